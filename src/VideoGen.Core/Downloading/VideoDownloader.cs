@@ -1,0 +1,198 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Net.Http;
+using System.Security.Cryptography;
+using System.Threading;
+using System.Threading.Tasks;
+using VideoGen.Core.Http;
+
+namespace VideoGen.Core.Downloading
+{
+    /// <summary>Bytes done and expected for one download; <see cref="Total"/> is null where the server sent no length.</summary>
+    public readonly struct DownloadProgress
+    {
+        /// <summary>Creates a report.</summary>
+        public DownloadProgress(long done, long? total)
+        {
+            Done = done;
+            Total = total;
+        }
+
+        /// <summary>Bytes written so far.</summary>
+        public long Done { get; }
+
+        /// <summary>The full length, where known.</summary>
+        public long? Total { get; }
+    }
+
+    /// <summary>
+    /// Streams a finished job's video to disk: into a temporary file beside the target, with a bounded buffer
+    /// and SHA-256 computed while streaming; verified (Content-Length, the MP4 <c>ftyp</c> box) and only then
+    /// renamed to its final name. An interrupted stream resumes with a Range request where the server accepts
+    /// ranges and restarts where it does not. On any failure the temporary file is deleted: a file is complete
+    /// and verified, or absent.
+    /// </summary>
+    public sealed class VideoDownloader
+    {
+        /// <summary>The copy buffer: memory per download does not grow with file size.</summary>
+        public const int BufferSize = 81920;
+
+        private readonly VideoGenClient _client;
+
+        /// <summary>Creates a downloader over the shared client.</summary>
+        public VideoDownloader(VideoGenClient client) => _client = client;
+
+        /// <summary>Attempts at the stream itself (the client's retries cover each request).</summary>
+        public int MaxStreamAttempts { get; set; } = 4;
+
+        /// <summary>Downloads <paramref name="job"/>'s video to <paramref name="path"/>.</summary>
+        /// <param name="endpoint">The job's provider endpoint.</param>
+        /// <param name="job">A finished job.</param>
+        /// <param name="path">The final file path; its directory must exist.</param>
+        /// <param name="overwrite">Whether an existing file may be replaced.</param>
+        /// <param name="progress">Receives bytes done and total; may be null.</param>
+        /// <param name="log">Verbose and debug text; may be null.</param>
+        /// <param name="cancellationToken">Stops the download (the temporary file is removed).</param>
+        /// <returns>The saved file with its length and SHA-256.</returns>
+        /// <exception cref="VideoGenException">FileExists (nothing touched), InvalidFile (verification failed), or a transfer failure; each carries the task id.</exception>
+        public async Task<SavedVideo> DownloadAsync(ProviderEndpoint endpoint, VideoJob job, string path, bool overwrite,
+            IProgress<DownloadProgress>? progress, IVideoGenLog? log, CancellationToken cancellationToken)
+        {
+            log ??= NullVideoGenLog.Instance;
+            var fullPath = Path.GetFullPath(path);
+            if (!overwrite && File.Exists(fullPath))
+            {
+                throw new VideoGenException(VideoGenErrorKind.FileExists,
+                    "The file " + fullPath + " exists; it was not touched. Use -Force to replace it, or another -OutputDirectory or -Path. Task id: " + job.Id + ".", job.Id);
+            }
+            var directory = Path.GetDirectoryName(fullPath)!;
+            var temp = Path.Combine(directory, "." + Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".partial");
+            try
+            {
+                var (length, sha) = await StreamToFileAsync(endpoint, job, temp, progress, log, cancellationToken).ConfigureAwait(false);
+                if (overwrite && File.Exists(fullPath))
+                {
+                    File.Delete(fullPath);
+                }
+                File.Move(temp, fullPath);
+                log.Verbose(string.Format(CultureInfo.InvariantCulture, "Saved {0} ({1} bytes, SHA-256 {2}).", fullPath, length, sha));
+                return new SavedVideo(fullPath, length, sha, job);
+            }
+            finally
+            {
+                TryDelete(temp);
+            }
+        }
+
+        private async Task<(long Length, string Sha256)> StreamToFileAsync(ProviderEndpoint endpoint, VideoJob job, string temp,
+            IProgress<DownloadProgress>? progress, IVideoGenLog log, CancellationToken cancellationToken)
+        {
+            var buffer = new byte[BufferSize];
+            using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true);
+            var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            try
+            {
+                long written = 0;
+                long? total = null;
+                var header = new byte[8];
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        using var response = await _client.OpenDownloadAsync(endpoint, job, written, log, cancellationToken).ConfigureAwait(false);
+                        var resumed = written > 0 && (int)response.StatusCode == 206;
+                        if (written > 0 && !resumed)
+                        {
+                            // The server ignored the range: start again from the first byte.
+                            log.Verbose("The server does not resume; restarting the download of " + job.Id + ".");
+                            file.SetLength(0);
+                            file.Position = 0;
+                            written = 0;
+                            hash.Dispose();
+                            hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                        }
+                        var contentLength = response.Content.Headers.ContentLength;
+                        if (!resumed)
+                        {
+                            total = contentLength;
+                        }
+                        else if (response.Content.Headers.ContentRange?.Length is long full)
+                        {
+                            total = full;
+                        }
+                        progress?.Report(new DownloadProgress(written, total));
+                        using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                        int read;
+                        while ((read = await stream.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false)) > 0)
+                        {
+                            for (var i = 0; i < read && written + i < header.Length; i++)
+                            {
+                                header[written + i] = buffer[i];
+                            }
+                            await file.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);
+                            hash.AppendData(buffer, 0, read);
+                            written += read;
+                            progress?.Report(new DownloadProgress(written, total));
+                        }
+                        if (total is long expected && written != expected)
+                        {
+                            throw new IOException(string.Format(CultureInfo.InvariantCulture, "the stream ended after {0} of {1} bytes", written, expected));
+                        }
+                        break;
+                    }
+                    catch (Exception ex) when ((ex is IOException || ex is HttpRequestException) && attempt < MaxStreamAttempts && !cancellationToken.IsCancellationRequested)
+                    {
+                        log.Verbose(string.Format(CultureInfo.InvariantCulture, "Download of {0} broke off at {1} bytes ({2}); attempt {3} of {4}.",
+                            job.Id, written, ex.Message, attempt + 1, MaxStreamAttempts));
+                        await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is IOException || ex is HttpRequestException)
+                    {
+                        throw new VideoGenException(VideoGenErrorKind.ProviderUnavailable,
+                            "The download of task " + job.Id + " failed: " + endpoint.Redact(ex.Message) + ". Nothing was saved; run Save-Video again.", job.Id, null, ex);
+                    }
+                }
+                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (written < 8 || header[4] != (byte)'f' || header[5] != (byte)'t' || header[6] != (byte)'y' || header[7] != (byte)'p')
+                {
+                    throw new VideoGenException(VideoGenErrorKind.InvalidFile,
+                        string.Format(CultureInfo.InvariantCulture, "The download of task {0} is not an MP4 file ({1} bytes, no 'ftyp' box); nothing was saved.", job.Id, written), job.Id);
+                }
+                return (written, ToHex(hash.GetHashAndReset()));
+            }
+            finally
+            {
+                hash.Dispose();
+            }
+        }
+
+        private static string ToHex(byte[] bytes)
+        {
+            var chars = new char[bytes.Length * 2];
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                chars[2 * i] = "0123456789abcdef"[bytes[i] >> 4];
+                chars[2 * i + 1] = "0123456789abcdef"[bytes[i] & 15];
+            }
+            return new string(chars);
+        }
+
+        private static void TryDelete(string path)
+        {
+            try
+            {
+                if (File.Exists(path))
+                {
+                    File.Delete(path);
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,459 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+using VideoGen.Core.Providers;
+
+namespace VideoGen.Core.Http
+{
+    /// <summary>
+    /// The one HTTP client every provider and every cmdlet shares: one connection pool, the bearer key
+    /// attached only for the provider's own host, manual redirects that drop the key when they leave it,
+    /// Polly retries (polls and downloads on 408/429/5xx/network errors; submissions only where no job can
+    /// have been created: 429, 503, or a connection that failed before sending), and provider errors
+    /// turned into <see cref="VideoGenException"/>. Thread-safe.
+    /// </summary>
+    public sealed class VideoGenClient : IDisposable
+    {
+        private const int MaxJsonBody = 4 * 1024 * 1024;
+        private static readonly string UserAgent = "VideoGen/" +
+            (typeof(VideoGenClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0");
+
+        private readonly HttpClient _http;
+        private readonly VideoGenClientOptions _options;
+        private readonly ResiliencePipeline<HttpResponseMessage> _idempotent;
+        private readonly ResiliencePipeline<HttpResponseMessage> _submit;
+        private readonly TimeProvider _time;
+
+        /// <summary>Creates a client over <paramref name="handler"/> (tests pass MockHttp; cmdlets use <see cref="CreateDefault"/>).</summary>
+        /// <param name="handler">The handler; automatic redirects must be off (this client follows them itself).</param>
+        /// <param name="options">Retry and timeout settings, or null for defaults.</param>
+        /// <param name="timeProvider">The clock, or null for the system clock.</param>
+        /// <param name="disposeHandler">Whether disposing the client disposes the handler.</param>
+        public VideoGenClient(HttpMessageHandler handler, VideoGenClientOptions? options = null, TimeProvider? timeProvider = null, bool disposeHandler = true)
+        {
+            _options = options ?? new VideoGenClientOptions();
+            _time = timeProvider ?? TimeProvider.System;
+            _http = new HttpClient(handler, disposeHandler) { Timeout = Timeout.InfiniteTimeSpan };
+            _idempotent = BuildPipeline(submit: false);
+            _submit = BuildPipeline(submit: true);
+        }
+
+        /// <summary>A client over a pooled handler with redirects off and at most <see cref="VideoGenClientOptions.MaxConnectionsPerServer"/> connections per host.</summary>
+        public static VideoGenClient CreateDefault(VideoGenClientOptions? options = null)
+        {
+            options ??= new VideoGenClientOptions();
+            var handler = new HttpClientHandler
+            {
+                AllowAutoRedirect = false,
+                MaxConnectionsPerServer = options.MaxConnectionsPerServer,
+                AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+            };
+            return new VideoGenClient(handler, options);
+        }
+
+        /// <summary>The retry and timeout settings.</summary>
+        public VideoGenClientOptions Options => _options;
+
+        /// <summary>The clock.</summary>
+        public TimeProvider Time => _time;
+
+        /// <summary>Submits a request: it costs money. Retried only where no job can have been created.</summary>
+        /// <returns>The new job, with its task id.</returns>
+        /// <exception cref="VideoGenException">Any failure; <see cref="VideoGenException.JobMayExist"/> says whether a job may have been created without its id reaching us.</exception>
+        public async Task<VideoJob> SubmitAsync(ProviderEndpoint endpoint, VideoRequest request, IVideoGenLog? log, CancellationToken cancellationToken)
+        {
+            log ??= NullVideoGenLog.Instance;
+            // Build once up front so a mapping error (bad input) surfaces before any request is sent.
+            endpoint.Mapping.CreateSubmitRequest(endpoint.BaseUri, request).Dispose();
+            HttpResponseMessage response;
+            try
+            {
+                response = await SendAsync(endpoint, () => endpoint.Mapping.CreateSubmitRequest(endpoint.BaseUri, request), _submit, null, log, cancellationToken).ConfigureAwait(false);
+            }
+            catch (VideoGenException ex) when (ex.JobMayExist)
+            {
+                throw new VideoGenException(ex.Kind, ex.Message + " The submission was sent, so a job may have been created and charged: check the provider's dashboard before submitting this prompt again.",
+                    null, ex.StatusCode, ex.InnerException) { JobMayExist = true, RetryAfter = ex.RetryAfter };
+            }
+            using (response)
+            {
+                var answer = await ReadAnswerAsync(response, readMedia: true, cancellationToken).ConfigureAwait(false);
+                log.Debug(endpoint.Redact("Submit answer HTTP " + answer.StatusCode + ": " + answer.Text));
+                try
+                {
+                    return endpoint.Mapping.ReadSubmitResponse(answer, request, endpoint.BaseUri, _time.GetUtcNow());
+                }
+                catch (VideoGenException ex)
+                {
+                    throw new VideoGenException(ex.Kind, ex.Message + " A job may have been created and charged: check the provider's dashboard before submitting this prompt again.",
+                        ex.TaskId, ex.StatusCode, ex) { JobMayExist = true };
+                }
+            }
+        }
+
+        /// <summary>Polls a job once (with retries for transient failures).</summary>
+        /// <returns>A new job object with the provider's current status; <paramref name="job"/> is not changed.</returns>
+        /// <exception cref="VideoGenException">A failure that outlasted the retries; it carries the task id.</exception>
+        public async Task<VideoJob> PollAsync(ProviderEndpoint endpoint, VideoJob job, IVideoGenLog? log, CancellationToken cancellationToken)
+        {
+            log ??= NullVideoGenLog.Instance;
+            using var response = await SendAsync(endpoint, () => endpoint.Mapping.CreatePollRequest(endpoint.BaseUri, job), _idempotent, job.Id, log, cancellationToken).ConfigureAwait(false);
+            var answer = await ReadAnswerAsync(response, readMedia: false, cancellationToken).ConfigureAwait(false);
+            if (!answer.IsMedia)
+            {
+                log.Debug(endpoint.Redact("Poll answer for " + job.Id + " HTTP " + answer.StatusCode + ": " + answer.Text));
+            }
+            var next = endpoint.Mapping.ReadPollResponse(answer, job, _time.GetUtcNow());
+            next.PollAfter = PollAfter(response, _time.GetUtcNow());
+            return next;
+        }
+
+        /// <summary>A server hint for the next poll: <c>openai-poll-after-ms</c>, else Retry-After.</summary>
+        internal static TimeSpan? PollAfter(HttpResponseMessage response, DateTimeOffset now)
+        {
+            if (response.Headers.TryGetValues("openai-poll-after-ms", out var values))
+            {
+                foreach (var v in values)
+                {
+                    if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0)
+                    {
+                        return TimeSpan.FromMilliseconds(ms);
+                    }
+                }
+            }
+            return RetryAfter(response, now);
+        }
+
+        /// <summary>
+        /// Opens the download of a finished job's video: a 2xx answer whose body is not yet read. The caller
+        /// disposes it. <paramref name="rangeStart"/> asks for the bytes from that offset on (HTTP Range).
+        /// </summary>
+        /// <exception cref="VideoGenException">A failure that outlasted the retries; it carries the task id.</exception>
+        public Task<HttpResponseMessage> OpenDownloadAsync(ProviderEndpoint endpoint, VideoJob job, long rangeStart, IVideoGenLog? log, CancellationToken cancellationToken)
+        {
+            return SendAsync(endpoint, () =>
+            {
+                var request = endpoint.Mapping.CreateDownloadRequest(endpoint.BaseUri, job);
+                if (rangeStart > 0)
+                {
+                    request.Headers.Range = new RangeHeaderValue(rangeStart, null);
+                }
+                return request;
+            }, _idempotent, job.Id, log ?? NullVideoGenLog.Instance, cancellationToken);
+        }
+
+        /// <inheritdoc/>
+        public void Dispose() => _http.Dispose();
+
+        private async Task<HttpResponseMessage> SendAsync(ProviderEndpoint endpoint, Func<HttpRequestMessage> build,
+            ResiliencePipeline<HttpResponseMessage> pipeline, string? taskId, IVideoGenLog log, CancellationToken cancellationToken)
+        {
+            var context = ResilienceContextPool.Shared.Get(cancellationToken);
+            context.Properties.Set(LogKey, log);
+            context.Properties.Set(EndpointKey, endpoint);
+            HttpResponseMessage response;
+            try
+            {
+                response = await pipeline.ExecuteAsync(
+                    async (ctx, state) => await state.self.SendOnceAsync(state.endpoint, state.build, state.log, ctx.CancellationToken).ConfigureAwait(false),
+                    context, (self: this, endpoint, build, log)).ConfigureAwait(false);
+            }
+            catch (TimeoutRejectedException ex)
+            {
+                throw new VideoGenException(VideoGenErrorKind.Timeout,
+                    string.Format(CultureInfo.InvariantCulture, "{0} did not answer in time ({1}).{2}", endpoint.Provider, ex.Message, TaskNote(taskId)), taskId, null, ex)
+                { JobMayExist = pipeline == _submit };
+            }
+            catch (HttpRequestException ex)
+            {
+                throw new VideoGenException(VideoGenErrorKind.ProviderUnavailable,
+                    string.Format(CultureInfo.InvariantCulture, "Could not reach {0} at {1}: {2}.{3}", endpoint.Provider, endpoint.BaseUri.GetLeftPart(UriPartial.Authority), endpoint.Redact(Flatten(ex)), TaskNote(taskId)), taskId, null, ex)
+                { JobMayExist = pipeline == _submit && !FailedBeforeSending(ex) };
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new VideoGenException(VideoGenErrorKind.Timeout,
+                    endpoint.Provider + " did not answer in time." + TaskNote(taskId), taskId) { JobMayExist = pipeline == _submit };
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+
+            if (response.IsSuccessStatusCode)
+            {
+                return response;
+            }
+            using (response)
+            {
+                throw await ErrorFromAsync(response, endpoint, taskId, pipeline == _submit, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>One attempt: the key only to the provider's own host; GET redirects followed by hand, dropping the key off-host.</summary>
+        private async Task<HttpResponseMessage> SendOnceAsync(ProviderEndpoint endpoint, Func<HttpRequestMessage> build, IVideoGenLog log, CancellationToken cancellationToken)
+        {
+            var request = build();
+            for (var redirects = 0; ; redirects++)
+            {
+                request.Headers.UserAgent.ParseAdd(UserAgent);
+                if (endpoint.IsOwnHost(request.RequestUri!))
+                {
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", endpoint.ApiKey);
+                }
+                log.Verbose(request.Method + " " + Describe(request.RequestUri!) + (request.Headers.Authorization is null ? " (no key: not the provider's host)" : string.Empty));
+                if (request.Content != null)
+                {
+                    log.Debug(endpoint.Redact("Request body: " + await request.Content.ReadAsStringAsync().ConfigureAwait(false)));
+                }
+                HttpResponseMessage response;
+                try
+                {
+                    response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    request.Dispose();
+                }
+                var status = (int)response.StatusCode;
+                var location = response.Headers.Location;
+                if (status < 300 || status >= 400 || location is null || request.Method != HttpMethod.Get || redirects >= _options.MaxRedirects)
+                {
+                    return response;
+                }
+                var target = location.IsAbsoluteUri ? location : new Uri(request.RequestUri!, location);
+                response.Dispose();
+                var next = new HttpRequestMessage(HttpMethod.Get, target);
+                if (request.Headers.Range != null)
+                {
+                    next.Headers.Range = request.Headers.Range;
+                }
+                log.Verbose("Redirected to " + Describe(target));
+                request = next;
+            }
+        }
+
+        private static readonly ResiliencePropertyKey<IVideoGenLog> LogKey = new ResiliencePropertyKey<IVideoGenLog>("VideoGen.Log");
+        private static readonly ResiliencePropertyKey<ProviderEndpoint> EndpointKey = new ResiliencePropertyKey<ProviderEndpoint>("VideoGen.Endpoint");
+
+        private ResiliencePipeline<HttpResponseMessage> BuildPipeline(bool submit)
+        {
+            var retry = new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = Math.Max(1, _options.MaxRetries),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = _options.BaseDelay,
+                MaxDelay = _options.MaxDelay,
+                ShouldHandle = args => new ValueTask<bool>(submit ? ShouldRetrySubmit(args.Outcome) : ShouldRetry(args.Outcome)),
+                DelayGenerator = args =>
+                {
+                    var hint = args.Outcome.Result is { } r ? RetryAfter(r, _time.GetUtcNow()) : null;
+                    return new ValueTask<TimeSpan?>(hint is null ? (TimeSpan?)null : Min(hint.Value, _options.MaxDelay));
+                },
+                OnRetry = args =>
+                {
+                    var log = args.Context.Properties.GetValue(LogKey, NullVideoGenLog.Instance);
+                    var endpoint = args.Context.Properties.GetValue(EndpointKey, null!);
+                    var what = args.Outcome.Result is { } r
+                        ? "HTTP " + (int)r.StatusCode
+                        : endpoint?.Redact(Flatten(args.Outcome.Exception!)) ?? args.Outcome.Exception?.GetType().Name;
+                    log.Verbose(string.Format(CultureInfo.InvariantCulture, "Retry {0} of {1} in {2:0.0} s after {3}.",
+                        args.AttemptNumber + 1, _options.MaxRetries, args.RetryDelay.TotalSeconds, what));
+                    args.Outcome.Result?.Dispose();
+                    return default;
+                },
+            };
+            if (submit)
+            {
+                retry.MaxRetryAttempts = Math.Max(1, Math.Min(_options.MaxRetries, 3));
+            }
+            return new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
+                .AddTimeout(_options.OverallTimeout)
+                .AddRetry(retry)
+                .AddTimeout(_options.AttemptTimeout)
+                .Build();
+        }
+
+        private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome)
+        {
+            if (outcome.Exception is HttpRequestException || outcome.Exception is TimeoutRejectedException || outcome.Exception is IOException)
+            {
+                return true;
+            }
+            var status = outcome.Result is { } r ? (int)r.StatusCode : 0;
+            return status == 408 || status == 429 || status >= 500;
+        }
+
+        /// <summary>A submission is retried only where the provider cannot have created a job.</summary>
+        private static bool ShouldRetrySubmit(Outcome<HttpResponseMessage> outcome)
+        {
+            if (outcome.Exception is HttpRequestException ex)
+            {
+                return FailedBeforeSending(ex);
+            }
+            var status = outcome.Result is { } r ? (int)r.StatusCode : 0;
+            return status == 429 || status == 503;
+        }
+
+        /// <summary>True where the connection itself failed (refused, unreachable, no such host): nothing was sent.</summary>
+        internal static bool FailedBeforeSending(Exception ex)
+        {
+            for (var e = (Exception?)ex; e != null; e = e.InnerException)
+            {
+                if (e is SocketException se)
+                {
+                    return se.SocketErrorCode == SocketError.ConnectionRefused || se.SocketErrorCode == SocketError.HostNotFound ||
+                           se.SocketErrorCode == SocketError.HostUnreachable || se.SocketErrorCode == SocketError.NetworkUnreachable ||
+                           se.SocketErrorCode == SocketError.TryAgain || se.SocketErrorCode == SocketError.NoData;
+                }
+            }
+            return false;
+        }
+
+        /// <summary>The wait a Retry-After header asks for (seconds or an HTTP date), never negative.</summary>
+        internal static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now)
+        {
+            var header = response.Headers.RetryAfter;
+            if (header?.Delta is TimeSpan delta)
+            {
+                return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+            }
+            if (header?.Date is DateTimeOffset date)
+            {
+                var wait = date - now;
+                return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+            }
+            return null;
+        }
+
+        private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+        private static async Task<ProviderResponse> ReadAnswerAsync(HttpResponseMessage response, bool readMedia, CancellationToken cancellationToken)
+        {
+            var mediaType = response.Content.Headers.ContentType?.MediaType?.ToLowerInvariant();
+            if (!readMedia && ProviderResponse.IsMediaType(mediaType))
+            {
+                return new ProviderResponse((int)response.StatusCode, mediaType, Array.Empty<byte>());
+            }
+            var body = await ReadBoundedAsync(response, MaxJsonBody, cancellationToken).ConfigureAwait(false);
+            return new ProviderResponse((int)response.StatusCode, mediaType, body);
+        }
+
+        private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, int max, CancellationToken cancellationToken)
+        {
+            using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            int read;
+            while (buffer.Length < max && (read = await stream.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+            }
+            return buffer.ToArray();
+        }
+
+        private async Task<VideoGenException> ErrorFromAsync(HttpResponseMessage response, ProviderEndpoint endpoint, string? taskId, bool submit, CancellationToken cancellationToken)
+        {
+            var status = (int)response.StatusCode;
+            byte[] body;
+            try
+            {
+                body = await ReadBoundedAsync(response, 64 * 1024, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException || ex is HttpRequestException)
+            {
+                body = Array.Empty<byte>();
+            }
+            var text = endpoint.Redact(Encoding.UTF8.GetString(body));
+            var providerMessage = ProviderMessage(text);
+            var said = providerMessage != null ? ": " + providerMessage : " " + ProviderJson.Excerpt(text);
+            var p = endpoint.Provider;
+            VideoGenErrorKind kind;
+            string message;
+            switch (status)
+            {
+                case 400:
+                case 422:
+                    kind = VideoGenErrorKind.InvalidArgument;
+                    message = p + " refused the request (HTTP " + status + ")" + said + ".";
+                    break;
+                case 401:
+                case 403:
+                    kind = VideoGenErrorKind.Authentication;
+                    message = p + " refused the API key (HTTP " + status + ")" + said + ". Pass a valid key with -ApiKey or set $env:" + EndpointResolver.ApiKeyVariable(p) + ".";
+                    break;
+                case 402:
+                    kind = VideoGenErrorKind.QuotaExceeded;
+                    message = p + " says the account has insufficient credits (HTTP 402)" + said + ". Add credits, then run again; retrying will not help.";
+                    break;
+                case 404:
+                    kind = VideoGenErrorKind.NotFound;
+                    message = taskId is null
+                        ? p + " has no such route (HTTP 404)" + said + ". Check the base URI " + endpoint.BaseUri + "."
+                        : p + " does not know task " + taskId + ": unknown or expired task id (HTTP 404)" + said + ".";
+                    break;
+                case 408:
+                    kind = VideoGenErrorKind.Timeout;
+                    message = p + " timed out (HTTP 408)" + said + ".";
+                    break;
+                case 429:
+                    kind = VideoGenErrorKind.RateLimited;
+                    message = p + " is rate limiting (HTTP 429) and went on after the retries" + said + ". Lower -ThrottleLimit or wait before running again.";
+                    break;
+                default:
+                    kind = status >= 500 ? VideoGenErrorKind.ProviderUnavailable : VideoGenErrorKind.UnexpectedAnswer;
+                    message = p + " failed (HTTP " + status + ") after the retries" + said + ".";
+                    break;
+            }
+            // Only a submission answered with a status that cannot have created a job is free of doubt.
+            var mayExist = submit && !(status == 400 || status == 401 || status == 402 || status == 403 || status == 404 || status == 422 || status == 429 || status == 503);
+            return new VideoGenException(kind, message + TaskNote(taskId), taskId, status)
+            {
+                RetryAfter = RetryAfter(response, _time.GetUtcNow()),
+                JobMayExist = mayExist,
+            };
+        }
+
+        /// <summary>The provider's own message from <c>{error:{message}}</c>, <c>{error:"…"}</c> or <c>{message}</c>.</summary>
+        private static string? ProviderMessage(string text)
+        {
+            try
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(text);
+                return doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                    ? ProviderJson.ErrorText(doc.RootElement) ?? ProviderJson.String(doc.RootElement, "message")
+                    : null;
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return null;
+            }
+        }
+
+        private static string TaskNote(string? taskId) => taskId is null ? string.Empty : " Task id: " + taskId + ".";
+
+        private static string Describe(Uri uri) => uri.GetLeftPart(UriPartial.Path);
+
+        private static string Flatten(Exception ex)
+        {
+            var text = new StringBuilder(ex.Message);
+            for (var e = ex.InnerException; e != null; e = e.InnerException)
+            {
+                text.Append(" (").Append(e.Message).Append(')');
+            }
+            return text.ToString();
+        }
+    }
+}

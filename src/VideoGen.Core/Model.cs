@@ -1,0 +1,183 @@
+using System;
+using System.Globalization;
+
+namespace VideoGen.Core
+{
+    /// <summary>The AI video routers VideoGen speaks to. Source: ../shared/PROVIDERS.md.</summary>
+    public enum VideoProvider
+    {
+        /// <summary>FastRouter: <c>POST /api/v1/videos</c>, polled with <c>POST /api/v1/getAsyncResponse</c>.</summary>
+        FastRouter,
+        /// <summary>OpenRouter: <c>POST /videos</c> (202 with a polling URL), polled with <c>GET /videos/{id}</c>.</summary>
+        OpenRouter,
+        /// <summary>AppleRouter: <c>POST /v1/video/generations</c>, polled with <c>GET /v1/video/generations/{task_id}</c>.</summary>
+        AppleRouter,
+    }
+
+    /// <summary>
+    /// One normalized status for every provider. Provider values that VideoGen does not know map to
+    /// <see cref="Running"/>, with the provider's own word kept in <see cref="VideoJob.ProviderStatus"/>.
+    /// </summary>
+    public enum VideoJobStatus
+    {
+        /// <summary>Accepted, not started (FastRouter waiting/queued, OpenRouter pending, new-api NOT_START/SUBMITTED/QUEUED).</summary>
+        Queued,
+        /// <summary>Being generated (processing, in_progress, IN_PROGRESS), or any status VideoGen does not know.</summary>
+        Running,
+        /// <summary>Finished with a video (succeed, completed, SUCCESS).</summary>
+        Succeeded,
+        /// <summary>Finished without a video (failed, FAILURE).</summary>
+        Failed,
+        /// <summary>Cancelled (OpenRouter cancelled).</summary>
+        Cancelled,
+        /// <summary>The result expired before it was fetched (OpenRouter expired).</summary>
+        Expired,
+    }
+
+    /// <summary>
+    /// A normalized video request: one row of prompts.csv, one call of New-Video. Property names are
+    /// New-Video's parameter names.
+    /// </summary>
+    public sealed class VideoRequest
+    {
+        /// <summary>The text prompt. Required, not blank.</summary>
+        public string? Prompt { get; set; }
+        /// <summary>The provider's model id (FastRouter <c>google/veo3</c>, OpenRouter <c>google/veo-3.1</c>, AppleRouter <c>kling-v1</c>). Empty: the provider's default, see <see cref="Providers.ProviderMappings.DefaultModel"/>.</summary>
+        public string? Model { get; set; }
+        /// <summary>Length of the video in seconds (FastRouter <c>length</c>/<c>seconds</c>, OpenRouter and AppleRouter <c>duration</c>).</summary>
+        public int? Duration { get; set; }
+        /// <summary>Width-to-height ratio such as <c>16:9</c>.</summary>
+        public string? AspectRatio { get; set; }
+        /// <summary>Resolution such as <c>720p</c>.</summary>
+        public string? Resolution { get; set; }
+        /// <summary>Exact frame size <c>WIDTHxHEIGHT</c> in pixels, such as <c>1280x720</c>.</summary>
+        public string? Size { get; set; }
+        /// <summary>An http(s) URL of an input image (image-to-video).</summary>
+        public string? Image { get; set; }
+        /// <summary>A seed for reproducible output.</summary>
+        public long? Seed { get; set; }
+        /// <summary>Whether to generate an audio track (FastRouter, OpenRouter).</summary>
+        public bool? GenerateAudio { get; set; }
+        /// <summary>A label; it becomes the saved file's name.</summary>
+        public string? Name { get; set; }
+    }
+
+    /// <summary>
+    /// A video job at a provider, as New-Video, Get-VideoStatus and Wait-Video emit it. Property names
+    /// equal the parameter names of Get-VideoStatus, Wait-Video and Save-Video, so a job binds down the
+    /// pipeline by property name and back from Export-Csv/Import-Csv.
+    /// </summary>
+    public sealed class VideoJob
+    {
+        internal VideoJob(string id, VideoProvider provider)
+        {
+            Id = id;
+            Provider = provider;
+        }
+
+        /// <summary>The provider's task id (FastRouter <c>data.taskId</c> or Sora <c>id</c>, OpenRouter <c>id</c>, AppleRouter <c>task_id</c>). Money was spent for it: it is never dropped.</summary>
+        public string Id { get; }
+        /// <summary>The provider the job runs at.</summary>
+        public VideoProvider Provider { get; }
+        /// <summary>The model id the job was submitted with (FastRouter needs it for every poll).</summary>
+        public string? Model { get; internal set; }
+        /// <summary>The normalized status.</summary>
+        public VideoJobStatus Status { get; internal set; }
+        /// <summary>The provider's own status word, as last seen.</summary>
+        public string? ProviderStatus { get; internal set; }
+        /// <summary>Progress in percent, 0-100, where the provider reports it; otherwise null.</summary>
+        public int? Progress { get; internal set; }
+        /// <summary>The prompt the job was submitted with, where known.</summary>
+        public string? Prompt { get; internal set; }
+        /// <summary>The label given at submission; Save-Video names the file after it.</summary>
+        public string? Name { get; internal set; }
+        /// <summary>When VideoGen received the provider's answer to the submission (UTC).</summary>
+        public DateTimeOffset? SubmittedAt { get; internal set; }
+        /// <summary>When VideoGen first saw the job in a terminal status (UTC).</summary>
+        public DateTimeOffset? CompletedAt { get; internal set; }
+        /// <summary>Where the video can be fetched, when the provider gave a URL (FastRouter <c>generations[0].url</c>, OpenRouter <c>unsigned_urls[0]</c>, AppleRouter <c>result_url</c>).</summary>
+        public string? VideoUrl { get; internal set; }
+        /// <summary>The provider's failure message for a failed job, or VideoGen's for a job it could not follow.</summary>
+        public string? Error { get; internal set; }
+        /// <summary>The cost as reported, in the provider's unit: USD for OpenRouter (<c>usage.cost</c>), credits for FastRouter (<c>usage.credits_used</c>).</summary>
+        public double? Cost { get; internal set; }
+        /// <summary>OpenRouter's polling URL, absolute.</summary>
+        public string? PollingUrl { get; internal set; }
+        /// <summary>The provider base URI the job was submitted to; polls and downloads go there.</summary>
+        public string? BaseUri { get; internal set; }
+
+        /// <summary>The wait the provider asked for before the next poll (openai-poll-after-ms, Retry-After), where it sent one.</summary>
+        internal TimeSpan? PollAfter { get; set; }
+
+        /// <summary>True once the status can no longer change (Succeeded, Failed, Cancelled, Expired).</summary>
+        public bool IsTerminal => Status != VideoJobStatus.Queued && Status != VideoJobStatus.Running;
+
+        /// <summary>
+        /// Rebuilds a job from what an earlier session kept (Export-Csv, ConvertTo-Json, the journal), so it
+        /// can be polled and saved without submitting again.
+        /// </summary>
+        /// <param name="id">The provider's task id; not blank.</param>
+        /// <param name="provider">The provider.</param>
+        /// <param name="model">The model id (FastRouter needs it to poll).</param>
+        /// <exception cref="ArgumentException">The id is blank.</exception>
+        public static VideoJob Restore(string id, VideoProvider provider, string? model)
+        {
+            if (string.IsNullOrWhiteSpace(id))
+            {
+                throw new ArgumentException("A job id is required.", nameof(id));
+            }
+            return new VideoJob(id.Trim(), provider) { Model = string.IsNullOrWhiteSpace(model) ? null : model, Status = VideoJobStatus.Queued };
+        }
+
+        /// <summary>Returns a copy with the same values (mapping functions never change a job in place).</summary>
+        internal VideoJob Copy() => (VideoJob)MemberwiseClone();
+
+        /// <summary>Marks the job terminal, stamping <see cref="CompletedAt"/> once.</summary>
+        internal void SetStatus(VideoJobStatus status, string? providerStatus, DateTimeOffset now)
+        {
+            Status = status;
+            ProviderStatus = providerStatus;
+            if (IsTerminal && CompletedAt is null)
+            {
+                CompletedAt = now;
+            }
+        }
+
+        /// <summary>A short text: provider, id and status. Never contains a key.</summary>
+        public override string ToString() =>
+            string.Format(CultureInfo.InvariantCulture, "{0} {1} {2}", Provider, Id, Status);
+    }
+
+    /// <summary>A video file Save-Video wrote, complete and verified.</summary>
+    public sealed class SavedVideo
+    {
+        internal SavedVideo(string path, long length, string sha256, VideoJob job)
+        {
+            Path = path;
+            Length = length;
+            Sha256 = sha256;
+            Id = job.Id;
+            Provider = job.Provider;
+            Name = job.Name;
+            Model = job.Model;
+        }
+
+        /// <summary>The full path of the saved file.</summary>
+        public string Path { get; }
+        /// <summary>The file length in bytes.</summary>
+        public long Length { get; }
+        /// <summary>The SHA-256 of the file, lower-case hex, computed while streaming.</summary>
+        public string Sha256 { get; }
+        /// <summary>The job's task id.</summary>
+        public string Id { get; }
+        /// <summary>The job's provider.</summary>
+        public VideoProvider Provider { get; }
+        /// <summary>The job's label.</summary>
+        public string? Name { get; }
+        /// <summary>The job's model.</summary>
+        public string? Model { get; }
+
+        /// <summary>The path.</summary>
+        public override string ToString() => Path;
+    }
+}

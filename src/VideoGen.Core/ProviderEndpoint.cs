@@ -1,0 +1,149 @@
+using System;
+using System.Net;
+using VideoGen.Core.Providers;
+
+namespace VideoGen.Core
+{
+    /// <summary>
+    /// Where and as whom to talk to one provider: its base URI and bearer key. The key is held for the
+    /// HTTP client only and never appears in <see cref="ToString"/>, messages or output.
+    /// </summary>
+    public sealed class ProviderEndpoint
+    {
+        /// <summary>Creates an endpoint.</summary>
+        /// <param name="provider">The provider.</param>
+        /// <param name="baseUri">The provider's base URI, meaning the same as its documented server URL (FastRouter <c>https://api.fastrouter.ai</c>, OpenRouter <c>https://openrouter.ai/api/v1</c>, AppleRouter <c>https://api.applerouter.ai</c>).</param>
+        /// <param name="apiKey">The bearer key; not blank.</param>
+        /// <exception cref="VideoGenException">InvalidArgument: the base URI is not absolute http(s), or is plain http to a host that is not loopback (the key would travel in clear text). Authentication: the key is blank.</exception>
+        public ProviderEndpoint(VideoProvider provider, Uri baseUri, string apiKey)
+        {
+            if (baseUri is null || !baseUri.IsAbsoluteUri || (baseUri.Scheme != Uri.UriSchemeHttps && baseUri.Scheme != Uri.UriSchemeHttp))
+            {
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                    provider + " base URI '" + baseUri + "' is not an absolute http(s) URI. Use e.g. " + ProviderMappings.For(provider).DefaultBaseUri + ".");
+            }
+            if (baseUri.Scheme == Uri.UriSchemeHttp && !IsLoopback(baseUri))
+            {
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                    provider + " base URI '" + baseUri + "' is plain http to a host that is not loopback; VideoGen sends the API key only over https (or to 127.0.0.1/localhost). Use https.");
+            }
+            if (string.IsNullOrWhiteSpace(apiKey))
+            {
+                throw new VideoGenException(VideoGenErrorKind.Authentication,
+                    "No API key for " + provider + ". Pass -ApiKey or set $env:" + EndpointResolver.ApiKeyVariable(provider) + ".");
+            }
+            Provider = provider;
+            BaseUri = ProviderJson.WithSlash(baseUri);
+            ApiKey = apiKey.Trim();
+            Mapping = ProviderMappings.For(provider);
+        }
+
+        /// <summary>The provider.</summary>
+        public VideoProvider Provider { get; }
+
+        /// <summary>The base URI, with a trailing slash.</summary>
+        public Uri BaseUri { get; }
+
+        /// <summary>The provider's wire mapping.</summary>
+        public IProviderMapping Mapping { get; }
+
+        /// <summary>The bearer key. Internal: only the HTTP client and the redactor read it.</summary>
+        internal string ApiKey { get; }
+
+        /// <summary>Whether <paramref name="uri"/> is on this endpoint's own host (scheme, host and port), the only place the key is sent.</summary>
+        public bool IsOwnHost(Uri uri) =>
+            uri.IsAbsoluteUri &&
+            string.Equals(uri.Scheme, BaseUri.Scheme, StringComparison.OrdinalIgnoreCase) &&
+            string.Equals(uri.Host, BaseUri.Host, StringComparison.OrdinalIgnoreCase) &&
+            uri.Port == BaseUri.Port;
+
+        /// <summary>Replaces the key, wherever it appears in <paramref name="text"/>, with <c>***</c>.</summary>
+        public string Redact(string? text) =>
+            string.IsNullOrEmpty(text) ? string.Empty : text!.Replace(ApiKey, "***");
+
+        /// <summary>Provider and base URI; never the key.</summary>
+        public override string ToString() => Provider + " at " + BaseUri;
+
+        private static bool IsLoopback(Uri uri) =>
+            uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+    }
+
+    /// <summary>
+    /// Picks the provider, base URI and key for a request from parameters and environment variables:
+    /// <c>-Provider</c>, else <c>VIDEOGEN_PROVIDER</c>, else the one provider whose key variable is set.
+    /// </summary>
+    public static class EndpointResolver
+    {
+        /// <summary>The environment variable naming the default provider.</summary>
+        public const string ProviderVariable = "VIDEOGEN_PROVIDER";
+
+        /// <summary>The key's environment variable: FASTROUTER_API_KEY, OPENROUTER_API_KEY, APPLEROUTER_API_KEY.</summary>
+        public static string ApiKeyVariable(VideoProvider provider) => provider.ToString().ToUpperInvariant() + "_API_KEY";
+
+        /// <summary>The base URI's environment variable: VIDEOGEN_FASTROUTER_BASE_URI and so on.</summary>
+        public static string BaseUriVariable(VideoProvider provider) => "VIDEOGEN_" + provider.ToString().ToUpperInvariant() + "_BASE_URI";
+
+        /// <summary>Chooses the provider.</summary>
+        /// <param name="provider">The provider given as a parameter or CSV column, or null/blank.</param>
+        /// <param name="hasExplicitKey">Whether a key was given as a parameter (it does not say which provider).</param>
+        /// <param name="getEnvironment">Reads an environment variable.</param>
+        /// <exception cref="VideoGenException">InvalidArgument: an unknown name, or no way to choose.</exception>
+        public static VideoProvider ResolveProvider(string? provider, bool hasExplicitKey, Func<string, string?> getEnvironment)
+        {
+            var names = string.Join(", ", ProviderMappings.Names);
+            if (!string.IsNullOrWhiteSpace(provider))
+            {
+                return ProviderMappings.TryParse(provider, out var p) ? p
+                    : throw new VideoGenException(VideoGenErrorKind.InvalidArgument, "Provider '" + provider + "' is not known; use one of " + names + ".");
+            }
+            var fromEnv = getEnvironment(ProviderVariable);
+            if (!string.IsNullOrWhiteSpace(fromEnv))
+            {
+                return ProviderMappings.TryParse(fromEnv, out var p) ? p
+                    : throw new VideoGenException(VideoGenErrorKind.InvalidArgument, "$env:" + ProviderVariable + " is '" + fromEnv + "', which is not a provider; use one of " + names + ".");
+            }
+            VideoProvider? only = null;
+            var count = 0;
+            foreach (VideoProvider candidate in Enum.GetValues(typeof(VideoProvider)))
+            {
+                if (!string.IsNullOrWhiteSpace(getEnvironment(ApiKeyVariable(candidate))))
+                {
+                    only = candidate;
+                    count++;
+                }
+            }
+            if (count == 1)
+            {
+                return only!.Value;
+            }
+            var why = count == 0
+                ? (hasExplicitKey ? "an -ApiKey was given but no provider" : "no provider key variable is set")
+                : "keys for several providers are set";
+            throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                "Cannot tell which provider to use: " + why + ". Pass -Provider (" + names + ") or set $env:" + ProviderVariable + ".");
+        }
+
+        /// <summary>Builds the endpoint for a provider.</summary>
+        /// <param name="provider">The provider.</param>
+        /// <param name="baseUri">A base URI given as a parameter or carried by a job, or null for <c>VIDEOGEN_*_BASE_URI</c>, else the documented server URL.</param>
+        /// <param name="apiKey">A key given as a parameter, or null for the provider's key variable.</param>
+        /// <param name="getEnvironment">Reads an environment variable.</param>
+        /// <exception cref="VideoGenException">See <see cref="ProviderEndpoint(VideoProvider, Uri, string)"/>.</exception>
+        public static ProviderEndpoint Resolve(VideoProvider provider, string? baseUri, string? apiKey, Func<string, string?> getEnvironment)
+        {
+            var uriText = !string.IsNullOrWhiteSpace(baseUri) ? baseUri : getEnvironment(BaseUriVariable(provider));
+            Uri uri;
+            if (string.IsNullOrWhiteSpace(uriText))
+            {
+                uri = ProviderMappings.For(provider).DefaultBaseUri;
+            }
+            else if (!Uri.TryCreate(uriText!.Trim(), UriKind.Absolute, out uri!))
+            {
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                    provider + " base URI '" + uriText + "' is not an absolute URI (from -BaseUri or $env:" + BaseUriVariable(provider) + ").");
+            }
+            var key = !string.IsNullOrWhiteSpace(apiKey) ? apiKey! : getEnvironment(ApiKeyVariable(provider)) ?? string.Empty;
+            return new ProviderEndpoint(provider, uri, key);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using System;
+using System.Globalization;
+using System.Net.Http;
+using System.Text.Json;
+
+namespace VideoGen.Core.Providers
+{
+    /// <summary>
+    /// AppleRouter (seeds/004). Submit <c>POST /v1/video/generations</c> (JSON: model, prompt, image, duration,
+    /// width, height, fps, seed) answers <c>{task_id, status}</c>; poll <c>GET /v1/video/generations/{task_id}</c>
+    /// answers the new-api task shape <c>{code, data:{task_id, status, progress:"NN%", fail_reason, result_url}}</c>
+    /// (PROVIDERS.md, inferred) or a flat <c>{task_id, status, progress, result_url|video_url|url}</c>.
+    /// </summary>
+    public sealed class AppleRouterMapping : IProviderMapping
+    {
+        /// <summary>The submission route under the base URI.</summary>
+        public const string SubmitPath = "v1/video/generations";
+
+        /// <inheritdoc/>
+        public VideoProvider Provider => VideoProvider.AppleRouter;
+        /// <inheritdoc/>
+        public Uri DefaultBaseUri { get; } = new Uri("https://api.applerouter.ai");
+        /// <inheritdoc/>
+        public string DefaultModel => "kling-v1";
+        /// <inheritdoc/>
+        public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(15);
+
+        /// <inheritdoc/>
+        public HttpRequestMessage CreateSubmitRequest(Uri baseUri, VideoRequest request)
+        {
+            if (request.GenerateAudio == true)
+            {
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                    "AppleRouter's /v1/video/generations has no audio option; remove GenerateAudio or use FastRouter or OpenRouter.");
+            }
+            int width = 0, height = 0;
+            bool hasSize = false;
+            if (!string.IsNullOrEmpty(request.Size))
+            {
+                if (!Dimensions.TryParseSize(request.Size, out width, out height))
+                {
+                    throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                        "Size '" + request.Size + "' is not WIDTHxHEIGHT in pixels, such as 1280x720.");
+                }
+                hasSize = true;
+            }
+            else if (!string.IsNullOrEmpty(request.Resolution) || !string.IsNullOrEmpty(request.AspectRatio))
+            {
+                if (!Dimensions.TryDerive(request.Resolution, request.AspectRatio, out width, out height))
+                {
+                    throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                        "AppleRouter takes width and height in pixels; Resolution '" + request.Resolution + "' with AspectRatio '" +
+                        request.AspectRatio + "' cannot be turned into them. Give Size as WIDTHxHEIGHT.");
+                }
+                hasSize = true;
+            }
+            var model = string.IsNullOrWhiteSpace(request.Model) ? DefaultModel : request.Model!;
+            return ProviderJson.JsonPost(ProviderJson.Combine(baseUri, SubmitPath), w =>
+            {
+                w.WriteString("model", model);
+                w.WriteString("prompt", request.Prompt);
+                ProviderJson.WriteIfSet(w, "image", request.Image);
+                ProviderJson.WriteIfSet(w, "duration", request.Duration);
+                if (hasSize)
+                {
+                    w.WriteNumber("width", width);
+                    w.WriteNumber("height", height);
+                }
+                ProviderJson.WriteIfSet(w, "seed", request.Seed);
+            });
+        }
+
+        /// <inheritdoc/>
+        public VideoJob ReadSubmitResponse(ProviderResponse response, VideoRequest request, Uri baseUri, DateTimeOffset now)
+        {
+            using var doc = ProviderJson.Parse(response, Provider, "the submission answer", null);
+            var body = Body(doc.RootElement);
+            var id = ProviderJson.String(body, "task_id") ?? ProviderJson.String(body, "id");
+            if (id is null)
+            {
+                throw ProviderJson.Unexpected(response, Provider, "no task_id" + (ProviderJson.String(doc.RootElement, "message") is string m ? ": " + m : string.Empty), null);
+            }
+            var status = ProviderJson.String(body, "status") ?? "queued";
+            var job = new VideoJob(id, Provider)
+            {
+                Model = string.IsNullOrWhiteSpace(request.Model) ? DefaultModel : request.Model,
+                Prompt = request.Prompt,
+                Name = request.Name,
+                SubmittedAt = now,
+                BaseUri = baseUri.AbsoluteUri,
+            };
+            job.SetStatus(StatusMap.Normalize(status), status, now);
+            return job;
+        }
+
+        /// <inheritdoc/>
+        public HttpRequestMessage CreatePollRequest(Uri baseUri, VideoJob job) =>
+            new HttpRequestMessage(HttpMethod.Get, ProviderJson.Combine(baseUri, SubmitPath + "/" + Uri.EscapeDataString(job.Id)));
+
+        /// <inheritdoc/>
+        public VideoJob ReadPollResponse(ProviderResponse response, VideoJob job, DateTimeOffset now)
+        {
+            using var doc = ProviderJson.Parse(response, Provider, "the poll answer", job.Id);
+            var body = Body(doc.RootElement);
+            var status = ProviderJson.String(body, "status");
+            if (status is null)
+            {
+                throw ProviderJson.Unexpected(response, Provider, "no status (data.status or status)", job.Id);
+            }
+            var next = job.Copy();
+            next.Progress = ProviderJson.Percent(body, "progress") ?? next.Progress;
+            next.VideoUrl = ProviderJson.String(body, "result_url") ?? ProviderJson.String(body, "video_url") ??
+                ProviderJson.String(body, "url") ?? ProviderJson.String(body, "metadata", "url") ?? next.VideoUrl;
+            next.Error = ProviderJson.String(body, "fail_reason") ?? ProviderJson.ErrorText(body);
+            var normalized = StatusMap.Normalize(status);
+            if (normalized == VideoJobStatus.Succeeded)
+            {
+                next.Progress = 100;
+            }
+            else if (normalized == VideoJobStatus.Failed && next.Error is null)
+            {
+                next.Error = "AppleRouter reported the job failed without a reason.";
+            }
+            next.SetStatus(normalized, status, now);
+            return next;
+        }
+
+        /// <inheritdoc/>
+        public HttpRequestMessage CreateDownloadRequest(Uri baseUri, VideoJob job)
+        {
+            if (string.IsNullOrEmpty(job.VideoUrl))
+            {
+                throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
+                    string.Format(CultureInfo.InvariantCulture, "AppleRouter gave no result_url for task {0}; poll it again with Get-VideoStatus.", job.Id), job.Id);
+            }
+            return new HttpRequestMessage(HttpMethod.Get, new Uri(ProviderJson.WithSlash(baseUri), job.VideoUrl));
+        }
+
+        /// <summary>The new-api wrapper's <c>data</c> object where there is one, else the root.</summary>
+        private static JsonElement Body(JsonElement root) =>
+            ProviderJson.Get(root, "data") is { ValueKind: JsonValueKind.Object } data ? data : root;
+    }
+}

@@ -1,0 +1,133 @@
+using System;
+using System.Net.Http;
+
+namespace VideoGen.Core.Providers
+{
+    /// <summary>
+    /// OpenRouter (seeds/003: OpenAPI 3.1, base <c>https://openrouter.ai/api/v1</c>). Submit <c>POST /videos</c>
+    /// (snake_case JSON) answers 202 <c>{id, polling_url, status, generation_id?, unsigned_urls?, usage?, error?}</c>;
+    /// poll <c>GET /videos/{id}</c> (or the polling URL, resolved against the base); download
+    /// <c>GET /videos/{id}/content?index=N</c> with the bearer key (PROVIDERS.md, inferred).
+    /// </summary>
+    public sealed class OpenRouterMapping : IProviderMapping
+    {
+        /// <inheritdoc/>
+        public VideoProvider Provider => VideoProvider.OpenRouter;
+        /// <inheritdoc/>
+        public Uri DefaultBaseUri { get; } = new Uri("https://openrouter.ai/api/v1");
+        /// <inheritdoc/>
+        public string DefaultModel => "google/veo-3.1";
+        /// <inheritdoc/>
+        public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(10);
+
+        /// <inheritdoc/>
+        public HttpRequestMessage CreateSubmitRequest(Uri baseUri, VideoRequest request)
+        {
+            var model = string.IsNullOrWhiteSpace(request.Model) ? DefaultModel : request.Model!;
+            return ProviderJson.JsonPost(ProviderJson.Combine(baseUri, "videos"), w =>
+            {
+                w.WriteString("model", model);
+                w.WriteString("prompt", request.Prompt);
+                ProviderJson.WriteIfSet(w, "duration", request.Duration);
+                ProviderJson.WriteIfSet(w, "resolution", request.Resolution);
+                ProviderJson.WriteIfSet(w, "aspect_ratio", request.AspectRatio);
+                ProviderJson.WriteIfSet(w, "size", request.Size);
+                ProviderJson.WriteIfSet(w, "seed", request.Seed);
+                ProviderJson.WriteIfSet(w, "generate_audio", request.GenerateAudio);
+                if (!string.IsNullOrEmpty(request.Image))
+                {
+                    w.WriteStartArray("frame_images");
+                    w.WriteStartObject();
+                    w.WriteString("type", "image_url");
+                    w.WriteStartObject("image_url");
+                    w.WriteString("url", request.Image);
+                    w.WriteEndObject();
+                    w.WriteString("frame_type", "first_frame");
+                    w.WriteEndObject();
+                    w.WriteEndArray();
+                }
+            });
+        }
+
+        /// <inheritdoc/>
+        public VideoJob ReadSubmitResponse(ProviderResponse response, VideoRequest request, Uri baseUri, DateTimeOffset now)
+        {
+            using var doc = ProviderJson.Parse(response, Provider, "the submission answer", null);
+            var root = doc.RootElement;
+            var id = ProviderJson.String(root, "id");
+            if (id is null)
+            {
+                throw ProviderJson.Unexpected(response, Provider, "no id" + (ProviderJson.ErrorText(root) is string e ? ": " + e : string.Empty), null);
+            }
+            var job = new VideoJob(id, Provider)
+            {
+                Model = string.IsNullOrWhiteSpace(request.Model) ? DefaultModel : request.Model,
+                Prompt = request.Prompt,
+                Name = request.Name,
+                SubmittedAt = now,
+                BaseUri = baseUri.AbsoluteUri,
+            };
+            Apply(root, job, baseUri, now);
+            return job;
+        }
+
+        /// <inheritdoc/>
+        public HttpRequestMessage CreatePollRequest(Uri baseUri, VideoJob job)
+        {
+            var uri = !string.IsNullOrEmpty(job.PollingUrl)
+                ? new Uri(ProviderJson.WithSlash(baseUri), job.PollingUrl)
+                : ProviderJson.Combine(baseUri, "videos/" + Uri.EscapeDataString(job.Id));
+            return new HttpRequestMessage(HttpMethod.Get, uri);
+        }
+
+        /// <inheritdoc/>
+        public VideoJob ReadPollResponse(ProviderResponse response, VideoJob job, DateTimeOffset now)
+        {
+            using var doc = ProviderJson.Parse(response, Provider, "the poll answer", job.Id);
+            var next = job.Copy();
+            var baseUri = new Uri(job.BaseUri ?? DefaultBaseUri.AbsoluteUri);
+            Apply(doc.RootElement, next, baseUri, now);
+            return next;
+        }
+
+        private void Apply(System.Text.Json.JsonElement root, VideoJob job, Uri baseUri, DateTimeOffset now)
+        {
+            var status = ProviderJson.String(root, "status");
+            if (status is null)
+            {
+                throw ProviderJson.Unexpected(new ProviderResponse(200, "application/json", System.Text.Encoding.UTF8.GetBytes(root.GetRawText())),
+                    Provider, "no status", job.Id);
+            }
+            var polling = ProviderJson.String(root, "polling_url");
+            if (polling != null)
+            {
+                // polling_url may be relative ("/api/v1/videos/job-abc123"): resolve it against the base.
+                job.PollingUrl = new Uri(ProviderJson.WithSlash(baseUri), polling).AbsoluteUri;
+            }
+            var urls = ProviderJson.Strings(root, "unsigned_urls");
+            if (urls.Count > 0)
+            {
+                job.VideoUrl = new Uri(ProviderJson.WithSlash(baseUri), urls[0]).AbsoluteUri;
+            }
+            job.Cost = ProviderJson.Number(root, "usage", "cost") ?? job.Cost;
+            job.Progress = ProviderJson.Percent(root, "progress") ?? job.Progress;
+            job.Error = ProviderJson.ErrorText(root);
+            var normalized = StatusMap.Normalize(status);
+            if (normalized == VideoJobStatus.Succeeded)
+            {
+                job.Progress = 100;
+            }
+            else if (normalized != VideoJobStatus.Queued && normalized != VideoJobStatus.Running && job.Error is null)
+            {
+                job.Error = "OpenRouter reported the job " + status + ".";
+            }
+            job.SetStatus(normalized, status, now);
+        }
+
+        /// <inheritdoc/>
+        public HttpRequestMessage CreateDownloadRequest(Uri baseUri, VideoJob job) =>
+            new HttpRequestMessage(HttpMethod.Get, !string.IsNullOrEmpty(job.VideoUrl)
+                ? new Uri(ProviderJson.WithSlash(baseUri), job.VideoUrl)
+                : ProviderJson.Combine(baseUri, "videos/" + Uri.EscapeDataString(job.Id) + "/content?index=0"));
+    }
+}

@@ -1,0 +1,212 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+
+namespace VideoGen.Core.Providers
+{
+    /// <summary>Tolerant readers over System.Text.Json for the providers' varied shapes.</summary>
+    internal static class ProviderJson
+    {
+        private const int ExcerptLength = 300;
+
+        /// <summary>Parses an answer; an answer that is not JSON becomes UnexpectedAnswer with an excerpt.</summary>
+        public static JsonDocument Parse(ProviderResponse response, VideoProvider provider, string what, string? taskId)
+        {
+            try
+            {
+                var doc = JsonDocument.Parse(response.Body);
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    doc.Dispose();
+                    throw Unexpected(response, provider, what + " is not a JSON object", taskId);
+                }
+                return doc;
+            }
+            catch (JsonException ex)
+            {
+                throw Unexpected(response, provider, what + " is not valid JSON", taskId, ex);
+            }
+        }
+
+        public static VideoGenException Unexpected(ProviderResponse response, VideoProvider provider, string what, string? taskId, Exception? inner = null)
+        {
+            var id = taskId is null ? string.Empty : " Task id: " + taskId + " (the job exists; Get-VideoStatus can follow it).";
+            var message = string.Format(CultureInfo.InvariantCulture,
+                "{0} answered HTTP {1} in a shape VideoGen cannot read: {2}. Body starts: {3}.{4}",
+                provider, response.StatusCode, what, Excerpt(response.Text), id);
+            return new VideoGenException(VideoGenErrorKind.UnexpectedAnswer, message, taskId, response.StatusCode, inner);
+        }
+
+        /// <summary>The first characters of a body, on one line.</summary>
+        public static string Excerpt(string text)
+        {
+            if (string.IsNullOrEmpty(text))
+            {
+                return "(empty)";
+            }
+            var flat = text.Replace("\r", " ").Replace("\n", " ").Trim();
+            return flat.Length <= ExcerptLength ? "'" + flat + "'" : "'" + flat.Substring(0, ExcerptLength) + "…'";
+        }
+
+        /// <summary>Walks a path of property names; null where any step is missing or not an object.</summary>
+        public static JsonElement? Get(JsonElement element, params string[] path)
+        {
+            var current = element;
+            foreach (var name in path)
+            {
+                if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out var next))
+                {
+                    return null;
+                }
+                current = next;
+            }
+            return current.ValueKind == JsonValueKind.Null || current.ValueKind == JsonValueKind.Undefined ? (JsonElement?)null : current;
+        }
+
+        /// <summary>A string at a path; numbers and booleans are given as their JSON text.</summary>
+        public static string? String(JsonElement element, params string[] path)
+        {
+            var value = Get(element, path);
+            if (value is null)
+            {
+                return null;
+            }
+            var v = value.Value;
+            switch (v.ValueKind)
+            {
+                case JsonValueKind.String:
+                    var s = v.GetString();
+                    return string.IsNullOrEmpty(s) ? null : s;
+                case JsonValueKind.Number:
+                case JsonValueKind.True:
+                case JsonValueKind.False:
+                    return v.GetRawText();
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>A number at a path; strings like "42", "42%" or "0.5" are read too.</summary>
+        public static double? Number(JsonElement element, params string[] path)
+        {
+            var value = Get(element, path);
+            if (value is null)
+            {
+                return null;
+            }
+            var v = value.Value;
+            if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d))
+            {
+                return d;
+            }
+            if (v.ValueKind == JsonValueKind.String)
+            {
+                var s = (v.GetString() ?? string.Empty).Trim().TrimEnd('%').Trim();
+                if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
+                {
+                    return parsed;
+                }
+            }
+            return null;
+        }
+
+        /// <summary>A percentage 0-100 at a path, clamped; null where absent.</summary>
+        public static int? Percent(JsonElement element, params string[] path)
+        {
+            var n = Number(element, path);
+            if (n is null)
+            {
+                return null;
+            }
+            return (int)Math.Max(0, Math.Min(100, Math.Round(n.Value)));
+        }
+
+        /// <summary>The strings of an array at a path.</summary>
+        public static IReadOnlyList<string> Strings(JsonElement element, params string[] path)
+        {
+            var value = Get(element, path);
+            var list = new List<string>();
+            if (value is { ValueKind: JsonValueKind.Array } array)
+            {
+                foreach (var item in array.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.String && !string.IsNullOrEmpty(item.GetString()))
+                    {
+                        list.Add(item.GetString()!);
+                    }
+                }
+            }
+            return list;
+        }
+
+        /// <summary>An error text from <c>error</c> as a string or as <c>{message}</c>.</summary>
+        public static string? ErrorText(JsonElement element, string property = "error")
+        {
+            var e = Get(element, property);
+            if (e is null)
+            {
+                return null;
+            }
+            return e.Value.ValueKind == JsonValueKind.String ? e.Value.GetString() : String(e.Value, "message");
+        }
+
+        /// <summary>Builds a JSON POST with the given body written by <paramref name="write"/>.</summary>
+        public static HttpRequestMessage JsonPost(Uri uri, Action<Utf8JsonWriter> write)
+        {
+            using var buffer = new System.IO.MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                write(writer);
+                writer.WriteEndObject();
+            }
+            var content = new ByteArrayContent(buffer.ToArray());
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            return new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
+        }
+
+        public static void WriteIfSet(Utf8JsonWriter w, string name, string? value)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                w.WriteString(name, value);
+            }
+        }
+
+        public static void WriteIfSet(Utf8JsonWriter w, string name, long? value)
+        {
+            if (value.HasValue)
+            {
+                w.WriteNumber(name, value.Value);
+            }
+        }
+
+        public static void WriteIfSet(Utf8JsonWriter w, string name, bool? value)
+        {
+            if (value.HasValue)
+            {
+                w.WriteBoolean(name, value.Value);
+            }
+        }
+
+        /// <summary>Joins a base URI and a path under it ("https://h/api/v1" + "videos/x" = "https://h/api/v1/videos/x").</summary>
+        public static Uri Combine(Uri baseUri, string relative) =>
+            new Uri(WithSlash(baseUri), relative.TrimStart('/'));
+
+        /// <summary>The base URI with a trailing slash, so relative references resolve under it.</summary>
+        public static Uri WithSlash(Uri baseUri) =>
+            baseUri.AbsoluteUri.EndsWith("/", StringComparison.Ordinal) ? baseUri : new Uri(baseUri.AbsoluteUri + "/");
+
+        /// <summary>Unix seconds to a time, where present.</summary>
+        public static DateTimeOffset? UnixTime(JsonElement element, string property)
+        {
+            var n = Number(element, property);
+            return n is null || n <= 0 ? null : DateTimeOffset.FromUnixTimeSeconds((long)n.Value);
+        }
+
+        public static string Utf8(byte[] bytes) => Encoding.UTF8.GetString(bytes);
+    }
+}

@@ -1,0 +1,40 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace VideoGen.Core.Providers
+{
+    /// <summary>The factory that picks a provider's mapping, and the names users may give a provider.</summary>
+    public static class ProviderMappings
+    {
+        private static readonly IProviderMapping[] All = { new FastRouterMapping(), new OpenRouterMapping(), new AppleRouterMapping() };
+
+        /// <summary>The mapping for a provider.</summary>
+        public static IProviderMapping For(VideoProvider provider) => All.First(m => m.Provider == provider);
+
+        /// <summary>Every provider's name, for completion and messages.</summary>
+        public static IReadOnlyList<string> Names { get; } = All.Select(m => m.Provider.ToString()).ToArray();
+
+        /// <summary>The default model of a provider.</summary>
+        public static string DefaultModel(VideoProvider provider) => For(provider).DefaultModel;
+
+        /// <summary>Parses a provider name, case-insensitively; false for anything else (including numbers).</summary>
+        public static bool TryParse(string? text, out VideoProvider provider)
+        {
+            provider = default;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                return false;
+            }
+            foreach (var m in All)
+            {
+                if (string.Equals(m.Provider.ToString(), text!.Trim(), StringComparison.OrdinalIgnoreCase))
+                {
+                    provider = m.Provider;
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using VideoGen.Core.Providers;
+
+namespace VideoGen.Core
+{
+    /// <summary>One thing wrong with a request: the field and what to do.</summary>
+    public sealed class ValidationProblem
+    {
+        internal ValidationProblem(string field, string message)
+        {
+            Field = field;
+            Message = message;
+        }
+
+        /// <summary>The New-Video parameter (CSV column) at fault.</summary>
+        public string Field { get; }
+
+        /// <summary>What is wrong and what is accepted.</summary>
+        public string Message { get; }
+
+        /// <summary>"Field: message".</summary>
+        public override string ToString() => Field + ": " + Message;
+    }
+
+    /// <summary>
+    /// Checks a request against the provider's documented values before any money is spent. Errors block the
+    /// row; warnings (an unknown model id: providers add models faster than VideoGen is released) do not.
+    /// </summary>
+    public static class RequestValidator
+    {
+        private static readonly int[] FastRouterLengths = { 4, 5, 6, 8, 10, 12 };
+        private static readonly int[] SoraSeconds = { 4, 8, 12 };
+        private static readonly string[] FastRouterResolutions = { "480p", "720p", "1080p" };
+        private static readonly string[] FastRouterAspects = { "16:9", "9:16", "4:3", "3:4", "1:1", "5:3", "3:5" };
+        private static readonly string[] SoraSizes = { "720x1280", "1280x720", "1024x1792", "1792x1024" };
+        private static readonly string[] OpenRouterResolutions = { "480p", "720p", "1080p", "1K", "2K", "4K" };
+        private static readonly string[] OpenRouterAspects = { "16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9", "9:21" };
+
+        /// <summary>FastRouter's documented model ids (seeds/000, the <c>model</c> enum).</summary>
+        public static IReadOnlyList<string> FastRouterModels { get; } = new[]
+        {
+            "google/veo2", "google/veo3", "google/veo3-fast", "openai/sora-2", "openai/sora-2-pro", "kling-ai/kling-v1-6",
+            "kling-ai/kling-v2", "kling-ai/kling-v2-1", "kling-ai/kling-v2-1-master", "runway/runway-gen-3-turbo",
+            "runway/runway-gen-4-turbo", "pika/pika-v2-2", "minimax/minimax-hailuo-02", "bytedance/seedance",
+            "bytedance/seedance-pro", "pollo/pollo-v1-6", "vidu/vidu-v2-0", "vidu/vidu-q1",
+        };
+
+        /// <summary>Checks <paramref name="request"/> for <paramref name="provider"/>.</summary>
+        /// <param name="provider">The provider it goes to.</param>
+        /// <param name="request">The request.</param>
+        /// <param name="warnings">Receives the warnings.</param>
+        /// <returns>The errors; empty when the request may be submitted.</returns>
+        public static IReadOnlyList<ValidationProblem> Validate(VideoProvider provider, VideoRequest request, out IReadOnlyList<string> warnings)
+        {
+            var errors = new List<ValidationProblem>();
+            var warn = new List<string>();
+            warnings = warn;
+            if (string.IsNullOrWhiteSpace(request.Prompt))
+            {
+                errors.Add(new ValidationProblem("Prompt", "the prompt is empty; every row needs a text prompt."));
+            }
+            if (request.Duration is int d && d < 1)
+            {
+                errors.Add(new ValidationProblem("Duration", "must be a whole number of seconds, 1 or more."));
+            }
+            if (!string.IsNullOrEmpty(request.Image) && provider != VideoProvider.AppleRouter && !IsHttpUrl(request.Image!))
+            {
+                errors.Add(new ValidationProblem("Image", provider + " accepts only an http(s) URL of the image (no local path, no base64)."));
+            }
+            var model = string.IsNullOrWhiteSpace(request.Model) ? ProviderMappings.DefaultModel(provider) : request.Model!;
+            switch (provider)
+            {
+                case VideoProvider.FastRouter:
+                    var sora = FastRouterMapping.IsSora(model);
+                    if (request.Duration is int len && len >= 1)
+                    {
+                        var allowed = sora ? SoraSeconds : FastRouterLengths;
+                        if (!allowed.Contains(len))
+                        {
+                            errors.Add(new ValidationProblem("Duration", string.Format(CultureInfo.InvariantCulture,
+                                "FastRouter {0} takes {1} seconds, not {2}.", sora ? "Sora models (seconds)" : "(length)", string.Join(", ", allowed), len)));
+                        }
+                    }
+                    CheckOneOf(errors, "Resolution", request.Resolution, FastRouterResolutions, "FastRouter");
+                    CheckOneOf(errors, "AspectRatio", request.AspectRatio, FastRouterAspects, "FastRouter");
+                    if (sora)
+                    {
+                        CheckOneOf(errors, "Size", request.Size, SoraSizes, "FastRouter's Sora models");
+                    }
+                    else if (!string.IsNullOrEmpty(request.Size))
+                    {
+                        errors.Add(new ValidationProblem("Size", "FastRouter takes Size only for Sora models; for " + model + " use AspectRatio and Resolution."));
+                    }
+                    if (!FastRouterModels.Contains(model, StringComparer.OrdinalIgnoreCase))
+                    {
+                        warn.Add("Model '" + model + "' is not in FastRouter's documented list; submitting it anyway.");
+                    }
+                    break;
+                case VideoProvider.OpenRouter:
+                    CheckOneOf(errors, "Resolution", request.Resolution, OpenRouterResolutions, "OpenRouter");
+                    CheckOneOf(errors, "AspectRatio", request.AspectRatio, OpenRouterAspects, "OpenRouter");
+                    CheckSize(errors, request.Size);
+                    break;
+                case VideoProvider.AppleRouter:
+                    CheckSize(errors, request.Size);
+                    if (request.GenerateAudio == true)
+                    {
+                        errors.Add(new ValidationProblem("GenerateAudio", "AppleRouter's /v1/video/generations has no audio option; remove it or use FastRouter or OpenRouter."));
+                    }
+                    if (string.IsNullOrEmpty(request.Size) && (!string.IsNullOrEmpty(request.Resolution) || !string.IsNullOrEmpty(request.AspectRatio)) &&
+                        !Dimensions.TryDerive(request.Resolution, request.AspectRatio, out _, out _))
+                    {
+                        errors.Add(new ValidationProblem(string.IsNullOrEmpty(request.Resolution) ? "AspectRatio" : "Resolution",
+                            "AppleRouter takes width and height in pixels; give Resolution like 720p and AspectRatio like 16:9, or Size like 1280x720."));
+                    }
+                    break;
+            }
+            return errors;
+        }
+
+        /// <summary>Describes a row for messages: "row 3 ('sunset')".</summary>
+        public static string DescribeRow(int row, string? name) =>
+            string.IsNullOrWhiteSpace(name)
+                ? string.Format(CultureInfo.InvariantCulture, "row {0}", row)
+                : string.Format(CultureInfo.InvariantCulture, "row {0} ('{1}')", row, name);
+
+        private static void CheckOneOf(List<ValidationProblem> errors, string field, string? value, string[] allowed, string who)
+        {
+            if (!string.IsNullOrEmpty(value) && !allowed.Contains(value!.Trim(), StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add(new ValidationProblem(field, who + " takes " + string.Join(", ", allowed) + ", not '" + value + "'."));
+            }
+        }
+
+        private static void CheckSize(List<ValidationProblem> errors, string? size)
+        {
+            if (!string.IsNullOrEmpty(size) && !Dimensions.TryParseSize(size, out _, out _))
+            {
+                errors.Add(new ValidationProblem("Size", "must be WIDTHxHEIGHT in pixels, such as 1280x720, not '" + size + "'."));
+            }
+        }
+
+        private static bool IsHttpUrl(string text) =>
+            Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+    }
+}

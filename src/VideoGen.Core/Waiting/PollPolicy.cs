@@ -1,0 +1,67 @@
+using System;
+
+namespace VideoGen.Core.Waiting
+{
+    /// <summary>
+    /// When to poll a job again: a short first delay, then an interval growing by <see cref="Growth"/> up to
+    /// a ceiling (the provider's, 10-15 s, unless <see cref="MaxInterval"/> is set), never sooner than a
+    /// server hint; or a fixed interval (Wait-Video -PollIntervalSec).
+    /// </summary>
+    public sealed class PollPolicy
+    {
+        private static readonly TimeSpan MinimumDelay = TimeSpan.FromMilliseconds(10);
+
+        /// <summary>The wait before the first poll. Default 2 s.</summary>
+        public TimeSpan FirstDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+        /// <summary>The factor each interval grows by. Default 1.5.</summary>
+        public double Growth { get; set; } = 1.5;
+
+        /// <summary>The ceiling, overriding the provider's; null keeps the provider's.</summary>
+        public TimeSpan? MaxInterval { get; set; }
+
+        /// <summary>A fixed interval for every poll, first included; null for the growing policy.</summary>
+        public TimeSpan? FixedInterval { get; set; }
+
+        /// <summary>The wait before poll number <paramref name="pollsDone"/> + 1.</summary>
+        /// <param name="pollsDone">Polls already made for this job (0 before the first).</param>
+        /// <param name="providerCeiling">The provider's longest interval.</param>
+        /// <param name="serverHint">A wait the server asked for, or null.</param>
+        public TimeSpan NextDelay(int pollsDone, TimeSpan providerCeiling, TimeSpan? serverHint)
+        {
+            TimeSpan wait;
+            if (FixedInterval is TimeSpan fixedInterval)
+            {
+                wait = fixedInterval;
+            }
+            else
+            {
+                var ceiling = MaxInterval ?? providerCeiling;
+                var grown = FirstDelay.TotalMilliseconds * Math.Pow(Growth, Math.Max(0, Math.Min(pollsDone, 60)));
+                wait = TimeSpan.FromMilliseconds(Math.Min(grown, ceiling.TotalMilliseconds));
+            }
+            if (wait < MinimumDelay)
+            {
+                wait = MinimumDelay;
+            }
+            return serverHint is TimeSpan hint && hint > wait ? hint : wait;
+        }
+
+        /// <summary>
+        /// The most polls this policy makes (without server hints or retries) for a job that runs <paramref name="jobTime"/>:
+        /// the first poll at or after the job's end is the last. Used to check a run stayed within the policy.
+        /// </summary>
+        public int MaxPolls(TimeSpan jobTime, TimeSpan providerCeiling)
+        {
+            var elapsed = TimeSpan.Zero;
+            for (var polls = 0; ; polls++)
+            {
+                elapsed += NextDelay(polls, providerCeiling, null);
+                if (elapsed >= jobTime)
+                {
+                    return polls + 1;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System;
+
+namespace VideoGen.Emulator;
+
+/// <summary>How the emulator behaves. Every switch can also be changed while it runs: POST /_emulator/config.</summary>
+public sealed class EmulatorOptions
+{
+    /// <summary>The bearer key every provider route requires.</summary>
+    public string ApiKey { get; set; } = "emulator-key";
+
+    /// <summary>How long after submission a job finishes.</summary>
+    public TimeSpan JobDuration { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>The size of each served video in bytes; null serves the small sample as it is. Larger files are the sample plus an MP4 'free' box, still playable.</summary>
+    public long? FileSize { get; set; }
+
+    /// <summary>A prompt containing this text makes its job fail.</summary>
+    public string FailMarker { get; set; } = "[fail]";
+
+    /// <summary>A prompt containing this text makes its job take <see cref="SlowJobDuration"/>.</summary>
+    public string SlowMarker { get; set; } = "[slow]";
+
+    /// <summary>How long a job with <see cref="SlowMarker"/> in its prompt takes.</summary>
+    public TimeSpan SlowJobDuration { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>FastRouter answers finished polls of every model with the MP4 bytes (Sora models always do).</summary>
+    public bool FastRouterAnswersBytes { get; set; }
+
+    /// <summary>AppleRouter answers polls in the flat shape {task_id, status, progress, result_url} instead of the new-api wrapper.</summary>
+    public bool AppleRouterFlat { get; set; }
+
+    /// <summary>Downloads honour Range requests (206).</summary>
+    public bool AcceptRanges { get; set; } = true;
+
+    /// <summary>When set, the first download of each job breaks off after this many bytes (to test resuming).</summary>
+    public long? CutDownloadsAt { get; set; }
+
+    /// <summary>The host name put in result URLs (FastRouter url, AppleRouter result_url); null uses the request's host. "localhost" makes them another host than 127.0.0.1.</summary>
+    public string? FileHost { get; set; }
+}

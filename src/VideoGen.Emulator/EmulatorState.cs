@@ -1,0 +1,142 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+
+namespace VideoGen.Emulator;
+
+/// <summary>A job the emulator holds.</summary>
+public sealed class EmulatedJob
+{
+    internal EmulatedJob(string id, string provider, string model, string prompt, DateTimeOffset createdAt, TimeSpan duration, bool fail)
+    {
+        Id = id;
+        Provider = provider;
+        Model = model;
+        Prompt = prompt;
+        CreatedAt = createdAt;
+        Duration = duration;
+        Fail = fail;
+    }
+
+    /// <summary>The task id.</summary>
+    public string Id { get; }
+    /// <summary>fastrouter, openrouter or applerouter.</summary>
+    public string Provider { get; }
+    /// <summary>The model submitted.</summary>
+    public string Model { get; }
+    /// <summary>The prompt submitted.</summary>
+    public string Prompt { get; }
+    /// <summary>When it was submitted.</summary>
+    public DateTimeOffset CreatedAt { get; }
+    /// <summary>How long it runs.</summary>
+    public TimeSpan Duration { get; }
+    /// <summary>Whether it ends failed.</summary>
+    public bool Fail { get; }
+
+    private int _polls;
+    private int _downloads;
+
+    /// <summary>Polls received for this job.</summary>
+    public int Polls => Volatile.Read(ref _polls);
+    /// <summary>Download requests received for this job.</summary>
+    public int Downloads => Volatile.Read(ref _downloads);
+
+    internal int CountPoll() => Interlocked.Increment(ref _polls);
+    internal int CountDownload() => Interlocked.Increment(ref _downloads);
+
+    /// <summary>The lifecycle: queued for the first fifth, then running, then succeeded or failed.</summary>
+    public (string Phase, int Progress) PhaseAt(DateTimeOffset now)
+    {
+        var elapsed = now - CreatedAt;
+        if (elapsed >= Duration)
+        {
+            return (Fail ? "failed" : "succeeded", 100);
+        }
+        var progress = Duration <= TimeSpan.Zero ? 100 : (int)(100 * elapsed.TotalMilliseconds / Duration.TotalMilliseconds);
+        return (elapsed.TotalMilliseconds < Duration.TotalMilliseconds / 5 ? "queued" : "running", Math.Clamp(progress, 0, 99));
+    }
+}
+
+/// <summary>A fault to inject: the next <see cref="Count"/> requests to a route answer <see cref="Status"/>.</summary>
+public sealed class Fault
+{
+    /// <summary>submit, poll, download, or * for any provider route.</summary>
+    public string Route { get; set; } = "*";
+    /// <summary>fastrouter, openrouter, applerouter, or null for any.</summary>
+    public string? Provider { get; set; }
+    /// <summary>The HTTP status to answer.</summary>
+    public int Status { get; set; } = 500;
+    /// <summary>How many requests it hits.</summary>
+    public int Count { get; set; } = 1;
+    /// <summary>A Retry-After header in seconds, or null.</summary>
+    public int? RetryAfterSeconds { get; set; }
+    /// <summary>A body to send as it is (e.g. truncated JSON or an HTML page); null sends the provider's error shape.</summary>
+    public string? Body { get; set; }
+    /// <summary>The Content-Type of <see cref="Body"/>.</summary>
+    public string ContentType { get; set; } = "application/json";
+
+    internal int Remaining;
+}
+
+/// <summary>Everything the emulator saw: jobs, submissions, faults. Tests read it in-process; /_emulator/stats serves it.</summary>
+public sealed class EmulatorState
+{
+    private readonly ConcurrentDictionary<string, EmulatedJob> _jobs = new();
+    private readonly ConcurrentQueue<Fault> _faults = new();
+    private readonly ConcurrentQueue<string> _prompts = new();
+    private long _sequence;
+    private int _submissions;
+    private int _unauthorized;
+
+    /// <summary>The jobs by id.</summary>
+    public IReadOnlyDictionary<string, EmulatedJob> Jobs => _jobs;
+    /// <summary>Submission requests that created a job.</summary>
+    public int Submissions => Volatile.Read(ref _submissions);
+    /// <summary>Requests refused for a missing or wrong key.</summary>
+    public int Unauthorized => Volatile.Read(ref _unauthorized);
+    /// <summary>Every prompt that created a job, in order.</summary>
+    public IReadOnlyList<string> Prompts => _prompts.ToArray();
+    /// <summary>Poll requests over all jobs.</summary>
+    public int TotalPolls => _jobs.Values.Sum(j => j.Polls);
+
+    /// <summary>Queues a fault.</summary>
+    public void AddFault(Fault fault)
+    {
+        fault.Remaining = fault.Count;
+        _faults.Enqueue(fault);
+    }
+
+    /// <summary>Removes every queued fault.</summary>
+    public void ClearFaults() => _faults.Clear();
+
+    internal Fault? TakeFault(string route, string provider)
+    {
+        foreach (var fault in _faults)
+        {
+            if ((fault.Route == "*" || string.Equals(fault.Route, route, StringComparison.OrdinalIgnoreCase)) &&
+                (fault.Provider is null || string.Equals(fault.Provider, provider, StringComparison.OrdinalIgnoreCase)) &&
+                Interlocked.Decrement(ref fault.Remaining) >= 0)
+            {
+                return fault;
+            }
+        }
+        return null;
+    }
+
+    internal EmulatedJob Create(string provider, string model, string prompt, EmulatorOptions options, string prefix)
+    {
+        var id = prefix + Interlocked.Increment(ref _sequence).ToString("x6", System.Globalization.CultureInfo.InvariantCulture) +
+                 Guid.NewGuid().ToString("N")[..6];
+        var slow = prompt.Contains(options.SlowMarker, StringComparison.OrdinalIgnoreCase);
+        var job = new EmulatedJob(id, provider, model, prompt, DateTimeOffset.UtcNow, slow ? options.SlowJobDuration : options.JobDuration,
+            prompt.Contains(options.FailMarker, StringComparison.OrdinalIgnoreCase));
+        _jobs[id] = job;
+        _prompts.Enqueue(prompt);
+        Interlocked.Increment(ref _submissions);
+        return job;
+    }
+
+    internal void CountUnauthorized() => Interlocked.Increment(ref _unauthorized);
+}
