@@ -119,15 +119,34 @@ namespace VideoGen.Core
         /// <param name="id">The provider's task id; not blank.</param>
         /// <param name="provider">The provider.</param>
         /// <param name="model">The model id (FastRouter needs it to poll).</param>
+        /// <param name="name">The label.</param>
+        /// <param name="prompt">The prompt.</param>
+        /// <param name="baseUri">The base URI it was submitted to.</param>
+        /// <param name="pollingUrl">OpenRouter's polling URL.</param>
+        /// <param name="videoUrl">A known video URL.</param>
+        /// <param name="status">A status name as emitted before ("Succeeded"); unknown or empty: Queued, so it is polled.</param>
         /// <exception cref="ArgumentException">The id is blank.</exception>
-        public static VideoJob Restore(string id, VideoProvider provider, string? model)
+        public static VideoJob Restore(string id, VideoProvider provider, string? model, string? name = null, string? prompt = null,
+            string? baseUri = null, string? pollingUrl = null, string? videoUrl = null, string? status = null)
         {
             if (string.IsNullOrWhiteSpace(id))
             {
                 throw new ArgumentException("A job id is required.", nameof(id));
             }
-            return new VideoJob(id.Trim(), provider) { Model = string.IsNullOrWhiteSpace(model) ? null : model, Status = VideoJobStatus.Queued };
+            var parsed = Enum.TryParse<VideoJobStatus>(status?.Trim(), true, out var s) && Enum.IsDefined(typeof(VideoJobStatus), s) ? s : VideoJobStatus.Queued;
+            return new VideoJob(id.Trim(), provider)
+            {
+                Model = Blank(model),
+                Name = Blank(name),
+                Prompt = Blank(prompt),
+                BaseUri = Blank(baseUri),
+                PollingUrl = Blank(pollingUrl),
+                VideoUrl = Blank(videoUrl),
+                Status = parsed,
+            };
         }
+
+        private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text!.Trim();
 
         /// <summary>Returns a copy with the same values (mapping functions never change a job in place).</summary>
         internal VideoJob Copy() => (VideoJob)MemberwiseClone();

@@ -46,6 +46,33 @@ namespace VideoGen.Core.Downloading
         /// <summary>Attempts at the stream itself (the client's retries cover each request).</summary>
         public int MaxStreamAttempts { get; set; } = 4;
 
+        /// <summary>
+        /// Save-Video's whole step for one job: a job not known to have succeeded is polled once; one still running
+        /// is a NotFinished error (pipe through Wait-Video first), one that ended without a video a JobFailed error;
+        /// otherwise its video is downloaded to <paramref name="path"/>.
+        /// </summary>
+        /// <exception cref="VideoGenException">As for <see cref="DownloadAsync"/>, plus NotFinished and JobFailed.</exception>
+        public async Task<SavedVideo> SaveAsync(ProviderEndpoint endpoint, VideoJob job, string path, bool overwrite,
+            IProgress<DownloadProgress>? progress, IVideoGenLog? log, CancellationToken cancellationToken)
+        {
+            if (job.Status != VideoJobStatus.Succeeded && !job.IsTerminal)
+            {
+                job = await _client.PollAsync(endpoint, job, log, cancellationToken).ConfigureAwait(false);
+                if (!job.IsTerminal)
+                {
+                    throw new VideoGenException(VideoGenErrorKind.NotFinished, string.Format(CultureInfo.InvariantCulture,
+                        "Job {0} at {1} is still {2}{3}; nothing to save yet. Pipe it through Wait-Video first: ... | Wait-Video | Save-Video",
+                        job.Id, job.Provider, job.Status, job.Progress is int p ? " (" + p + "%)" : string.Empty), job.Id);
+                }
+            }
+            if (job.Status != VideoJobStatus.Succeeded)
+            {
+                throw new VideoGenException(VideoGenErrorKind.JobFailed, string.Format(CultureInfo.InvariantCulture,
+                    "Job {0} at {1} ended {2} ({3}); there is no video to save.", job.Id, job.Provider, job.Status, job.Error ?? job.ProviderStatus ?? "no reason given"), job.Id);
+            }
+            return await DownloadAsync(endpoint, job, path, overwrite, progress, log, cancellationToken).ConfigureAwait(false);
+        }
+
         /// <summary>Downloads <paramref name="job"/>'s video to <paramref name="path"/>.</summary>
         /// <param name="endpoint">The job's provider endpoint.</param>
         /// <param name="job">A finished job.</param>

@@ -1,0 +1,96 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace VideoGen.Core
+{
+    /// <summary>
+    /// Turns New-Video's text fields (parameters or CSV columns, all strings, so a blank cell is simply empty)
+    /// into a <see cref="VideoRequest"/>, with one problem per field that cannot be read. New-Video and the
+    /// end-to-end tests both go through here.
+    /// </summary>
+    public static class RequestParser
+    {
+        /// <summary>Reads the text fields of one row.</summary>
+        /// <param name="fields">Field name (New-Video parameter) to text; missing and blank mean "not given".</param>
+        /// <param name="problems">Receives one problem per unreadable field.</param>
+        public static VideoRequest Parse(IReadOnlyDictionary<string, string?> fields, ICollection<ValidationProblem> problems)
+        {
+            string? Get(string name) => fields.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v!.Trim() : null;
+            var request = new VideoRequest
+            {
+                Prompt = fields.TryGetValue("Prompt", out var prompt) ? prompt?.Trim() : null,
+                Model = Get("Model"),
+                AspectRatio = Get("AspectRatio"),
+                Resolution = Get("Resolution"),
+                Size = Get("Size"),
+                Image = Get("Image"),
+                Name = Get("Name"),
+            };
+            var duration = Get("Duration");
+            if (duration != null)
+            {
+                var text = duration.EndsWith("s", StringComparison.OrdinalIgnoreCase) ? duration.Substring(0, duration.Length - 1).Trim() : duration;
+                if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
+                {
+                    request.Duration = seconds;
+                }
+                else
+                {
+                    problems.Add(new ValidationProblem("Duration", "'" + duration + "' is not a whole number of seconds."));
+                }
+            }
+            var seed = Get("Seed");
+            if (seed != null)
+            {
+                if (long.TryParse(seed, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s))
+                {
+                    request.Seed = s;
+                }
+                else
+                {
+                    problems.Add(new ValidationProblem("Seed", "'" + seed + "' is not a whole number."));
+                }
+            }
+            var audio = Get("GenerateAudio");
+            if (audio != null)
+            {
+                switch (audio.ToLowerInvariant())
+                {
+                    case "true": case "yes": case "1": case "y": case "on": request.GenerateAudio = true; break;
+                    case "false": case "no": case "0": case "n": case "off": request.GenerateAudio = false; break;
+                    default: problems.Add(new ValidationProblem("GenerateAudio", "'" + audio + "' is not true or false.")); break;
+                }
+            }
+            return request;
+        }
+
+        /// <summary>
+        /// Maps CSV column names to New-Video's field names the way PowerShell's parameter binding does with
+        /// New-Video's aliases (Length and Seconds for Duration, ImageUrl for Image, ...), case-insensitively.
+        /// </summary>
+        public static Dictionary<string, string?> FromColumns(IEnumerable<KeyValuePair<string, string?>> columns)
+        {
+            var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["Prompt"] = "Prompt", [ParameterAliases.PromptText] = "Prompt",
+                ["Model"] = "Model", ["Provider"] = "Provider",
+                ["Duration"] = "Duration", [ParameterAliases.DurationLength] = "Duration", [ParameterAliases.DurationSeconds] = "Duration",
+                ["AspectRatio"] = "AspectRatio", [ParameterAliases.Aspect] = "AspectRatio",
+                ["Resolution"] = "Resolution", ["Size"] = "Size",
+                ["Image"] = "Image", [ParameterAliases.ImageUrl] = "Image",
+                ["Seed"] = "Seed", ["GenerateAudio"] = "GenerateAudio", [ParameterAliases.Audio] = "GenerateAudio",
+                ["Name"] = "Name", [ParameterAliases.Label] = "Name",
+            };
+            var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            foreach (var column in columns)
+            {
+                if (map.TryGetValue(column.Key.Trim(), out var field) && !fields.ContainsKey(field))
+                {
+                    fields[field] = column.Value;
+                }
+            }
+            return fields;
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using VideoGen.Core;
+
+namespace VideoGen.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Submits a video generation job to FastRouter, OpenRouter or AppleRouter. It costs money.</para>
+    /// <para type="description">New-Video submits one job per prompt (per pipeline object, so each CSV row of Import-Csv is one job) and emits a VideoJob as soon as the provider answers with its task id. Every parameter binds from the pipeline by property name. Each row is checked against the provider's documented values before anything is sent; a bad row gives an error naming the row and field, and the other rows go on. An out-of-credits answer (HTTP 402) stops the command, since every later row would fail too.</para>
+    /// </summary>
+    /// <example>
+    ///   <code>Import-Csv prompts.csv | New-Video -Provider FastRouter | Wait-Video | Save-Video -OutputDirectory ./videos</code>
+    ///   <para>Submits every row of prompts.csv, waits for all of them together and saves each video as Name.mp4.</para>
+    /// </example>
+    /// <example>
+    ///   <code>New-Video -Prompt 'A lighthouse at dawn, waves crashing' -Provider OpenRouter -Duration 8 -AspectRatio 16:9 -Name lighthouse</code>
+    ///   <para>Submits one prompt to OpenRouter with the key in $env:OPENROUTER_API_KEY.</para>
+    /// </example>
+    [Cmdlet(VerbsCommon.New, "Video", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(VideoJob))]
+    public sealed class NewVideoCommand : VideoGenCmdletBase
+    {
+        private int _row;
+
+        #region Parameters
+
+        /// <summary><para type="description">The text prompt. Required; an empty prompt is an error for that row only.</para></summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias(ParameterAliases.PromptText)]
+        [AllowEmptyString]
+        [AllowNull]
+        public string? Prompt { get; set; }
+
+        /// <summary><para type="description">The provider's model id, e.g. google/veo3 (FastRouter), google/veo-3.1 (OpenRouter), kling-v1 (AppleRouter). Default: google/veo3-fast, google/veo-3.1, kling-v1. An id not in the provider's documented list is a warning, not an error.</para></summary>
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(ModelCompleter))]
+        public string? Model { get; set; }
+
+        /// <summary><para type="description">FastRouter, OpenRouter or AppleRouter. Default: $env:VIDEOGEN_PROVIDER, else the one provider whose key variable is set.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(ProviderCompleter))]
+        public string? Provider { get; set; }
+
+        /// <summary><para type="description">Length of the video in seconds (FastRouter: 4, 5, 6, 8, 10, 12; Sora models 4, 8, 12). Aliases: Length, Seconds.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias(ParameterAliases.DurationLength, ParameterAliases.DurationSeconds)]
+        public string? Duration { get; set; }
+
+        /// <summary><para type="description">Width-to-height ratio, e.g. 16:9, 9:16, 1:1.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias(ParameterAliases.Aspect)]
+        public string? AspectRatio { get; set; }
+
+        /// <summary><para type="description">Resolution: 480p, 720p, 1080p (OpenRouter also 1K, 2K, 4K).</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? Resolution { get; set; }
+
+        /// <summary><para type="description">Exact frame size WIDTHxHEIGHT, e.g. 1280x720 (FastRouter: Sora models only).</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? Size { get; set; }
+
+        /// <summary><para type="description">An http(s) URL of an input image, for image-to-video. Alias: ImageUrl.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias(ParameterAliases.ImageUrl)]
+        public string? Image { get; set; }
+
+        /// <summary><para type="description">A whole-number seed for reproducible output.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? Seed { get; set; }
+
+        /// <summary><para type="description">Whether to generate audio: true or false (FastRouter, OpenRouter). Alias: Audio.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias(ParameterAliases.Audio)]
+        public string? GenerateAudio { get; set; }
+
+        /// <summary><para type="description">A label for the job; Save-Video names the file after it (Name.mp4). Alias: Label.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias(ParameterAliases.Label)]
+        public string? Name { get; set; }
+
+        #endregion
+
+        #region Overrides
+
+        /// <inheritdoc/>
+        protected override void ProcessRecord()
+        {
+            _row++;
+            var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["Prompt"] = Prompt, ["Model"] = Model, ["Provider"] = Provider, ["Duration"] = Duration, ["AspectRatio"] = AspectRatio,
+                ["Resolution"] = Resolution, ["Size"] = Size, ["Image"] = Image, ["Seed"] = Seed, ["GenerateAudio"] = GenerateAudio, ["Name"] = Name,
+            };
+            PreparedRow prepared;
+            try
+            {
+                string? key = ApiKey is null ? null : new System.Net.NetworkCredential(string.Empty, ApiKey).Password;
+                prepared = RowPreparer.Prepare(_row, fields, key, BaseUri, Environment.GetEnvironmentVariable);
+            }
+            catch (VideoGenException ex)
+            {
+                WriteError(ToErrorRecord(ex, RequestValidator.DescribeRow(_row, Name)));
+                return;
+            }
+            foreach (var warning in prepared.Warnings)
+            {
+                WriteWarning(prepared.Label + ": " + warning);
+            }
+            var model = string.IsNullOrWhiteSpace(prepared.Request.Model) ? prepared.Endpoint.Mapping.DefaultModel : prepared.Request.Model;
+            if (!ShouldProcess(prepared.Label + " '" + Shorten(prepared.Request.Prompt) + "' at " + prepared.Endpoint.Provider + " (" + model + ")", "Submit a video job (costs money)"))
+            {
+                return;
+            }
+            VideoJob job;
+            try
+            {
+                job = Await(Client.SubmitAsync(prepared.Endpoint, prepared.Request, Log, CancelToken));
+            }
+            catch (VideoGenException ex) when (ex.Kind == VideoGenErrorKind.QuotaExceeded)
+            {
+                ThrowTerminatingError(ToErrorRecord(new VideoGenException(ex.Kind,
+                    prepared.Label + ": " + ex.Message + " No further rows were submitted.", ex.TaskId, ex.StatusCode, ex), prepared.Label));
+                return;
+            }
+            catch (VideoGenException ex)
+            {
+                WriteError(ToErrorRecord(new VideoGenException(ex.Kind, prepared.Label + ": " + ex.Message, ex.TaskId, ex.StatusCode, ex), prepared.Label));
+                return;
+            }
+            catch (Exception ex) when (IsStopping(ex))
+            {
+                return;
+            }
+            WriteObject(job);
+        }
+
+        #endregion
+
+        private static string Shorten(string? text) =>
+            text is null ? string.Empty : text.Length <= 60 ? text : text.Substring(0, 57) + "...";
+    }
+}

@@ -1,0 +1,232 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using VideoGen.Core;
+using VideoGen.Core.Downloading;
+
+namespace VideoGen.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Downloads finished videos to disk.</para>
+    /// <para type="description">Save-Video downloads each finished job's video to -OutputDirectory (default: the current location) as Name.mp4, or Id.mp4 when the job has no name; names are made safe for Windows and Linux. Downloads run in parallel (-ThrottleLimit) and stream to a temporary file beside the target, which is renamed only when complete and verified (length, MP4 signature); the SHA-256 is computed while streaming. An existing file is an error unless -Force. A job not yet finished is polled once; if it is still running, an error says to pipe it through Wait-Video first.</para>
+    /// </summary>
+    /// <example>
+    ///   <code>Import-Csv prompts.csv | New-Video | Wait-Video | Save-Video -OutputDirectory ./videos</code>
+    ///   <para>The whole run: every row becomes ./videos/Name.mp4.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Get-VideoStatus -Id job-abc123 -Provider OpenRouter | Save-Video -Path ./intro.mp4 -Force</code>
+    ///   <para>Saves one video under an exact file name, replacing an existing file.</para>
+    /// </example>
+    [Cmdlet(VerbsData.Save, "Video", SupportsShouldProcess = true, DefaultParameterSetName = DirectorySet)]
+    [OutputType(typeof(SavedVideo))]
+    public sealed class SaveVideoCommand : JobCmdletBase
+    {
+        private const string DirectorySet = "OutputDirectory";
+        private const string PathSet = "Path";
+        private const int MaxChildBars = 8;
+        private BackgroundWork<SavedVideo>? _work;
+        private VideoDownloader? _downloader;
+        private ProgressBars? _bars;
+        private readonly ConcurrentDictionary<long, Transfer> _transfers = new ConcurrentDictionary<long, Transfer>();
+        private readonly HashSet<string> _claimed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        private long _sequence;
+        private int _total;
+        private int _saved;
+        private int _failed;
+
+        #region Parameters
+
+        /// <summary><para type="description">The folder to save into; created when missing. Default: the current location.</para></summary>
+        [Parameter(ParameterSetName = DirectorySet)]
+        [ValidateNotNullOrEmpty]
+        public string? OutputDirectory { get; set; }
+
+        /// <summary><para type="description">An exact file path for the video (for one job).</para></summary>
+        [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+        [ValidateNotNullOrEmpty]
+        public string? Path { get; set; }
+
+        /// <summary><para type="description">Replace an existing file of the same name. Without it an existing file is an error and is not touched.</para></summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary><para type="description">The most downloads at once. Default 4.</para></summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = 4;
+
+        #endregion
+
+        #region Overrides
+
+        /// <inheritdoc/>
+        protected override void BeginProcessing()
+        {
+            _work = new BackgroundWork<SavedVideo>(ThrottleLimit, CancelToken);
+            _downloader = new VideoDownloader(Client);
+            _bars = new ProgressBars(this);
+        }
+
+        /// <inheritdoc/>
+        protected override void ProcessRecord()
+        {
+            try
+            {
+                var (job, endpoint) = CurrentJob();
+                var target = TargetPath(job);
+                if (!_claimed.Add(target))
+                {
+                    throw new VideoGenException(VideoGenErrorKind.FileExists,
+                        "Another job in this run is already saved as " + target + "; give the jobs distinct Name values. Task id: " + job.Id + ".", job.Id);
+                }
+                if (!Force && File.Exists(target))
+                {
+                    throw new VideoGenException(VideoGenErrorKind.FileExists,
+                        "The file " + target + " exists; it was not touched. Use -Force to replace it, or another -OutputDirectory. Task id: " + job.Id + ".", job.Id);
+                }
+                if (ShouldProcess(target, "Save the video of task " + job.Id))
+                {
+                    var key = Interlocked.Increment(ref _sequence);
+                    var transfer = new Transfer(string.IsNullOrWhiteSpace(job.Name) ? job.Id : job.Name!);
+                    _transfers[key] = transfer;
+                    _total++;
+                    var force = Force.IsPresent;
+                    _work!.Add(key, ct => _downloader!.SaveAsync(endpoint, job, target, force,
+                        new Progress(transfer), Log, ct));
+                }
+            }
+            catch (VideoGenException ex)
+            {
+                WriteError(ToErrorRecord(ex.TaskId is null ? new VideoGenException(ex.Kind, ex.Message + " Task id: " + Id + ".", Id, ex.StatusCode, ex) : ex, Id));
+            }
+            Drain(TimeSpan.Zero);
+        }
+
+        /// <inheritdoc/>
+        protected override void EndProcessing()
+        {
+            _work!.CompleteAdding();
+            try
+            {
+                while (!_work.IsDone && !Stopping)
+                {
+                    Drain(TimeSpan.FromMilliseconds(200));
+                }
+            }
+            finally
+            {
+                _bars!.CompleteAll();
+            }
+        }
+
+        /// <inheritdoc/>
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _work?.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+
+        #endregion
+
+        private string TargetPath(VideoJob job)
+        {
+            if (ParameterSetName == PathSet)
+            {
+                var file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
+                return System.IO.Path.GetFullPath(file);
+            }
+            var directory = string.IsNullOrEmpty(OutputDirectory)
+                ? SessionState.Path.CurrentFileSystemLocation.ProviderPath
+                : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory);
+            Directory.CreateDirectory(directory);
+            return System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, FileNames.ForJob(job)));
+        }
+
+        private void Drain(TimeSpan wait)
+        {
+            while (_work!.TryTake(wait, out var outcome) && outcome != null)
+            {
+                var key = (long)outcome.State!;
+                _transfers.TryRemove(key, out _);
+                if (outcome.Error is null)
+                {
+                    _saved++;
+                    WriteObject(outcome.Value);
+                }
+                else
+                {
+                    _failed++;
+                    WriteError(ToErrorRecord(outcome.Error, (outcome.Error as VideoGenException)?.TaskId));
+                }
+                wait = TimeSpan.Zero;
+            }
+            DrainLog();
+            if (_bars!.Due && _total > 0)
+            {
+                UpdateProgress();
+            }
+        }
+
+        private void UpdateProgress()
+        {
+            var active = _transfers.OrderBy(t => t.Key).Select(t => t.Value).ToList();
+            var bytes = active.Sum(t => t.Done);
+            _bars!.Parent("Saving videos", string.Format(CultureInfo.InvariantCulture,
+                "{0} of {1} saved, {2} failed; {3:N1} MB in progress", _saved, _total, _failed, bytes / 1048576.0),
+                (_saved + _failed) * 100 / _total);
+            var shown = new List<int>();
+            foreach (var transfer in active.Where(t => t.Started).Take(MaxChildBars))
+            {
+                var id = ProgressBars.ParentId + 1 + shown.Count;
+                shown.Add(id);
+                var total = transfer.Total;
+                _bars.Child(id, transfer.Label, total is long t && t > 0
+                    ? string.Format(CultureInfo.InvariantCulture, "{0:N1} of {1:N1} MB", transfer.Done / 1048576.0, t / 1048576.0)
+                    : string.Format(CultureInfo.InvariantCulture, "{0:N1} MB", transfer.Done / 1048576.0),
+                    total is long all && all > 0 ? (int)(transfer.Done * 100 / all) : -1);
+            }
+            _bars.CompleteChildrenExcept(shown);
+            _bars.MarkUpdated();
+        }
+
+        /// <summary>One download's counters, written by the transfer and read by the pipeline thread.</summary>
+        private sealed class Transfer
+        {
+            private long _done;
+            private long _total = -1;
+
+            public Transfer(string label) => Label = label;
+
+            public string Label { get; }
+            public bool Started => Volatile.Read(ref _total) != -1 || Volatile.Read(ref _done) > 0;
+            public long Done => Volatile.Read(ref _done);
+            public long? Total => Volatile.Read(ref _total) is long t && t >= 0 ? t : (long?)null;
+
+            public void Set(DownloadProgress p)
+            {
+                Volatile.Write(ref _done, p.Done);
+                Volatile.Write(ref _total, p.Total ?? -2);
+            }
+        }
+
+        /// <summary>A synchronous IProgress (System.Progress would post to a thread pool, out of order).</summary>
+        private sealed class Progress : IProgress<DownloadProgress>
+        {
+            private readonly Transfer _transfer;
+
+            public Progress(Transfer transfer) => _transfer = transfer;
+
+            public void Report(DownloadProgress value) => _transfer.Set(value);
+        }
+    }
+}

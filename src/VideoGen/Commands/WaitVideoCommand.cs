@@ -1,0 +1,156 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Management.Automation;
+using VideoGen.Core;
+using VideoGen.Core.Waiting;
+
+namespace VideoGen.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Waits for many video jobs at once and emits each as it finishes.</para>
+    /// <para type="description">Wait-Video starts watching each job the moment it arrives on the pipeline, so waiting overlaps submission, and emits each job as soon as it ends, in the order they finish. Polls start after a short delay and grow to the provider's ceiling (10-15 s), never sooner than the server asks; -PollIntervalSec sets a fixed interval. All jobs share one connection pool and at most -ThrottleLimit polls in flight. A job that ends Failed, Cancelled or Expired is an error record carrying its id, and the job is still emitted. With -TimeoutSec, jobs still running then are emitted with an OperationTimeout error; nothing is cancelled at the provider. Progress shows one overall bar and a bar per running job.</para>
+    /// </summary>
+    /// <example>
+    ///   <code>Import-Csv prompts.csv | New-Video | Wait-Video | Save-Video</code>
+    ///   <para>Waits for every submitted job together; the whole run takes about as long as the slowest video.</para>
+    /// </example>
+    /// <example>
+    ///   <code>Import-Csv jobs.csv | Wait-Video -TimeoutSec 3600 | Save-Video -OutputDirectory D:\videos</code>
+    ///   <para>Resumes jobs exported in an earlier session, giving up waiting after an hour.</para>
+    /// </example>
+    [Cmdlet(VerbsLifecycle.Wait, "Video")]
+    [OutputType(typeof(VideoJob))]
+    public sealed class WaitVideoCommand : JobCmdletBase
+    {
+        private const int MaxChildBars = 8;
+        private JobWaiter? _waiter;
+        private ProgressBars? _bars;
+        private readonly Stopwatch _elapsed = new Stopwatch();
+
+        #region Parameters
+
+        /// <summary><para type="description">The most poll requests in flight at once, over all jobs. Default 8.</para></summary>
+        [Parameter]
+        [ValidateRange(1, 256)]
+        public int ThrottleLimit { get; set; } = 8;
+
+        /// <summary><para type="description">A fixed poll interval in seconds, instead of the growing default (2 s, growing by half each poll to the provider's ceiling of 10-15 s).</para></summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int PollIntervalSec { get; set; }
+
+        /// <summary><para type="description">How long to wait in all, in seconds. Jobs still running then are emitted with an OperationTimeout error that carries the id; nothing is cancelled at the provider. Default: no limit.</para></summary>
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int TimeoutSec { get; set; }
+
+        #endregion
+
+        #region Overrides
+
+        /// <inheritdoc/>
+        protected override void BeginProcessing()
+        {
+            var options = new WaitOptions
+            {
+                ThrottleLimit = ThrottleLimit,
+                Timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : (TimeSpan?)null,
+            };
+            if (PollIntervalSec > 0)
+            {
+                options.Policy.FixedInterval = TimeSpan.FromSeconds(PollIntervalSec);
+            }
+            _waiter = new JobWaiter(Client, options, Log, CancelToken);
+            _bars = new ProgressBars(this);
+            _elapsed.Start();
+        }
+
+        /// <inheritdoc/>
+        protected override void ProcessRecord()
+        {
+            try
+            {
+                var (job, endpoint) = CurrentJob();
+                _waiter!.Add(job, endpoint);
+            }
+            catch (VideoGenException ex)
+            {
+                WriteError(ToErrorRecord(new VideoGenException(ex.Kind, "Cannot wait for task " + Id + ": " + ex.Message, Id, ex.StatusCode, ex), Id));
+            }
+            Drain(TimeSpan.Zero);
+        }
+
+        /// <inheritdoc/>
+        protected override void EndProcessing()
+        {
+            _waiter!.CompleteAdding();
+            try
+            {
+                while (!_waiter.IsDone && !Stopping)
+                {
+                    Drain(TimeSpan.FromMilliseconds(200));
+                }
+            }
+            finally
+            {
+                _bars!.CompleteAll();
+            }
+        }
+
+        /// <inheritdoc/>
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _waiter?.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+
+        #endregion
+
+        private void Drain(TimeSpan wait)
+        {
+            while (_waiter!.TryTake(wait, out var result) && result != null)
+            {
+                if (result.Error != null)
+                {
+                    WriteError(ToErrorRecord(result.Error, result.Job));
+                }
+                WriteObject(result.Job);
+                wait = TimeSpan.Zero;
+            }
+            DrainLog();
+            if (_bars!.Due)
+            {
+                UpdateProgress();
+            }
+        }
+
+        private void UpdateProgress()
+        {
+            var progress = _waiter!.GetProgress();
+            if (progress.Total == 0)
+            {
+                return;
+            }
+            _bars!.Parent("Waiting for videos", string.Format(CultureInfo.InvariantCulture,
+                "{0} of {1} finished: {2} succeeded, {3} failed; {4:hh\\:mm\\:ss} elapsed",
+                progress.Finished, progress.Total, progress.Succeeded, progress.Failed, _elapsed.Elapsed),
+                progress.Finished * 100 / progress.Total);
+            var shown = new List<int>();
+            for (var i = 0; i < progress.Active.Count && i < MaxChildBars; i++)
+            {
+                var job = progress.Active[i];
+                var id = ProgressBars.ParentId + 1 + i;
+                shown.Add(id);
+                _bars.Child(id, string.IsNullOrWhiteSpace(job.Name) ? job.Id : job.Name + " (" + job.Id + ")",
+                    job.Status + (job.ProviderStatus is null ? string.Empty : " (" + job.ProviderStatus + ")"), job.Progress ?? -1);
+            }
+            _bars.CompleteChildrenExcept(shown);
+            _bars.MarkUpdated();
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Management.Automation;
+using VideoGen.Core;
+
+namespace VideoGen.Commands
+{
+    /// <summary>
+    /// The base of the cmdlets that take jobs (Get-VideoStatus, Wait-Video, Save-Video). Every parameter binds
+    /// from the pipeline by property name, so VideoJob objects, Import-Csv rows of an exported job list and
+    /// ConvertFrom-Json objects all bind alike.
+    /// </summary>
+    public abstract class JobCmdletBase : VideoGenCmdletBase
+    {
+        #region Parameters
+
+        /// <summary>
+        /// <para type="description">The provider's task id, as New-Video emitted it (FastRouter taskId, OpenRouter id, AppleRouter task_id).</para>
+        /// </summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias(ParameterAliases.TaskId)]
+        [ValidateNotNullOrEmpty]
+        public string Id { get; set; } = string.Empty;
+
+        /// <summary>
+        /// <para type="description">The provider the job runs at: FastRouter, OpenRouter or AppleRouter. Default: $env:VIDEOGEN_PROVIDER, else the one provider whose key is set.</para>
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(ProviderCompleter))]
+        public string? Provider { get; set; }
+
+        /// <summary>
+        /// <para type="description">The model the job was submitted with. FastRouter needs it for every poll unless the task id has a provider prefix such as pol_.</para>
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(ModelCompleter))]
+        public string? Model { get; set; }
+
+        /// <summary>
+        /// <para type="description">The job's label; Save-Video names the file after it.</para>
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias(ParameterAliases.Label)]
+        public string? Name { get; set; }
+
+        /// <summary>
+        /// <para type="description">The job's prompt, carried through to the output.</para>
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? Prompt { get; set; }
+
+        /// <summary>
+        /// <para type="description">OpenRouter's polling URL for the job.</para>
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? PollingUrl { get; set; }
+
+        /// <summary>
+        /// <para type="description">The video URL, where one is already known.</para>
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? VideoUrl { get; set; }
+
+        /// <summary>
+        /// <para type="description">The status last seen (Queued, Running, Succeeded, Failed, Cancelled, Expired). A job given as Succeeded is not polled again before saving.</para>
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? Status { get; set; }
+
+        #endregion
+
+        /// <summary>The job the current pipeline object describes, and the endpoint to reach it.</summary>
+        /// <exception cref="VideoGenException">An unknown provider, or no key.</exception>
+        protected (VideoJob Job, ProviderEndpoint Endpoint) CurrentJob()
+        {
+            var provider = ResolveProvider(Provider);
+            var endpoint = ResolveEndpoint(provider, BaseUri);
+            var job = VideoJob.Restore(Id, provider, Model, Name, Prompt, endpoint.BaseUri.AbsoluteUri, PollingUrl, VideoUrl, Status);
+            return (job, endpoint);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+# Starts and stops the VideoGen emulator (out/emulator, built by ./build.ps1) for the demo and the Pester tests.
+# The emulator prints one line per provider base URI; these helpers read them.
+
+function Start-VideoGenEmulator {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [string] $Root,
+        [double] $JobSeconds = 1,
+        [string] $Key = 'emulator-key',
+        [string[]] $ExtraArguments = @()
+    )
+    $dll = Join-Path $Root 'out/emulator/VideoGen.Emulator.dll'
+    if (-not (Test-Path $dll)) { throw "The emulator is not built ($dll); run ./build.ps1 first." }
+    $info = New-Object System.Diagnostics.ProcessStartInfo
+    $info.FileName = 'dotnet'
+    $arguments = @("`"$dll`"", '--job-seconds', $JobSeconds.ToString([Globalization.CultureInfo]::InvariantCulture), '--key', $Key) + $ExtraArguments
+    $info.Arguments = $arguments -join ' '
+    $info.UseShellExecute = $false
+    $info.RedirectStandardOutput = $true
+    $info.CreateNoWindow = $true
+    $process = [System.Diagnostics.Process]::Start($info)
+    $uris = @{}
+    $first = $null
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
+    while ($uris.Count -lt 3) {
+        if ([DateTime]::UtcNow -gt $deadline -or $process.HasExited) { throw 'The emulator did not start within 30 s.' }
+        $line = $process.StandardOutput.ReadLine()
+        if ($null -eq $line) { continue }
+        if (-not $first) { $first = $line }
+        if ($line -match '^(VIDEOGEN_[A-Z]+_BASE_URI)=(.+)$') { $uris[$Matches[1]] = $Matches[2] }
+    }
+    [pscustomobject]@{
+        Process     = $process
+        Key         = $Key
+        Line        = $first
+        FastRouter  = $uris['VIDEOGEN_FASTROUTER_BASE_URI']
+        OpenRouter  = $uris['VIDEOGEN_OPENROUTER_BASE_URI']
+        AppleRouter = $uris['VIDEOGEN_APPLEROUTER_BASE_URI']
+    }
+}
+
+function Set-VideoGenEmulatorEnvironment {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Emulator)
+    $env:VIDEOGEN_FASTROUTER_BASE_URI = $Emulator.FastRouter
+    $env:VIDEOGEN_OPENROUTER_BASE_URI = $Emulator.OpenRouter
+    $env:VIDEOGEN_APPLEROUTER_BASE_URI = $Emulator.AppleRouter
+    $env:FASTROUTER_API_KEY = $Emulator.Key
+    $env:OPENROUTER_API_KEY = $Emulator.Key
+    $env:APPLEROUTER_API_KEY = $Emulator.Key
+}
+
+function Invoke-VideoGenEmulatorControl {
+    # POST /_emulator/faults or /_emulator/config on the provider's port.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [hashtable] $Body, [string] $Provider = 'FastRouter')
+    $base = ([uri]$Emulator.$Provider).GetLeftPart([UriPartial]::Authority)
+    Invoke-RestMethod -Method Post -Uri "$base/_emulator/$Path" -Body ($Body | ConvertTo-Json -Compress) -ContentType 'application/json' | Out-Null
+}
+
+function Get-VideoGenEmulatorStats {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Emulator)
+    $base = ([uri]$Emulator.FastRouter).GetLeftPart([UriPartial]::Authority)
+    Invoke-RestMethod -Uri "$base/_emulator/stats"
+}
+
+function Stop-VideoGenEmulator {
+    [CmdletBinding()]
+    param($Emulator)
+    if ($Emulator -and $Emulator.Process -and -not $Emulator.Process.HasExited) {
+        $Emulator.Process.Kill()
+        $Emulator.Process.WaitForExit(5000) | Out-Null
+    }
+}
