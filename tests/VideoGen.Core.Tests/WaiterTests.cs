@@ -1,0 +1,122 @@
+using VideoGen.Core;
+using VideoGen.Core.Waiting;
+using VideoGen.Emulator;
+
+namespace VideoGen.Core.Tests;
+
+/// <summary>Wait-Video's core: many jobs at once, each emitted once, polls within the policy, timeouts that keep the id.</summary>
+public class WaiterTests : IAsyncLifetime
+{
+    private EmulatorServer _server = null!;
+
+    public async Task InitializeAsync() =>
+        _server = await EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = CorePipeline.Key, JobDuration = TimeSpan.FromSeconds(1), SlowJobDuration = TimeSpan.FromMinutes(10) });
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task A_thousand_jobs_are_each_emitted_exactly_once_with_polls_within_the_policy()
+    {
+        const int count = 1000;
+        var policy = new PollPolicy { FirstDelay = TimeSpan.FromMilliseconds(200), MaxInterval = TimeSpan.FromMilliseconds(500) };
+        var pipeline = new CorePipeline(_server, policy: policy);
+        var endpoint = pipeline.Endpoint(VideoProvider.OpenRouter);
+        using var waiter = new JobWaiter(pipeline.Client, new WaitOptions { Policy = policy, ThrottleLimit = 16 }, null, default);
+        var submitted = new List<string>();
+        var emitted = new List<WaitResult>();
+        for (var i = 0; i < count; i++)
+        {
+            var job = await pipeline.Client.SubmitAsync(endpoint, new VideoRequest { Prompt = "prompt " + i, Name = "n" + i }, null, default);
+            submitted.Add(job.Id);
+            waiter.Add(job, endpoint);
+            // Waiting overlaps submission: results are taken while rows are still arriving.
+            while (waiter.TryTake(TimeSpan.Zero, out var early) && early != null)
+            {
+                emitted.Add(early);
+            }
+        }
+        waiter.CompleteAdding();
+        while (!waiter.IsDone)
+        {
+            if (waiter.TryTake(TimeSpan.FromMilliseconds(200), out var result) && result != null)
+            {
+                emitted.Add(result);
+            }
+        }
+
+        Assert.Equal(count, emitted.Count);
+        Assert.Equal(submitted.OrderBy(x => x), emitted.Select(e => e.Job.Id).OrderBy(x => x));
+        Assert.All(emitted, e => Assert.Null(e.Error));
+        Assert.All(emitted, e => Assert.Equal(VideoJobStatus.Succeeded, e.Job.Status));
+        var bound = policy.MaxPolls(_server.Options.JobDuration, TimeSpan.FromSeconds(10));
+        Assert.InRange(bound, 2, 10);
+        Assert.All(submitted, id => Assert.InRange(_server.State.Jobs[id].Polls, 1, bound));
+        var progress = waiter.GetProgress();
+        Assert.Equal(count, progress.Succeeded);
+        Assert.Empty(progress.Active);
+    }
+
+    [Fact]
+    public async Task A_job_still_running_at_the_timeout_is_emitted_with_a_timeout_error_carrying_its_id()
+    {
+        var pipeline = new CorePipeline(_server);
+        var endpoint = pipeline.Endpoint(VideoProvider.FastRouter);
+        var slow = await pipeline.Client.SubmitAsync(endpoint, new VideoRequest { Prompt = "A [slow] one", Name = "slow" }, null, default);
+        using var waiter = new JobWaiter(pipeline.Client, new WaitOptions { Policy = pipeline.Policy, Timeout = TimeSpan.FromSeconds(1) }, null, default);
+        waiter.Add(slow, endpoint);
+        waiter.CompleteAdding();
+
+        WaitResult? result = null;
+        while (!waiter.IsDone)
+        {
+            if (waiter.TryTake(TimeSpan.FromMilliseconds(200), out var r))
+            {
+                result = r;
+            }
+        }
+
+        Assert.NotNull(result);
+        Assert.Equal(slow.Id, result!.Job.Id);
+        Assert.Equal(VideoGenErrorKind.Timeout, result.Error!.Kind);
+        Assert.Equal(slow.Id, result.Error.TaskId);
+        Assert.Contains(slow.Id, result.Error.Message);
+        Assert.Contains("nothing was cancelled", result.Error.Message);
+    }
+
+    [Fact]
+    public async Task Cancelling_stops_every_watch_and_nothing_is_emitted_afterwards()
+    {
+        var pipeline = new CorePipeline(_server);
+        var endpoint = pipeline.Endpoint(VideoProvider.AppleRouter);
+        using var cancel = new CancellationTokenSource();
+        var waiter = new JobWaiter(pipeline.Client, new WaitOptions { Policy = pipeline.Policy }, null, cancel.Token);
+        for (var i = 0; i < 20; i++)
+        {
+            waiter.Add(await pipeline.Client.SubmitAsync(endpoint, new VideoRequest { Prompt = "[slow] " + i }, null, default), endpoint);
+        }
+        await Task.Delay(300);
+
+        cancel.Cancel();
+        waiter.Dispose();
+
+        Assert.False(waiter.IsDone);
+        var pollsAfterStop = _server.State.TotalPolls;
+        await Task.Delay(1200);
+        Assert.Equal(pollsAfterStop, _server.State.TotalPolls);
+    }
+
+    [Fact]
+    public void The_policy_grows_to_the_ceiling_and_honours_server_hints()
+    {
+        var policy = new PollPolicy { FirstDelay = TimeSpan.FromSeconds(2), Growth = 1.5 };
+        var ceiling = TimeSpan.FromSeconds(10);
+        Assert.Equal(TimeSpan.FromSeconds(2), policy.NextDelay(0, ceiling, null));
+        Assert.Equal(TimeSpan.FromSeconds(3), policy.NextDelay(1, ceiling, null));
+        Assert.Equal(ceiling, policy.NextDelay(20, ceiling, null));
+        Assert.Equal(TimeSpan.FromSeconds(30), policy.NextDelay(1, ceiling, TimeSpan.FromSeconds(30)));
+        Assert.Equal(TimeSpan.FromSeconds(3), policy.NextDelay(1, ceiling, TimeSpan.FromSeconds(1)));
+        policy.FixedInterval = TimeSpan.FromSeconds(7);
+        Assert.Equal(TimeSpan.FromSeconds(7), policy.NextDelay(0, ceiling, null));
+        Assert.Equal(TimeSpan.FromSeconds(7), policy.NextDelay(9, ceiling, null));
+    }
+}
