@@ -309,3 +309,30 @@ public class MappingTests
         Assert.Equal(VideoJobStatus.Succeeded, StatusMap.Normalize(" Completed "));
     }
 }
+
+public class ProviderNameTests
+{
+    [Theory]
+    [InlineData("FastRouter", VideoProvider.FastRouter)]
+    [InlineData(" openrouter ", VideoProvider.OpenRouter)]
+    [InlineData("2", VideoProvider.AppleRouter)]
+    public void Provider_names_and_ConvertTo_Json_numbers_parse(string text, VideoProvider expected)
+    {
+        Assert.True(ProviderMappings.TryParse(text, out var provider));
+        Assert.Equal(expected, provider);
+    }
+
+    [Theory]
+    [InlineData("MoonRouter")]
+    [InlineData("7")]
+    [InlineData("")]
+    public void Anything_else_does_not(string text) => Assert.False(ProviderMappings.TryParse(text, out _));
+
+    [Fact]
+    public void A_status_round_tripped_as_a_number_or_name_is_kept()
+    {
+        Assert.Equal(VideoJobStatus.Succeeded, VideoJob.Restore("t", VideoProvider.FastRouter, null, status: "2").Status);
+        Assert.Equal(VideoJobStatus.Succeeded, VideoJob.Restore("t", VideoProvider.FastRouter, null, status: "succeeded").Status);
+        Assert.Equal(VideoJobStatus.Queued, VideoJob.Restore("t", VideoProvider.FastRouter, null, status: "42").Status);
+    }
+}

@@ -18,13 +18,22 @@ namespace VideoGen.Core.Providers
         /// <summary>The default model of a provider.</summary>
         public static string DefaultModel(VideoProvider provider) => For(provider).DefaultModel;
 
-        /// <summary>Parses a provider name, case-insensitively; false for anything else (including numbers).</summary>
+        /// <summary>
+        /// Parses a provider name, case-insensitively, or the enum's number (ConvertTo-Json writes enums as
+        /// numbers, so a job that went through ConvertTo-Json/ConvertFrom-Json carries Provider 0, 1 or 2).
+        /// </summary>
         public static bool TryParse(string? text, out VideoProvider provider)
         {
             provider = default;
             if (string.IsNullOrWhiteSpace(text))
             {
                 return false;
+            }
+            if (int.TryParse(text!.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) &&
+                Enum.IsDefined(typeof(VideoProvider), number))
+            {
+                provider = (VideoProvider)number;
+                return true;
             }
             foreach (var m in All)
             {

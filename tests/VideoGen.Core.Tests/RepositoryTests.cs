@@ -1,0 +1,73 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+
+namespace VideoGen.Core.Tests;
+
+/// <summary>What a clean clone must hold together: one version, the manifest's exports, the format file, the README's commands.</summary>
+public class RepositoryTests
+{
+    private static string Read(params string[] parts) => File.ReadAllText(Path.Combine([Repo.Root, .. parts]));
+
+    [Fact]
+    public void The_manifest_version_is_the_one_in_Directory_Build_props()
+    {
+        var version = Regex.Match(Read("Directory.Build.props"), "<VersionPrefix>([^<]+)</VersionPrefix>").Groups[1].Value;
+        var manifest = Regex.Match(Read("VideoGen.psd1"), @"ModuleVersion\s*=\s*'([^']+)'").Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(version));
+        Assert.Equal(version, manifest);
+    }
+
+    [Fact]
+    public void The_manifest_exports_exactly_the_four_cmdlets_that_exist()
+    {
+        var manifest = Read("VideoGen.psd1");
+        var exports = Regex.Match(manifest, @"CmdletsToExport\s*=\s*@\(([^)]*)\)").Groups[1].Value;
+        var exported = Regex.Matches(exports, "'([^']+)'").Select(m => m.Groups[1].Value).OrderBy(x => x).ToArray();
+        var declared = Directory.GetFiles(Path.Combine(Repo.Root, "src", "VideoGen", "Commands"), "*.cs")
+            .Select(f => Regex.Match(File.ReadAllText(f), @"\[Cmdlet\(Verbs\w+\.(\w+), ""(\w+)""").Groups)
+            .Select(g => g[1].Value + "-" + g[2].Value).OrderBy(x => x).ToArray();
+        Assert.Equal(new[] { "Get-VideoStatus", "New-Video", "Save-Video", "Wait-Video" }, exported);
+        Assert.Equal(exported, declared);
+        Assert.All(manifest.Split('\n').Where(l => l.Contains("ToExport", StringComparison.Ordinal)), l => Assert.DoesNotContain("*", l, StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(Repo.Root, Regex.Match(manifest, @"FormatsToProcess\s*=\s*@\('([^']+)'\)").Groups[1].Value)));
+    }
+
+    [Fact]
+    public void The_format_file_has_a_table_and_a_list_view_for_each_output_type()
+    {
+        var doc = XDocument.Parse(Read("src", "VideoGen", "VideoGen.Format.ps1xml"));
+        foreach (var type in new[] { "VideoGen.Core.VideoJob", "VideoGen.Core.SavedVideo" })
+        {
+            var views = doc.Descendants("View").Where(v => v.Element("ViewSelectedBy")!.Element("TypeName")!.Value == type).ToList();
+            Assert.Contains(views, v => v.Element("TableControl") != null);
+            Assert.Contains(views, v => v.Element("ListControl") != null);
+            // Every property named in a view exists on the type.
+            var properties = typeof(VideoJob).Assembly.GetType(type)!.GetProperties().Select(p => p.Name).ToHashSet();
+            Assert.All(views.Descendants("PropertyName").Select(p => p.Value), name => Assert.Contains(name, properties));
+        }
+    }
+
+    [Fact]
+    public void The_ci_script_runs_the_test_command_the_readme_gives()
+    {
+        var readme = Read("README.md");
+        var ci = Read(".ci", "run");
+        var command = Regex.Match(readme, "<!-- test-command -->\\s*```[a-z]*\\s*\\n([^\\n]+)\\n").Groups[1].Value.Trim();
+        Assert.False(string.IsNullOrEmpty(command), "README.md has no test command block");
+        Assert.Contains(command, ci);
+    }
+
+    [Fact]
+    public void Every_job_property_a_later_cmdlet_needs_is_a_pipeline_parameter_of_the_job_cmdlets()
+    {
+        // Job objects bind to Get-VideoStatus, Wait-Video and Save-Video by property name.
+        var source = Read("src", "VideoGen", "JobCmdletBase.cs") + Read("src", "VideoGen", "VideoGenCmdletBase.cs");
+        var parameters = Regex.Matches(source, @"ValueFromPipelineByPropertyName = true\)\][^{]*?public [\w?<>]+ (\w+) \{", RegexOptions.Singleline)
+            .Select(m => m.Groups[1].Value).ToHashSet();
+        foreach (var property in new[] { "Id", "Provider", "Model", "Name", "Prompt", "BaseUri", "PollingUrl", "VideoUrl", "Status" })
+        {
+            Assert.Contains(property, parameters);
+            Assert.NotNull(typeof(VideoJob).GetProperty(property));
+        }
+    }
+}

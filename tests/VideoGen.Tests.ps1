@@ -1,0 +1,180 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# What only PowerShell shows: binding from Import-Csv, the pipeline through the built module, errors,
+# progress records and tab completion. Run by ./build.ps1 -Task Pester (after the Build task).
+
+BeforeAll {
+    $root = Split-Path -Parent $PSScriptRoot
+    . (Join-Path $PSScriptRoot 'EmulatorHelper.ps1')
+    $emulator = Start-VideoGenEmulator -Root $root -JobSeconds 1
+    Set-VideoGenEmulatorEnvironment -Emulator $emulator
+    $env:VIDEOGEN_PROVIDER = $null
+    $modulePath = Join-Path $root 'VideoGen.psd1'
+    Import-Module $modulePath -Force
+    $csv = Join-Path $root 'examples/prompts.csv'
+}
+
+AfterAll {
+    Stop-VideoGenEmulator -Emulator $emulator
+    Remove-Module VideoGen -ErrorAction SilentlyContinue
+}
+
+Describe 'Import-Csv | New-Video | Wait-Video | Save-Video' {
+    It 'turns every row of examples/prompts.csv into a valid MP4 named after it at <Provider>' -ForEach @(
+        @{ Provider = 'FastRouter' }
+        @{ Provider = 'OpenRouter' }
+        @{ Provider = 'AppleRouter' }
+    ) {
+        $out = Join-Path $TestDrive $Provider
+        $rows = @(Import-Csv $csv)
+
+        $saved = @(Import-Csv $csv | VideoGen\New-Video -Provider $Provider | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory $out)
+
+        $saved.Count | Should -Be $rows.Count
+        foreach ($row in $rows) {
+            $file = Join-Path $out "$($row.Name).mp4"
+            $file | Should -Exist
+            $bytes = [System.IO.File]::ReadAllBytes($file)
+            [System.Text.Encoding]::ASCII.GetString($bytes, 4, 4) | Should -Be 'ftyp'
+        }
+        $saved[0].PSObject.TypeNames[0] | Should -Be 'VideoGen.Core.SavedVideo'
+        @($saved | Where-Object { $_.Sha256 -notmatch '^[0-9a-f]{64}$' }).Count | Should -Be 0
+    }
+
+    It 'gives an error naming each bad row, and the other rows still produce videos' {
+        $rows = @(
+            [pscustomobject]@{ Name = 'good-a'; Prompt = 'A red kite over green hills'; Provider = 'OpenRouter' }
+            [pscustomobject]@{ Name = 'empty'; Prompt = ''; Provider = 'OpenRouter' }
+            [pscustomobject]@{ Name = 'moon'; Prompt = 'A boat at dusk'; Provider = 'MoonRouter' }
+            [pscustomobject]@{ Name = 'good-b'; Prompt = 'Rain on a tin roof'; Provider = 'AppleRouter' }
+        )
+        $out = Join-Path $TestDrive 'mixed'
+        $errs = $null
+
+        $saved = @($rows | VideoGen\New-Video -ErrorVariable errs -ErrorAction SilentlyContinue | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory $out)
+
+        $saved.Count | Should -Be 2
+        Join-Path $out 'good-a.mp4' | Should -Exist
+        Join-Path $out 'good-b.mp4' | Should -Exist
+        $errs.Count | Should -Be 2
+        $errs[0].Exception.Message | Should -Match "row 2 \('empty'\), field Prompt"
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'VideoGen.InvalidArgument*'
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errs[1].Exception.Message | Should -Match "row 3 \('moon'\), field Provider"
+    }
+
+    It 'resumes in a later step from jobs exported with Export-Csv' {
+        $jobsCsv = Join-Path $TestDrive 'jobs.csv'
+        Import-Csv $csv | Select-Object -First 2 | VideoGen\New-Video -Provider FastRouter | Export-Csv -Path $jobsCsv -NoTypeInformation
+        $out = Join-Path $TestDrive 'resumed'
+
+        $saved = @(Import-Csv $jobsCsv | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory $out)
+
+        $saved.Count | Should -Be 2
+        @(Import-Csv $jobsCsv).Id | Should -Be $saved.Id
+    }
+
+    It 'resumes from jobs that went through ConvertTo-Json and ConvertFrom-Json' {
+        $json = Import-Csv $csv | Select-Object -First 1 | VideoGen\New-Video -Provider AppleRouter | ConvertTo-Json
+        $out = Join-Path $TestDrive 'fromjson'
+
+        $saved = @($json | ConvertFrom-Json | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory $out)
+
+        $saved.Count | Should -Be 1
+        $saved[0].Path | Should -Exist
+    }
+
+    It 'submits nothing with -WhatIf' {
+        $before = (Get-VideoGenEmulatorStats -Emulator $emulator).submissions
+
+        VideoGen\New-Video -Prompt 'Not really' -Provider FastRouter -WhatIf | Should -BeNullOrEmpty
+
+        (Get-VideoGenEmulatorStats -Emulator $emulator).submissions | Should -Be $before
+    }
+
+    It 'emits a failed job and an error record carrying its id' {
+        $errs = $null
+
+        $jobs = @(VideoGen\New-Video -Prompt 'This one will [fail]' -Provider OpenRouter -Name doomed | VideoGen\Wait-Video -ErrorVariable errs -ErrorAction SilentlyContinue)
+
+        $jobs.Count | Should -Be 1
+        $jobs[0].Status | Should -Be 'Failed'
+        $errs.Count | Should -Be 1
+        $errs[0].Exception.TaskId | Should -Be $jobs[0].Id
+        $errs[0].TargetObject.Id | Should -Be $jobs[0].Id
+    }
+
+    It 'refuses an existing file without -Force and leaves it untouched' {
+        $out = Join-Path $TestDrive 'existing'
+        New-Item -ItemType Directory -Path $out | Out-Null
+        Set-Content -Path (Join-Path $out 'keep.mp4') -Value 'precious'
+        $errs = $null
+
+        $saved = @(VideoGen\New-Video -Prompt 'Harbour lights' -Provider FastRouter -Name keep | VideoGen\Wait-Video |
+            VideoGen\Save-Video -OutputDirectory $out -ErrorVariable errs -ErrorAction SilentlyContinue)
+
+        $saved.Count | Should -Be 0
+        $errs[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        Get-Content -Path (Join-Path $out 'keep.mp4') | Should -Be 'precious'
+    }
+}
+
+Describe 'Wait-Video' {
+    It 'gives the timeout error with the id for a job still running at -TimeoutSec' {
+        $job = VideoGen\New-Video -Prompt 'A [slow] sunrise' -Provider AppleRouter -Name slow
+        $errs = $null
+
+        $out = @($job | VideoGen\Wait-Video -TimeoutSec 1 -ErrorVariable errs -ErrorAction SilentlyContinue)
+
+        $out.Count | Should -Be 1
+        $out[0].Id | Should -Be $job.Id
+        $errs.Count | Should -Be 1
+        $errs[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $errs[0].Exception.TaskId | Should -Be $job.Id
+        $errs[0].Exception.Message | Should -Match ([regex]::Escape($job.Id))
+    }
+
+    It 'writes progress with a Completed record for every activity id it opened' {
+        $ps = [PowerShell]::Create()
+        try {
+            $null = $ps.AddScript('param($ModulePath, $Csv) Import-Module $ModulePath; Import-Csv $Csv | Select-Object -First 3 | VideoGen\New-Video -Provider OpenRouter | VideoGen\Wait-Video')
+            $null = $ps.AddArgument($modulePath).AddArgument($csv)
+
+            $jobs = $ps.Invoke()
+
+            $ps.Streams.Error.Count | Should -Be 0
+            $jobs.Count | Should -Be 3
+            $records = @($ps.Streams.Progress)
+            $records.Count | Should -BeGreaterThan 0
+            foreach ($id in @($records | ForEach-Object ActivityId | Sort-Object -Unique)) {
+                @($records | Where-Object { $_.ActivityId -eq $id -and $_.RecordType -eq 'Completed' }).Count |
+                    Should -BeGreaterThan 0 -Because "activity $id must be completed"
+            }
+            @($records | Where-Object { $_.ParentActivityId -eq 1 }).Count | Should -BeGreaterThan 0
+        }
+        finally {
+            $ps.Dispose()
+        }
+    }
+}
+
+Describe 'Discovery' {
+    It 'completes -Provider with Tab' {
+        $line = 'New-Video -Provider Op'
+        $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $result.CompletionMatches.CompletionText | Should -Contain 'OpenRouter'
+    }
+
+    It 'completes -Model with Tab from the documented FastRouter models' {
+        $line = 'New-Video -Provider FastRouter -Model google/veo'
+        $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $result.CompletionMatches.CompletionText | Should -Contain 'google/veo3'
+    }
+
+    It 'exports exactly the four cmdlets' {
+        (Get-Command -Module VideoGen).Name | Sort-Object | Should -Be @('Get-VideoStatus', 'New-Video', 'Save-Video', 'Wait-Video')
+    }
+
+    It 'passes Test-ModuleManifest' {
+        { Test-ModuleManifest -Path $modulePath -ErrorAction Stop } | Should -Not -Throw
+    }
+}
