@@ -31,7 +31,9 @@ $root = $PSScriptRoot
 . (Join-Path $root 'tests/EmulatorHelper.ps1')
 
 function Invoke-Dotnet {
-    param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    # A simple function on purpose: its arguments (-c, -o, --no-build) pass through $args untouched,
+    # where an advanced function would try to bind them as its own parameters.
+    $Arguments = [string[]]$args
     Write-Host "dotnet $($Arguments -join ' ')" -ForegroundColor DarkGray
     & dotnet @Arguments
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments -join ' ') failed with exit code $LASTEXITCODE." }
