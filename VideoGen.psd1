@@ -11,7 +11,7 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     PowerShellVersion    = '5.1'
     FormatsToProcess     = @('src/VideoGen/VideoGen.Format.ps1xml')
-    CmdletsToExport      = @('New-Video', 'Get-VideoStatus', 'Wait-Video', 'Save-Video')
+    CmdletsToExport      = @('New-Video', 'Get-VideoStatus', 'Wait-Video', 'Save-Video', 'Get-VideoJob')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

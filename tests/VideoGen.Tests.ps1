@@ -5,9 +5,12 @@
 BeforeAll {
     $root = Split-Path -Parent $PSScriptRoot
     . (Join-Path $PSScriptRoot 'EmulatorHelper.ps1')
-    $emulator = Start-VideoGenEmulator -Root $root -JobSeconds 1
+    # A distinctive key, so a leak would be found; a journal of the tests' own, never the user's.
+    $key = 'vg-test-secret-' + [guid]::NewGuid().ToString('N')
+    $emulator = Start-VideoGenEmulator -Root $root -JobSeconds 1 -Key $key
     Set-VideoGenEmulatorEnvironment -Emulator $emulator
     $env:VIDEOGEN_PROVIDER = $null
+    $env:VIDEOGEN_JOURNAL_PATH = Join-Path ([System.IO.Path]::GetTempPath()) ('videogen-pester-' + [guid]::NewGuid().ToString('N') + '.jsonl')
     $modulePath = Join-Path $root 'VideoGen.psd1'
     Import-Module $modulePath -Force
     $csv = Join-Path $root 'examples/prompts.csv'
@@ -15,6 +18,8 @@ BeforeAll {
 
 AfterAll {
     Stop-VideoGenEmulator -Emulator $emulator
+    Remove-Item -Path $env:VIDEOGEN_JOURNAL_PATH -ErrorAction SilentlyContinue
+    $env:VIDEOGEN_JOURNAL_PATH = $null
     Remove-Module VideoGen -ErrorAction SilentlyContinue
 }
 
@@ -70,7 +75,7 @@ Describe 'Import-Csv | New-Video | Wait-Video | Save-Video' {
         $saved = @(Import-Csv $jobsCsv | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory $out)
 
         $saved.Count | Should -Be 2
-        @(Import-Csv $jobsCsv).Id | Should -Be $saved.Id
+        (@(Import-Csv $jobsCsv).Id | Sort-Object) | Should -Be (@($saved.Id) | Sort-Object)
     }
 
     It 'resumes from jobs that went through ConvertTo-Json and ConvertFrom-Json' {
@@ -157,6 +162,82 @@ Describe 'Wait-Video' {
     }
 }
 
+Describe 'Failures, secrets and the journal' {
+    It 'stops New-Video at a 402 with no further submissions' {
+        $before = (Get-VideoGenEmulatorStats -Emulator $emulator).submissions
+        Invoke-VideoGenEmulatorControl -Emulator $emulator -Provider OpenRouter -Path faults -Body @{ route = 'submit'; provider = 'openrouter'; status = 402; count = 1 }
+
+        { Import-Csv $csv | VideoGen\New-Video -Provider OpenRouter } | Should -Throw -ExpectedMessage '*insufficient credits*'
+
+        (Get-VideoGenEmulatorStats -Emulator $emulator).submissions | Should -Be $before
+    }
+
+    It 'shows no trace of the key on any stream of a full run with verbose and debug on' {
+        $ps = [PowerShell]::Create()
+        try {
+            $out = Join-Path $TestDrive 'streams'
+            $null = $ps.AddScript('param($ModulePath, $Csv, $Out) $VerbosePreference = "Continue"; $DebugPreference = "Continue"; Import-Module $ModulePath; Import-Csv $Csv | Select-Object -First 2 | VideoGen\New-Video -Provider FastRouter | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory $Out; VideoGen\Get-VideoStatus -Id no-such-task -Provider OpenRouter')
+            $null = $ps.AddArgument($modulePath).AddArgument($csv).AddArgument($out)
+
+            $output = $ps.Invoke()
+
+            $ps.Streams.Verbose.Count | Should -BeGreaterThan 0
+            $ps.Streams.Debug.Count | Should -BeGreaterThan 0
+            $ps.Streams.Error.Count | Should -Be 1
+            $everything = @(
+                $output | Format-List * | Out-String
+                $output | ForEach-Object { $_.ToString() }
+                $ps.Streams.Error | ForEach-Object { $_.ToString(); $_.Exception.ToString(); $_.ErrorDetails; $_.TargetObject }
+                $ps.Streams.Warning | ForEach-Object Message
+                $ps.Streams.Verbose | ForEach-Object Message
+                $ps.Streams.Debug | ForEach-Object Message
+                $ps.Streams.Information | ForEach-Object { $_.MessageData }
+                $ps.Streams.Progress | ForEach-Object { $_.Activity; $_.StatusDescription }
+                Get-Content -Raw -Path $env:VIDEOGEN_JOURNAL_PATH
+            ) -join "`n"
+            $everything | Should -Not -BeLike "*$key*"
+            $everything | Should -BeLike '*Request body*'
+        }
+        finally {
+            $ps.Dispose()
+        }
+    }
+
+    It 'lets a fresh session resume from the journal after the process is killed during Wait-Video, submitting each prompt once' {
+        $journal = Join-Path $TestDrive 'killed.jsonl'
+        $out = Join-Path $TestDrive 'killed'
+        $pwsh = (Get-Process -Id $PID).Path
+        $rows = @(Import-Csv $csv)
+        $before = @((Get-VideoGenEmulatorStats -Emulator $emulator).prompts).Count
+        Invoke-VideoGenEmulatorControl -Emulator $emulator -Path config -Body @{ jobSeconds = 20 }
+        try {
+            $first = "Import-Module '$modulePath'; Import-Csv '$csv' | VideoGen\New-Video -Provider OpenRouter -JournalPath '$journal' | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory '$out' -JournalPath '$journal'"
+            $child = Start-Process -FilePath $pwsh -ArgumentList @('-NoProfile', '-NonInteractive', '-EncodedCommand', [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($first))) -PassThru
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not ((Test-Path $journal) -and @(Get-Content $journal | Where-Object { $_ -like '*"submitted"*' }).Count -ge $rows.Count)) {
+                if ([DateTime]::UtcNow -gt $deadline) { throw 'The child session did not submit every row within 60 s.' }
+                Start-Sleep -Milliseconds 200
+            }
+            Stop-Process -Id $child.Id -Force
+            $child.WaitForExit()
+        }
+        finally {
+            Invoke-VideoGenEmulatorControl -Emulator $emulator -Path config -Body @{ jobSeconds = 1 }
+        }
+        @(Get-ChildItem -Path $out -Filter *.mp4 -ErrorAction SilentlyContinue).Count | Should -Be 0
+
+        $second = "Import-Module '$modulePath'; VideoGen\Get-VideoJob -JournalPath '$journal' | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory '$out' -JournalPath '$journal'"
+        & $pwsh -NoProfile -NonInteractive -EncodedCommand ([Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($second)))
+        $LASTEXITCODE | Should -Be 0
+
+        foreach ($row in $rows) { Join-Path $out "$($row.Name).mp4" | Should -Exist }
+        $submitted = @(@((Get-VideoGenEmulatorStats -Emulator $emulator).prompts) | Select-Object -Skip $before)
+        $submitted.Count | Should -Be $rows.Count
+        ($submitted | Sort-Object) | Should -Be ($rows.Prompt | Sort-Object)
+        @(VideoGen\Get-VideoJob -JournalPath $journal).Count | Should -Be 0
+    }
+}
+
 Describe 'Discovery' {
     It 'completes -Provider with Tab' {
         $line = 'New-Video -Provider Op'
@@ -170,8 +251,8 @@ Describe 'Discovery' {
         $result.CompletionMatches.CompletionText | Should -Contain 'google/veo3'
     }
 
-    It 'exports exactly the four cmdlets' {
-        (Get-Command -Module VideoGen).Name | Sort-Object | Should -Be @('Get-VideoStatus', 'New-Video', 'Save-Video', 'Wait-Video')
+    It 'exports exactly the five cmdlets' {
+        (Get-Command -Module VideoGen).Name | Sort-Object | Should -Be @('Get-VideoJob', 'Get-VideoStatus', 'New-Video', 'Save-Video', 'Wait-Video')
     }
 
     It 'passes Test-ModuleManifest' {

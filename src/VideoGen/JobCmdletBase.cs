@@ -65,7 +65,35 @@ namespace VideoGen.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string? Status { get; set; }
 
+        /// <summary>
+        /// <para type="description">The job journal (JSON lines) to record in. Default: $env:VIDEOGEN_JOURNAL_PATH, else %LOCALAPPDATA%\VideoGen\journal.jsonl on Windows or ~/.local/state/videogen/journal.jsonl elsewhere.</para>
+        /// </summary>
+        [Parameter]
+        public string? JournalPath { get; set; }
+
         #endregion
+
+        private JobJournal? _journal;
+
+        /// <summary>The journal this invocation records in.</summary>
+        protected JobJournal Journal => _journal ??= JobJournal.Resolve(
+            JournalPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath), System.Environment.GetEnvironmentVariable);
+
+        /// <summary>Records a job that ended without a video, so Get-VideoJob no longer lists it; a journal failure becomes a warning.</summary>
+        protected void RecordEnded(VideoJob job)
+        {
+            if (job.IsTerminal && job.Status != VideoJobStatus.Succeeded)
+            {
+                try
+                {
+                    Journal.Ended(job);
+                }
+                catch (VideoGenException ex)
+                {
+                    WriteWarning(ex.Message);
+                }
+            }
+        }
 
         /// <summary>The job the current pipeline object describes, and the endpoint to reach it.</summary>
         /// <exception cref="VideoGenException">An unknown provider, or no key.</exception>

@@ -26,7 +26,7 @@ public class RepositoryTests
         var declared = Directory.GetFiles(Path.Combine(Repo.Root, "src", "VideoGen", "Commands"), "*.cs")
             .Select(f => Regex.Match(File.ReadAllText(f), @"\[Cmdlet\(Verbs\w+\.(\w+), ""(\w+)""").Groups)
             .Select(g => g[1].Value + "-" + g[2].Value).OrderBy(x => x).ToArray();
-        Assert.Equal(new[] { "Get-VideoStatus", "New-Video", "Save-Video", "Wait-Video" }, exported);
+        Assert.Equal(new[] { "Get-VideoJob", "Get-VideoStatus", "New-Video", "Save-Video", "Wait-Video" }, exported);
         Assert.Equal(exported, declared);
         Assert.All(manifest.Split('\n').Where(l => l.Contains("ToExport", StringComparison.Ordinal)), l => Assert.DoesNotContain("*", l, StringComparison.Ordinal));
         Assert.True(File.Exists(Path.Combine(Repo.Root, Regex.Match(manifest, @"FormatsToProcess\s*=\s*@\('([^']+)'\)").Groups[1].Value)));

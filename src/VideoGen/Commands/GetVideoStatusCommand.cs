@@ -28,7 +28,9 @@ namespace VideoGen.Commands
             try
             {
                 var (job, endpoint) = CurrentJob();
-                WriteObject(Await(Client.PollAsync(endpoint, job, Log, CancelToken)));
+                var polled = Await(Client.PollAsync(endpoint, job, Log, CancelToken));
+                RecordEnded(polled);
+                WriteObject(polled);
             }
             catch (VideoGenException ex)
             {

@@ -79,9 +79,19 @@ namespace VideoGen.Commands
         [Alias(ParameterAliases.Label)]
         public string? Name { get; set; }
 
+        /// <summary><para type="description">The job journal (JSON lines) every created job is recorded in before it is emitted. Default: $env:VIDEOGEN_JOURNAL_PATH, else %LOCALAPPDATA%\VideoGen\journal.jsonl on Windows or ~/.local/state/videogen/journal.jsonl elsewhere. After a crash, Get-VideoJob lists the unfinished jobs.</para></summary>
+        [Parameter]
+        public string? JournalPath { get; set; }
+
         #endregion
 
+        private JobJournal? _journal;
+
         #region Overrides
+
+        /// <inheritdoc/>
+        protected override void BeginProcessing() =>
+            _journal = JobJournal.Resolve(JournalPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath), Environment.GetEnvironmentVariable);
 
         /// <inheritdoc/>
         protected override void ProcessRecord()
@@ -131,6 +141,15 @@ namespace VideoGen.Commands
             catch (Exception ex) when (IsStopping(ex))
             {
                 return;
+            }
+            try
+            {
+                // On disk before it is emitted: a job paid for survives a killed process.
+                _journal!.Submitted(job);
+            }
+            catch (VideoGenException ex)
+            {
+                WriteError(ToErrorRecord(ex, job));
             }
             WriteObject(job);
         }

@@ -161,7 +161,16 @@ namespace VideoGen.Commands
                 if (outcome.Error is null)
                 {
                     _saved++;
-                    WriteObject(outcome.Value);
+                    var saved = outcome.Value!;
+                    try
+                    {
+                        Journal.Saved(VideoJob.Restore(saved.Id, saved.Provider, saved.Model, saved.Name), saved.Path);
+                    }
+                    catch (VideoGenException ex)
+                    {
+                        WriteWarning(ex.Message);
+                    }
+                    WriteObject(saved);
                 }
                 else
                 {

@@ -119,6 +119,7 @@ namespace VideoGen.Commands
                 {
                     WriteError(ToErrorRecord(result.Error, result.Job));
                 }
+                RecordEnded(result.Job);
                 WriteObject(result.Job);
                 wait = TimeSpan.Zero;
             }
