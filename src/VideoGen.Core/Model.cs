@@ -58,6 +58,8 @@ namespace VideoGen.Core
         public long? Seed { get; set; }
         /// <summary>Whether to generate an audio track (FastRouter, OpenRouter).</summary>
         public bool? GenerateAudio { get; set; }
+        /// <summary>FastRouter's generation mode: <c>std</c> or <c>pro</c> (seeds/000, <c>mode</c>); other providers have no such field.</summary>
+        public string? Mode { get; set; }
         /// <summary>A label; it becomes the saved file's name.</summary>
         public string? Name { get; set; }
     }

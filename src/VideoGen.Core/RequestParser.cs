@@ -26,6 +26,7 @@ namespace VideoGen.Core
                 Size = Get("Size"),
                 Image = Get("Image"),
                 Name = Get("Name"),
+                Mode = Get("Mode"),
             };
             var duration = Get("Duration");
             if (duration != null)
@@ -80,7 +81,7 @@ namespace VideoGen.Core
                 ["Resolution"] = "Resolution", ["Size"] = "Size",
                 ["Image"] = "Image", [ParameterAliases.ImageUrl] = "Image",
                 ["Seed"] = "Seed", ["GenerateAudio"] = "GenerateAudio", [ParameterAliases.Audio] = "GenerateAudio",
-                ["Name"] = "Name", [ParameterAliases.Label] = "Name",
+                ["Name"] = "Name", [ParameterAliases.Label] = "Name", ["Mode"] = "Mode",
             };
             var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
             foreach (var column in columns)

@@ -32,6 +32,7 @@ namespace VideoGen.Core
     public static class RequestValidator
     {
         private static readonly int[] FastRouterLengths = { 4, 5, 6, 8, 10, 12 };
+        private static readonly string[] FastRouterModes = { "std", "pro" };
         private static readonly int[] SoraSeconds = { 4, 8, 12 };
         private static readonly string[] FastRouterResolutions = { "480p", "720p", "1080p" };
         private static readonly string[] FastRouterAspects = { "16:9", "9:16", "4:3", "3:4", "1:1", "5:3", "3:5" };
@@ -70,6 +71,10 @@ namespace VideoGen.Core
             {
                 errors.Add(new ValidationProblem("Image", provider + " accepts only an http(s) URL of the image (no local path, no base64)."));
             }
+            if (!string.IsNullOrEmpty(request.Mode) && provider != VideoProvider.FastRouter)
+            {
+                errors.Add(new ValidationProblem("Mode", provider + " has no mode option (only FastRouter takes std or pro); remove it for this row."));
+            }
             var model = string.IsNullOrWhiteSpace(request.Model) ? ProviderMappings.DefaultModel(provider) : request.Model!;
             switch (provider)
             {
@@ -84,6 +89,7 @@ namespace VideoGen.Core
                                 "FastRouter {0} takes {1} seconds, not {2}.", sora ? "Sora models (seconds)" : "(length)", string.Join(", ", allowed), len)));
                         }
                     }
+                    CheckOneOf(errors, "Mode", request.Mode, FastRouterModes, "FastRouter");
                     CheckOneOf(errors, "Resolution", request.Resolution, FastRouterResolutions, "FastRouter");
                     CheckOneOf(errors, "AspectRatio", request.AspectRatio, FastRouterAspects, "FastRouter");
                     if (sora)

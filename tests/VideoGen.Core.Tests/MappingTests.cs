@@ -28,7 +28,7 @@ public class MappingTests
         var request = m.CreateSubmitRequest(m.DefaultBaseUri, new VideoRequest
         {
             Prompt = "A casual street interview", Model = "google/veo2", Duration = 8, Resolution = "1080p", AspectRatio = "16:9",
-            Image = "https://example.com/image.jpg", Seed = 42, GenerateAudio = true,
+            Image = "https://example.com/image.jpg", Seed = 42, GenerateAudio = true, Mode = "Pro",
         });
         Assert.Equal(HttpMethod.Post, request.Method);
         Assert.Equal("https://api.fastrouter.ai/api/v1/videos", request.RequestUri!.AbsoluteUri);
@@ -41,6 +41,7 @@ public class MappingTests
         Assert.Equal("https://example.com/image.jpg", body.GetProperty("image").GetString());
         Assert.Equal(42, body.GetProperty("seed").GetInt64());
         Assert.True(body.GetProperty("generateAudio").GetBoolean());
+        Assert.Equal("pro", body.GetProperty("mode").GetString());
     }
 
     [Fact]

@@ -61,6 +61,7 @@ namespace VideoGen.Core.Providers
                     ProviderJson.WriteIfSet(w, "resolution", request.Resolution);
                     ProviderJson.WriteIfSet(w, "aspectRatio", request.AspectRatio);
                 }
+                ProviderJson.WriteIfSet(w, "mode", request.Mode?.ToLowerInvariant());
                 ProviderJson.WriteIfSet(w, "seed", request.Seed);
                 ProviderJson.WriteIfSet(w, "generateAudio", request.GenerateAudio);
             });

@@ -74,6 +74,11 @@ namespace VideoGen.Commands
         [Alias(ParameterAliases.Audio)]
         public string? GenerateAudio { get; set; }
 
+        /// <summary><para type="description">FastRouter's generation mode: std or pro (for models that support it). Other providers refuse it before submitting.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateSet("std", "pro", "", IgnoreCase = true)]
+        public string? Mode { get; set; }
+
         /// <summary><para type="description">A label for the job; Save-Video names the file after it (Name.mp4). Alias: Label.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias(ParameterAliases.Label)]
@@ -100,7 +105,7 @@ namespace VideoGen.Commands
             var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
             {
                 ["Prompt"] = Prompt, ["Model"] = Model, ["Provider"] = Provider, ["Duration"] = Duration, ["AspectRatio"] = AspectRatio,
-                ["Resolution"] = Resolution, ["Size"] = Size, ["Image"] = Image, ["Seed"] = Seed, ["GenerateAudio"] = GenerateAudio, ["Name"] = Name,
+                ["Resolution"] = Resolution, ["Size"] = Size, ["Image"] = Image, ["Seed"] = Seed, ["GenerateAudio"] = GenerateAudio, ["Name"] = Name, ["Mode"] = Mode,
             };
             PreparedRow prepared;
             try
