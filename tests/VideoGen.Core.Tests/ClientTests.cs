@@ -147,7 +147,7 @@ public class ClientTests : IClassFixture<EmulatorFixture>
     public async Task Two_500s_on_polls_are_ridden_out_against_the_emulator()
     {
         var server = _fixture.Server;
-        var pipeline = new CorePipeline(server);
+        var pipeline = Pipelines.For(server);
         var endpoint = pipeline.Endpoint(VideoProvider.OpenRouter);
         var job = await pipeline.Client.SubmitAsync(endpoint, new VideoRequest { Prompt = "Two faults" }, null, default);
         server.State.AddFault(new Fault { Route = "poll", Provider = "openrouter", Status = 500, Count = 2 });
@@ -163,7 +163,7 @@ public class ClientTests : IClassFixture<EmulatorFixture>
     public async Task An_emulated_429_with_retry_after_then_success_submits_once()
     {
         var server = _fixture.Server;
-        var pipeline = new CorePipeline(server);
+        var pipeline = Pipelines.For(server);
         var before = server.State.Submissions;
         server.State.AddFault(new Fault { Route = "submit", Provider = "applerouter", Status = 429, Count = 1, RetryAfterSeconds = 1 });
 
@@ -177,7 +177,7 @@ public class ClientTests : IClassFixture<EmulatorFixture>
     public async Task Malformed_json_from_the_emulator_gives_the_excerpt_and_keeps_the_task_id()
     {
         var server = _fixture.Server;
-        var pipeline = new CorePipeline(server);
+        var pipeline = Pipelines.For(server);
         var endpoint = pipeline.Endpoint(VideoProvider.FastRouter);
         var job = await pipeline.Client.SubmitAsync(endpoint, new VideoRequest { Prompt = "Truncated" }, null, default);
         server.State.AddFault(new Fault { Route = "poll", Provider = "fastrouter", Status = 200, Body = """{"code":"200","data":{"taskId":""" });
@@ -194,7 +194,7 @@ public class ClientTests : IClassFixture<EmulatorFixture>
     public async Task Verbose_and_debug_text_never_contain_the_key()
     {
         var server = _fixture.Server;
-        var pipeline = new CorePipeline(server);
+        var pipeline = Pipelines.For(server);
         var rows = new[] { new Dictionary<string, string?> { ["Prompt"] = "Leak check", ["Name"] = "leak-check" } };
         var dir = Path.Combine(Path.GetTempPath(), "videogen-leak-" + Guid.NewGuid().ToString("N"));
         try

@@ -26,7 +26,7 @@ public class DownloadTests : IAsyncLifetime
 
     private async Task<(CorePipeline Pipeline, ProviderEndpoint Endpoint, VideoJob Job)> FinishedJobAsync(VideoProvider provider = VideoProvider.OpenRouter)
     {
-        var pipeline = new CorePipeline(_server);
+        var pipeline = Pipelines.For(_server);
         var endpoint = pipeline.Endpoint(provider);
         var job = await pipeline.Client.SubmitAsync(endpoint, new VideoRequest { Prompt = "Download me", Name = "clip" }, null, default);
         job = await pipeline.Client.PollAsync(endpoint, job, null, default);
@@ -57,7 +57,7 @@ public class DownloadTests : IAsyncLifetime
         Assert.True(reports.Count > 10);
         Assert.Equal(saved.Length, reports[^1].Done);
         Assert.Equal(saved.Length, reports[^1].Total);
-        CorePipeline.AssertMp4(target);
+        Mp4.AssertMp4(target);
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public class DownloadTests : IAsyncLifetime
         Assert.Single(Directory.GetFiles(_directory));
 
         var saved = await new VideoDownloader(pipeline.Client).SaveAsync(endpoint, job, target, true, null, null, default);
-        CorePipeline.AssertMp4(saved.Path);
+        Mp4.AssertMp4(saved.Path);
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public class DownloadTests : IAsyncLifetime
     public async Task A_job_still_running_is_polled_once_then_refused_with_advice_to_wait()
     {
         _server.Options.JobDuration = TimeSpan.FromMinutes(5);
-        var pipeline = new CorePipeline(_server);
+        var pipeline = Pipelines.For(_server);
         var endpoint = pipeline.Endpoint(VideoProvider.FastRouter);
         var job = await pipeline.Client.SubmitAsync(endpoint, new VideoRequest { Prompt = "Not yet" }, null, default);
 

@@ -28,7 +28,7 @@ public class EndToEndTests : IClassFixture<EmulatorFixture>, IDisposable
     {
         var rows = Repo.ReadCsv(Path.Combine(Repo.Root, "examples", "prompts.csv"));
         Assert.True(rows.Count >= 6);
-        var pipeline = new CorePipeline(_fixture.Server);
+        var pipeline = Pipelines.For(_fixture.Server);
 
         var result = await pipeline.RunAsync(rows, provider, _directory);
 
@@ -40,7 +40,7 @@ public class EndToEndTests : IClassFixture<EmulatorFixture>, IDisposable
         foreach (var row in rows)
         {
             var path = Path.Combine(_directory, row["Name"] + ".mp4");
-            CorePipeline.AssertMp4(path);
+            Mp4.AssertMp4(path);
             var saved = Assert.Single(result.Saved, s => s.Path == Path.GetFullPath(path));
             Assert.Equal(new FileInfo(path).Length, saved.Length);
             Assert.Equal(Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path))).ToLowerInvariant(), saved.Sha256);
@@ -64,7 +64,7 @@ public class EndToEndTests : IClassFixture<EmulatorFixture>, IDisposable
             new() { ["Name"] = "no-such-provider", ["Prompt"] = "A boat", ["Provider"] = "MoonRouter" },
             new() { ["Name"] = "good-two", ["Prompt"] = "Rain on a tin roof", ["Provider"] = "FastRouter", ["Length"] = "5" },
         };
-        var pipeline = new CorePipeline(_fixture.Server);
+        var pipeline = Pipelines.For(_fixture.Server);
         var submissionsBefore = _fixture.Server.State.Submissions;
 
         var result = await pipeline.RunAsync(rows, null, _directory);
@@ -76,8 +76,8 @@ public class EndToEndTests : IClassFixture<EmulatorFixture>, IDisposable
         Assert.Contains("field Provider", result.RowErrors[1].Message);
         Assert.All(result.RowErrors, e => Assert.Equal(VideoGenErrorKind.InvalidArgument, e.Kind));
         Assert.Equal(2, _fixture.Server.State.Submissions - submissionsBefore);
-        CorePipeline.AssertMp4(Path.Combine(_directory, "good-one.mp4"));
-        CorePipeline.AssertMp4(Path.Combine(_directory, "good-two.mp4"));
+        Mp4.AssertMp4(Path.Combine(_directory, "good-one.mp4"));
+        Mp4.AssertMp4(Path.Combine(_directory, "good-two.mp4"));
         Assert.Equal(2, Directory.GetFiles(_directory).Length);
     }
 
@@ -89,7 +89,7 @@ public class EndToEndTests : IClassFixture<EmulatorFixture>, IDisposable
             new() { ["Name"] = "ok", ["Prompt"] = "Sunrise over a harbour" },
             new() { ["Name"] = "doomed", ["Prompt"] = "This one [fail]s at the provider" },
         };
-        var pipeline = new CorePipeline(_fixture.Server);
+        var pipeline = Pipelines.For(_fixture.Server);
 
         var result = await pipeline.RunAsync(rows, "AppleRouter", _directory);
 
@@ -110,14 +110,14 @@ public class EndToEndTests : IClassFixture<EmulatorFixture>, IDisposable
             new() { ["Name"] = "sora-clip", ["Prompt"] = "Paper boats on a canal", ["Model"] = "openai/sora-2", ["Duration"] = "4", ["AspectRatio"] = "16:9" },
             new() { ["Name"] = "pollo-clip", ["Prompt"] = "A fox in snow", ["Model"] = "pollo/pollo-v1-6" },
         };
-        var pipeline = new CorePipeline(_fixture.Server);
+        var pipeline = Pipelines.For(_fixture.Server);
 
         var result = await pipeline.RunAsync(rows, "FastRouter", _directory);
 
         Assert.Empty(result.RowErrors);
         Assert.Empty(result.SaveErrors);
-        CorePipeline.AssertMp4(Path.Combine(_directory, "sora-clip.mp4"));
-        CorePipeline.AssertMp4(Path.Combine(_directory, "pollo-clip.mp4"));
+        Mp4.AssertMp4(Path.Combine(_directory, "sora-clip.mp4"));
+        Mp4.AssertMp4(Path.Combine(_directory, "pollo-clip.mp4"));
         Assert.StartsWith("pol_", result.Submitted[1].Id);
     }
 

@@ -86,7 +86,7 @@ public class JournalTests : IDisposable
     public async Task A_full_run_records_every_job_and_leaves_nothing_unfinished_and_no_key()
     {
         await using var server = await VideoGen.Emulator.EmulatorServer.StartAsync(new VideoGen.Emulator.EmulatorOptions { ApiKey = CorePipeline.Key, JobDuration = TimeSpan.FromMilliseconds(300) });
-        var pipeline = new CorePipeline(server);
+        var pipeline = Pipelines.For(server);
         var journal = new JobJournal(_path);
         var endpoint = pipeline.Endpoint(VideoProvider.FastRouter);
         var job = await pipeline.Client.SubmitAsync(endpoint, new VideoRequest { Prompt = "Journal me", Name = "journal-me" }, null, default);

@@ -56,106 +56,9 @@ internal sealed class RecordingLog : IVideoGenLog
     public void Debug(string message) => Lines.Enqueue("DEBUG: " + message);
 }
 
-/// <summary>
-/// The cmdlet pipeline (Import-Csv | New-Video | Wait-Video | Save-Video) through the same core calls the cmdlets
-/// make, against an emulator over loopback HTTP.
-/// </summary>
-internal sealed class CorePipeline
+/// <summary>Assertions on saved files.</summary>
+internal static class Mp4
 {
-    public const string Key = "test-key-0123456789";
-
-    public CorePipeline(EmulatorServer emulator, VideoGenClientOptions? options = null, PollPolicy? policy = null)
-    {
-        Emulator = emulator;
-        Client = VideoGenClient.CreateDefault(options ?? FastRetries());
-        Policy = policy ?? new PollPolicy { FirstDelay = TimeSpan.FromMilliseconds(200), MaxInterval = TimeSpan.FromMilliseconds(500) };
-    }
-
-    public EmulatorServer Emulator { get; }
-    public VideoGenClient Client { get; }
-    public PollPolicy Policy { get; }
-    public RecordingLog Log { get; } = new();
-
-    public static VideoGenClientOptions FastRetries() => new() { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromSeconds(2) };
-
-    public string? Environment(string name) => name switch
-    {
-        "FASTROUTER_API_KEY" or "OPENROUTER_API_KEY" or "APPLEROUTER_API_KEY" => Key,
-        "VIDEOGEN_FASTROUTER_BASE_URI" => Emulator.BaseUriFor("FastRouter").AbsoluteUri,
-        "VIDEOGEN_OPENROUTER_BASE_URI" => Emulator.BaseUriFor("OpenRouter").AbsoluteUri,
-        "VIDEOGEN_APPLEROUTER_BASE_URI" => Emulator.BaseUriFor("AppleRouter").AbsoluteUri,
-        _ => null,
-    };
-
-    public ProviderEndpoint Endpoint(VideoProvider provider) => EndpointResolver.Resolve(provider, null, null, Environment);
-
-    public sealed record RunResult(List<VideoJob> Submitted, List<VideoGenException> RowErrors, List<WaitResult> Waited, List<SavedVideo> Saved, List<Exception> SaveErrors);
-
-    /// <summary>New-Video for each row (its Provider column, else <paramref name="provider"/>), Wait-Video over all, Save-Video into <paramref name="directory"/>.</summary>
-    public async Task<RunResult> RunAsync(IEnumerable<IReadOnlyDictionary<string, string?>> rows, string? provider, string directory, CancellationToken cancellationToken = default)
-    {
-        var submitted = new List<VideoJob>();
-        var rowErrors = new List<VideoGenException>();
-        var waited = new List<WaitResult>();
-        var saved = new List<SavedVideo>();
-        var saveErrors = new List<Exception>();
-        using var waiter = new JobWaiter(Client, new WaitOptions { Policy = Policy, ThrottleLimit = 8 }, Log, cancellationToken);
-        var rowNumber = 0;
-        foreach (var columns in rows)
-        {
-            rowNumber++;
-            var fields = RequestParser.FromColumns(columns);
-            if (provider != null && !fields.ContainsKey("Provider"))
-            {
-                fields["Provider"] = provider;
-            }
-            try
-            {
-                var prepared = RowPreparer.Prepare(rowNumber, fields, null, null, Environment);
-                var job = await Client.SubmitAsync(prepared.Endpoint, prepared.Request, Log, cancellationToken);
-                submitted.Add(job);
-                waiter.Add(job, prepared.Endpoint);
-            }
-            catch (VideoGenException ex)
-            {
-                rowErrors.Add(ex);
-            }
-        }
-        waiter.CompleteAdding();
-        var downloader = new VideoDownloader(Client);
-        using var saving = new BackgroundWork<SavedVideo>(4, cancellationToken);
-        Directory.CreateDirectory(directory);
-        while (!waiter.IsDone)
-        {
-            if (waiter.TryTake(TimeSpan.FromMilliseconds(200), out var result) && result != null)
-            {
-                waited.Add(result);
-                if (result.Error is null)
-                {
-                    var endpoint = Endpoint(result.Job.Provider);
-                    var target = Path.Combine(directory, FileNames.ForJob(result.Job));
-                    saving.Add(result.Job, ct => downloader.SaveAsync(endpoint, result.Job, target, false, null, Log, ct));
-                }
-            }
-        }
-        saving.CompleteAdding();
-        while (!saving.IsDone)
-        {
-            if (saving.TryTake(TimeSpan.FromMilliseconds(200), out var outcome) && outcome != null)
-            {
-                if (outcome.Error is null)
-                {
-                    saved.Add(outcome.Value!);
-                }
-                else
-                {
-                    saveErrors.Add(outcome.Error);
-                }
-            }
-        }
-        return new RunResult(submitted, rowErrors, waited, saved, saveErrors);
-    }
-
     public static void AssertMp4(string path)
     {
         Assert.True(File.Exists(path), "missing " + path);
@@ -175,4 +78,16 @@ public sealed class EmulatorFixture : IAsyncLifetime
         Server = await EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = CorePipeline.Key, JobDuration = TimeSpan.FromSeconds(1) });
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
+/// <summary>A <see cref="CorePipeline"/> against an in-process emulator.</summary>
+internal static class Pipelines
+{
+    public static CorePipeline For(EmulatorServer server, PollPolicy? policy = null) =>
+        new(new Dictionary<VideoProvider, Uri>
+        {
+            [VideoProvider.FastRouter] = server.BaseUriFor("FastRouter"),
+            [VideoProvider.OpenRouter] = server.BaseUriFor("OpenRouter"),
+            [VideoProvider.AppleRouter] = server.BaseUriFor("AppleRouter"),
+        }, CorePipeline.Key, null, policy);
 }

@@ -19,7 +19,7 @@ public class WaiterTests : IAsyncLifetime
     {
         const int count = 1000;
         var policy = new PollPolicy { FirstDelay = TimeSpan.FromMilliseconds(200), MaxInterval = TimeSpan.FromMilliseconds(500) };
-        var pipeline = new CorePipeline(_server, policy: policy);
+        var pipeline = Pipelines.For(_server, policy);
         var endpoint = pipeline.Endpoint(VideoProvider.OpenRouter);
         using var waiter = new JobWaiter(pipeline.Client, new WaitOptions { Policy = policy, ThrottleLimit = 16 }, null, default);
         var submitted = new List<string>();
@@ -59,7 +59,7 @@ public class WaiterTests : IAsyncLifetime
     [Fact]
     public async Task A_job_still_running_at_the_timeout_is_emitted_with_a_timeout_error_carrying_its_id()
     {
-        var pipeline = new CorePipeline(_server);
+        var pipeline = Pipelines.For(_server);
         var endpoint = pipeline.Endpoint(VideoProvider.FastRouter);
         var slow = await pipeline.Client.SubmitAsync(endpoint, new VideoRequest { Prompt = "A [slow] one", Name = "slow" }, null, default);
         using var waiter = new JobWaiter(pipeline.Client, new WaitOptions { Policy = pipeline.Policy, Timeout = TimeSpan.FromSeconds(1) }, null, default);
@@ -86,7 +86,7 @@ public class WaiterTests : IAsyncLifetime
     [Fact]
     public async Task Cancelling_stops_every_watch_and_nothing_is_emitted_afterwards()
     {
-        var pipeline = new CorePipeline(_server);
+        var pipeline = Pipelines.For(_server);
         var endpoint = pipeline.Endpoint(VideoProvider.AppleRouter);
         using var cancel = new CancellationTokenSource();
         var waiter = new JobWaiter(pipeline.Client, new WaitOptions { Policy = pipeline.Policy }, null, cancel.Token);

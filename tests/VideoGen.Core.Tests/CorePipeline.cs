@@ -1,0 +1,125 @@
+using VideoGen.Core;
+using VideoGen.Core.Downloading;
+using VideoGen.Core.Http;
+using VideoGen.Core.Waiting;
+
+namespace VideoGen.Core.Tests;
+
+/// <summary>
+/// The cmdlet pipeline (Import-Csv | New-Video | Wait-Video | Save-Video) through the same core calls the cmdlets
+/// make, against an emulator over loopback HTTP.
+/// </summary>
+internal sealed class CorePipeline
+{
+    public const string Key = "test-key-0123456789";
+
+    private readonly IReadOnlyDictionary<VideoProvider, Uri> _baseUris;
+    private readonly string _key;
+
+    /// <param name="baseUris">Each provider's base URI (the emulator's).</param>
+    /// <param name="key">The key the emulator was started with.</param>
+    public CorePipeline(IReadOnlyDictionary<VideoProvider, Uri> baseUris, string key = Key, VideoGenClientOptions? options = null, PollPolicy? policy = null)
+    {
+        _baseUris = baseUris;
+        _key = key;
+        Client = VideoGenClient.CreateDefault(options ?? FastRetries());
+        Policy = policy ?? new PollPolicy { FirstDelay = TimeSpan.FromMilliseconds(200), MaxInterval = TimeSpan.FromMilliseconds(500) };
+    }
+
+    /// <summary>Sets of jobs in flight for downloads, as Save-Video's -ThrottleLimit.</summary>
+    public int SaveThrottleLimit { get; set; } = 4;
+
+    /// <summary>Polls in flight, as Wait-Video's -ThrottleLimit.</summary>
+    public int WaitThrottleLimit { get; set; } = 8;
+    public VideoGenClient Client { get; }
+    public PollPolicy Policy { get; }
+    public RecordingLog Log { get; } = new();
+
+    public static VideoGenClientOptions FastRetries() => new() { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromSeconds(2) };
+
+    /// <summary>The environment the cmdlets would read: every provider's key and base URI variable.</summary>
+    public string? Environment(string name)
+    {
+        foreach (var pair in _baseUris)
+        {
+            if (name == EndpointResolver.ApiKeyVariable(pair.Key))
+            {
+                return _key;
+            }
+            if (name == EndpointResolver.BaseUriVariable(pair.Key))
+            {
+                return pair.Value.AbsoluteUri;
+            }
+        }
+        return null;
+    }
+
+    public ProviderEndpoint Endpoint(VideoProvider provider) => EndpointResolver.Resolve(provider, null, null, Environment);
+
+    public sealed record RunResult(List<VideoJob> Submitted, List<VideoGenException> RowErrors, List<WaitResult> Waited, List<SavedVideo> Saved, List<Exception> SaveErrors);
+
+    /// <summary>New-Video for each row (its Provider column, else <paramref name="provider"/>), Wait-Video over all, Save-Video into <paramref name="directory"/>.</summary>
+    public async Task<RunResult> RunAsync(IEnumerable<IReadOnlyDictionary<string, string?>> rows, string? provider, string directory, CancellationToken cancellationToken = default)
+    {
+        var submitted = new List<VideoJob>();
+        var rowErrors = new List<VideoGenException>();
+        var waited = new List<WaitResult>();
+        var saved = new List<SavedVideo>();
+        var saveErrors = new List<Exception>();
+        using var waiter = new JobWaiter(Client, new WaitOptions { Policy = Policy, ThrottleLimit = WaitThrottleLimit }, Log, cancellationToken);
+        var rowNumber = 0;
+        foreach (var columns in rows)
+        {
+            rowNumber++;
+            var fields = RequestParser.FromColumns(columns);
+            if (provider != null && !fields.ContainsKey("Provider"))
+            {
+                fields["Provider"] = provider;
+            }
+            try
+            {
+                var prepared = RowPreparer.Prepare(rowNumber, fields, null, null, Environment);
+                var job = await Client.SubmitAsync(prepared.Endpoint, prepared.Request, Log, cancellationToken);
+                submitted.Add(job);
+                waiter.Add(job, prepared.Endpoint);
+            }
+            catch (VideoGenException ex)
+            {
+                rowErrors.Add(ex);
+            }
+        }
+        waiter.CompleteAdding();
+        var downloader = new VideoDownloader(Client);
+        using var saving = new BackgroundWork<SavedVideo>(SaveThrottleLimit, cancellationToken);
+        Directory.CreateDirectory(directory);
+        while (!waiter.IsDone)
+        {
+            if (waiter.TryTake(TimeSpan.FromMilliseconds(200), out var result) && result != null)
+            {
+                waited.Add(result);
+                if (result.Error is null)
+                {
+                    var endpoint = Endpoint(result.Job.Provider);
+                    var target = Path.Combine(directory, FileNames.ForJob(result.Job));
+                    saving.Add(result.Job, ct => downloader.SaveAsync(endpoint, result.Job, target, false, null, Log, ct));
+                }
+            }
+        }
+        saving.CompleteAdding();
+        while (!saving.IsDone)
+        {
+            if (saving.TryTake(TimeSpan.FromMilliseconds(200), out var outcome) && outcome != null)
+            {
+                if (outcome.Error is null)
+                {
+                    saved.Add(outcome.Value!);
+                }
+                else
+                {
+                    saveErrors.Add(outcome.Error);
+                }
+            }
+        }
+        return new RunResult(submitted, rowErrors, waited, saved, saveErrors);
+    }
+}
