@@ -120,3 +120,19 @@ public class WaiterTests : IAsyncLifetime
         Assert.Equal(TimeSpan.FromSeconds(7), policy.NextDelay(9, ceiling, null));
     }
 }
+
+public class DefaultPolicyTests
+{
+    [Fact]
+    public void The_default_policy_sees_a_five_second_job_done_within_fifteen_percent_of_its_time()
+    {
+        var policy = new PollPolicy();
+        var ceiling = TimeSpan.FromSeconds(10);
+        var polls = policy.MaxPolls(TimeSpan.FromSeconds(5), ceiling);
+        var lastPoll = Enumerable.Range(0, polls).Sum(i => policy.NextDelay(i, ceiling, null).TotalSeconds);
+
+        Assert.InRange(lastPoll, 5.0, 5.75);
+        Assert.Equal(4, polls);
+        Assert.Equal(ceiling, policy.NextDelay(30, ceiling, null));
+    }
+}

@@ -36,7 +36,7 @@ namespace VideoGen.Commands
         [ValidateRange(1, 256)]
         public int ThrottleLimit { get; set; } = 8;
 
-        /// <summary><para type="description">A fixed poll interval in seconds, instead of the growing default (2 s, growing by half each poll to the provider's ceiling of 10-15 s).</para></summary>
+        /// <summary><para type="description">A fixed poll interval in seconds, instead of the growing default (1 s, growing by a fifth each poll to the provider's ceiling of 10-15 s).</para></summary>
         [Parameter]
         [ValidateRange(1, 3600)]
         public int PollIntervalSec { get; set; }
