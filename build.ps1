@@ -7,6 +7,7 @@
             and of the emulator into out/emulator. Afterwards Import-Module ./VideoGen.psd1 works.
     Test    Build, the xunit suite (dotnet test), then the Pester suite.
     Pester  Build, then only the Pester suite (tests/*.Tests.ps1) against the built module.
+    Bench   Build, then the benchmarks (tests/VideoGen.Benchmarks; -Quick for small sizes). Prints one table.
     Demo    Build, start the emulator on loopback, run
             Import-Csv examples/prompts.csv | New-Video | Wait-Video | Save-Video against it and
             leave the videos in ./out/demo.
@@ -15,14 +16,17 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Pester', 'Demo')]
+    [ValidateSet('Build', 'Test', 'Pester', 'Demo', 'Bench')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
     [ValidateSet('FastRouter', 'OpenRouter', 'AppleRouter')]
-    [string] $Provider = 'FastRouter'
+    [string] $Provider = 'FastRouter',
+
+    # With -Task Bench: small sizes for a quick run (about a minute).
+    [switch] $Quick
 )
 
 $ErrorActionPreference = 'Stop'
@@ -91,4 +95,10 @@ switch ($Task) {
     'Test' { Invoke-Build; Invoke-Dotnet test (Join-Path $root 'VideoGen.sln') -c $Configuration --no-build; Invoke-PesterSuite }
     'Pester' { Invoke-Build; Invoke-PesterSuite }
     'Demo' { Invoke-Build; Invoke-Demo }
+    'Bench' {
+        Invoke-Build
+        $benchArgs = @('run', '-c', $Configuration, '--no-build', '--project', (Join-Path $root 'tests/VideoGen.Benchmarks'))
+        if ($Quick) { $benchArgs += @('--', '--quick') }
+        Invoke-Dotnet @benchArgs
+    }
 }

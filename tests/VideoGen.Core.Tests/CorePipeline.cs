@@ -5,6 +5,16 @@ using VideoGen.Core.Waiting;
 
 namespace VideoGen.Core.Tests;
 
+/// <summary>A log that keeps every line, for assertions.</summary>
+internal sealed class RecordingLog : IVideoGenLog
+{
+    public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
+
+    public void Verbose(string message) => Lines.Enqueue("VERBOSE: " + message);
+
+    public void Debug(string message) => Lines.Enqueue("DEBUG: " + message);
+}
+
 /// <summary>
 /// The cmdlet pipeline (Import-Csv | New-Video | Wait-Video | Save-Video) through the same core calls the cmdlets
 /// make, against an emulator over loopback HTTP.
@@ -56,7 +66,11 @@ internal sealed class CorePipeline
 
     public ProviderEndpoint Endpoint(VideoProvider provider) => EndpointResolver.Resolve(provider, null, null, Environment);
 
-    public sealed record RunResult(List<VideoJob> Submitted, List<VideoGenException> RowErrors, List<WaitResult> Waited, List<SavedVideo> Saved, List<Exception> SaveErrors);
+    public sealed record RunResult(List<VideoJob> Submitted, List<VideoGenException> RowErrors, List<WaitResult> Waited, List<SavedVideo> Saved, List<Exception> SaveErrors)
+    {
+        /// <summary>Seconds from the start until the last row was submitted, the last job was seen done, the last file was saved.</summary>
+        public (double Submitted, double LastDone, double LastSaved) Timings { get; set; }
+    }
 
     /// <summary>New-Video for each row (its Provider column, else <paramref name="provider"/>), Wait-Video over all, Save-Video into <paramref name="directory"/>.</summary>
     public async Task<RunResult> RunAsync(IEnumerable<IReadOnlyDictionary<string, string?>> rows, string? provider, string directory, CancellationToken cancellationToken = default)
@@ -67,6 +81,8 @@ internal sealed class CorePipeline
         var saved = new List<SavedVideo>();
         var saveErrors = new List<Exception>();
         using var waiter = new JobWaiter(Client, new WaitOptions { Policy = Policy, ThrottleLimit = WaitThrottleLimit }, Log, cancellationToken);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        double submittedAt = 0, lastDoneAt = 0, lastSavedAt = 0;
         var rowNumber = 0;
         foreach (var columns in rows)
         {
@@ -89,6 +105,7 @@ internal sealed class CorePipeline
             }
         }
         waiter.CompleteAdding();
+        submittedAt = clock.Elapsed.TotalSeconds;
         var downloader = new VideoDownloader(Client);
         using var saving = new BackgroundWork<SavedVideo>(SaveThrottleLimit, cancellationToken);
         Directory.CreateDirectory(directory);
@@ -97,6 +114,7 @@ internal sealed class CorePipeline
             if (waiter.TryTake(TimeSpan.FromMilliseconds(200), out var result) && result != null)
             {
                 waited.Add(result);
+                lastDoneAt = clock.Elapsed.TotalSeconds;
                 if (result.Error is null)
                 {
                     var endpoint = Endpoint(result.Job.Provider);
@@ -110,6 +128,7 @@ internal sealed class CorePipeline
         {
             if (saving.TryTake(TimeSpan.FromMilliseconds(200), out var outcome) && outcome != null)
             {
+                lastSavedAt = clock.Elapsed.TotalSeconds;
                 if (outcome.Error is null)
                 {
                     saved.Add(outcome.Value!);
@@ -120,6 +139,6 @@ internal sealed class CorePipeline
                 }
             }
         }
-        return new RunResult(submitted, rowErrors, waited, saved, saveErrors);
+        return new RunResult(submitted, rowErrors, waited, saved, saveErrors) { Timings = (submittedAt, lastDoneAt, lastSavedAt) };
     }
 }

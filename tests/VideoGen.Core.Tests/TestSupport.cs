@@ -46,16 +46,6 @@ internal static class Repo
     }
 }
 
-/// <summary>A log that keeps every line, for assertions.</summary>
-internal sealed class RecordingLog : IVideoGenLog
-{
-    public ConcurrentQueue<string> Lines { get; } = new();
-
-    public void Verbose(string message) => Lines.Enqueue("VERBOSE: " + message);
-
-    public void Debug(string message) => Lines.Enqueue("DEBUG: " + message);
-}
-
 /// <summary>Assertions on saved files.</summary>
 internal static class Mp4
 {

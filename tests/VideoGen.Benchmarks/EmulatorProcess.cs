@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using VideoGen.Core;
+
+namespace VideoGen.Benchmarks;
+
+/// <summary>The emulator as a child process on loopback, so its memory and CPU are not counted as VideoGen's.</summary>
+internal sealed class EmulatorProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly HttpClient _control = new();
+
+    private EmulatorProcess(Process process, Dictionary<VideoProvider, Uri> baseUris)
+    {
+        _process = process;
+        BaseUris = baseUris;
+    }
+
+    public const string Key = "bench-key-not-a-secret";
+
+    public Dictionary<VideoProvider, Uri> BaseUris { get; }
+
+    public Uri ControlBase => new(BaseUris[VideoProvider.FastRouter].GetLeftPart(UriPartial.Authority) + "/");
+
+    public static EmulatorProcess Start()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "VideoGen.Emulator.dll");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { dll, "--key", Key, "--job-seconds", "5" })
+        {
+            info.ArgumentList.Add(a);
+        }
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the emulator");
+        var uris = new Dictionary<VideoProvider, Uri>();
+        while (uris.Count < 3)
+        {
+            var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the emulator exited");
+            foreach (VideoProvider p in Enum.GetValues<VideoProvider>())
+            {
+                var prefix = EndpointResolver.BaseUriVariable(p) + "=";
+                if (line.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    uris[p] = new Uri(line[prefix.Length..]);
+                }
+            }
+        }
+        return new EmulatorProcess(process, uris);
+    }
+
+    public async Task ConfigureAsync(object settings) =>
+        (await _control.PostAsJsonAsync(new Uri(ControlBase, "_emulator/config"), settings)).EnsureSuccessStatusCode();
+
+    public async Task<int> TotalPollsAsync()
+    {
+        var stats = await _control.GetFromJsonAsync<System.Text.Json.JsonElement>(new Uri(ControlBase, "_emulator/stats"));
+        return stats.GetProperty("totalPolls").GetInt32();
+    }
+
+    public void Dispose()
+    {
+        _control.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit(5000);
+        }
+        _process.Dispose();
+    }
+}
+
+/// <summary>Samples this process's working set and CPU time while a scenario runs.</summary>
+internal sealed class Meter : IDisposable
+{
+    private readonly Process _self = Process.GetCurrentProcess();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly TimeSpan _cpuAtStart;
+    private readonly long _baseline;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _sampler;
+    private long _peak;
+
+    public Meter()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        _self.Refresh();
+        _baseline = _self.WorkingSet64;
+        _peak = _baseline;
+        _cpuAtStart = _self.TotalProcessorTime;
+        _sampler = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                _self.Refresh();
+                _peak = Math.Max(_peak, _self.WorkingSet64);
+                try
+                {
+                    await Task.Delay(20, _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        });
+    }
+
+    public TimeSpan Elapsed => _clock.Elapsed;
+    public long PeakBytes => _peak;
+    public long GrowthBytes => _peak - _baseline;
+    public double CpuSeconds
+    {
+        get
+        {
+            _self.Refresh();
+            return (_self.TotalProcessorTime - _cpuAtStart).TotalSeconds;
+        }
+    }
+
+    public void Dispose()
+    {
+        _clock.Stop();
+        _stop.Cancel();
+        _sampler.Wait();
+        _stop.Dispose();
+    }
+}
