@@ -22,7 +22,7 @@ function Start-VideoGenEmulator {
     $uris = @{}
     $first = $null
     $deadline = [DateTime]::UtcNow.AddSeconds(30)
-    while ($uris.Count -lt 3) {
+    while ($uris.Count -lt 4) {
         if ([DateTime]::UtcNow -gt $deadline -or $process.HasExited) { throw 'The emulator did not start within 30 s.' }
         $line = $process.StandardOutput.ReadLine()
         if ($null -eq $line) { continue }
@@ -36,6 +36,7 @@ function Start-VideoGenEmulator {
         FastRouter  = $uris['VIDEOGEN_FASTROUTER_BASE_URI']
         OpenRouter  = $uris['VIDEOGEN_OPENROUTER_BASE_URI']
         AppleRouter = $uris['VIDEOGEN_APPLEROUTER_BASE_URI']
+        OpenAICompatible = $uris['VIDEOGEN_OPENAICOMPATIBLE_BASE_URI']
     }
 }
 
@@ -48,6 +49,8 @@ function Set-VideoGenEmulatorEnvironment {
     $env:FASTROUTER_API_KEY = $Emulator.Key
     $env:OPENROUTER_API_KEY = $Emulator.Key
     $env:APPLEROUTER_API_KEY = $Emulator.Key
+    $env:VIDEOGEN_OPENAICOMPATIBLE_BASE_URI = $Emulator.OpenAICompatible
+    $env:OPENAICOMPATIBLE_API_KEY = $Emulator.Key
 }
 
 function Invoke-VideoGenEmulatorControl {

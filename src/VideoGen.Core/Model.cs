@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 
 namespace VideoGen.Core
@@ -10,8 +11,40 @@ namespace VideoGen.Core
         FastRouter,
         /// <summary>OpenRouter: <c>POST /videos</c> (202 with a polling URL), polled with <c>GET /videos/{id}</c>.</summary>
         OpenRouter,
-        /// <summary>AppleRouter: <c>POST /v1/video/generations</c>, polled with <c>GET /v1/video/generations/{task_id}</c>.</summary>
+        /// <summary>AppleRouter: <c>POST /v1/video/generations</c>, polled with <c>GET /v1/video/generations/{task_id}</c>; veo-3.1 models go to its OpenAI-style multipart <c>POST /v1/videos</c>.</summary>
         AppleRouter,
+        /// <summary>Any gateway serving the OpenAI-style <c>/videos</c> API (Azure AI Foundry, new-api, one-api): multipart <c>POST {base}/videos</c>, <c>GET {base}/videos/{id}</c>, <c>GET {base}/videos/{id}/content?variant=</c>. Needs a base URI.</summary>
+        OpenAICompatible,
+    }
+
+    /// <summary>What Save-Video fetches from an OpenAI-style route (<c>GET /videos/{id}/content?variant=</c>); other routes serve only the video.</summary>
+    public enum VideoVariant
+    {
+        /// <summary>The MP4 video (saved as .mp4).</summary>
+        Video,
+        /// <summary>A still image (saved as .webp).</summary>
+        Thumbnail,
+        /// <summary>A grid of frames (saved as .jpg).</summary>
+        Spritesheet,
+    }
+
+    /// <summary>An image uploaded as a multipart file (OpenAI-style <c>input_reference</c>), read by the client before the request is built.</summary>
+    public sealed class UploadFile
+    {
+        /// <summary>Creates an upload.</summary>
+        public UploadFile(byte[] content, string fileName, string mediaType)
+        {
+            Content = content;
+            FileName = fileName;
+            MediaType = mediaType;
+        }
+
+        /// <summary>The bytes.</summary>
+        public byte[] Content { get; }
+        /// <summary>The file name sent.</summary>
+        public string FileName { get; }
+        /// <summary>The media type sent, e.g. image/png.</summary>
+        public string MediaType { get; }
     }
 
     /// <summary>
@@ -52,8 +85,20 @@ namespace VideoGen.Core
         public string? Resolution { get; set; }
         /// <summary>Exact frame size <c>WIDTHxHEIGHT</c> in pixels, such as <c>1280x720</c>.</summary>
         public string? Size { get; set; }
-        /// <summary>An http(s) URL of an input image (image-to-video).</summary>
+        /// <summary>An input image (image-to-video): an http(s) URL; for OpenAI-style routes also a local file, uploaded as <c>input_reference</c>. OpenRouter sends it as the first frame.</summary>
         public string? Image { get; set; }
+        /// <summary>OpenRouter: the first frame's image URL (<c>frame_images[].frame_type = first_frame</c>).</summary>
+        public string? FirstFrame { get; set; }
+        /// <summary>OpenRouter: the last frame's image URL (<c>frame_type = last_frame</c>).</summary>
+        public string? LastFrame { get; set; }
+        /// <summary>OpenRouter: reference image URLs (<c>input_references[]</c> of type image_url).</summary>
+        public IReadOnlyList<string>? ReferenceImages { get; set; }
+        /// <summary>OpenRouter: an https URL notified when the job completes (<c>callback_url</c>).</summary>
+        public string? CallbackUrl { get; set; }
+        /// <summary>OpenRouter: provider passthrough options by provider slug (<c>provider.options</c>): strings, numbers, booleans, nested dictionaries and lists.</summary>
+        public IDictionary<string, object?>? ProviderOptions { get; set; }
+        /// <summary>The image file to upload for OpenAI-style routes, read from <see cref="Image"/> by the client before the request is built.</summary>
+        public UploadFile? InputReference { get; set; }
         /// <summary>A seed for reproducible output.</summary>
         public long? Seed { get; set; }
         /// <summary>Whether to generate an audio track (FastRouter, OpenRouter).</summary>

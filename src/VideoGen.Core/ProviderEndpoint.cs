@@ -20,7 +20,7 @@ namespace VideoGen.Core
             if (baseUri is null || !baseUri.IsAbsoluteUri || (baseUri.Scheme != Uri.UriSchemeHttps && baseUri.Scheme != Uri.UriSchemeHttp))
             {
                 throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
-                    provider + " base URI '" + baseUri + "' is not an absolute http(s) URI. Use e.g. " + ProviderMappings.For(provider).DefaultBaseUri + ".");
+                    provider + " base URI '" + baseUri + "' is not an absolute http(s) URI. Use e.g. " + (ProviderMappings.For(provider).DefaultBaseUri?.AbsoluteUri ?? "https://gateway.example.com/v1") + ".");
             }
             if (baseUri.Scheme == Uri.UriSchemeHttp && !IsLoopback(baseUri))
             {
@@ -135,7 +135,8 @@ namespace VideoGen.Core
             Uri uri;
             if (string.IsNullOrWhiteSpace(uriText))
             {
-                uri = ProviderMappings.For(provider).DefaultBaseUri;
+                uri = ProviderMappings.For(provider).DefaultBaseUri ?? throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                    provider + " has no default address: give the gateway's base URI, the one /videos is under (e.g. https://gateway.example.com/v1, or https://api.applerouter.ai/v1), with -BaseUri or $env:" + BaseUriVariable(provider) + ".");
             }
             else if (!Uri.TryCreate(uriText!.Trim(), UriKind.Absolute, out uri!))
             {

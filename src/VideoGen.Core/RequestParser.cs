@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 
 namespace VideoGen.Core
 {
@@ -11,6 +12,8 @@ namespace VideoGen.Core
     /// </summary>
     public static class RequestParser
     {
+        private static readonly char[] ListSeparator = { ';' };
+
         /// <summary>Reads the text fields of one row.</summary>
         /// <param name="fields">Field name (New-Video parameter) to text; missing and blank mean "not given".</param>
         /// <param name="problems">Receives one problem per unreadable field.</param>
@@ -27,7 +30,17 @@ namespace VideoGen.Core
                 Image = Get("Image"),
                 Name = Get("Name"),
                 Mode = Get("Mode"),
+                FirstFrame = Get("FirstFrame"),
+                LastFrame = Get("LastFrame"),
+                CallbackUrl = Get("CallbackUrl"),
             };
+            var references = Get("ReferenceImage");
+            if (references != null)
+            {
+                // One CSV cell holds several URLs separated by ';' (the cmdlet joins a -ReferenceImage array the same way).
+                request.ReferenceImages = references.Split(ListSeparator, StringSplitOptions.RemoveEmptyEntries)
+                    .Select(r => r.Trim()).Where(r => r.Length > 0).ToArray();
+            }
             var duration = Get("Duration");
             if (duration != null)
             {
@@ -82,6 +95,8 @@ namespace VideoGen.Core
                 ["Image"] = "Image", [ParameterAliases.ImageUrl] = "Image",
                 ["Seed"] = "Seed", ["GenerateAudio"] = "GenerateAudio", [ParameterAliases.Audio] = "GenerateAudio",
                 ["Name"] = "Name", [ParameterAliases.Label] = "Name", ["Mode"] = "Mode",
+                ["FirstFrame"] = "FirstFrame", ["LastFrame"] = "LastFrame", ["CallbackUrl"] = "CallbackUrl",
+                ["ReferenceImage"] = "ReferenceImage", ["ReferenceImages"] = "ReferenceImage",
             };
             var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
             foreach (var column in columns)

@@ -67,9 +67,29 @@ namespace VideoGen.Core
             {
                 errors.Add(new ValidationProblem("Duration", "must be a whole number of seconds, 1 or more."));
             }
-            if (!string.IsNullOrEmpty(request.Image) && provider != VideoProvider.AppleRouter && !IsHttpUrl(request.Image!))
+            var model0 = string.IsNullOrWhiteSpace(request.Model) ? ProviderMappings.DefaultModel(provider) : request.Model!;
+            var uploads = provider == VideoProvider.OpenAICompatible || (provider == VideoProvider.AppleRouter && AppleRouterMapping.IsVideosRoute(model0));
+            if (!string.IsNullOrEmpty(request.Image))
             {
-                errors.Add(new ValidationProblem("Image", provider + " accepts only an http(s) URL of the image (no local path, no base64)."));
+                if (uploads)
+                {
+                    if (!IsHttpUrl(request.Image!) && !System.IO.File.Exists(request.Image))
+                    {
+                        errors.Add(new ValidationProblem("Image", "'" + request.Image + "' is neither an http(s) URL nor an existing file; " + provider + " uploads it as input_reference."));
+                    }
+                }
+                else if (provider != VideoProvider.AppleRouter && !IsHttpUrl(request.Image!))
+                {
+                    errors.Add(new ValidationProblem("Image", provider + " accepts only an http(s) URL of the image (no local path, no base64)."));
+                }
+            }
+            if (provider != VideoProvider.OpenRouter)
+            {
+                OpenRouterOnly(errors, provider, "FirstFrame", request.FirstFrame, "use -Image");
+                OpenRouterOnly(errors, provider, "LastFrame", request.LastFrame, null);
+                OpenRouterOnly(errors, provider, "ReferenceImage", request.ReferenceImages is { Count: > 0 } ? "set" : null, null);
+                OpenRouterOnly(errors, provider, "CallbackUrl", request.CallbackUrl, null);
+                OpenRouterOnly(errors, provider, "ProviderOptions", request.ProviderOptions is { Count: > 0 } ? "set" : null, null);
             }
             if (!string.IsNullOrEmpty(request.Mode) && provider != VideoProvider.FastRouter)
             {
@@ -106,9 +126,32 @@ namespace VideoGen.Core
                     }
                     break;
                 case VideoProvider.OpenRouter:
+                    if (!string.IsNullOrEmpty(request.FirstFrame) && !string.IsNullOrEmpty(request.Image))
+                    {
+                        errors.Add(new ValidationProblem("FirstFrame", "OpenRouter sends -Image as the first frame; give -Image or -FirstFrame, not both."));
+                    }
+                    foreach (var (field, url) in new[] { ("FirstFrame", request.FirstFrame), ("LastFrame", request.LastFrame) }
+                        .Concat((request.ReferenceImages ?? Array.Empty<string>()).Select(r => ("ReferenceImage", (string?)r))))
+                    {
+                        if (!string.IsNullOrEmpty(url) && !IsHttpUrl(url!))
+                        {
+                            errors.Add(new ValidationProblem(field, "'" + url + "' is not an http(s) URL; OpenRouter takes image URLs."));
+                        }
+                    }
+                    if (!string.IsNullOrEmpty(request.CallbackUrl) &&
+                        !(Uri.TryCreate(request.CallbackUrl, UriKind.Absolute, out var callback) && callback.Scheme == Uri.UriSchemeHttps))
+                    {
+                        errors.Add(new ValidationProblem("CallbackUrl", "must be an https URL (OpenRouter requires HTTPS), not '" + request.CallbackUrl + "'."));
+                    }
                     CheckOneOf(errors, "Resolution", request.Resolution, OpenRouterResolutions, "OpenRouter");
                     CheckOneOf(errors, "AspectRatio", request.AspectRatio, OpenRouterAspects, "OpenRouter");
                     CheckSize(errors, request.Size);
+                    break;
+                case VideoProvider.OpenAICompatible:
+                    CheckOpenAIStyle(errors, provider, request, requireAll: false);
+                    break;
+                case VideoProvider.AppleRouter when AppleRouterMapping.IsVideosRoute(model):
+                    CheckOpenAIStyle(errors, provider, request, requireAll: true);
                     break;
                 case VideoProvider.AppleRouter:
                     CheckSize(errors, request.Size);
@@ -138,6 +181,59 @@ namespace VideoGen.Core
             if (!string.IsNullOrEmpty(value) && !allowed.Contains(value!.Trim(), StringComparer.OrdinalIgnoreCase))
             {
                 errors.Add(new ValidationProblem(field, who + " takes " + string.Join(", ", allowed) + ", not '" + value + "'."));
+            }
+        }
+
+        private static readonly int[] OpenAISeconds = { 4, 8, 12 };
+
+        /// <summary>
+        /// The OpenAI-style route (PROVIDERS.md): seconds 4, 8 or 12; a size, given or derived; no seed, audio or mode.
+        /// AppleRouter's veo-3.1 route marks seconds, size and input_reference required (seeds/004).
+        /// </summary>
+        private static void CheckOpenAIStyle(List<ValidationProblem> errors, VideoProvider provider, VideoRequest request, bool requireAll)
+        {
+            var who = provider == VideoProvider.AppleRouter ? "AppleRouter's /v1/videos route" : "The OpenAI-style /videos API";
+            if (request.Duration is int seconds && seconds >= 1 && !OpenAISeconds.Contains(seconds))
+            {
+                errors.Add(new ValidationProblem("Duration", who + " takes 4, 8 or 12 seconds, not " + seconds + "."));
+            }
+            CheckSize(errors, request.Size);
+            if (string.IsNullOrEmpty(request.Size) && (!string.IsNullOrEmpty(request.Resolution) || !string.IsNullOrEmpty(request.AspectRatio)) &&
+                !Dimensions.TryDerive(request.Resolution, request.AspectRatio, out _, out _))
+            {
+                errors.Add(new ValidationProblem(string.IsNullOrEmpty(request.Resolution) ? "AspectRatio" : "Resolution",
+                    who + " takes a size in pixels; give Resolution like 720p with AspectRatio like 16:9, or Size like 1280x720."));
+            }
+            if (request.Seed.HasValue)
+            {
+                errors.Add(new ValidationProblem("Seed", who + " has no seed field; remove it for this row."));
+            }
+            if (request.GenerateAudio.HasValue)
+            {
+                errors.Add(new ValidationProblem("GenerateAudio", who + " has no audio option; remove it for this row."));
+            }
+            if (requireAll)
+            {
+                if (request.Duration is null)
+                {
+                    errors.Add(new ValidationProblem("Duration", who + " requires seconds (4, 8 or 12)."));
+                }
+                if (OpenAIVideos.Size(request) is null)
+                {
+                    errors.Add(new ValidationProblem("Size", who + " requires a size: 720x1280 (portrait) or 1280x720 (landscape), or AspectRatio 9:16 or 16:9."));
+                }
+                if (string.IsNullOrEmpty(request.Image))
+                {
+                    errors.Add(new ValidationProblem("Image", who + " requires an input image (input_reference): a local file or an http(s) URL."));
+                }
+            }
+        }
+
+        private static void OpenRouterOnly(List<ValidationProblem> errors, VideoProvider provider, string field, string? value, string? instead)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                errors.Add(new ValidationProblem(field, "only OpenRouter takes " + field + "; " + provider + " cannot honour it" + (instead is null ? string.Empty : " (" + instead + ")") + "."));
             }
         }
 

@@ -41,10 +41,13 @@ namespace VideoGen.Core
         /// <param name="baseUri">A base URI given as a parameter, or null.</param>
         /// <param name="getEnvironment">Reads environment variables.</param>
         /// <exception cref="VideoGenException">InvalidArgument naming the row and field(s); Authentication when no key is found.</exception>
-        public static PreparedRow Prepare(int row, IReadOnlyDictionary<string, string?> fields, string? apiKey, string? baseUri, Func<string, string?> getEnvironment)
+        /// <param name="providerOptions">OpenRouter passthrough options (-ProviderOptions), or null.</param>
+        public static PreparedRow Prepare(int row, IReadOnlyDictionary<string, string?> fields, string? apiKey, string? baseUri, Func<string, string?> getEnvironment,
+            IDictionary<string, object?>? providerOptions = null)
         {
             var problems = new List<ValidationProblem>();
             var request = RequestParser.Parse(fields, problems);
+            request.ProviderOptions = providerOptions is { Count: > 0 } ? providerOptions : null;
             var label = RequestValidator.DescribeRow(row, request.Name);
             VideoProvider provider;
             try

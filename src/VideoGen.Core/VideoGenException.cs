@@ -66,6 +66,9 @@ namespace VideoGen.Core
         /// <summary>Whether a job may have been created at the provider although no task id came back (a submission that failed after it was sent).</summary>
         public bool JobMayExist { get; internal set; }
 
+        /// <summary>A 404 whose body is not the provider's error document: the route itself is missing, not the task.</summary>
+        internal bool RouteMissing { get; set; }
+
         /// <summary>A stable error id for PowerShell's ErrorRecord, e.g. <c>VideoGen.Authentication</c>.</summary>
         public string ErrorId => "VideoGen." + Kind;
 

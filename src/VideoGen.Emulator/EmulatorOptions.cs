@@ -35,6 +35,12 @@ public sealed class EmulatorOptions
     /// <summary>When set, the first download of each job breaks off after this many bytes (to test resuming).</summary>
     public long? CutDownloadsAt { get; set; }
 
+    /// <summary>FastRouter answers its current poll route with a plain 404, as a server that only has the older /api/v1/getVideoResponse.</summary>
+    public bool FastRouterLegacyPollOnly { get; set; }
+
+    /// <summary>The openai-poll-after-ms header sent on OpenAI-style retrieve answers, or null for none.</summary>
+    public int? OpenAIPollAfterMs { get; set; }
+
     /// <summary>The host name put in result URLs (FastRouter url, AppleRouter result_url); null uses the request's host. "localhost" makes them another host than 127.0.0.1.</summary>
     public string? FileHost { get; set; }
 }

@@ -55,6 +55,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         "fastrouter" => FastRouterAddress,
         "openrouter" => new Uri(OpenRouterAddress, "api/v1"),
         "applerouter" => AppleRouterAddress,
+        "openaicompatible" => new Uri(AppleRouterAddress, "v1"),
         _ => throw new ArgumentException("Unknown provider " + provider, nameof(provider)),
     };
 

@@ -34,6 +34,16 @@ public sealed class EmulatedJob
     public TimeSpan Duration { get; }
     /// <summary>Whether it ends failed.</summary>
     public bool Fail { get; }
+    /// <summary>Whether it came through the OpenAI-style multipart /v1/videos route.</summary>
+    public bool VideosRoute { get; internal set; }
+    /// <summary>The seconds field as sent (OpenAI-style route).</summary>
+    public string? Seconds { get; internal set; }
+    /// <summary>The size field as sent (OpenAI-style route).</summary>
+    public string? Size { get; internal set; }
+    /// <summary>The uploaded input_reference: file name and length, where one came.</summary>
+    public (string Name, long Length, string? MediaType)? Upload { get; internal set; }
+    /// <summary>The JSON body of the submission, as received (for assertions on the wire format).</summary>
+    public string? SubmittedBody { get; internal set; }
 
     private int _polls;
     private int _downloads;

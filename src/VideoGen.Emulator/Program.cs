@@ -43,6 +43,7 @@ public static class Program
         Console.WriteLine("VIDEOGEN_FASTROUTER_BASE_URI=" + server.BaseUriFor("FastRouter"));
         Console.WriteLine("VIDEOGEN_OPENROUTER_BASE_URI=" + server.BaseUriFor("OpenRouter"));
         Console.WriteLine("VIDEOGEN_APPLEROUTER_BASE_URI=" + server.BaseUriFor("AppleRouter"));
+        Console.WriteLine("VIDEOGEN_OPENAICOMPATIBLE_BASE_URI=" + server.BaseUriFor("OpenAICompatible"));
         Console.Out.Flush();
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>

@@ -29,12 +29,22 @@ internal static class Routes
             : Guarded(ctx, options, state, Fast, "submit", () => FastSubmit(ctx, options, state)));
 
         // FastRouter (seeds/000): poll (and the older poll name, seeds/001-002).
-        app.MapPost("/api/v1/getAsyncResponse", ctx => Guarded(ctx, options, state, Fast, "poll", () => FastPoll(ctx, options, state)));
+        app.MapPost("/api/v1/getAsyncResponse", ctx => options.FastRouterLegacyPollOnly && PortProvider(ctx) == Fast
+            ? NotFoundRoute(ctx)
+            : Guarded(ctx, options, state, Fast, "poll", () => FastPoll(ctx, options, state)));
         app.MapPost("/api/v1/getVideoResponse", ctx => Guarded(ctx, options, state, Fast, "poll", () => FastPoll(ctx, options, state)));
 
         // OpenRouter (seeds/003), base /api/v1. GET /api/v1/videos/{id} cannot clash with FastRouter's POST.
         app.MapGet("/api/v1/videos/{id}", (HttpContext ctx, string id) => Guarded(ctx, options, state, Open, "poll", () => OpenPoll(ctx, state, id)));
         app.MapGet("/api/v1/videos/{id}/content", (HttpContext ctx, string id) => Guarded(ctx, options, state, Open, "download", () => Download(ctx, options, state, id)));
+
+        // OpenRouter's model capabilities (PROVIDERS.md, inferred).
+        app.MapGet("/api/v1/videos/models", ctx => Guarded(ctx, options, state, Open, "models", () => Json(ctx, 200, OpenRouterModels())));
+
+        // AppleRouter's OpenAI-style route (seeds/004), also what an OpenAICompatible gateway serves under /v1.
+        app.MapPost("/v1/videos", ctx => Guarded(ctx, options, state, Apple, "submit", () => VideosCreate(ctx, options, state)));
+        app.MapGet("/v1/videos/{id}", (HttpContext ctx, string id) => Guarded(ctx, options, state, Apple, "poll", () => VideosRetrieve(ctx, options, state, id)));
+        app.MapGet("/v1/videos/{id}/content", (HttpContext ctx, string id) => Guarded(ctx, options, state, Apple, "download", () => VideosContent(ctx, options, state, id)));
 
         // AppleRouter (seeds/004).
         app.MapPost("/v1/video/generations", ctx => Guarded(ctx, options, state, Apple, "submit", () => AppleSubmit(ctx, options, state)));
@@ -45,6 +55,13 @@ internal static class Routes
         {
             var fault = state.TakeFault("download", "files");
             return fault != null ? WriteFault(ctx, fault, "files") : Download(ctx, options, state, file.EndsWith(".mp4", StringComparison.Ordinal) ? file[..^4] : file);
+        });
+
+        // A public image, as a CDN would serve it (for image-URL uploads to OpenAI-style routes).
+        app.MapGet("/assets/reference.webp", async ctx =>
+        {
+            ctx.Response.ContentType = "image/webp";
+            await ctx.Response.Body.WriteAsync(VideoFile.Thumbnail);
         });
 
         // Control.
@@ -96,6 +113,8 @@ internal static class Routes
                 case "acceptranges": options.AcceptRanges = value!.GetValue<bool>(); break;
                 case "cutdownloadsat": options.CutDownloadsAt = value?.GetValue<long>(); break;
                 case "filehost": options.FileHost = value?.GetValue<string>(); break;
+                case "fastrouterlegacypollonly": options.FastRouterLegacyPollOnly = value!.GetValue<bool>(); break;
+                case "openaipollafterms": options.OpenAIPollAfterMs = value?.GetValue<int>(); break;
                 default: throw new BadHttpRequestException("Unknown setting " + key);
             }
         }
@@ -182,6 +201,132 @@ internal static class Routes
 
     private static long Unix(DateTimeOffset t) => t.ToUnixTimeSeconds();
 
+    /// <summary>A route the server does not have: 404 with no provider error document, as a plain web server answers.</summary>
+    private static Task NotFoundRoute(HttpContext ctx)
+    {
+        ctx.Response.StatusCode = 404;
+        ctx.Response.ContentType = "text/plain";
+        return ctx.Response.WriteAsync("Cannot " + ctx.Request.Method + " " + ctx.Request.Path);
+    }
+
+    // ---- OpenAI-style /v1/videos ----
+
+    private static async Task VideosCreate(HttpContext ctx, EmulatorOptions options, EmulatorState state)
+    {
+        if (!ctx.Request.HasFormContentType)
+        {
+            await Error(ctx, Apple, 400, "multipart/form-data is required");
+            return;
+        }
+        var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted);
+        var model = form["model"].ToString();
+        var prompt = form["prompt"].ToString();
+        if (string.IsNullOrWhiteSpace(model) || string.IsNullOrWhiteSpace(prompt))
+        {
+            await Error(ctx, Apple, 400, "model and prompt are required");
+            return;
+        }
+        var job = state.Create(Apple, model, prompt, options, "video_");
+        job.VideosRoute = true;
+        job.Seconds = form["seconds"].ToString() is { Length: > 0 } s ? s : "4";
+        job.Size = form["size"].ToString() is { Length: > 0 } z ? z : "720x1280";
+        if (form.Files.GetFile("input_reference") is { } file)
+        {
+            job.Upload = (file.FileName, file.Length, file.ContentType);
+        }
+        await Json(ctx, 200, VideoObject(job, DateTimeOffset.UtcNow));
+    }
+
+    private static JsonObject VideoObject(EmulatedJob job, DateTimeOffset now)
+    {
+        var (phase, progress) = job.PhaseAt(now);
+        var answer = new JsonObject
+        {
+            ["id"] = job.Id, ["object"] = "video", ["model"] = job.Model,
+            ["status"] = phase switch { "queued" => "queued", "running" => "in_progress", "failed" => "failed", _ => "completed" },
+            ["progress"] = progress, ["created_at"] = Unix(job.CreatedAt), ["seconds"] = job.Seconds, ["size"] = job.Size,
+        };
+        if (phase is "succeeded" or "failed")
+        {
+            answer["completed_at"] = Unix(job.CreatedAt + job.Duration);
+            answer["expires_at"] = Unix(job.CreatedAt + job.Duration + TimeSpan.FromHours(1));
+        }
+        if (phase == "failed")
+        {
+            answer["error"] = new JsonObject { ["code"] = "generation_failed", ["message"] = "The emulator was asked to fail this job." };
+        }
+        return answer;
+    }
+
+    private static Task VideosRetrieve(HttpContext ctx, EmulatorOptions options, EmulatorState state, string id)
+    {
+        if (!state.Jobs.TryGetValue(id, out var job) || !job.VideosRoute)
+        {
+            return Error(ctx, Apple, 404, "video not found");
+        }
+        job.CountPoll();
+        if (options.OpenAIPollAfterMs is int ms)
+        {
+            ctx.Response.Headers["openai-poll-after-ms"] = ms.ToString(CultureInfo.InvariantCulture);
+        }
+        return Json(ctx, 200, VideoObject(job, DateTimeOffset.UtcNow));
+    }
+
+    private static async Task VideosContent(HttpContext ctx, EmulatorOptions options, EmulatorState state, string id)
+    {
+        if (!state.Jobs.TryGetValue(id, out var job) || !job.VideosRoute || job.PhaseAt(DateTimeOffset.UtcNow).Phase != "succeeded")
+        {
+            await Error(ctx, Apple, 404, "video not ready or not found");
+            return;
+        }
+        switch (ctx.Request.Query["variant"].ToString())
+        {
+            case "":
+            case "video":
+                job.CountDownload();
+                await WriteVideo(ctx, options, job, ranged: true);
+                break;
+            case "thumbnail":
+                ctx.Response.ContentType = "image/webp";
+                await ctx.Response.Body.WriteAsync(VideoFile.Thumbnail);
+                break;
+            case "spritesheet":
+                ctx.Response.ContentType = "image/jpeg";
+                await ctx.Response.Body.WriteAsync(VideoFile.Spritesheet);
+                break;
+            default:
+                await Error(ctx, Apple, 400, "variant must be video, thumbnail or spritesheet");
+                break;
+        }
+    }
+
+    private static JsonObject OpenRouterModels()
+    {
+        static JsonArray Strings(params string[] values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+        static JsonArray Ints(params int[] values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+        return new JsonObject
+        {
+            ["data"] = new JsonArray(
+                new JsonObject
+                {
+                    ["id"] = "google/veo-3.1", ["supported_resolutions"] = Strings("720p", "1080p"), ["supported_aspect_ratios"] = Strings("16:9", "9:16"),
+                    ["supported_durations"] = Ints(4, 6, 8), ["supported_sizes"] = Strings("1280x720", "720x1280", "1920x1080", "1080x1920"),
+                    ["supported_frame_images"] = Strings("first_frame", "last_frame"), ["generate_audio"] = true, ["seed"] = true,
+                },
+                new JsonObject
+                {
+                    ["id"] = "openai/sora-2", ["supported_resolutions"] = Strings("720p"), ["supported_aspect_ratios"] = Strings("16:9", "9:16"),
+                    ["supported_durations"] = Ints(4, 8, 12), ["supported_sizes"] = Strings("1280x720", "720x1280"),
+                    ["supported_frame_images"] = Strings("first_frame"), ["generate_audio"] = true, ["seed"] = false, ["pricing"] = new JsonObject { ["per_second"] = 0.1 },
+                },
+                new JsonObject
+                {
+                    ["id"] = "bytedance/seedance-2.0", ["supported_resolutions"] = Strings("480p", "720p", "1080p"), ["supported_aspect_ratios"] = Strings("16:9", "9:16", "1:1", "21:9"),
+                    ["supported_durations"] = Ints(5, 10), ["supported_frame_images"] = Strings("first_frame", "last_frame"), ["generate_audio"] = false, ["seed"] = true,
+                }),
+        };
+    }
+
     // ---- FastRouter ----
 
     private static async Task FastSubmit(HttpContext ctx, EmulatorOptions options, EmulatorState state)
@@ -196,6 +341,7 @@ internal static class Routes
         }
         var sora = model.Contains("sora", StringComparison.OrdinalIgnoreCase);
         var job = state.Create(Fast, model, prompt, options, model.StartsWith("pollo/", StringComparison.Ordinal) ? "pol_" : sora ? "video_" : "task");
+        job.SubmittedBody = body!.ToJsonString();
         if (sora)
         {
             await Json(ctx, 200, new JsonObject
@@ -294,6 +440,7 @@ internal static class Routes
             return;
         }
         var job = state.Create(Open, model, prompt, options, "job-");
+        job.SubmittedBody = body!.ToJsonString();
         await Json(ctx, 202, new JsonObject
         {
             ["id"] = job.Id, ["polling_url"] = "/api/v1/videos/" + job.Id, ["status"] = "pending", ["generation_id"] = "gen-" + job.Id,
@@ -339,6 +486,7 @@ internal static class Routes
             return;
         }
         var job = state.Create(Apple, model, prompt, options, "");
+        job.SubmittedBody = body!.ToJsonString();
         await Json(ctx, 200, new JsonObject { ["task_id"] = job.Id, ["status"] = "queued" });
     }
 

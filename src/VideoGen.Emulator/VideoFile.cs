@@ -18,6 +18,24 @@ public static class VideoFile
         return copy.ToArray();
     });
 
+    private static byte[] Resource(string name)
+    {
+        using var stream = typeof(VideoFile).Assembly.GetManifestResourceStream("VideoGen.Emulator." + name)
+            ?? throw new InvalidOperationException("The embedded " + name + " is missing.");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    private static readonly Lazy<byte[]> ThumbnailBytes = new(() => Resource("thumbnail.webp"));
+    private static readonly Lazy<byte[]> SpritesheetBytes = new(() => Resource("spritesheet.jpg"));
+
+    /// <summary>A small WebP still (the OpenAI-style thumbnail variant).</summary>
+    public static ReadOnlyMemory<byte> Thumbnail => ThumbnailBytes.Value;
+
+    /// <summary>A small JPEG (the OpenAI-style spritesheet variant).</summary>
+    public static ReadOnlyMemory<byte> Spritesheet => SpritesheetBytes.Value;
+
     /// <summary>The sample MP4 as it is.</summary>
     public static ReadOnlyMemory<byte> Sample => SampleBytes.Value;
 

@@ -19,9 +19,35 @@ namespace VideoGen.Commands
                 .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n));
     }
 
-    /// <summary>Tab completion for -Model: FastRouter's documented model ids, and each provider's default.</summary>
+    /// <summary>Tab completion for -Model: FastRouter's documented model ids, OpenRouter's model list (GET /videos/models, fetched once and cached), AppleRouter's documented examples.</summary>
     public sealed class ModelCompleter : IArgumentCompleter
     {
+        private static IEnumerable<string> OpenRouterModels()
+        {
+            try
+            {
+                var endpoint = EndpointResolver.Resolve(VideoProvider.OpenRouter, null, null, System.Environment.GetEnvironmentVariable);
+                var cached = ModelCatalog.Cached(endpoint);
+                if (cached is null)
+                {
+                    using var timeout = new System.Threading.CancellationTokenSource(System.TimeSpan.FromSeconds(3));
+                    cached = ModelCatalog.GetAsync(VideoGenCmdletBase.SharedClientInstance, endpoint, null, timeout.Token).GetAwaiter().GetResult();
+                }
+                if (cached is { Count: > 0 })
+                {
+                    return cached.Select(m => m.Id);
+                }
+            }
+            catch (VideoGenException)
+            {
+                // No key or base URI yet: offer the documented default.
+            }
+            catch (System.OperationCanceledException)
+            {
+            }
+            return new[] { ProviderMappings.DefaultModel(VideoProvider.OpenRouter) };
+        }
+
         /// <inheritdoc/>
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
@@ -29,7 +55,10 @@ namespace VideoGen.Commands
             var provider = fakeBoundParameters?["Provider"] as string;
             if (ProviderMappings.TryParse(provider, out var p))
             {
-                models = p == VideoProvider.FastRouter ? RequestValidator.FastRouterModels : new[] { ProviderMappings.DefaultModel(p) };
+                models = p == VideoProvider.FastRouter ? RequestValidator.FastRouterModels
+                    : p == VideoProvider.OpenRouter ? OpenRouterModels()
+                    : p == VideoProvider.AppleRouter ? new[] { "kling-v1", "sora-2", "veo_3_1", "veo-3.1", "veo-3.1-fast", "veo-3.1-landscape", "veo-3.1-fl" }
+                    : new[] { ProviderMappings.DefaultModel(p) };
             }
             else
             {

@@ -40,6 +40,9 @@ namespace VideoGen.Commands
         /// <summary>The one client all cmdlets share (one connection pool).</summary>
         protected static VideoGenClient Client => SharedClient.Value;
 
+        /// <summary>The shared client, for completers.</summary>
+        internal static VideoGenClient SharedClientInstance => SharedClient.Value;
+
         /// <summary>Cancelled by Ctrl+C.</summary>
         protected CancellationToken CancelToken => _cancel.Token;
 

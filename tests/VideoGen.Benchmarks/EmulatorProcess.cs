@@ -32,7 +32,7 @@ internal sealed class EmulatorProcess : IDisposable
         }
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the emulator");
         var uris = new Dictionary<VideoProvider, Uri>();
-        while (uris.Count < 3)
+        while (uris.Count < Enum.GetValues<VideoProvider>().Length)
         {
             var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the emulator exited");
             foreach (VideoProvider p in Enum.GetValues<VideoProvider>())

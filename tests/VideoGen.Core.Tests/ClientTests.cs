@@ -35,7 +35,7 @@ public class ClientTests : IClassFixture<EmulatorFixture>
 
         await client.SubmitAsync(FastRouter(), Request(), null, default);
         var job = VideoJob.Restore("t1", VideoProvider.FastRouter, "google/veo3", videoUrl: "https://cdn.example.net/v.mp4", status: "Succeeded");
-        using var response = await client.OpenDownloadAsync(FastRouter(), job, 0, null, default);
+        using var response = await client.OpenDownloadAsync(FastRouter(), job, VideoVariant.Video, 0, null, default);
 
         mock.VerifyNoOutstandingExpectation();
     }
@@ -55,7 +55,7 @@ public class ClientTests : IClassFixture<EmulatorFixture>
         using var client = Client(mock);
         var job = VideoJob.Restore("t1", VideoProvider.FastRouter, "m", videoUrl: "https://api.fastrouter.ai/files/v.mp4", status: "Succeeded");
 
-        using var response = await client.OpenDownloadAsync(FastRouter(), job, 0, null, default);
+        using var response = await client.OpenDownloadAsync(FastRouter(), job, VideoVariant.Video, 0, null, default);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         mock.VerifyNoOutstandingExpectation();

@@ -95,6 +95,7 @@ internal sealed class CorePipeline
             try
             {
                 var prepared = RowPreparer.Prepare(rowNumber, fields, null, null, Environment);
+                await ModelCatalog.CheckAsync(Client, prepared, Log, cancellationToken);
                 var job = await Client.SubmitAsync(prepared.Endpoint, prepared.Request, Log, cancellationToken);
                 submitted.Add(job);
                 waiter.Add(job, prepared.Endpoint);

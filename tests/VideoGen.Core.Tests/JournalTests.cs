@@ -20,7 +20,7 @@ public class JournalTests : IDisposable
     {
         var m = ProviderMappings.For(provider);
         return m.ReadSubmitResponse(new ProviderResponse(200, "application/json", System.Text.Encoding.UTF8.GetBytes("{\"id\":\"" + id + "\",\"task_id\":\"" + id + "\",\"status\":\"queued\",\"polling_url\":\"/api/v1/videos/" + id + "\"}")),
-            new VideoRequest { Prompt = "prompt " + id, Name = "name-" + id, Model = "m-" + id }, m.DefaultBaseUri, DateTimeOffset.UtcNow);
+            new VideoRequest { Prompt = "prompt " + id, Name = "name-" + id, Model = "m-" + id }, m.DefaultBaseUri!, DateTimeOffset.UtcNow);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public class MappingTests
     private static ProviderResponse Json(string json, int status = 200) => new(status, "application/json", Encoding.UTF8.GetBytes(json));
 
     private static VideoJob Job(VideoProvider provider, string id, string? model, string? baseUri = null) =>
-        VideoJob.Restore(id, provider, model, baseUri: baseUri ?? ProviderMappings.For(provider).DefaultBaseUri.AbsoluteUri);
+        VideoJob.Restore(id, provider, model, baseUri: baseUri ?? ProviderMappings.For(provider).DefaultBaseUri!.AbsoluteUri);
 
     private static JsonElement Body(HttpRequestMessage request) =>
         JsonDocument.Parse(request.Content!.ReadAsStringAsync().Result).RootElement;
@@ -139,7 +139,7 @@ public class MappingTests
         var job = m.ReadPollResponse(new ProviderResponse(200, "video/mp4", Array.Empty<byte>()), Job(VideoProvider.FastRouter, "t9", "google/veo3"), Now);
         Assert.Equal(VideoJobStatus.Succeeded, job.Status);
         Assert.Null(job.VideoUrl);
-        var download = m.CreateDownloadRequest(m.DefaultBaseUri, job);
+        var download = m.CreateDownloadRequest(m.DefaultBaseUri, job, VideoVariant.Video);
         Assert.Equal(HttpMethod.Post, download.Method);
         Assert.EndsWith("/api/v1/getAsyncResponse", download.RequestUri!.AbsolutePath);
     }
@@ -149,7 +149,7 @@ public class MappingTests
     {
         var m = new FastRouterMapping();
         var job = VideoJob.Restore("t", VideoProvider.FastRouter, "google/veo3", videoUrl: "https://cdn.example/v.mp4", status: "Succeeded");
-        var download = m.CreateDownloadRequest(m.DefaultBaseUri, job);
+        var download = m.CreateDownloadRequest(m.DefaultBaseUri, job, VideoVariant.Video);
         Assert.Equal(HttpMethod.Get, download.Method);
         Assert.Equal("https://cdn.example/v.mp4", download.RequestUri!.AbsoluteUri);
     }
@@ -236,9 +236,9 @@ public class MappingTests
             {"id":"job-1","polling_url":"/api/v1/videos/job-1","status":"completed","unsigned_urls":["https://openrouter.ai/api/v1/videos/job-1/content?index=0"],"usage":{"cost":0.5,"is_byok":false}}
             """), Job(VideoProvider.OpenRouter, "job-1", "google/veo-3.1"), Now);
         Assert.Equal(0.5, job.Cost);
-        Assert.Equal("https://openrouter.ai/api/v1/videos/job-1/content?index=0", m.CreateDownloadRequest(m.DefaultBaseUri, job).RequestUri!.AbsoluteUri);
+        Assert.Equal("https://openrouter.ai/api/v1/videos/job-1/content?index=0", m.CreateDownloadRequest(m.DefaultBaseUri, job, VideoVariant.Video).RequestUri!.AbsoluteUri);
         var noUrl = VideoJob.Restore("job-2", VideoProvider.OpenRouter, null, status: "Succeeded");
-        Assert.Equal("https://openrouter.ai/api/v1/videos/job-2/content?index=0", m.CreateDownloadRequest(m.DefaultBaseUri, noUrl).RequestUri!.AbsoluteUri);
+        Assert.Equal("https://openrouter.ai/api/v1/videos/job-2/content?index=0", m.CreateDownloadRequest(m.DefaultBaseUri, noUrl, VideoVariant.Video).RequestUri!.AbsoluteUri);
     }
 
     // ---------------- AppleRouter ----------------
@@ -299,7 +299,7 @@ public class MappingTests
         var job = m.ReadPollResponse(Json("""{"task_id":"t1","status":"completed","progress":100,"video_url":"https://cdn.example/t1.mp4"}"""),
             Job(VideoProvider.AppleRouter, "t1", "kling-v1"), Now);
         Assert.Equal(VideoJobStatus.Succeeded, job.Status);
-        Assert.Equal("https://cdn.example/t1.mp4", m.CreateDownloadRequest(m.DefaultBaseUri, job).RequestUri!.AbsoluteUri);
+        Assert.Equal("https://cdn.example/t1.mp4", m.CreateDownloadRequest(m.DefaultBaseUri, job, VideoVariant.Video).RequestUri!.AbsoluteUri);
     }
 
     [Fact]

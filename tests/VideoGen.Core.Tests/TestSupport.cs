@@ -79,5 +79,6 @@ internal static class Pipelines
             [VideoProvider.FastRouter] = server.BaseUriFor("FastRouter"),
             [VideoProvider.OpenRouter] = server.BaseUriFor("OpenRouter"),
             [VideoProvider.AppleRouter] = server.BaseUriFor("AppleRouter"),
+            [VideoProvider.OpenAICompatible] = server.BaseUriFor("OpenAICompatible"),
         }, CorePipeline.Key, null, policy);
 }

@@ -15,8 +15,17 @@ namespace VideoGen.Core.Downloading
             { "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
               "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9" };
 
-        /// <summary>The file name for a job: its Name, else its Id, sanitized, with <c>.mp4</c>.</summary>
-        public static string ForJob(VideoJob job) => Sanitize(string.IsNullOrWhiteSpace(job.Name) ? job.Id : job.Name!) + ".mp4";
+        /// <summary>The file name for a job: its Name, else its Id, sanitized, with <c>.mp4</c> (a thumbnail <c>.webp</c>, a spritesheet <c>.jpg</c>).</summary>
+        public static string ForJob(VideoJob job, VideoVariant variant = VideoVariant.Video) =>
+            Sanitize(string.IsNullOrWhiteSpace(job.Name) ? job.Id : job.Name!) + Extension(variant);
+
+        /// <summary>The extension a variant is saved with.</summary>
+        public static string Extension(VideoVariant variant) => variant switch
+        {
+            VideoVariant.Thumbnail => ".webp",
+            VideoVariant.Spritesheet => ".jpg",
+            _ => ".mp4",
+        };
 
         /// <summary>
         /// Turns any text into one safe path segment: path separators, characters invalid on Windows and control

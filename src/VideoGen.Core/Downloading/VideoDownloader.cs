@@ -53,7 +53,7 @@ namespace VideoGen.Core.Downloading
         /// </summary>
         /// <exception cref="VideoGenException">As for <see cref="DownloadAsync"/>, plus NotFinished and JobFailed.</exception>
         public async Task<SavedVideo> SaveAsync(ProviderEndpoint endpoint, VideoJob job, string path, bool overwrite,
-            IProgress<DownloadProgress>? progress, IVideoGenLog? log, CancellationToken cancellationToken)
+            IProgress<DownloadProgress>? progress, IVideoGenLog? log, CancellationToken cancellationToken, VideoVariant variant = VideoVariant.Video)
         {
             if (job.Status != VideoJobStatus.Succeeded && !job.IsTerminal)
             {
@@ -70,7 +70,7 @@ namespace VideoGen.Core.Downloading
                 throw new VideoGenException(VideoGenErrorKind.JobFailed, string.Format(CultureInfo.InvariantCulture,
                     "Job {0} at {1} ended {2} ({3}); there is no video to save.", job.Id, job.Provider, job.Status, job.Error ?? job.ProviderStatus ?? "no reason given"), job.Id);
             }
-            return await DownloadAsync(endpoint, job, path, overwrite, progress, log, cancellationToken).ConfigureAwait(false);
+            return await DownloadAsync(endpoint, job, path, overwrite, progress, log, cancellationToken, variant).ConfigureAwait(false);
         }
 
         /// <summary>Downloads <paramref name="job"/>'s video to <paramref name="path"/>.</summary>
@@ -83,8 +83,9 @@ namespace VideoGen.Core.Downloading
         /// <param name="cancellationToken">Stops the download (the temporary file is removed).</param>
         /// <returns>The saved file with its length and SHA-256.</returns>
         /// <exception cref="VideoGenException">FileExists (nothing touched), InvalidFile (verification failed), or a transfer failure; each carries the task id.</exception>
+        /// <param name="variant">The video, or an OpenAI-style route's thumbnail or spritesheet.</param>
         public async Task<SavedVideo> DownloadAsync(ProviderEndpoint endpoint, VideoJob job, string path, bool overwrite,
-            IProgress<DownloadProgress>? progress, IVideoGenLog? log, CancellationToken cancellationToken)
+            IProgress<DownloadProgress>? progress, IVideoGenLog? log, CancellationToken cancellationToken, VideoVariant variant = VideoVariant.Video)
         {
             log ??= NullVideoGenLog.Instance;
             var fullPath = Path.GetFullPath(path);
@@ -97,7 +98,7 @@ namespace VideoGen.Core.Downloading
             var temp = Path.Combine(directory, "." + Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".partial");
             try
             {
-                var (length, sha) = await StreamToFileAsync(endpoint, job, temp, progress, log, cancellationToken).ConfigureAwait(false);
+                var (length, sha) = await StreamToFileAsync(endpoint, job, variant, temp, progress, log, cancellationToken).ConfigureAwait(false);
                 if (overwrite && File.Exists(fullPath))
                 {
                     File.Delete(fullPath);
@@ -112,7 +113,7 @@ namespace VideoGen.Core.Downloading
             }
         }
 
-        private async Task<(long Length, string Sha256)> StreamToFileAsync(ProviderEndpoint endpoint, VideoJob job, string temp,
+        private async Task<(long Length, string Sha256)> StreamToFileAsync(ProviderEndpoint endpoint, VideoJob job, VideoVariant variant, string temp,
             IProgress<DownloadProgress>? progress, IVideoGenLog log, CancellationToken cancellationToken)
         {
             var buffer = new byte[BufferSize];
@@ -122,12 +123,12 @@ namespace VideoGen.Core.Downloading
             {
                 long written = 0;
                 long? total = null;
-                var header = new byte[8];
+                var header = new byte[12];
                 for (var attempt = 1; ; attempt++)
                 {
                     try
                     {
-                        using var response = await _client.OpenDownloadAsync(endpoint, job, written, log, cancellationToken).ConfigureAwait(false);
+                        using var response = await _client.OpenDownloadAsync(endpoint, job, variant, written, log, cancellationToken).ConfigureAwait(false);
                         var resumed = written > 0 && (int)response.StatusCode == 206;
                         if (written > 0 && !resumed)
                         {
@@ -181,10 +182,11 @@ namespace VideoGen.Core.Downloading
                     }
                 }
                 await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-                if (written < 8 || header[4] != (byte)'f' || header[5] != (byte)'t' || header[6] != (byte)'y' || header[7] != (byte)'p')
+                if (!HasSignature(variant, header, written))
                 {
-                    throw new VideoGenException(VideoGenErrorKind.InvalidFile,
-                        string.Format(CultureInfo.InvariantCulture, "The download of task {0} is not an MP4 file ({1} bytes, no 'ftyp' box); nothing was saved.", job.Id, written), job.Id);
+                    throw new VideoGenException(VideoGenErrorKind.InvalidFile, string.Format(CultureInfo.InvariantCulture,
+                        "The download of task {0} is not {1} ({2} bytes, not the expected signature); nothing was saved.",
+                        job.Id, variant == VideoVariant.Video ? "an MP4 file (no 'ftyp' box)" : "an image (" + variant + ")", written), job.Id);
                 }
                 return (written, ToHex(hash.GetHashAndReset()));
             }
@@ -192,6 +194,18 @@ namespace VideoGen.Core.Downloading
             {
                 hash.Dispose();
             }
+        }
+
+        /// <summary>The video's MP4 <c>ftyp</c> box at offset 4; for image variants a WebP, JPEG or PNG signature.</summary>
+        private static bool HasSignature(VideoVariant variant, byte[] header, long written)
+        {
+            if (variant == VideoVariant.Video)
+            {
+                return written >= 8 && header[4] == (byte)'f' && header[5] == (byte)'t' && header[6] == (byte)'y' && header[7] == (byte)'p';
+            }
+            var bytes = new byte[Math.Min(header.Length, (int)Math.Min(written, header.Length))];
+            Array.Copy(header, bytes, bytes.Length);
+            return VideoGenClient.SniffImage(bytes) != null;
         }
 
         private static string ToHex(byte[] bytes)

@@ -34,6 +34,7 @@ namespace VideoGen.Core.Http
         private readonly ResiliencePipeline<HttpResponseMessage> _idempotent;
         private readonly ResiliencePipeline<HttpResponseMessage> _submit;
         private readonly TimeProvider _time;
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _fallbackPoll = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
 
         /// <summary>Creates a client over <paramref name="handler"/> (tests pass MockHttp; cmdlets use <see cref="CreateDefault"/>).</summary>
         /// <param name="handler">The handler; automatic redirects must be off (this client follows them itself).</param>
@@ -74,6 +75,10 @@ namespace VideoGen.Core.Http
         public async Task<VideoJob> SubmitAsync(ProviderEndpoint endpoint, VideoRequest request, IVideoGenLog? log, CancellationToken cancellationToken)
         {
             log ??= NullVideoGenLog.Instance;
+            if (endpoint.Mapping.UploadsImage(request) && request.InputReference is null)
+            {
+                request.InputReference = await ReadUploadAsync(endpoint, request.Image!, log, cancellationToken).ConfigureAwait(false);
+            }
             // Build once up front so a mapping error (bad input) surfaces before any request is sent.
             endpoint.Mapping.CreateSubmitRequest(endpoint.BaseUri, request).Dispose();
             HttpResponseMessage response;
@@ -108,7 +113,23 @@ namespace VideoGen.Core.Http
         public async Task<VideoJob> PollAsync(ProviderEndpoint endpoint, VideoJob job, IVideoGenLog? log, CancellationToken cancellationToken)
         {
             log ??= NullVideoGenLog.Instance;
-            using var response = await SendAsync(endpoint, () => endpoint.Mapping.CreatePollRequest(endpoint.BaseUri, job), _idempotent, job.Id, log, cancellationToken).ConfigureAwait(false);
+            var mapping = endpoint.Mapping;
+            var legacy = _fallbackPoll.ContainsKey(endpoint.BaseUri.AbsoluteUri);
+            HttpResponseMessage response;
+            try
+            {
+                response = await SendAsync(endpoint,
+                    () => legacy ? mapping.CreateFallbackPollRequest(endpoint.BaseUri, job)! : mapping.CreatePollRequest(endpoint.BaseUri, job),
+                    _idempotent, job.Id, log, cancellationToken).ConfigureAwait(false);
+            }
+            catch (VideoGenException ex) when (ex.Kind == VideoGenErrorKind.NotFound && ex.RouteMissing && !legacy && HasFallback(endpoint, job))
+            {
+                // The poll route itself is missing (not an unknown task id): use the provider's other documented route from now on.
+                log.Verbose(endpoint.Provider + " has no " + mapping.CreatePollRequest(endpoint.BaseUri, job).RequestUri!.AbsolutePath + "; polling its older route instead.");
+                _fallbackPoll[endpoint.BaseUri.AbsoluteUri] = true;
+                response = await SendAsync(endpoint, () => mapping.CreateFallbackPollRequest(endpoint.BaseUri, job)!, _idempotent, job.Id, log, cancellationToken).ConfigureAwait(false);
+            }
+            using var _ = response;
             var answer = await ReadAnswerAsync(response, readMedia: false, cancellationToken).ConfigureAwait(false);
             if (!answer.IsMedia)
             {
@@ -117,6 +138,90 @@ namespace VideoGen.Core.Http
             var next = endpoint.Mapping.ReadPollResponse(answer, job, _time.GetUtcNow());
             next.PollAfter = PollAfter(response, _time.GetUtcNow());
             return next;
+        }
+
+        private static bool HasFallback(ProviderEndpoint endpoint, VideoJob job)
+        {
+            using var probe = endpoint.Mapping.CreateFallbackPollRequest(endpoint.BaseUri, job);
+            return probe != null;
+        }
+
+        /// <summary>
+        /// Reads the image an OpenAI-style route uploads as <c>input_reference</c>: a local file, or an http(s) URL
+        /// fetched without the key unless it is on the provider's own host. At most 50 MiB.
+        /// </summary>
+        /// <exception cref="VideoGenException">InvalidArgument: no such file, not an image, too large, or not reachable.</exception>
+        public async Task<UploadFile> ReadUploadAsync(ProviderEndpoint endpoint, string image, IVideoGenLog? log, CancellationToken cancellationToken)
+        {
+            const int max = 50 * 1024 * 1024;
+            if (Uri.TryCreate(image, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+                request.Headers.UserAgent.ParseAdd(UserAgent);
+                if (endpoint.IsOwnHost(uri))
+                {
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", endpoint.ApiKey);
+                }
+                (log ?? NullVideoGenLog.Instance).Verbose("GET " + Describe(uri) + " (the image to upload as input_reference)");
+                try
+                {
+                    using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        throw new VideoGenException(VideoGenErrorKind.InvalidArgument, "The image " + Describe(uri) + " could not be fetched (HTTP " + (int)response.StatusCode + ").");
+                    }
+                    var bytes = await ReadBoundedAsync(response, max + 1, cancellationToken).ConfigureAwait(false);
+                    var name = System.IO.Path.GetFileName(uri.AbsolutePath);
+                    return Upload(bytes, string.IsNullOrEmpty(name) ? "image" : name, response.Content.Headers.ContentType?.MediaType, image, max);
+                }
+                catch (HttpRequestException ex)
+                {
+                    throw new VideoGenException(VideoGenErrorKind.InvalidArgument, "The image " + Describe(uri) + " could not be fetched: " + ex.Message + ".", null, null, ex);
+                }
+            }
+            if (!File.Exists(image))
+            {
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument, "The image file '" + image + "' does not exist; give a local file or an http(s) URL.");
+            }
+            var info = new FileInfo(image);
+            if (info.Length > max)
+            {
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument, "The image file '" + image + "' is over 50 MiB.");
+            }
+            return Upload(File.ReadAllBytes(image), info.Name, null, image, max);
+        }
+
+        private static UploadFile Upload(byte[] bytes, string fileName, string? mediaType, string source, int max)
+        {
+            if (bytes.Length > max)
+            {
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument, "The image '" + source + "' is over 50 MiB.");
+            }
+            var sniffed = SniffImage(bytes);
+            if (sniffed is null)
+            {
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument, "'" + source + "' is not a PNG, JPEG or WebP image.");
+            }
+            return new UploadFile(bytes, fileName, mediaType != null && mediaType.StartsWith("image/", StringComparison.OrdinalIgnoreCase) ? mediaType : sniffed);
+        }
+
+        /// <summary>The media type of PNG, JPEG and WebP bytes, by their signature; null for anything else.</summary>
+        internal static string? SniffImage(byte[] b)
+        {
+            if (b.Length >= 8 && b[0] == 0x89 && b[1] == (byte)'P' && b[2] == (byte)'N' && b[3] == (byte)'G')
+            {
+                return "image/png";
+            }
+            if (b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
+            {
+                return "image/jpeg";
+            }
+            if (b.Length >= 12 && b[0] == (byte)'R' && b[1] == (byte)'I' && b[2] == (byte)'F' && b[3] == (byte)'F' &&
+                b[8] == (byte)'W' && b[9] == (byte)'E' && b[10] == (byte)'B' && b[11] == (byte)'P')
+            {
+                return "image/webp";
+            }
+            return null;
         }
 
         /// <summary>A server hint for the next poll: <c>openai-poll-after-ms</c>, else Retry-After.</summary>
@@ -140,17 +245,28 @@ namespace VideoGen.Core.Http
         /// disposes it. <paramref name="rangeStart"/> asks for the bytes from that offset on (HTTP Range).
         /// </summary>
         /// <exception cref="VideoGenException">A failure that outlasted the retries; it carries the task id.</exception>
-        public Task<HttpResponseMessage> OpenDownloadAsync(ProviderEndpoint endpoint, VideoJob job, long rangeStart, IVideoGenLog? log, CancellationToken cancellationToken)
+        public Task<HttpResponseMessage> OpenDownloadAsync(ProviderEndpoint endpoint, VideoJob job, VideoVariant variant, long rangeStart, IVideoGenLog? log, CancellationToken cancellationToken)
         {
+            // Built once here so a variant the route does not serve fails before any request.
+            endpoint.Mapping.CreateDownloadRequest(endpoint.BaseUri, job, variant).Dispose();
             return SendAsync(endpoint, () =>
             {
-                var request = endpoint.Mapping.CreateDownloadRequest(endpoint.BaseUri, job);
+                var request = endpoint.Mapping.CreateDownloadRequest(endpoint.BaseUri, job, variant);
                 if (rangeStart > 0)
                 {
                     request.Headers.Range = new RangeHeaderValue(rangeStart, null);
                 }
                 return request;
             }, _idempotent, job.Id, log ?? NullVideoGenLog.Instance, cancellationToken);
+        }
+
+        /// <summary>GETs a JSON document under the endpoint's base URI (e.g. OpenRouter's <c>videos/models</c>), with retries.</summary>
+        /// <exception cref="VideoGenException">A failure that outlasted the retries.</exception>
+        public async Task<string> GetTextAsync(ProviderEndpoint endpoint, string relativePath, IVideoGenLog? log, CancellationToken cancellationToken)
+        {
+            using var response = await SendAsync(endpoint, () => new HttpRequestMessage(HttpMethod.Get, ProviderJson.Combine(endpoint.BaseUri, relativePath)),
+                _idempotent, null, log ?? NullVideoGenLog.Instance, cancellationToken).ConfigureAwait(false);
+            return Encoding.UTF8.GetString(await ReadBoundedAsync(response, MaxJsonBody, cancellationToken).ConfigureAwait(false));
         }
 
         /// <inheritdoc/>
@@ -213,7 +329,11 @@ namespace VideoGen.Core.Http
                     request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", endpoint.ApiKey);
                 }
                 log.Verbose(request.Method + " " + Describe(request.RequestUri!) + (request.Headers.Authorization is null ? " (no key: not the provider's host)" : string.Empty));
-                if (request.Content != null)
+                if (request.Content is MultipartFormDataContent form)
+                {
+                    log.Debug(endpoint.Redact("Request body: multipart form " + await DescribeFormAsync(form).ConfigureAwait(false)));
+                }
+                else if (request.Content != null)
                 {
                     log.Debug(endpoint.Redact("Request body: " + await request.Content.ReadAsStringAsync().ConfigureAwait(false)));
                 }
@@ -423,6 +543,7 @@ namespace VideoGen.Core.Http
             {
                 RetryAfter = RetryAfter(response, _time.GetUtcNow()),
                 JobMayExist = mayExist,
+                RouteMissing = status == 404 && providerMessage is null,
             };
         }
 
@@ -440,6 +561,19 @@ namespace VideoGen.Core.Http
             {
                 return null;
             }
+        }
+
+        private static async Task<string> DescribeFormAsync(MultipartFormDataContent form)
+        {
+            var parts = new System.Collections.Generic.List<string>();
+            foreach (var part in form)
+            {
+                var name = part.Headers.ContentDisposition?.Name?.Trim('"') ?? "?";
+                parts.Add(part is StringContent
+                    ? name + "=" + await part.ReadAsStringAsync().ConfigureAwait(false)
+                    : name + "=<file " + part.Headers.ContentDisposition?.FileName?.Trim('"') + ", " + part.Headers.ContentLength + " bytes>");
+            }
+            return "{" + string.Join(", ", parts) + "}";
         }
 
         private static string TaskNote(string? taskId) => taskId is null ? string.Empty : " Task id: " + taskId + ".";

@@ -25,9 +25,23 @@ namespace VideoGen.Core.Providers
         /// <inheritdoc/>
         public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(15);
 
+        /// <summary>The veo-3.1 family (veo-3.1, -fast, -landscape, -fl) goes to AppleRouter's OpenAI-style multipart <c>POST /v1/videos</c> (seeds/004).</summary>
+        public static bool IsVideosRoute(string? model) => model != null && model.Trim().StartsWith("veo-3.1", StringComparison.OrdinalIgnoreCase);
+
+        private static bool IsVideosJob(VideoJob job) =>
+            (job.PollingUrl != null && job.PollingUrl.IndexOf("/v1/videos/", StringComparison.Ordinal) >= 0) || IsVideosRoute(job.Model);
+
+        private static Uri VideosBase(Uri baseUri) => ProviderJson.Combine(baseUri, "v1/");
+
+        private string Model(VideoRequest request) => string.IsNullOrWhiteSpace(request.Model) ? DefaultModel : request.Model!;
+
         /// <inheritdoc/>
         public HttpRequestMessage CreateSubmitRequest(Uri baseUri, VideoRequest request)
         {
+            if (IsVideosRoute(request.Model))
+            {
+                return OpenAIVideos.CreateSubmitRequest(VideosBase(baseUri), request, Model(request));
+            }
             if (request.GenerateAudio == true)
             {
                 throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
@@ -73,6 +87,10 @@ namespace VideoGen.Core.Providers
         /// <inheritdoc/>
         public VideoJob ReadSubmitResponse(ProviderResponse response, VideoRequest request, Uri baseUri, DateTimeOffset now)
         {
+            if (IsVideosRoute(request.Model))
+            {
+                return OpenAIVideos.ReadSubmitResponse(response, Provider, request, baseUri, VideosBase(baseUri), Model(request), now);
+            }
             using var doc = ProviderJson.Parse(response, Provider, "the submission answer", null);
             var body = Body(doc.RootElement);
             var id = ProviderJson.String(body, "task_id") ?? ProviderJson.String(body, "id");
@@ -95,11 +113,17 @@ namespace VideoGen.Core.Providers
 
         /// <inheritdoc/>
         public HttpRequestMessage CreatePollRequest(Uri baseUri, VideoJob job) =>
-            new HttpRequestMessage(HttpMethod.Get, ProviderJson.Combine(baseUri, SubmitPath + "/" + Uri.EscapeDataString(job.Id)));
+            new HttpRequestMessage(HttpMethod.Get, IsVideosJob(job)
+                ? ProviderJson.Combine(VideosBase(baseUri), "videos/" + Uri.EscapeDataString(job.Id))
+                : ProviderJson.Combine(baseUri, SubmitPath + "/" + Uri.EscapeDataString(job.Id)));
 
         /// <inheritdoc/>
         public VideoJob ReadPollResponse(ProviderResponse response, VideoJob job, DateTimeOffset now)
         {
+            if (IsVideosJob(job))
+            {
+                return OpenAIVideos.ReadPollResponse(response, Provider, job, now);
+            }
             using var doc = ProviderJson.Parse(response, Provider, "the poll answer", job.Id);
             var body = Body(doc.RootElement);
             var status = ProviderJson.String(body, "status");
@@ -126,8 +150,13 @@ namespace VideoGen.Core.Providers
         }
 
         /// <inheritdoc/>
-        public HttpRequestMessage CreateDownloadRequest(Uri baseUri, VideoJob job)
+        public HttpRequestMessage CreateDownloadRequest(Uri baseUri, VideoJob job, VideoVariant variant)
         {
+            if (IsVideosJob(job))
+            {
+                return OpenAIVideos.CreateDownloadRequest(VideosBase(baseUri), job, variant);
+            }
+            OpenAIVideos.VideoOnly(Provider, variant);
             if (string.IsNullOrEmpty(job.VideoUrl))
             {
                 throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
@@ -135,6 +164,12 @@ namespace VideoGen.Core.Providers
             }
             return new HttpRequestMessage(HttpMethod.Get, new Uri(ProviderJson.WithSlash(baseUri), job.VideoUrl));
         }
+
+        /// <inheritdoc/>
+        public HttpRequestMessage? CreateFallbackPollRequest(Uri baseUri, VideoJob job) => null;
+
+        /// <inheritdoc/>
+        public bool UploadsImage(VideoRequest request) => IsVideosRoute(request.Model) && !string.IsNullOrEmpty(request.Image);
 
         /// <summary>The new-api wrapper's <c>data</c> object where there is one, else the root.</summary>
         private static JsonElement Body(JsonElement root) =>

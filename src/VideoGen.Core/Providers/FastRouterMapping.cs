@@ -166,10 +166,22 @@ namespace VideoGen.Core.Providers
             return next;
         }
 
+        /// <summary>The poll route of FastRouter's older documents (seeds/001-002), tried when <see cref="PollPath"/> is missing.</summary>
+        public const string LegacyPollPath = "api/v1/getVideoResponse";
+
         /// <inheritdoc/>
-        public HttpRequestMessage CreateDownloadRequest(Uri baseUri, VideoJob job) =>
-            !string.IsNullOrEmpty(job.VideoUrl)
+        public HttpRequestMessage CreateDownloadRequest(Uri baseUri, VideoJob job, VideoVariant variant)
+        {
+            OpenAIVideos.VideoOnly(Provider, variant);
+            return !string.IsNullOrEmpty(job.VideoUrl)
                 ? new HttpRequestMessage(HttpMethod.Get, new Uri(ProviderJson.WithSlash(baseUri), job.VideoUrl))
                 : CreatePollRequest(baseUri, job); // no URL: a finished poll answers the bytes
+        }
+
+        /// <inheritdoc/>
+        public HttpRequestMessage? CreateFallbackPollRequest(Uri baseUri, VideoJob job) => PollRequest(baseUri, job, LegacyPollPath);
+
+        /// <inheritdoc/>
+        public bool UploadsImage(VideoRequest request) => false;
     }
 }

@@ -12,8 +12,8 @@ namespace VideoGen.Core.Providers
         /// <summary>The provider this maps.</summary>
         VideoProvider Provider { get; }
 
-        /// <summary>The provider's documented server URL.</summary>
-        Uri DefaultBaseUri { get; }
+        /// <summary>The provider's documented server URL; null where there is none (OpenAICompatible needs one given).</summary>
+        Uri? DefaultBaseUri { get; }
 
         /// <summary>The model used when a request names none.</summary>
         string DefaultModel { get; }
@@ -36,8 +36,17 @@ namespace VideoGen.Core.Providers
         /// <exception cref="VideoGenException">The answer cannot be read (UnexpectedAnswer, with the task id).</exception>
         VideoJob ReadPollResponse(ProviderResponse response, VideoJob job, DateTimeOffset now);
 
-        /// <summary>Builds the request that fetches a finished job's video.</summary>
-        /// <exception cref="VideoGenException">The job has no known download location (UnexpectedAnswer).</exception>
-        HttpRequestMessage CreateDownloadRequest(Uri baseUri, VideoJob job);
+        /// <summary>Builds the request that fetches a finished job's video, or another variant where the route serves one.</summary>
+        /// <exception cref="VideoGenException">The job has no known download location (UnexpectedAnswer), or the route serves no such variant (InvalidArgument).</exception>
+        HttpRequestMessage CreateDownloadRequest(Uri baseUri, VideoJob job, VideoVariant variant);
+
+        /// <summary>
+        /// A second poll route to try when the first is missing (a route 404, not an unknown task id), or null.
+        /// FastRouter's older documents name the poll route <c>/api/v1/getVideoResponse</c>.
+        /// </summary>
+        HttpRequestMessage? CreateFallbackPollRequest(Uri baseUri, VideoJob job);
+
+        /// <summary>Whether the request uploads <see cref="VideoRequest.Image"/> as a file, so the client must read it first.</summary>
+        bool UploadsImage(VideoRequest request);
     }
 }

@@ -34,19 +34,49 @@ namespace VideoGen.Core.Providers
                 ProviderJson.WriteIfSet(w, "size", request.Size);
                 ProviderJson.WriteIfSet(w, "seed", request.Seed);
                 ProviderJson.WriteIfSet(w, "generate_audio", request.GenerateAudio);
-                if (!string.IsNullOrEmpty(request.Image))
+                var first = string.IsNullOrEmpty(request.FirstFrame) ? request.Image : request.FirstFrame;
+                if (!string.IsNullOrEmpty(first) || !string.IsNullOrEmpty(request.LastFrame))
                 {
                     w.WriteStartArray("frame_images");
-                    w.WriteStartObject();
-                    w.WriteString("type", "image_url");
-                    w.WriteStartObject("image_url");
-                    w.WriteString("url", request.Image);
-                    w.WriteEndObject();
-                    w.WriteString("frame_type", "first_frame");
-                    w.WriteEndObject();
+                    if (!string.IsNullOrEmpty(first))
+                    {
+                        WritePart(w, "image_url", first!, "first_frame");
+                    }
+                    if (!string.IsNullOrEmpty(request.LastFrame))
+                    {
+                        WritePart(w, "image_url", request.LastFrame!, "last_frame");
+                    }
                     w.WriteEndArray();
                 }
+                if (request.ReferenceImages is { Count: > 0 } references)
+                {
+                    w.WriteStartArray("input_references");
+                    foreach (var url in references)
+                    {
+                        WritePart(w, "image_url", url, null);
+                    }
+                    w.WriteEndArray();
+                }
+                ProviderJson.WriteIfSet(w, "callback_url", request.CallbackUrl);
+                if (request.ProviderOptions is { Count: > 0 } options)
+                {
+                    w.WriteStartObject("provider");
+                    w.WritePropertyName("options");
+                    ProviderJson.WriteValue(w, options);
+                    w.WriteEndObject();
+                }
             });
+        }
+
+        private static void WritePart(System.Text.Json.Utf8JsonWriter w, string type, string url, string? frameType)
+        {
+            w.WriteStartObject();
+            w.WriteString("type", type);
+            w.WriteStartObject(type);
+            w.WriteString("url", url);
+            w.WriteEndObject();
+            ProviderJson.WriteIfSet(w, "frame_type", frameType);
+            w.WriteEndObject();
         }
 
         /// <inheritdoc/>
@@ -125,9 +155,18 @@ namespace VideoGen.Core.Providers
         }
 
         /// <inheritdoc/>
-        public HttpRequestMessage CreateDownloadRequest(Uri baseUri, VideoJob job) =>
-            new HttpRequestMessage(HttpMethod.Get, !string.IsNullOrEmpty(job.VideoUrl)
+        public HttpRequestMessage CreateDownloadRequest(Uri baseUri, VideoJob job, VideoVariant variant)
+        {
+            OpenAIVideos.VideoOnly(Provider, variant);
+            return new HttpRequestMessage(HttpMethod.Get, !string.IsNullOrEmpty(job.VideoUrl)
                 ? new Uri(ProviderJson.WithSlash(baseUri), job.VideoUrl)
                 : ProviderJson.Combine(baseUri, "videos/" + Uri.EscapeDataString(job.Id) + "/content?index=0"));
+        }
+
+        /// <inheritdoc/>
+        public HttpRequestMessage? CreateFallbackPollRequest(Uri baseUri, VideoJob job) => null;
+
+        /// <inheritdoc/>
+        public bool UploadsImage(VideoRequest request) => false;
     }
 }

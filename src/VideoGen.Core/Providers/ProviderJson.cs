@@ -168,6 +168,54 @@ namespace VideoGen.Core.Providers
             return new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
         }
 
+        /// <summary>
+        /// Writes any passthrough value: null, strings, booleans, numbers, dictionaries (keys as strings) and other
+        /// sequences as arrays; anything else as its invariant text.
+        /// </summary>
+        public static void WriteValue(Utf8JsonWriter w, object? value)
+        {
+            switch (value)
+            {
+                case null: w.WriteNullValue(); break;
+                case string s: w.WriteStringValue(s); break;
+                case bool b: w.WriteBooleanValue(b); break;
+                case int i: w.WriteNumberValue(i); break;
+                case long l: w.WriteNumberValue(l); break;
+                case double d: w.WriteNumberValue(d); break;
+                case float f: w.WriteNumberValue(f); break;
+                case decimal m: w.WriteNumberValue(m); break;
+                case System.Collections.IDictionary map:
+                    w.WriteStartObject();
+                    foreach (System.Collections.DictionaryEntry entry in map)
+                    {
+                        w.WritePropertyName(Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty);
+                        WriteValue(w, entry.Value);
+                    }
+                    w.WriteEndObject();
+                    break;
+                case IEnumerable<KeyValuePair<string, object?>> pairs:
+                    w.WriteStartObject();
+                    foreach (var pair in pairs)
+                    {
+                        w.WritePropertyName(pair.Key);
+                        WriteValue(w, pair.Value);
+                    }
+                    w.WriteEndObject();
+                    break;
+                case System.Collections.IEnumerable items:
+                    w.WriteStartArray();
+                    foreach (var item in items)
+                    {
+                        WriteValue(w, item);
+                    }
+                    w.WriteEndArray();
+                    break;
+                default:
+                    w.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                    break;
+            }
+        }
+
         public static void WriteIfSet(Utf8JsonWriter w, string name, string? value)
         {
             if (!string.IsNullOrEmpty(value))

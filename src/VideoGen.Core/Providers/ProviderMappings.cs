@@ -7,7 +7,7 @@ namespace VideoGen.Core.Providers
     /// <summary>The factory that picks a provider's mapping, and the names users may give a provider.</summary>
     public static class ProviderMappings
     {
-        private static readonly IProviderMapping[] All = { new FastRouterMapping(), new OpenRouterMapping(), new AppleRouterMapping() };
+        private static readonly IProviderMapping[] All = { new FastRouterMapping(), new OpenRouterMapping(), new AppleRouterMapping(), new OpenAICompatibleMapping() };
 
         /// <summary>The mapping for a provider.</summary>
         public static IProviderMapping For(VideoProvider provider) => All.First(m => m.Provider == provider);

@@ -74,6 +74,26 @@ namespace VideoGen.Commands
         [Alias(ParameterAliases.Audio)]
         public string? GenerateAudio { get; set; }
 
+        /// <summary><para type="description">OpenRouter: the URL of the first frame's image (frame_images, first_frame). -Image means the same on OpenRouter.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? FirstFrame { get; set; }
+
+        /// <summary><para type="description">OpenRouter: the URL of the last frame's image (frame_images, last_frame).</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? LastFrame { get; set; }
+
+        /// <summary><para type="description">OpenRouter: reference image URLs (input_references). In a CSV column, separate several URLs with ';'.</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string[]? ReferenceImage { get; set; }
+
+        /// <summary><para type="description">OpenRouter: an https URL notified when the job completes (callback_url).</para></summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? CallbackUrl { get; set; }
+
+        /// <summary><para type="description">OpenRouter: provider passthrough options by provider slug, e.g. @{ 'google-vertex' = @{ output_config = @{ effort = 'low' } } } (provider.options).</para></summary>
+        [Parameter]
+        public System.Collections.Hashtable? ProviderOptions { get; set; }
+
         /// <summary><para type="description">FastRouter's generation mode: std or pro (for models that support it). Other providers refuse it before submitting.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateSet("std", "pro", "", IgnoreCase = true)]
@@ -106,12 +126,18 @@ namespace VideoGen.Commands
             {
                 ["Prompt"] = Prompt, ["Model"] = Model, ["Provider"] = Provider, ["Duration"] = Duration, ["AspectRatio"] = AspectRatio,
                 ["Resolution"] = Resolution, ["Size"] = Size, ["Image"] = Image, ["Seed"] = Seed, ["GenerateAudio"] = GenerateAudio, ["Name"] = Name, ["Mode"] = Mode,
+                ["FirstFrame"] = FirstFrame, ["LastFrame"] = LastFrame, ["CallbackUrl"] = CallbackUrl,
+                ["ReferenceImage"] = ReferenceImage is null ? null : string.Join(";", ReferenceImage),
             };
             PreparedRow prepared;
             try
             {
                 string? key = ApiKey is null ? null : new System.Net.NetworkCredential(string.Empty, ApiKey).Password;
-                prepared = RowPreparer.Prepare(_row, fields, key, BaseUri, Environment.GetEnvironmentVariable);
+                prepared = RowPreparer.Prepare(_row, fields, key, BaseUri, Environment.GetEnvironmentVariable, PassThrough.ToDictionary(ProviderOptions));
+                foreach (var warning in Await(ModelCatalog.CheckAsync(Client, prepared, Log, CancelToken)))
+                {
+                    WriteWarning(prepared.Label + ": " + warning);
+                }
             }
             catch (VideoGenException ex)
             {

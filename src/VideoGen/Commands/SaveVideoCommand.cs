@@ -56,6 +56,10 @@ namespace VideoGen.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary><para type="description">What to save: Video (default, .mp4), or from OpenAI-style routes (OpenAICompatible, AppleRouter's veo-3.1 models) Thumbnail (.webp) or Spritesheet (.jpg).</para></summary>
+        [Parameter]
+        public VideoVariant Variant { get; set; } = VideoVariant.Video;
+
         /// <summary><para type="description">The most downloads at once. Default 4.</para></summary>
         [Parameter]
         [ValidateRange(1, 64)]
@@ -97,8 +101,9 @@ namespace VideoGen.Commands
                     _transfers[key] = transfer;
                     _total++;
                     var force = Force.IsPresent;
+                    var variant = Variant;
                     _work!.Add(key, ct => _downloader!.SaveAsync(endpoint, job, target, force,
-                        new Progress(transfer), Log, ct));
+                        new Progress(transfer), Log, ct, variant));
                 }
             }
             catch (VideoGenException ex)
@@ -149,7 +154,7 @@ namespace VideoGen.Commands
                 ? SessionState.Path.CurrentFileSystemLocation.ProviderPath
                 : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory);
             Directory.CreateDirectory(directory);
-            return System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, FileNames.ForJob(job)));
+            return System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, FileNames.ForJob(job, Variant)));
         }
 
         private void Drain(TimeSpan wait)
@@ -162,13 +167,16 @@ namespace VideoGen.Commands
                 {
                     _saved++;
                     var saved = outcome.Value!;
-                    try
+                    if (Variant == VideoVariant.Video)
                     {
-                        Journal.Saved(VideoJob.Restore(saved.Id, saved.Provider, saved.Model, saved.Name), saved.Path);
-                    }
-                    catch (VideoGenException ex)
-                    {
-                        WriteWarning(ex.Message);
+                        try
+                        {
+                            Journal.Saved(VideoJob.Restore(saved.Id, saved.Provider, saved.Model, saved.Name), saved.Path);
+                        }
+                        catch (VideoGenException ex)
+                        {
+                            WriteWarning(ex.Message);
+                        }
                     }
                     WriteObject(saved);
                 }

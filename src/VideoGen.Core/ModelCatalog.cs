@@ -1,0 +1,195 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using VideoGen.Core.Http;
+using VideoGen.Core.Providers;
+
+namespace VideoGen.Core
+{
+    /// <summary>
+    /// What one OpenRouter model accepts, from <c>GET /videos/models</c> (PROVIDERS.md, inferred from the public
+    /// docs repo): supported resolutions, aspect ratios, durations, sizes and frame images, and whether it takes
+    /// generate_audio and seed. An empty list means "not stated": nothing is checked against it.
+    /// </summary>
+    public sealed class ModelCapabilities
+    {
+        internal ModelCapabilities(string id) => Id = id;
+
+        /// <summary>The model id.</summary>
+        public string Id { get; }
+        /// <summary>supported_resolutions.</summary>
+        public IReadOnlyList<string> Resolutions { get; internal set; } = Array.Empty<string>();
+        /// <summary>supported_aspect_ratios.</summary>
+        public IReadOnlyList<string> AspectRatios { get; internal set; } = Array.Empty<string>();
+        /// <summary>supported_durations, in seconds.</summary>
+        public IReadOnlyList<int> Durations { get; internal set; } = Array.Empty<int>();
+        /// <summary>supported_sizes ("WIDTHxHEIGHT").</summary>
+        public IReadOnlyList<string> Sizes { get; internal set; } = Array.Empty<string>();
+        /// <summary>supported_frame_images (first_frame, last_frame); null where not stated.</summary>
+        public IReadOnlyList<string>? FrameImages { get; internal set; }
+        /// <summary>generate_audio; null where not stated.</summary>
+        public bool? GenerateAudio { get; internal set; }
+        /// <summary>seed; null where not stated.</summary>
+        public bool? Seed { get; internal set; }
+
+        /// <summary>The problems of a request against these capabilities.</summary>
+        public IReadOnlyList<ValidationProblem> Check(VideoRequest request)
+        {
+            var problems = new List<ValidationProblem>();
+            void OneOf(string field, string? value, IReadOnlyList<string> allowed)
+            {
+                if (!string.IsNullOrEmpty(value) && allowed.Count > 0 && !allowed.Contains(value!, StringComparer.OrdinalIgnoreCase))
+                {
+                    problems.Add(new ValidationProblem(field, "OpenRouter's " + Id + " takes " + string.Join(", ", allowed) + ", not '" + value + "'."));
+                }
+            }
+            OneOf("Resolution", request.Resolution, Resolutions);
+            OneOf("AspectRatio", request.AspectRatio, AspectRatios);
+            OneOf("Size", request.Size, Sizes);
+            if (request.Duration is int d && Durations.Count > 0 && !Durations.Contains(d))
+            {
+                problems.Add(new ValidationProblem("Duration", "OpenRouter's " + Id + " takes " + string.Join(", ", Durations) + " seconds, not " + d + "."));
+            }
+            if (FrameImages != null)
+            {
+                if ((!string.IsNullOrEmpty(request.FirstFrame) || !string.IsNullOrEmpty(request.Image)) && !FrameImages.Contains("first_frame"))
+                {
+                    problems.Add(new ValidationProblem(string.IsNullOrEmpty(request.FirstFrame) ? "Image" : "FirstFrame", "OpenRouter's " + Id + " takes no first frame image."));
+                }
+                if (!string.IsNullOrEmpty(request.LastFrame) && !FrameImages.Contains("last_frame"))
+                {
+                    problems.Add(new ValidationProblem("LastFrame", "OpenRouter's " + Id + " takes no last frame image."));
+                }
+            }
+            if (request.GenerateAudio == true && GenerateAudio == false)
+            {
+                problems.Add(new ValidationProblem("GenerateAudio", "OpenRouter's " + Id + " cannot generate audio."));
+            }
+            if (request.Seed.HasValue && Seed == false)
+            {
+                problems.Add(new ValidationProblem("Seed", "OpenRouter's " + Id + " takes no seed."));
+            }
+            return problems;
+        }
+
+        /// <summary>Reads <c>{data:[...]}</c> or a bare array; unknown fields are ignored.</summary>
+        public static IReadOnlyList<ModelCapabilities> Parse(string json)
+        {
+            using var doc = JsonDocument.Parse(json);
+            var root = doc.RootElement;
+            var list = root.ValueKind == JsonValueKind.Array ? root
+                : ProviderJson.Get(root, "data") is { ValueKind: JsonValueKind.Array } data ? data
+                : ProviderJson.Get(root, "models") is { ValueKind: JsonValueKind.Array } models ? models
+                : default;
+            var result = new List<ModelCapabilities>();
+            if (list.ValueKind != JsonValueKind.Array)
+            {
+                return result;
+            }
+            foreach (var item in list.EnumerateArray())
+            {
+                var id = item.ValueKind == JsonValueKind.Object ? ProviderJson.String(item, "id") ?? ProviderJson.String(item, "slug") : null;
+                if (id is null)
+                {
+                    continue;
+                }
+                var durations = new List<int>();
+                if (ProviderJson.Get(item, "supported_durations") is { ValueKind: JsonValueKind.Array } ds)
+                {
+                    foreach (var x in ds.EnumerateArray())
+                    {
+                        if (x.ValueKind == JsonValueKind.Number && x.TryGetInt32(out var n))
+                        {
+                            durations.Add(n);
+                        }
+                    }
+                }
+                result.Add(new ModelCapabilities(id)
+                {
+                    Resolutions = ProviderJson.Strings(item, "supported_resolutions"),
+                    AspectRatios = ProviderJson.Strings(item, "supported_aspect_ratios"),
+                    Sizes = ProviderJson.Strings(item, "supported_sizes"),
+                    Durations = durations,
+                    FrameImages = ProviderJson.Get(item, "supported_frame_images") is null ? null : ProviderJson.Strings(item, "supported_frame_images"),
+                    GenerateAudio = Bool(item, "generate_audio"),
+                    Seed = Bool(item, "seed"),
+                });
+            }
+            return result;
+        }
+
+        private static bool? Bool(JsonElement item, string name) =>
+            ProviderJson.Get(item, name) is JsonElement v && (v.ValueKind == JsonValueKind.True || v.ValueKind == JsonValueKind.False) ? v.GetBoolean() : (bool?)null;
+    }
+
+    /// <summary>
+    /// OpenRouter's model capabilities, fetched once per session per base URI and cached: used to check
+    /// resolution, aspect ratio, duration, size and frames before submitting, and to complete -Model with Tab.
+    /// A failed fetch is not cached and blocks nothing.
+    /// </summary>
+    public static class ModelCatalog
+    {
+        private static readonly ConcurrentDictionary<string, IReadOnlyList<ModelCapabilities>> Cache = new ConcurrentDictionary<string, IReadOnlyList<ModelCapabilities>>(StringComparer.Ordinal);
+
+        /// <summary>The cached list for an endpoint, without fetching.</summary>
+        public static IReadOnlyList<ModelCapabilities>? Cached(ProviderEndpoint endpoint) =>
+            Cache.TryGetValue(endpoint.BaseUri.AbsoluteUri, out var list) ? list : null;
+
+        /// <summary>The list for an endpoint (OpenRouter only; others get null), fetched once.</summary>
+        public static async Task<IReadOnlyList<ModelCapabilities>?> GetAsync(VideoGenClient client, ProviderEndpoint endpoint, IVideoGenLog? log, CancellationToken cancellationToken)
+        {
+            if (endpoint.Provider != VideoProvider.OpenRouter)
+            {
+                return null;
+            }
+            if (Cached(endpoint) is { } cached)
+            {
+                return cached;
+            }
+            try
+            {
+                var json = await client.GetTextAsync(endpoint, "videos/models", log, cancellationToken).ConfigureAwait(false);
+                var list = ModelCapabilities.Parse(json);
+                Cache[endpoint.BaseUri.AbsoluteUri] = list;
+                return list;
+            }
+            catch (Exception ex) when (ex is VideoGenException || ex is JsonException || ex is HttpRequestException)
+            {
+                log?.Verbose("OpenRouter's model capabilities could not be read (" + endpoint.Redact(ex.Message) + "); requests are checked against the documented values only.");
+                return null;
+            }
+        }
+
+        /// <summary>
+        /// Checks a prepared row against its model's capabilities. Returns warnings (an unlisted model);
+        /// throws InvalidArgument naming the row and fields for values the model does not take.
+        /// </summary>
+        public static async Task<IReadOnlyList<string>> CheckAsync(VideoGenClient client, PreparedRow row, IVideoGenLog? log, CancellationToken cancellationToken)
+        {
+            var list = await GetAsync(client, row.Endpoint, log, cancellationToken).ConfigureAwait(false);
+            if (list is null || list.Count == 0)
+            {
+                return Array.Empty<string>();
+            }
+            var model = string.IsNullOrWhiteSpace(row.Request.Model) ? row.Endpoint.Mapping.DefaultModel : row.Request.Model!;
+            var capabilities = list.FirstOrDefault(m => string.Equals(m.Id, model, StringComparison.OrdinalIgnoreCase));
+            if (capabilities is null)
+            {
+                return new[] { "Model '" + model + "' is not in OpenRouter's model list; submitting it anyway." };
+            }
+            var problems = capabilities.Check(row.Request);
+            if (problems.Count > 0)
+            {
+                var label = row.Label;
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                    char.ToUpperInvariant(label[0]) + label.Substring(1) + ", " + string.Join("; ", problems.Select(p => "field " + p.Field + ": " + p.Message)) + " Nothing was submitted for this row.");
+            }
+            return Array.Empty<string>();
+        }
+    }
+}

@@ -1,0 +1,174 @@
+using System;
+using System.Globalization;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace VideoGen.Core.Providers
+{
+    /// <summary>
+    /// The OpenAI-style video API (PROVIDERS.md, "OpenAI-compatible /v1/videos"; seeds/004 for AppleRouter's route):
+    /// multipart <c>POST videos</c> (prompt, model, seconds as a string, size, input_reference file), the video
+    /// object <c>{id, object, model, status, progress, created_at, completed_at, expires_at, seconds, size, error}</c>,
+    /// <c>GET videos/{id}</c>, and <c>GET videos/{id}/content?variant=video|thumbnail|spritesheet</c>.
+    /// Shared by <see cref="OpenAICompatibleMapping"/> and AppleRouter's veo-3.1 route.
+    /// </summary>
+    internal static class OpenAIVideos
+    {
+        /// <summary>The multipart create request under <paramref name="videosBase"/> (the URI that "videos" is relative to).</summary>
+        public static HttpRequestMessage CreateSubmitRequest(Uri videosBase, VideoRequest request, string model)
+        {
+            var form = new MultipartFormDataContent();
+            form.Add(new StringContent(request.Prompt ?? string.Empty), "prompt");
+            form.Add(new StringContent(model), "model");
+            if (request.Duration is int seconds)
+            {
+                form.Add(new StringContent(seconds.ToString(CultureInfo.InvariantCulture)), "seconds");
+            }
+            var size = Size(request);
+            if (size != null)
+            {
+                form.Add(new StringContent(size), "size");
+            }
+            if (request.InputReference is UploadFile file)
+            {
+                var part = new ByteArrayContent(file.Content);
+                part.Headers.ContentType = new MediaTypeHeaderValue(file.MediaType);
+                form.Add(part, "input_reference", file.FileName);
+            }
+            return new HttpRequestMessage(HttpMethod.Post, ProviderJson.Combine(videosBase, "videos")) { Content = form };
+        }
+
+        /// <summary>The <c>size</c>: given, or derived from resolution and aspect ratio (720p 16:9 is 1280x720), or null.</summary>
+        public static string? Size(VideoRequest request)
+        {
+            if (!string.IsNullOrEmpty(request.Size))
+            {
+                return request.Size;
+            }
+            if ((!string.IsNullOrEmpty(request.Resolution) || !string.IsNullOrEmpty(request.AspectRatio)) &&
+                Dimensions.TryDerive(request.Resolution, request.AspectRatio, out var width, out var height))
+            {
+                return width.ToString(CultureInfo.InvariantCulture) + "x" + height.ToString(CultureInfo.InvariantCulture);
+            }
+            return null;
+        }
+
+        /// <summary>Reads the video object a create answers with into a new job.</summary>
+        public static VideoJob ReadSubmitResponse(ProviderResponse response, VideoProvider provider, VideoRequest request, Uri baseUri, Uri videosBase, string model, DateTimeOffset now)
+        {
+            using var doc = ProviderJson.Parse(response, provider, "the create answer", null);
+            var root = doc.RootElement;
+            var id = ProviderJson.String(root, "id");
+            if (id is null)
+            {
+                throw ProviderJson.Unexpected(response, provider, "no id" + (ProviderJson.ErrorText(root) is string e ? ": " + e : string.Empty), null);
+            }
+            var job = new VideoJob(id, provider)
+            {
+                Model = ProviderJson.String(root, "model") ?? model,
+                Prompt = request.Prompt,
+                Name = request.Name,
+                SubmittedAt = now,
+                BaseUri = baseUri.AbsoluteUri,
+                PollingUrl = ProviderJson.Combine(videosBase, "videos/" + Uri.EscapeDataString(id)).AbsoluteUri,
+            };
+            Apply(root, job, response, provider, now);
+            return job;
+        }
+
+        /// <summary>Reads a retrieve answer into a new job object.</summary>
+        public static VideoJob ReadPollResponse(ProviderResponse response, VideoProvider provider, VideoJob job, DateTimeOffset now)
+        {
+            using var doc = ProviderJson.Parse(response, provider, "the poll answer", job.Id);
+            var next = job.Copy();
+            Apply(doc.RootElement, next, response, provider, now);
+            return next;
+        }
+
+        /// <summary>The content request for a variant.</summary>
+        public static HttpRequestMessage CreateDownloadRequest(Uri videosBase, VideoJob job, VideoVariant variant) =>
+            new HttpRequestMessage(HttpMethod.Get, ProviderJson.Combine(videosBase,
+                "videos/" + Uri.EscapeDataString(job.Id) + "/content?variant=" + variant.ToString().ToLowerInvariant()));
+
+        private static void Apply(JsonElement root, VideoJob job, ProviderResponse response, VideoProvider provider, DateTimeOffset now)
+        {
+            var status = ProviderJson.String(root, "status");
+            if (status is null)
+            {
+                throw ProviderJson.Unexpected(response, provider, "no status", job.Id);
+            }
+            job.Progress = ProviderJson.Percent(root, "progress") ?? job.Progress;
+            job.Error = ProviderJson.ErrorText(root);
+            job.VideoUrl = ProviderJson.String(root, "metadata", "url") ?? job.VideoUrl;
+            var normalized = StatusMap.Normalize(status);
+            if (normalized == VideoJobStatus.Succeeded)
+            {
+                job.Progress = 100;
+            }
+            else if (normalized == VideoJobStatus.Failed && job.Error is null)
+            {
+                job.Error = provider + " reported the job failed without a message.";
+            }
+            job.SetStatus(normalized, status, now);
+            if (ProviderJson.UnixTime(root, "completed_at") is DateTimeOffset completed && job.IsTerminal)
+            {
+                job.CompletedAt = completed;
+            }
+        }
+
+        /// <summary>Refuses a variant on a route that serves only the video.</summary>
+        public static void VideoOnly(VideoProvider provider, VideoVariant variant)
+        {
+            if (variant != VideoVariant.Video)
+            {
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                    provider + " serves only the video on this route; -Variant " + variant + " needs an OpenAI-style route (OpenAICompatible, or AppleRouter's veo-3.1 models).");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A gateway serving the OpenAI-style <c>/videos</c> API (Azure AI Foundry, new-api, one-api; AppleRouter's
+    /// <c>https://api.applerouter.ai/v1</c>). The base URI is the one "videos" is relative to, e.g. <c>https://gateway.example.com/v1</c>.
+    /// </summary>
+    public sealed class OpenAICompatibleMapping : IProviderMapping
+    {
+        /// <inheritdoc/>
+        public VideoProvider Provider => VideoProvider.OpenAICompatible;
+        /// <inheritdoc/>
+        public Uri? DefaultBaseUri => null;
+        /// <inheritdoc/>
+        public string DefaultModel => "sora-2";
+        /// <inheritdoc/>
+        public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(10);
+
+        /// <inheritdoc/>
+        public HttpRequestMessage CreateSubmitRequest(Uri baseUri, VideoRequest request) =>
+            OpenAIVideos.CreateSubmitRequest(baseUri, request, Model(request));
+
+        /// <inheritdoc/>
+        public VideoJob ReadSubmitResponse(ProviderResponse response, VideoRequest request, Uri baseUri, DateTimeOffset now) =>
+            OpenAIVideos.ReadSubmitResponse(response, Provider, request, baseUri, baseUri, Model(request), now);
+
+        /// <inheritdoc/>
+        public HttpRequestMessage CreatePollRequest(Uri baseUri, VideoJob job) =>
+            new HttpRequestMessage(HttpMethod.Get, ProviderJson.Combine(baseUri, "videos/" + Uri.EscapeDataString(job.Id)));
+
+        /// <inheritdoc/>
+        public VideoJob ReadPollResponse(ProviderResponse response, VideoJob job, DateTimeOffset now) =>
+            OpenAIVideos.ReadPollResponse(response, Provider, job, now);
+
+        /// <inheritdoc/>
+        public HttpRequestMessage CreateDownloadRequest(Uri baseUri, VideoJob job, VideoVariant variant) =>
+            OpenAIVideos.CreateDownloadRequest(baseUri, job, variant);
+
+        /// <inheritdoc/>
+        public HttpRequestMessage? CreateFallbackPollRequest(Uri baseUri, VideoJob job) => null;
+
+        /// <inheritdoc/>
+        public bool UploadsImage(VideoRequest request) => !string.IsNullOrEmpty(request.Image);
+
+        private string Model(VideoRequest request) => string.IsNullOrWhiteSpace(request.Model) ? DefaultModel : request.Model!;
+    }
+}
