@@ -238,11 +238,41 @@ Describe 'Failures, secrets and the journal' {
     }
 }
 
+Describe 'OpenAI-style routes' {
+    It 'uploads a local image and saves the video, thumbnail and spritesheet with -Variant' {
+        $image = Join-Path $TestDrive 'ref.png'
+        [System.IO.File]::WriteAllBytes($image, [Convert]::FromBase64String('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='))
+        $out = Join-Path $TestDrive 'variants'
+
+        $job = VideoGen\New-Video -Prompt 'A cow dancing' -Provider OpenAICompatible -Duration 8 -AspectRatio 9:16 -Image $image -Name cow | VideoGen\Wait-Video
+        $files = foreach ($variant in 'Video', 'Thumbnail', 'Spritesheet') { $job | VideoGen\Save-Video -OutputDirectory $out -Variant $variant }
+
+        @($files).Count | Should -Be 3
+        Join-Path $out 'cow.mp4' | Should -Exist
+        Join-Path $out 'cow.webp' | Should -Exist
+        Join-Path $out 'cow.jpg' | Should -Exist
+        $stats = Get-VideoGenEmulatorStats -Emulator $emulator
+        ($stats.jobs | Where-Object id -eq $job.Id).prompt | Should -Be 'A cow dancing'
+    }
+}
+
 Describe 'Discovery' {
     It 'completes -Provider with Tab' {
         $line = 'New-Video -Provider Op'
         $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
         $result.CompletionMatches.CompletionText | Should -Contain 'OpenRouter'
+    }
+
+    It 'completes -Provider with every provider, OpenAICompatible included' {
+        $line = 'New-Video -Provider '
+        $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $result.CompletionMatches.CompletionText | Should -Be @('FastRouter', 'OpenRouter', 'AppleRouter', 'OpenAICompatible')
+    }
+
+    It 'completes -Model with Tab from OpenRouter''s model list' {
+        $line = 'New-Video -Provider OpenRouter -Model goo'
+        $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $result.CompletionMatches.CompletionText | Should -Contain 'google/veo-3.1'
     }
 
     It 'completes -Model with Tab from the documented FastRouter models' {

@@ -290,7 +290,9 @@ public class ProviderSurfaceEmulatorTests : IAsyncLifetime
         Assert.Empty(result.SaveErrors);
         Assert.All(result.Waited, w => Assert.Null(w.Error));
         Mp4.AssertMp4(Path.Combine(_directory, "legacy.mp4"));
-        Assert.Single(pipeline.Log.Lines, l => l.Contains("polling its older route", StringComparison.Ordinal));
+        // Jobs polled at the same moment may each meet the missing route once; after that the switch is remembered.
+        var switches = pipeline.Log.Lines.Count(l => l.Contains("polling its older route", StringComparison.Ordinal));
+        Assert.InRange(switches, 1, rows.Length);
         Assert.All(result.Submitted, j => Assert.True(_server.State.Jobs[j.Id].Polls >= 1));
     }
 

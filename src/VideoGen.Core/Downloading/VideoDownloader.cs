@@ -35,8 +35,8 @@ namespace VideoGen.Core.Downloading
     /// </summary>
     public sealed class VideoDownloader
     {
-        /// <summary>The copy buffer: memory per download does not grow with file size.</summary>
-        public const int BufferSize = 81920;
+        /// <summary>Each of the two copy buffers: memory per download does not grow with file size.</summary>
+        public const int BufferSize = 128 * 1024;
 
         private readonly VideoGenClient _client;
 
@@ -116,7 +116,9 @@ namespace VideoGen.Core.Downloading
         private async Task<(long Length, string Sha256)> StreamToFileAsync(ProviderEndpoint endpoint, VideoJob job, VideoVariant variant, string temp,
             IProgress<DownloadProgress>? progress, IVideoGenLog log, CancellationToken cancellationToken)
         {
+            // Two buffers: while one is written and hashed, the next read fills the other.
             var buffer = new byte[BufferSize];
+            var next = new byte[BufferSize];
             using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true);
             var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             try
@@ -151,17 +153,30 @@ namespace VideoGen.Core.Downloading
                         }
                         progress?.Report(new DownloadProgress(written, total));
                         using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                        var reading = stream.ReadAsync(buffer, 0, buffer.Length, cancellationToken);
                         int read;
-                        while ((read = await stream.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false)) > 0)
+                        while ((read = await reading.ConfigureAwait(false)) > 0)
                         {
-                            for (var i = 0; i < read && written + i < header.Length; i++)
+                            reading = stream.ReadAsync(next, 0, next.Length, cancellationToken);
+                            try
                             {
-                                header[written + i] = buffer[i];
+                                for (var i = 0; i < read && written + i < header.Length; i++)
+                                {
+                                    header[written + i] = buffer[i];
+                                }
+                                var writing = file.WriteAsync(buffer, 0, read, cancellationToken);
+                                hash.AppendData(buffer, 0, read);
+                                await writing.ConfigureAwait(false);
                             }
-                            await file.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);
-                            hash.AppendData(buffer, 0, read);
+                            catch
+                            {
+                                // Never leave a read running into a buffer after this attempt is abandoned.
+                                await Task.WhenAny(reading).ConfigureAwait(false);
+                                throw;
+                            }
                             written += read;
                             progress?.Report(new DownloadProgress(written, total));
+                            (buffer, next) = (next, buffer);
                         }
                         if (total is long expected && written != expected)
                         {
