@@ -256,6 +256,82 @@ Describe 'OpenAI-style routes' {
     }
 }
 
+Describe 'The scheduled-task example' {
+    BeforeAll {
+        $pwsh = (Get-Process -Id $PID).Path
+        $nightly = Join-Path $root 'examples/Invoke-NightlyVideos.ps1'
+    }
+
+    It 'exits 0 when every row has a video, and a second run pays for nothing' {
+        $out = Join-Path $TestDrive 'nightly'
+        $before = (Get-VideoGenEmulatorStats -Emulator $emulator).submissions
+
+        & $pwsh -NonInteractive -NoProfile -File $nightly -CsvPath $csv -OutputDirectory $out -Provider FastRouter -Module $modulePath
+        $first = $LASTEXITCODE
+        & $pwsh -NonInteractive -NoProfile -File $nightly -CsvPath $csv -OutputDirectory $out -Provider FastRouter -Module $modulePath
+        $second = $LASTEXITCODE
+
+        $first | Should -Be 0
+        $second | Should -Be 0
+        @(Get-ChildItem -Path $out -Filter *.mp4).Count | Should -Be @(Import-Csv $csv).Count
+        (Get-VideoGenEmulatorStats -Emulator $emulator).submissions | Should -Be ($before + @(Import-Csv $csv).Count)
+        @(Get-ChildItem -Path (Join-Path $out 'logs') -Filter *.log).Count | Should -Be 2
+    }
+
+    It 'exits non-zero when a row fails, and still saves the others' {
+        $out = Join-Path $TestDrive 'nightly-bad'
+        $bad = Join-Path $TestDrive 'bad.csv'
+        @(
+            [pscustomobject]@{ Name = 'calm-lake'; Prompt = 'A calm lake at dawn' }
+            [pscustomobject]@{ Name = 'doomed'; Prompt = 'This one will [fail]' }
+        ) | Export-Csv -Path $bad -NoTypeInformation
+
+        & $pwsh -NonInteractive -NoProfile -File $nightly -CsvPath $bad -OutputDirectory $out -Provider OpenRouter -Module $modulePath
+
+        $LASTEXITCODE | Should -Be 1
+        Join-Path $out 'calm-lake.mp4' | Should -Exist
+        Join-Path $out 'doomed.mp4' | Should -Not -Exist
+    }
+}
+
+Describe 'Packaging and isolation' {
+    It 'builds a package that imports from a temporary path and passes Test-ModuleManifest' {
+        & (Join-Path $root 'build.ps1') -Task Package -NoBuild | Out-Host
+        $version = (Import-PowerShellDataFile $modulePath).ModuleVersion
+        $package = Join-Path $root "out/package/VideoGen/$version"
+        $copy = Join-Path $TestDrive 'modules/VideoGen'
+        New-Item -ItemType Directory -Force -Path $copy | Out-Null
+        Copy-Item -Path $package -Destination $copy -Recurse
+        $pwsh = (Get-Process -Id $PID).Path
+
+        $names = & $pwsh -NonInteractive -NoProfile -Command "Import-Module '$copy/$version/VideoGen.psd1' -ErrorAction Stop; (Get-Command -Module VideoGen).Name -join ','; (Get-Help New-Video -Full | Out-String) -match 'ApiKey'"
+
+        { Test-ModuleManifest -Path (Join-Path $package 'VideoGen.psd1') -ErrorAction Stop } | Should -Not -Throw
+        $names[0] | Should -Match 'New-Video'
+        $names[1] | Should -Be 'True'
+        @(Get-ChildItem -Path (Join-Path $root 'out/package/feed') -Filter 'VideoGen*.nupkg').Count | Should -Be 1
+    }
+
+    It 'imports and runs the pipeline in a session that already loaded another Polly.Core' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
+        $project = Join-Path $TestDrive 'conflict/Conflict.csproj'
+        New-Item -ItemType Directory -Force -Path (Split-Path $project) | Out-Null
+        Set-Content -Path $project -Value '<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>netstandard2.0</TargetFramework><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup><ItemGroup><PackageReference Include="Polly.Core" Version="8.0.0" /></ItemGroup></Project>'
+        & dotnet restore $project | Out-Host
+        $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path $HOME '.nuget/packages' }
+        $otherPolly = Join-Path $packages 'polly.core/8.0.0/lib/netstandard2.0/Polly.Core.dll'
+        $otherPolly | Should -Exist
+        $out = Join-Path $TestDrive 'conflict-out'
+        $pwsh = (Get-Process -Id $PID).Path
+
+        $result = & $pwsh -NonInteractive -NoProfile -Command "Add-Type -Path '$otherPolly'; Import-Module '$modulePath' -ErrorAction Stop; `$saved = @(Import-Csv '$csv' | Select-Object -First 2 | VideoGen\New-Video -Provider OpenRouter | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory '$out'); `$saved.Count; ([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Polly.Core' } | ForEach-Object { `$_.GetName().Version.ToString() } | Sort-Object -Unique) -join ','"
+
+        $LASTEXITCODE | Should -Be 0
+        $result[0] | Should -Be '2'
+        $result[1] | Should -Match '8\.0\.0'
+        $result[1] | Should -Match '8\.9'
+    }
+}
+
 Describe 'Discovery' {
     It 'completes -Provider with Tab' {
         $line = 'New-Video -Provider Op'
@@ -283,6 +359,33 @@ Describe 'Discovery' {
 
     It 'exports exactly the five cmdlets' {
         (Get-Command -Module VideoGen).Name | Sort-Object | Should -Be @('Get-VideoJob', 'Get-VideoStatus', 'New-Video', 'Save-Video', 'Wait-Video')
+    }
+
+    It 'shows full help for every cmdlet: synopsis, every parameter, inputs, outputs and examples' -ForEach @(
+        @{ Name = 'New-Video' }, @{ Name = 'Get-VideoStatus' }, @{ Name = 'Wait-Video' }, @{ Name = 'Save-Video' }, @{ Name = 'Get-VideoJob' }
+    ) {
+        $help = Get-Help $Name -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -Match ('^\s*' + [regex]::Escape($Name) + '\s')
+        @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
+        $declared = (Get-Command $Name).Parameters.Keys | Where-Object { $_ -notin [System.Management.Automation.PSCmdlet]::CommonParameters -and $_ -notin [System.Management.Automation.PSCmdlet]::OptionalCommonParameters }
+        foreach ($parameter in $declared) {
+            $entry = $help.Parameters.Parameter | Where-Object Name -eq $parameter
+            $entry | Should -Not -BeNullOrEmpty -Because "-$parameter needs help"
+            ($entry.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "-$parameter needs help text"
+        }
+        @($help.ReturnValues.ReturnValue).Count | Should -BeGreaterOrEqual 1
+    }
+
+    It 'answers Get-Help about_VideoGen' {
+        (Get-Help about_VideoGen | Out-String) | Should -Match 'THE JOURNAL AND RESUMING'
+    }
+
+    It 'formats jobs and saved files as tables with the documented columns' {
+        $table = VideoGen\New-Video -Prompt 'Format check' -Provider OpenRouter -Name fmt | Format-Table | Out-String
+        $table | Should -Match 'Name\s+Status\s+Progress\s+Provider\s+Model\s+Id'
+        (Get-Command New-Video).OutputType.Name | Should -Contain 'VideoGen.Core.VideoJob'
+        (Get-Command Save-Video).OutputType.Name | Should -Contain 'VideoGen.Core.SavedVideo'
     }
 
     It 'passes Test-ModuleManifest' {

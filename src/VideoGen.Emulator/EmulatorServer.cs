@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Globalization;
 using System.Linq;
 using System.Net;
@@ -66,6 +67,21 @@ public sealed class EmulatorServer : IAsyncDisposable
     /// </summary>
     public static async Task<EmulatorServer> StartAsync(EmulatorOptions options, int port = 0, CancellationToken cancellationToken = default)
     {
+        // Free ports are picked, then bound: another process may take one in between, so try a few times.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(options, port, cancellationToken);
+            }
+            catch (IOException) when (port == 0 && attempt < 5)
+            {
+            }
+        }
+    }
+
+    private static async Task<EmulatorServer> StartOnceAsync(EmulatorOptions options, int port, CancellationToken cancellationToken)
+    {
         var ports = port == 0 ? new[] { FreePort(), FreePort(), FreePort() } : new[] { port, port + 1, port + 2 };
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -90,7 +106,15 @@ public sealed class EmulatorServer : IAsyncDisposable
         });
         var state = new EmulatorState();
         Routes.Map(app, options, state);
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
         Uri At(int p) => new Uri("http://127.0.0.1:" + p.ToString(CultureInfo.InvariantCulture) + "/");
         return new EmulatorServer(app, At(ports[0]), At(ports[1]), At(ports[2]), options, state);
     }

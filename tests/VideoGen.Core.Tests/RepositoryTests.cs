@@ -33,6 +33,34 @@ public class RepositoryTests
     }
 
     [Fact]
+    public void The_package_task_can_rewrite_the_manifest_paths_it_relies_on()
+    {
+        // build.ps1 -Task Package replaces these two lines to name the files as they lie in the package.
+        var manifest = Read("VideoGen.psd1");
+        Assert.Contains("RootModule           = 'out/VideoGen/VideoGen.dll'", manifest);
+        Assert.Contains("FormatsToProcess     = @('src/VideoGen/VideoGen.Format.ps1xml')", manifest);
+        var build = Read("build.ps1");
+        Assert.Contains("Replace(\"RootModule           = 'out/VideoGen/VideoGen.dll'\"", build);
+        foreach (var file in new[] { "LICENSE", "CHANGELOG.md", "docs/en-US/about_VideoGen.md", "docs/scheduled-tasks.md", "docs/providers.md", "examples/Invoke-NightlyVideos.ps1" })
+        {
+            Assert.True(File.Exists(Path.Combine(Repo.Root, file)), file + " is missing");
+        }
+    }
+
+    [Fact]
+    public void The_manifest_declares_editions_version_and_no_wildcard_exports()
+    {
+        var manifest = Read("VideoGen.psd1");
+        Assert.Matches(@"CompatiblePSEditions\s*=\s*@\('Desktop',\s*'Core'\)", manifest);
+        Assert.Matches(@"PowerShellVersion\s*=\s*'5\.1'", manifest);
+        Assert.Matches(@"FunctionsToExport\s*=\s*@\(\)", manifest);
+        Assert.Matches(@"AliasesToExport\s*=\s*@\(\)", manifest);
+        Assert.Contains("ProjectUri", manifest);
+        Assert.Contains("LicenseUri", manifest);
+        Assert.Contains("ReleaseNotes", manifest);
+    }
+
+    [Fact]
     public void The_format_file_has_a_table_and_a_list_view_for_each_output_type()
     {
         var doc = XDocument.Parse(Read("src", "VideoGen", "VideoGen.Format.ps1xml"));
