@@ -16,6 +16,7 @@ namespace VideoGen.Core
     {
         private readonly SemaphoreSlim _throttle;
         private readonly CancellationTokenSource _cancel;
+        private readonly CancellationTokenSource _stopStarting;
         private readonly BlockingCollection<WorkOutcome<T>> _outcomes = new BlockingCollection<WorkOutcome<T>>();
         private readonly List<Task> _tasks = new List<Task>();
         private int _added;
@@ -27,7 +28,14 @@ namespace VideoGen.Core
         {
             _throttle = new SemaphoreSlim(Math.Max(1, throttleLimit));
             _cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _stopStarting = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token);
         }
+
+        /// <summary>
+        /// Items not yet started never start: each ends with a <see cref="NotStartedException"/> outcome. Items already
+        /// running go on (a submission in flight is not cut off, so its answer and task id are not lost).
+        /// </summary>
+        public void StopStarting() => _stopStarting.Cancel();
 
         /// <summary>Items added and not yet taken.</summary>
         public int Pending => Volatile.Read(ref _added) - Volatile.Read(ref _taken);
@@ -40,14 +48,28 @@ namespace VideoGen.Core
         {
             Interlocked.Increment(ref _added);
             var token = _cancel.Token;
+            var startToken = _stopStarting.Token;
             var task = Task.Run(async () =>
             {
                 try
                 {
-                    await _throttle.WaitAsync(token).ConfigureAwait(false);
+                    await _throttle.WaitAsync(startToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
+                    if (!token.IsCancellationRequested)
+                    {
+                        Post(new WorkOutcome<T>(state, default, new NotStartedException()));
+                    }
+                    return;
+                }
+                if (startToken.IsCancellationRequested)
+                {
+                    _throttle.Release();
+                    if (!token.IsCancellationRequested)
+                    {
+                        Post(new WorkOutcome<T>(state, default, new NotStartedException()));
+                    }
                     return;
                 }
                 try
@@ -110,6 +132,7 @@ namespace VideoGen.Core
             catch (AggregateException)
             {
             }
+            _stopStarting.Dispose();
             _cancel.Dispose();
             _throttle.Dispose();
             _outcomes.Dispose();
@@ -127,6 +150,16 @@ namespace VideoGen.Core
             catch (InvalidOperationException)
             {
             }
+        }
+    }
+
+    /// <summary>The outcome of an item that never started because <see cref="BackgroundWork{T}.StopStarting"/> was called.</summary>
+    public sealed class NotStartedException : OperationCanceledException
+    {
+        /// <summary>Creates the exception.</summary>
+        public NotStartedException()
+            : base("Not started: the work was stopped before this item began.")
+        {
         }
     }
 

@@ -36,7 +36,10 @@ internal sealed class CorePipeline
         Policy = policy ?? new PollPolicy { FirstDelay = TimeSpan.FromMilliseconds(200), MaxInterval = TimeSpan.FromMilliseconds(500) };
     }
 
-    /// <summary>Sets of jobs in flight for downloads, as Save-Video's -ThrottleLimit.</summary>
+    /// <summary>Submissions in flight, as New-Video's -ThrottleLimit.</summary>
+    public int SubmitThrottleLimit { get; set; } = 4;
+
+    /// <summary>Downloads in flight, as Save-Video's -ThrottleLimit.</summary>
     public int SaveThrottleLimit { get; set; } = 4;
 
     /// <summary>Polls in flight, as Wait-Video's -ThrottleLimit.</summary>
@@ -84,6 +87,25 @@ internal sealed class CorePipeline
         var clock = System.Diagnostics.Stopwatch.StartNew();
         double submittedAt = 0, lastDoneAt = 0, lastSavedAt = 0;
         var rowNumber = 0;
+        // As New-Video: rows are checked in order on the pipeline thread, submissions run up to a throttle limit at
+        // once, and each job goes to the waiter as soon as its submission answers.
+        using var submitting = new BackgroundWork<VideoJob>(SubmitThrottleLimit, cancellationToken);
+        void TakeSubmitted(TimeSpan wait)
+        {
+            while (submitting.TryTake(wait, out var outcome) && outcome != null)
+            {
+                wait = TimeSpan.Zero;
+                if (outcome.Error is VideoGenException failed)
+                {
+                    rowErrors.Add(failed);
+                }
+                else if (outcome.Error is null)
+                {
+                    submitted.Add(outcome.Value!);
+                    waiter.Add(outcome.Value!, ((PreparedRow)outcome.State!).Endpoint);
+                }
+            }
+        }
         foreach (var columns in rows)
         {
             rowNumber++;
@@ -96,14 +118,18 @@ internal sealed class CorePipeline
             {
                 var prepared = RowPreparer.Prepare(rowNumber, fields, null, null, Environment);
                 await ModelCatalog.CheckAsync(Client, prepared, Log, cancellationToken);
-                var job = await Client.SubmitAsync(prepared.Endpoint, prepared.Request, Log, cancellationToken);
-                submitted.Add(job);
-                waiter.Add(job, prepared.Endpoint);
+                submitting.Add(prepared, ct => Client.SubmitAsync(prepared.Endpoint, prepared.Request, Log, ct));
             }
             catch (VideoGenException ex)
             {
                 rowErrors.Add(ex);
             }
+            TakeSubmitted(TimeSpan.Zero);
+        }
+        submitting.CompleteAdding();
+        while (!submitting.IsDone)
+        {
+            TakeSubmitted(TimeSpan.FromMilliseconds(100));
         }
         waiter.CompleteAdding();
         submittedAt = clock.Elapsed.TotalSeconds;

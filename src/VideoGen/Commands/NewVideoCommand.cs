@@ -7,7 +7,7 @@ namespace VideoGen.Commands
 {
     /// <summary>
     /// <para type="synopsis">Submits a video generation job to FastRouter, OpenRouter or AppleRouter. It costs money.</para>
-    /// <para type="description">New-Video submits one job per prompt (per pipeline object, so each CSV row of Import-Csv is one job) and emits a VideoJob as soon as the provider answers with its task id. Every parameter binds from the pipeline by property name. Each row is checked against the provider's documented values before anything is sent; a bad row gives an error naming the row and field, and the other rows go on. An out-of-credits answer (HTTP 402) stops the command, since every later row would fail too.</para>
+    /// <para type="description">New-Video submits one job per prompt (per pipeline object, so each CSV row of Import-Csv is one job), up to -ThrottleLimit at once, and emits a VideoJob as soon as the provider answers with its task id, in the order the answers come. Every created job is written to the job journal before it is emitted. Every parameter binds from the pipeline by property name. Each row is checked against the provider's documented values before anything is sent; a bad row gives an error naming the row and field, and the other rows go on. An out-of-credits answer (HTTP 402) stops the command, since every later row would fail too.</para>
     /// </summary>
     /// <example>
     ///   <code>Import-Csv prompts.csv | New-Video -Provider FastRouter | Wait-Video | Save-Video -OutputDirectory ./videos</code>
@@ -104,6 +104,11 @@ namespace VideoGen.Commands
         [Alias(ParameterAliases.Label)]
         public string? Name { get; set; }
 
+        /// <summary><para type="description">The most submissions in flight at once. Default 4. Submissions are retried only where no job can have been created (429, 503).</para></summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = 4;
+
         /// <summary><para type="description">The job journal (JSON lines) every created job is recorded in before it is emitted. Default: $env:VIDEOGEN_JOURNAL_PATH, else %LOCALAPPDATA%\VideoGen\journal.jsonl on Windows or ~/.local/state/videogen/journal.jsonl elsewhere. After a crash, Get-VideoJob lists the unfinished jobs.</para></summary>
         [Parameter]
         public string? JournalPath { get; set; }
@@ -111,17 +116,29 @@ namespace VideoGen.Commands
         #endregion
 
         private JobJournal? _journal;
+        private BackgroundWork<VideoJob>? _work;
+        private VideoGenException? _outOfCredits;
+        private int _notSubmitted;
 
         #region Overrides
 
         /// <inheritdoc/>
-        protected override void BeginProcessing() =>
+        protected override void BeginProcessing()
+        {
             _journal = JobJournal.Resolve(JournalPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath), Environment.GetEnvironmentVariable);
+            _work = new BackgroundWork<VideoJob>(ThrottleLimit, CancelToken);
+        }
 
         /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             _row++;
+            if (_outOfCredits != null)
+            {
+                _notSubmitted++;
+                Drain(TimeSpan.Zero);
+                return;
+            }
             var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
             {
                 ["Prompt"] = Prompt, ["Model"] = Model, ["Provider"] = Provider, ["Duration"] = Duration, ["AspectRatio"] = AspectRatio,
@@ -153,39 +170,84 @@ namespace VideoGen.Commands
             {
                 return;
             }
-            VideoJob job;
-            try
+            _work!.Add(prepared, ct => Client.SubmitAsync(prepared.Endpoint, prepared.Request, Log, ct));
+            Drain(TimeSpan.Zero);
+        }
+
+        /// <inheritdoc/>
+        protected override void EndProcessing()
+        {
+            _work!.CompleteAdding();
+            while (!_work.IsDone && !Stopping)
             {
-                job = Await(Client.SubmitAsync(prepared.Endpoint, prepared.Request, Log, CancelToken));
+                Drain(TimeSpan.FromMilliseconds(200));
             }
-            catch (VideoGenException ex) when (ex.Kind == VideoGenErrorKind.QuotaExceeded)
+            Drain(TimeSpan.Zero);
+        }
+
+        /// <inheritdoc/>
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
             {
-                ThrowTerminatingError(ToErrorRecord(new VideoGenException(ex.Kind,
-                    prepared.Label + ": " + ex.Message + " No further rows were submitted.", ex.TaskId, ex.StatusCode, ex), prepared.Label));
-                return;
+                _work?.Dispose();
             }
-            catch (VideoGenException ex)
-            {
-                WriteError(ToErrorRecord(new VideoGenException(ex.Kind, prepared.Label + ": " + ex.Message, ex.TaskId, ex.StatusCode, ex), prepared.Label));
-                return;
-            }
-            catch (Exception ex) when (IsStopping(ex))
-            {
-                return;
-            }
-            try
-            {
-                // On disk before it is emitted: a job paid for survives a killed process.
-                _journal!.Submitted(job);
-            }
-            catch (VideoGenException ex)
-            {
-                WriteError(ToErrorRecord(ex, job));
-            }
-            WriteObject(job);
+            base.Dispose(disposing);
         }
 
         #endregion
+
+        /// <summary>
+        /// Emits the jobs whose submissions have answered (journal first), writes the errors of those that failed, and
+        /// once an out-of-credits answer has come and every submission in flight has answered, stops the command.
+        /// </summary>
+        private void Drain(TimeSpan wait)
+        {
+            while (_work!.TryTake(wait, out var outcome) && outcome != null)
+            {
+                wait = TimeSpan.Zero;
+                var prepared = (PreparedRow)outcome.State!;
+                switch (outcome.Error)
+                {
+                    case null:
+                        var job = outcome.Value!;
+                        try
+                        {
+                            // On disk before it is emitted: a job paid for survives a killed process.
+                            _journal!.Submitted(job);
+                        }
+                        catch (VideoGenException ex)
+                        {
+                            WriteError(ToErrorRecord(ex, job));
+                        }
+                        WriteObject(job);
+                        break;
+                    case NotStartedException _:
+                        _notSubmitted++;
+                        break;
+                    case VideoGenException ex when ex.Kind == VideoGenErrorKind.QuotaExceeded:
+                        _outOfCredits ??= new VideoGenException(ex.Kind, prepared.Label + ": " + ex.Message, ex.TaskId, ex.StatusCode, ex);
+                        _notSubmitted++;
+                        _work.StopStarting();
+                        break;
+                    case VideoGenException ex:
+                        WriteError(ToErrorRecord(new VideoGenException(ex.Kind, prepared.Label + ": " + ex.Message, ex.TaskId, ex.StatusCode, ex), prepared.Label));
+                        break;
+                    case Exception ex when IsStopping(ex):
+                        break;
+                    case Exception ex:
+                        WriteError(ToErrorRecord(ex, prepared.Label));
+                        break;
+                }
+            }
+            DrainLog();
+            if (_outOfCredits != null && _work.Pending == 0)
+            {
+                ThrowTerminatingError(ToErrorRecord(new VideoGenException(_outOfCredits.Kind,
+                    _outOfCredits.Message + " No further rows were submitted (" + _notSubmitted + " not submitted, counting this one).",
+                    _outOfCredits.TaskId, _outOfCredits.StatusCode, _outOfCredits), null));
+            }
+        }
 
         private static string Shorten(string? text) =>
             text is null ? string.Empty : text.Length <= 60 ? text : text.Substring(0, 57) + "...";
