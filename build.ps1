@@ -71,7 +71,7 @@ function Invoke-Build {
     }
     # Help: the cmdlets' XML documentation comments and docs/en-US/about_VideoGen.md, turned into MAML.
     # Written beside VideoGen.dll and under the repository root, where Import-Module ./VideoGen.psd1 looks.
-    Invoke-Dotnet run -c $Configuration --no-build --project (Join-Path $root 'tools/VideoGen.HelpGen') -- (Join-Path $root 'docs/en-US') $module $root
+    Invoke-Dotnet run -c $Configuration --no-build --project (Join-Path $root 'tools/VideoGen.HelpGen') '--' (Join-Path $root 'docs/en-US') $module $root
     # Fail when the module is incomplete, rather than at Import-Module time.
     foreach ($file in $ModuleFiles + ($DependencyFiles | ForEach-Object { "dependencies/$_" })) {
         if (-not (Test-Path (Join-Path $module $file))) { throw "Build output is missing out/VideoGen/$file." }
@@ -95,23 +95,27 @@ function Invoke-Package {
         Copy-Item -Path (Join-Path $root $file) -Destination $target
     }
     # The packaged manifest names the files as they lie in the package.
-    (Get-Content -Raw (Join-Path $root 'VideoGen.psd1')).
-        Replace("RootModule           = 'out/VideoGen/VideoGen.dll'", "RootModule           = 'VideoGen.dll'").
-        Replace("FormatsToProcess     = @('src/VideoGen/VideoGen.Format.ps1xml')", "FormatsToProcess     = @('VideoGen.Format.ps1xml')") |
-        Set-Content -Path (Join-Path $target 'VideoGen.psd1') -Encoding utf8
+    $manifest = Get-Content -Raw -Path (Join-Path $root 'VideoGen.psd1')
+    $manifest = $manifest.Replace("RootModule           = 'out/VideoGen/VideoGen.dll'", "RootModule           = 'VideoGen.dll'")
+    $manifest = $manifest.Replace("FormatsToProcess     = @('src/VideoGen/VideoGen.Format.ps1xml')", "FormatsToProcess     = @('VideoGen.Format.ps1xml')")
+    Set-Content -Path (Join-Path $target 'VideoGen.psd1') -Value $manifest -Encoding utf8
     Test-ModuleManifest -Path (Join-Path $target 'VideoGen.psd1') -ErrorAction Stop | Out-Null
     $feed = Join-Path $root 'out/package/feed'
     New-Item -ItemType Directory -Force -Path $feed | Out-Null
+    # Publishing wants a folder named after the module: stage a copy as out/package/staging/VideoGen.
+    $staging = Join-Path $root 'out/package/staging/VideoGen'
+    New-Item -ItemType Directory -Force -Path $staging | Out-Null
+    Copy-Item -Path (Join-Path $target '*') -Destination $staging -Recurse
     if (Get-Command Publish-PSResource -ErrorAction SilentlyContinue) {
         # Registered afresh each time: an older registration may point at another clone's feed.
         Unregister-PSResourceRepository -Name VideoGenLocal -ErrorAction SilentlyContinue
         Register-PSResourceRepository -Name VideoGenLocal -Uri $feed -Trusted
-        Publish-PSResource -Path $target -Repository VideoGenLocal
+        Publish-PSResource -Path $staging -Repository VideoGenLocal
     }
     elseif (Get-Command Publish-Module -ErrorAction SilentlyContinue) {
         Unregister-PSRepository -Name VideoGenLocal -ErrorAction SilentlyContinue
         Register-PSRepository -Name VideoGenLocal -SourceLocation $feed -PublishLocation $feed -InstallationPolicy Trusted
-        Publish-Module -Path $target -Repository VideoGenLocal -NuGetApiKey 'local'
+        Publish-Module -Path $staging -Repository VideoGenLocal -NuGetApiKey 'local'
     }
     else { throw 'Package: neither PSResourceGet nor PowerShellGet is available to build the .nupkg.' }
     Get-ChildItem -Path $feed -Filter '*.nupkg' | ForEach-Object { Write-Host "Package: $($_.FullName)" }

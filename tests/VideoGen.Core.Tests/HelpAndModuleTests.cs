@@ -116,3 +116,40 @@ public class IsolationTests : IDisposable
         Assert.Contains("System.Text.Json", VideoGenLoadContext.TrustedPlatformNames());
     }
 }
+
+/// <summary>
+/// PowerShell reads VideoGen.dll's exported types before it runs the module initializer that makes the
+/// dependencies/ folder resolvable. Loading an exported type must therefore not need VideoGen.Core or its
+/// libraries: no base type or interface from them, and no value-type field from them (a field's value type is
+/// loaded with its class to lay it out).
+/// </summary>
+public class ModuleLoadOrderTests
+{
+    [Fact]
+    public void Exported_types_load_without_the_dependencies_folder()
+    {
+        var module = typeof(VideoGen.Commands.NewVideoCommand).Assembly;
+        var dependencies = new[] { typeof(VideoJob).Assembly, typeof(Polly.ResiliencePipeline).Assembly }.Select(a => a.GetName().Name).ToHashSet();
+        bool FromDependency(Type t) =>
+            dependencies.Contains(t.Assembly.GetName().Name) || (t.IsGenericType && t.GetGenericArguments().Any(FromDependency));
+
+        var problems = new List<string>();
+        foreach (var type in module.ExportedTypes)
+        {
+            for (var b = type.BaseType; b != null; b = b.BaseType)
+            {
+                if (FromDependency(b))
+                {
+                    problems.Add(type.Name + " derives from " + b.Name);
+                }
+            }
+            problems.AddRange(type.GetInterfaces().Where(FromDependency).Select(i => type.Name + " implements " + i.Name));
+            problems.AddRange(type.GetFields(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
+                .Where(f => f.FieldType.IsValueType && FromDependency(f.FieldType))
+                .Select(f => type.Name + "." + f.Name + " is a " + f.FieldType.Name));
+        }
+
+        Assert.Empty(problems);
+        Assert.Contains(module.ExportedTypes, t => t.Name == "SaveVideoCommand");
+    }
+}

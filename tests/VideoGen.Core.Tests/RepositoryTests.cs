@@ -40,7 +40,7 @@ public class RepositoryTests
         Assert.Contains("RootModule           = 'out/VideoGen/VideoGen.dll'", manifest);
         Assert.Contains("FormatsToProcess     = @('src/VideoGen/VideoGen.Format.ps1xml')", manifest);
         var build = Read("build.ps1");
-        Assert.Contains("Replace(\"RootModule           = 'out/VideoGen/VideoGen.dll'\"", build);
+        Assert.Contains("$manifest.Replace(\"RootModule           = 'out/VideoGen/VideoGen.dll'\"", build);
         foreach (var file in new[] { "LICENSE", "CHANGELOG.md", "docs/en-US/about_VideoGen.md", "docs/scheduled-tasks.md", "docs/providers.md", "examples/Invoke-NightlyVideos.ps1" })
         {
             Assert.True(File.Exists(Path.Combine(Repo.Root, file)), file + " is missing");

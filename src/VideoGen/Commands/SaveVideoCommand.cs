@@ -57,8 +57,15 @@ namespace VideoGen.Commands
         public SwitchParameter Force { get; set; }
 
         /// <summary><para type="description">What to save: Video (default, .mp4), or from OpenAI-style routes (OpenAICompatible, AppleRouter's veo-3.1 models) Thumbnail (.webp) or Spritesheet (.jpg).</para></summary>
+        /// <remarks>
+        /// A string, not the core's VideoVariant enum: PowerShell reads the module's exported types before it runs the
+        /// module initializer, and an enum-typed field would make it load VideoGen.Core from dependencies/ too early.
+        /// </remarks>
         [Parameter]
-        public VideoVariant Variant { get; set; } = VideoVariant.Video;
+        [ValidateSet("Video", "Thumbnail", "Spritesheet", IgnoreCase = true)]
+        public string Variant { get; set; } = "Video";
+
+        private VideoVariant SelectedVariant => (VideoVariant)Enum.Parse(typeof(VideoVariant), Variant, ignoreCase: true);
 
         /// <summary><para type="description">The most downloads at once. Default 4.</para></summary>
         [Parameter]
@@ -101,7 +108,7 @@ namespace VideoGen.Commands
                     _transfers[key] = transfer;
                     _total++;
                     var force = Force.IsPresent;
-                    var variant = Variant;
+                    var variant = SelectedVariant;
                     _work!.Add(key, ct => _downloader!.SaveAsync(endpoint, job, target, force,
                         new Progress(transfer), Log, ct, variant));
                 }
@@ -154,7 +161,7 @@ namespace VideoGen.Commands
                 ? SessionState.Path.CurrentFileSystemLocation.ProviderPath
                 : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory);
             Directory.CreateDirectory(directory);
-            return System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, FileNames.ForJob(job, Variant)));
+            return System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, FileNames.ForJob(job, SelectedVariant)));
         }
 
         private void Drain(TimeSpan wait)
@@ -167,7 +174,7 @@ namespace VideoGen.Commands
                 {
                     _saved++;
                     var saved = outcome.Value!;
-                    if (Variant == VideoVariant.Video)
+                    if (SelectedVariant == VideoVariant.Video)
                     {
                         try
                         {
