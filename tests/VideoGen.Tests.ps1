@@ -315,20 +315,22 @@ Describe 'Packaging and isolation' {
     It 'imports and runs the pipeline in a session that already loaded another Polly.Core' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
         $project = Join-Path $TestDrive 'conflict/Conflict.csproj'
         New-Item -ItemType Directory -Force -Path (Split-Path $project) | Out-Null
-        Set-Content -Path $project -Value '<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>netstandard2.0</TargetFramework><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup><ItemGroup><PackageReference Include="Polly.Core" Version="8.0.0" /></ItemGroup></Project>'
+        # Another Polly.Core than VideoGen's 8.9.1 (8.5.2 is one the package mirror has).
+        Set-Content -Path $project -Value '<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>netstandard2.0</TargetFramework><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally><NoWarn>NU1603;NU1605</NoWarn></PropertyGroup><ItemGroup><PackageReference Include="Polly.Core" Version="8.5.2" /></ItemGroup></Project>'
         & dotnet restore $project | Out-Host
         $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path $HOME '.nuget/packages' }
-        $otherPolly = Join-Path $packages 'polly.core/8.0.0/lib/netstandard2.0/Polly.Core.dll'
+        $otherPolly = Join-Path $packages 'polly.core/8.5.2/lib/netstandard2.0/Polly.Core.dll'
         $otherPolly | Should -Exist
         $out = Join-Path $TestDrive 'conflict-out'
         $pwsh = (Get-Process -Id $PID).Path
 
-        $result = & $pwsh -NonInteractive -NoProfile -Command "Add-Type -Path '$otherPolly'; Import-Module '$modulePath' -ErrorAction Stop; `$saved = @(Import-Csv '$csv' | Select-Object -First 2 | VideoGen\New-Video -Provider OpenRouter | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory '$out'); `$saved.Count; ([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Polly.Core' } | ForEach-Object { `$_.GetName().Version.ToString() } | Sort-Object -Unique) -join ','"
+        $result = & $pwsh -NonInteractive -NoProfile -Command "Add-Type -Path '$otherPolly'; Import-Module '$modulePath' -ErrorAction Stop; `$saved = @(Import-Csv '$csv' | Select-Object -First 2 | VideoGen\New-Video -Provider OpenRouter | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory '$out'); `$saved.Count; ([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Polly.Core' } | ForEach-Object { [Diagnostics.FileVersionInfo]::GetVersionInfo(`$_.Location).FileVersion } | Sort-Object -Unique) -join ','"
 
         $LASTEXITCODE | Should -Be 0
         $result[0] | Should -Be '2'
-        $result[1] | Should -Match '8\.0\.0'
-        $result[1] | Should -Match '8\.9'
+        # Both builds are loaded side by side (they share the assembly version 8.0.0.0, so only the file version tells them apart).
+        $result[1] | Should -Match '8\.5\.2'
+        $result[1] | Should -Match '8\.9\.1'
     }
 }
 

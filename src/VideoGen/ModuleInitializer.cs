@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Management.Automation;
 using System.Reflection;
-using System.Runtime.InteropServices;
 
 namespace VideoGen.Commands
 {
@@ -39,7 +38,9 @@ namespace VideoGen.Commands
             {
                 return; // a development build with everything beside VideoGen.dll
             }
-            if (RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase))
+            // Windows PowerShell 5.1 runs on .NET Framework, which has no AssemblyLoadContext.
+            if (Type.GetType("System.Runtime.Loader.AssemblyLoadContext, System.Runtime.Loader", throwOnError: false) is null &&
+                Type.GetType("System.Runtime.Loader.AssemblyLoadContext", throwOnError: false) is null)
             {
                 AppDomain.CurrentDomain.AssemblyResolve += (_, args) => ResolveFromFolder(folder, args.Name);
                 return;
