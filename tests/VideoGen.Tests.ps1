@@ -167,7 +167,8 @@ Describe 'Failures, secrets and the journal' {
         $before = (Get-VideoGenEmulatorStats -Emulator $emulator).submissions
         Invoke-VideoGenEmulatorControl -Emulator $emulator -Provider OpenRouter -Path faults -Body @{ route = 'submit'; provider = 'openrouter'; status = 402; count = 1 }
 
-        { Import-Csv $csv | VideoGen\New-Video -Provider OpenRouter } | Should -Throw -ExpectedMessage '*insufficient credits*'
+        # One submission at a time, so "no further submissions" is observable: the first answers 402, nothing follows.
+        { Import-Csv $csv | VideoGen\New-Video -Provider OpenRouter -ThrottleLimit 1 } | Should -Throw -ExpectedMessage '*insufficient credits*'
 
         (Get-VideoGenEmulatorStats -Emulator $emulator).submissions | Should -Be $before
     }

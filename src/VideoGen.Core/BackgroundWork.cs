@@ -23,9 +23,18 @@ namespace VideoGen.Core
         private int _taken;
         private bool _addingComplete;
 
+        private readonly Func<Exception, bool>? _stopStartingWhen;
+
         /// <summary>Creates a queue running at most <paramref name="throttleLimit"/> items at once.</summary>
-        public BackgroundWork(int throttleLimit, CancellationToken cancellationToken)
+        /// <param name="throttleLimit">The most items running at once.</param>
+        /// <param name="cancellationToken">Cancels everything (Ctrl+C).</param>
+        /// <param name="stopStartingWhen">
+        /// A failure after which no further item may start (New-Video: out of credits). It is applied inside the worker,
+        /// before its slot is released, so no waiting item can slip in between.
+        /// </param>
+        public BackgroundWork(int throttleLimit, CancellationToken cancellationToken, Func<Exception, bool>? stopStartingWhen = null)
         {
+            _stopStartingWhen = stopStartingWhen;
             _throttle = new SemaphoreSlim(Math.Max(1, throttleLimit));
             _cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             _stopStarting = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token);
@@ -82,6 +91,10 @@ namespace VideoGen.Core
                 }
                 catch (Exception ex)
                 {
+                    if (_stopStartingWhen != null && _stopStartingWhen(ex))
+                    {
+                        _stopStarting.Cancel();
+                    }
                     Post(new WorkOutcome<T>(state, default, ex));
                 }
                 finally

@@ -81,3 +81,39 @@ public class BackgroundWorkTests
         }
     }
 }
+
+public class BackgroundWorkStopTests
+{
+    [Fact]
+    public void A_stopping_failure_lets_no_waiting_item_start_even_with_one_slot()
+    {
+        var started = new System.Collections.Concurrent.ConcurrentBag<int>();
+        using var work = new BackgroundWork<int>(1, default, ex => ex is InvalidOperationException);
+        for (var i = 0; i < 10; i++)
+        {
+            var n = i;
+            work.Add(n, async _ =>
+            {
+                started.Add(n);
+                await Task.Yield();
+                // Every item would fail the same way (an account out of credits): only the first may run.
+                throw new InvalidOperationException("out of credits");
+            });
+        }
+        work.CompleteAdding();
+        var outcomes = new List<WorkOutcome<int>>();
+        while (!work.IsDone)
+        {
+            if (work.TryTake(TimeSpan.FromMilliseconds(100), out var outcome))
+            {
+                outcomes.Add(outcome!);
+            }
+        }
+
+        // Whichever item ran first and failed, none started after it.
+        Assert.Single(outcomes, o => o.Error is InvalidOperationException);
+        Assert.Single(started);
+        Assert.Equal(9, outcomes.Count(o => o.Error is NotStartedException));
+        Assert.Equal(10, outcomes.Count);
+    }
+}

@@ -126,7 +126,9 @@ namespace VideoGen.Commands
         protected override void BeginProcessing()
         {
             _journal = JobJournal.Resolve(JournalPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath), Environment.GetEnvironmentVariable);
-            _work = new BackgroundWork<VideoJob>(ThrottleLimit, CancelToken);
+            // Out of credits: nothing more may start, decided by the worker before it frees its slot.
+            _work = new BackgroundWork<VideoJob>(ThrottleLimit, CancelToken,
+                ex => ex is VideoGenException vg && vg.Kind == VideoGenErrorKind.QuotaExceeded);
         }
 
         /// <inheritdoc/>
