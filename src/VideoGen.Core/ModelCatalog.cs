@@ -185,9 +185,7 @@ namespace VideoGen.Core
             var problems = capabilities.Check(row.Request);
             if (problems.Count > 0)
             {
-                var label = row.Label;
-                throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
-                    char.ToUpperInvariant(label[0]) + label.Substring(1) + ", " + string.Join("; ", problems.Select(p => "field " + p.Field + ": " + p.Message)) + " Nothing was submitted for this row.");
+                throw RowPreparer.Refused(row.Label, problems);
             }
             return Array.Empty<string>();
         }

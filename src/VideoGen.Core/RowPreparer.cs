@@ -61,8 +61,7 @@ namespace VideoGen.Core
             problems.AddRange(RequestValidator.Validate(provider, request, out var warnings));
             if (problems.Count > 0)
             {
-                throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
-                    Capitalize(label) + ", " + string.Join("; ", problems.Select(x => "field " + x.Field + ": " + x.Message)) + " Nothing was submitted for this row.");
+                throw Refused(label, problems);
             }
             try
             {
@@ -73,6 +72,11 @@ namespace VideoGen.Core
                 throw new VideoGenException(ex.Kind, Capitalize(label) + ": " + ex.Message);
             }
         }
+
+        /// <summary>The InvalidArgument error for a row whose fields a provider will not take: "Row 3 ('sunset'), field Duration: ...; field Size: ... Nothing was submitted for this row."</summary>
+        internal static VideoGenException Refused(string label, IEnumerable<ValidationProblem> problems) =>
+            new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                Capitalize(label) + ", " + string.Join("; ", problems.Select(x => "field " + x.Field + ": " + x.Message)) + " Nothing was submitted for this row.");
 
         private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);
     }
