@@ -76,8 +76,7 @@ namespace VideoGen.Commands
         private JobJournal? _journal;
 
         /// <summary>The journal this invocation records in.</summary>
-        protected JobJournal Journal => _journal ??= JobJournal.Resolve(
-            JournalPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath), System.Environment.GetEnvironmentVariable);
+        protected JobJournal Journal => _journal ??= ResolveJournal(this, JournalPath);
 
         /// <summary>Records a job that ended without a video, so Get-VideoJob no longer lists it; a journal failure becomes a warning.</summary>
         protected void RecordEnded(VideoJob job)

@@ -56,16 +56,16 @@ namespace VideoGen.Commands
 
         #endregion
 
+        /// <summary>The -ApiKey as text for the HTTP client, or null when none was given. Never written anywhere.</summary>
+        protected string? PlainApiKey => ApiKey is null ? null : new NetworkCredential(string.Empty, ApiKey).Password;
+
         /// <summary>Resolves the endpoint for a provider from -ApiKey/-BaseUri or the environment.</summary>
-        protected ProviderEndpoint ResolveEndpoint(VideoProvider provider, string? baseUri)
-        {
-            string? key = null;
-            if (ApiKey != null)
-            {
-                key = new NetworkCredential(string.Empty, ApiKey).Password;
-            }
-            return EndpointResolver.Resolve(provider, string.IsNullOrWhiteSpace(BaseUri) ? baseUri : BaseUri, key, Environment.GetEnvironmentVariable);
-        }
+        protected ProviderEndpoint ResolveEndpoint(VideoProvider provider, string? baseUri) =>
+            EndpointResolver.Resolve(provider, string.IsNullOrWhiteSpace(BaseUri) ? baseUri : BaseUri, PlainApiKey, Environment.GetEnvironmentVariable);
+
+        /// <summary>The job journal at -JournalPath (a PowerShell path, made absolute), else $env:VIDEOGEN_JOURNAL_PATH, else the per-user default.</summary>
+        internal static JobJournal ResolveJournal(PSCmdlet cmdlet, string? journalPath) =>
+            JobJournal.Resolve(journalPath is null ? null : cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(journalPath), Environment.GetEnvironmentVariable);
 
         /// <summary>Chooses the provider from a parameter value, $env:VIDEOGEN_PROVIDER, or the one key set.</summary>
         protected VideoProvider ResolveProvider(string? provider) =>

@@ -37,7 +37,7 @@ namespace VideoGen.Commands
         /// <inheritdoc/>
         protected override void EndProcessing()
         {
-            var journal = JobJournal.Resolve(JournalPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath), Environment.GetEnvironmentVariable);
+            var journal = VideoGenCmdletBase.ResolveJournal(this, JournalPath);
             WriteVerbose("Reading the job journal " + journal.Path + ".");
             foreach (var job in All ? journal.ReadAll() : journal.ReadUnfinished())
             {

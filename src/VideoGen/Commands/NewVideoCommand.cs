@@ -125,7 +125,7 @@ namespace VideoGen.Commands
         /// <inheritdoc/>
         protected override void BeginProcessing()
         {
-            _journal = JobJournal.Resolve(JournalPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath), Environment.GetEnvironmentVariable);
+            _journal = ResolveJournal(this, JournalPath);
             // Out of credits: nothing more may start, decided by the worker before it frees its slot.
             _work = new BackgroundWork<VideoJob>(ThrottleLimit, CancelToken,
                 ex => ex is VideoGenException vg && vg.Kind == VideoGenErrorKind.QuotaExceeded);
@@ -151,8 +151,7 @@ namespace VideoGen.Commands
             PreparedRow prepared;
             try
             {
-                string? key = ApiKey is null ? null : new System.Net.NetworkCredential(string.Empty, ApiKey).Password;
-                prepared = RowPreparer.Prepare(_row, fields, key, BaseUri, Environment.GetEnvironmentVariable, PassThrough.ToDictionary(ProviderOptions));
+                prepared = RowPreparer.Prepare(_row, fields, PlainApiKey, BaseUri, Environment.GetEnvironmentVariable, PassThrough.ToDictionary(ProviderOptions));
                 foreach (var warning in Await(ModelCatalog.CheckAsync(Client, prepared, Log, CancelToken)))
                 {
                     WriteWarning(prepared.Label + ": " + warning);
