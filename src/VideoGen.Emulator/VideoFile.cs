@@ -9,15 +9,6 @@ namespace VideoGen.Emulator;
 /// <summary>The served video: a small, real, playable MP4 (2 s, 160x90, H.264), padded with an MP4 'free' box to any larger size.</summary>
 public static class VideoFile
 {
-    private static readonly Lazy<byte[]> SampleBytes = new(() =>
-    {
-        using var stream = typeof(VideoFile).Assembly.GetManifestResourceStream("VideoGen.Emulator.sample.mp4")
-            ?? throw new InvalidOperationException("The embedded sample.mp4 is missing.");
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
-    });
-
     private static byte[] Resource(string name)
     {
         using var stream = typeof(VideoFile).Assembly.GetManifestResourceStream("VideoGen.Emulator." + name)
@@ -27,6 +18,7 @@ public static class VideoFile
         return copy.ToArray();
     }
 
+    private static readonly Lazy<byte[]> SampleBytes = new(() => Resource("sample.mp4"));
     private static readonly Lazy<byte[]> ThumbnailBytes = new(() => Resource("thumbnail.webp"));
     private static readonly Lazy<byte[]> SpritesheetBytes = new(() => Resource("spritesheet.jpg"));
 
