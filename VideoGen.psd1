@@ -1,7 +1,7 @@
 @{
     # Built by ./build.ps1 (default task Build). ModuleVersion must equal VersionPrefix in
     # Directory.Build.props, the one version source (a test checks).
-    RootModule           = 'out/VideoGen/VideoGen.dll'
+    RootModule           = 'VideoGen.dll'
     ModuleVersion        = '0.1.0'
     GUID                 = 'c0fd004b-07cc-4a6d-85e3-450b5dfd2401'
     Author               = 'VideoGen contributors'
@@ -10,7 +10,7 @@
     Description          = 'Turns prompts into video files through AI video routers (FastRouter, OpenRouter, AppleRouter): New-Video, Get-VideoStatus, Wait-Video, Save-Video. Import-Csv prompts.csv | New-Video | Wait-Video | Save-Video.'
     CompatiblePSEditions = @('Desktop', 'Core')
     PowerShellVersion    = '5.1'
-    FormatsToProcess     = @('src/VideoGen/VideoGen.Format.ps1xml')
+    FormatsToProcess     = @('VideoGen.Format.ps1xml')
     CmdletsToExport      = @('New-Video', 'Get-VideoStatus', 'Wait-Video', 'Save-Video', 'Get-VideoJob')
     FunctionsToExport    = @()
     AliasesToExport      = @()

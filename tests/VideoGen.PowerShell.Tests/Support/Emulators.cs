@@ -1,0 +1,111 @@
+using System.Management.Automation;
+using Microsoft.VisualBasic.FileIO;
+using VideoGen.Emulator;
+
+namespace VideoGen.PowerShell.Tests.Support;
+
+/// <summary>
+/// One emulator for the whole test run, on loopback, reached the way an admin configures VideoGen: the
+/// provider key variables and VIDEOGEN_&lt;PROVIDER&gt;_BASE_URI. Tests tell their jobs apart by a tag in the prompt,
+/// and change no switch on it; a test that needs faults or other switches starts its own
+/// (<see cref="StartPrivateAsync"/>) and passes -BaseUri.
+/// </summary>
+internal static class SharedEmulator
+{
+    /// <summary>A distinctive key, so a leak anywhere is found by a plain substring search.</summary>
+    public const string Key = "vg-engine-test-key-4b1d9e07c2";
+
+    private static readonly Lazy<EmulatorServer> Instance = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public static EmulatorServer Server => Instance.Value;
+
+    public static string[] Providers { get; } = ["FastRouter", "OpenRouter", "AppleRouter", "OpenAICompatible"];
+
+    public static void EnsureStarted() => _ = Instance.Value;
+
+    /// <summary>Jobs the shared emulator created whose prompt carries <paramref name="tag"/>.</summary>
+    public static List<EmulatedJob> JobsTagged(string tag) =>
+        Server.State.Jobs.Values.Where(j => j.Prompt.Contains(tag, StringComparison.Ordinal)).ToList();
+
+    /// <summary>A fresh tag for one test's prompts.</summary>
+    public static string NewTag() => "#t" + Guid.NewGuid().ToString("N")[..10];
+
+    /// <summary>An emulator of a test's own (same key), for faults and switches; reach it with -BaseUri.</summary>
+    public static Task<EmulatorServer> StartPrivateAsync(Action<EmulatorOptions>? configure = null)
+    {
+        var options = new EmulatorOptions { ApiKey = Key, JobDuration = TimeSpan.FromSeconds(1) };
+        configure?.Invoke(options);
+        return EmulatorServer.StartAsync(options);
+    }
+
+    private static EmulatorServer Start()
+    {
+        var server = EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = Key, JobDuration = TimeSpan.FromSeconds(1) }).GetAwaiter().GetResult();
+        foreach (var provider in Providers)
+        {
+            var upper = provider.ToUpperInvariant();
+            Environment.SetEnvironmentVariable(upper + "_API_KEY", Key);
+            Environment.SetEnvironmentVariable("VIDEOGEN_" + upper + "_BASE_URI", server.BaseUriFor(provider).AbsoluteUri);
+        }
+        Environment.SetEnvironmentVariable("VIDEOGEN_PROVIDER", null);
+        // No test may write the user's own journal: every engine sets -JournalPath; this catches any that does not.
+        Environment.SetEnvironmentVariable("VIDEOGEN_JOURNAL_PATH", Path.Combine(Path.GetTempPath(), "vg-engine-default-" + Guid.NewGuid().ToString("N") + ".jsonl"));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return server;
+    }
+}
+
+/// <summary>
+/// CSV text as Import-Csv yields it: one PSCustomObject per line after the header, every value a string (a missing
+/// trailing field is $null), property names exactly as the header spells them. Parsed by the framework's
+/// TextFieldParser (quoted fields, embedded commas and quotes, CRLF), not by hand.
+/// </summary>
+internal static class Csv
+{
+    public static List<PSObject> Rows(string text, char delimiter = ',')
+    {
+        if (text.Length > 0 && text[0] == '\uFEFF')
+        {
+            text = text[1..];
+        }
+        using var parser = new TextFieldParser(new StringReader(text)) { TextFieldType = FieldType.Delimited, HasFieldsEnclosedInQuotes = true, TrimWhiteSpace = false };
+        parser.SetDelimiters(delimiter.ToString());
+        var header = parser.ReadFields() ?? throw new ArgumentException("no header line", nameof(text));
+        var rows = new List<PSObject>();
+        while (!parser.EndOfData)
+        {
+            var fields = parser.ReadFields();
+            if (fields is null)
+            {
+                continue;
+            }
+            var row = new PSObject();
+            for (var i = 0; i < header.Length; i++)
+            {
+                row.Properties.Add(new PSNoteProperty(header[i], i < fields.Length ? fields[i] : null));
+            }
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    public static List<PSObject> File(string path) => Rows(System.IO.File.ReadAllText(path));
+
+    /// <summary>What `$objects | Export-Csv` writes: every property as a quoted string, the header from the first object.</summary>
+    public static string Export(IEnumerable<PSObject> objects)
+    {
+        var list = objects.ToList();
+        if (list.Count == 0)
+        {
+            return string.Empty;
+        }
+        var names = list[0].Properties.Where(p => p.IsGettable).Select(p => p.Name).ToList();
+        static string Quote(string? s) => "\"" + (s ?? string.Empty).Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        var lines = new List<string> { string.Join(",", names.Select(Quote)) };
+        foreach (var o in list)
+        {
+            lines.Add(string.Join(",", names.Select(n => Quote(o.Properties[n]?.Value?.ToString()))));
+        }
+        return string.Join("\r\n", lines) + "\r\n";
+    }
+}
