@@ -1,0 +1,49 @@
+using VideoGen.PowerShell.Tests.Support;
+
+namespace VideoGen.PowerShell.Tests;
+
+/// <summary>Ctrl+C (PowerShell.Stop()): returns promptly, loses no task id, leaves no temporary file.</summary>
+public class StopTests
+{
+    [Fact]
+    public void Stop_during_Wait_Video_returns_promptly_and_every_id_stays_in_the_journal()
+    {
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+        var rows = Csv.Rows("Name,Prompt\r\na,A [slow] one " + tag + "\r\nb,A [slow] two " + tag + "\r\n");
+        var submitted = ps.Set("rows", rows).Run("$rows | New-Video -Provider OpenRouter");
+        Assert.Equal(2, submitted.Output.Count);
+        var polled = 0;
+
+        var (result, took) = ps.Set("jobs", submitted.Output).RunAndStop("$jobs | Wait-Video",
+            () => (polled = SharedEmulator.JobsTagged(tag).Sum(j => j.Polls)) >= 2, TimeSpan.FromSeconds(30));
+
+        Assert.True(polled >= 2);
+        Assert.True(took < TimeSpan.FromSeconds(10), "Stop took " + took);
+        Assert.Empty(result.Output);
+        var journal = File.ReadAllText(ps.Journal);
+        Assert.All(SharedEmulator.JobsTagged(tag), j => Assert.Contains(j.Id, journal, StringComparison.Ordinal));
+        Assert.Equal(2, ps.Run("Get-VideoJob").Output.Count);
+    }
+
+    [Fact]
+    public async Task Stop_during_Save_Video_leaves_no_temporary_or_partial_file()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync(o => { o.JobDuration = TimeSpan.Zero; o.FileSize = 1L << 30; });
+        using var ps = Engine.Start();
+        var output = Path.Combine(ps.Directory, "stopped");
+        Directory.CreateDirectory(output);
+        var job = ps.Run("New-Video -Prompt 'A large file' -Provider OpenRouter -BaseUri $args[0] -Name big | Wait-Video", emulator.BaseUriFor("OpenRouter").AbsoluteUri);
+        Assert.Empty(job.Errors);
+
+        var (result, took) = ps.Set("job", job.Output[0]).RunAndStop("$job | Save-Video -OutputDirectory $args[0]",
+            () => Directory.GetFileSystemEntries(output).Length > 0, TimeSpan.FromSeconds(30), output);
+
+        Assert.True(took < TimeSpan.FromSeconds(10), "Stop took " + took);
+        Assert.Empty(result.Output);
+        // The temporary file is removed on cancel; a final file appears only when complete and verified.
+        var left = Directory.GetFileSystemEntries(output);
+        Assert.True(left.Length == 0 || (left.Length == 1 && new FileInfo(left[0]).Length == 1L << 30 && left[0].EndsWith("big.mp4", StringComparison.Ordinal)),
+            "left behind: " + string.Join(", ", left));
+    }
+}
