@@ -11,7 +11,7 @@ BeforeAll {
     Set-VideoGenEmulatorEnvironment -Emulator $emulator
     $env:VIDEOGEN_PROVIDER = $null
     $env:VIDEOGEN_JOURNAL_PATH = Join-Path ([System.IO.Path]::GetTempPath()) ('videogen-pester-' + [guid]::NewGuid().ToString('N') + '.jsonl')
-    $modulePath = Join-Path $root 'VideoGen.psd1'
+    $modulePath = Join-Path $root 'out/VideoGen/VideoGen.psd1'
     Import-Module $modulePath -Force
     $csv = Join-Path $root 'examples/prompts.csv'
 }

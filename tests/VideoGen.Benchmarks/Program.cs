@@ -267,7 +267,7 @@ internal static class Program
             Ratios.Add("5. PowerShell scenarios (Import-Module time, the real cmdlets at N = 200): skipped, pwsh is not on PATH.");
             return;
         }
-        var manifest = Path.Combine(FindRoot(), "VideoGen.psd1");
+        var manifest = Path.Combine(FindRoot(), "out", "VideoGen", "VideoGen.psd1");
         if (!File.Exists(Path.Combine(FindRoot(), "out", "VideoGen", "VideoGen.dll")))
         {
             Ratios.Add("5. PowerShell scenarios: skipped, the module is not built (./build.ps1).");

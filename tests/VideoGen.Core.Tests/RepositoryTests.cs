@@ -29,19 +29,23 @@ public class RepositoryTests
         Assert.Equal(new[] { "Get-VideoJob", "Get-VideoStatus", "New-Video", "Save-Video", "Wait-Video" }, exported);
         Assert.Equal(exported, declared);
         Assert.All(manifest.Split('\n').Where(l => l.Contains("ToExport", StringComparison.Ordinal)), l => Assert.DoesNotContain("*", l, StringComparison.Ordinal));
-        Assert.True(File.Exists(Path.Combine(Repo.Root, Regex.Match(manifest, @"FormatsToProcess\s*=\s*@\('([^']+)'\)").Groups[1].Value)));
+        Assert.True(File.Exists(Path.Combine(Repo.Root, "src", "VideoGen", Regex.Match(manifest, @"FormatsToProcess\s*=\s*@\('([^']+)'\)").Groups[1].Value)));
     }
 
     [Fact]
-    public void The_package_task_can_rewrite_the_manifest_paths_it_relies_on()
+    public void The_manifest_names_its_files_as_they_lie_in_the_layout_and_no_script_lists_them_by_hand()
     {
-        // build.ps1 -Task Package replaces these two lines to name the files as they lie in the package.
+        // src/VideoGen.Module copies VideoGen.psd1 verbatim into out/VideoGen beside VideoGen.dll and the format file;
+        // the package is that folder as it is, so nothing rewrites the manifest.
         var manifest = Read("VideoGen.psd1");
-        Assert.Contains("RootModule           = 'out/VideoGen/VideoGen.dll'", manifest);
-        Assert.Contains("FormatsToProcess     = @('src/VideoGen/VideoGen.Format.ps1xml')", manifest);
+        Assert.Contains("RootModule           = 'VideoGen.dll'", manifest);
+        Assert.Contains("FormatsToProcess     = @('VideoGen.Format.ps1xml')", manifest);
+        var module = Read("src", "VideoGen.Module", "VideoGen.Module.csproj");
+        Assert.Contains("@(ReferenceCopyLocalPaths)", module);
         var build = Read("build.ps1");
-        Assert.Contains("$manifest.Replace(\"RootModule           = 'out/VideoGen/VideoGen.dll'\"", build);
-        foreach (var file in new[] { "LICENSE", "CHANGELOG.md", "docs/en-US/about_VideoGen.md", "docs/scheduled-tasks.md", "docs/providers.md", "examples/Invoke-NightlyVideos.ps1" })
+        Assert.DoesNotContain("Polly.Core.dll", build);
+        Assert.DoesNotContain("$manifest.Replace", build);
+        foreach (var file in new[] { "LICENSE", "CHANGELOG.md", "docs/en-US/about_VideoGen.md", "docs/scheduled-tasks.md", "docs/providers.md", "examples/Invoke-NightlyVideos.ps1", "src/VideoGen.Module/VideoGen.nuspec" })
         {
             Assert.True(File.Exists(Path.Combine(Repo.Root, file)), file + " is missing");
         }

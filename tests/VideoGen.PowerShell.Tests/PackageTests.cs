@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Xml.Linq;
+using VideoGen.PowerShell.Tests.Support;
+
+namespace VideoGen.PowerShell.Tests;
+
+/// <summary>The .nupkg build.ps1 -Task Package makes where PSResourceGet is absent: dotnet pack of src/VideoGen.Module's nuspec over the built layout.</summary>
+public class PackageTests
+{
+    [Fact]
+    public void The_nupkg_holds_the_whole_layout_with_PowerShell_gallery_tags_and_imports_from_any_path()
+    {
+        using var ps = Engine.Start(importModule: false);
+        var feed = Path.Combine(ps.Directory, "feed");
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name; // bin/<Configuration>/net10.0
+        var version = ps.Run("(Test-ModuleManifest -Path $args[0]).Version.ToString()", Repo.Manifest).Output.Single().ToString();
+
+        var pack = Process.Start(new ProcessStartInfo("dotnet", ["pack", Repo.File("src", "VideoGen.Module", "VideoGen.Module.csproj"), "-c", configuration, "--no-build", "-o", feed, "-p:NuspecProperties=version=" + version])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var log = pack.StandardOutput.ReadToEnd() + pack.StandardError.ReadToEnd();
+        Assert.True(pack.WaitForExit(TimeSpan.FromMinutes(3)));
+        Assert.True(pack.ExitCode == 0, log);
+
+        var nupkg = Assert.Single(Directory.GetFiles(feed, "*.nupkg"));
+        Assert.Equal("VideoGen." + version + ".nupkg", Path.GetFileName(nupkg));
+        using var zip = ZipFile.OpenRead(nupkg);
+        var entries = zip.Entries.Select(e => e.FullName.Replace('\\', '/')).ToHashSet();
+        var layout = Directory.GetFiles(Path.GetDirectoryName(Repo.Manifest)!, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(Path.GetDirectoryName(Repo.Manifest)!, f).Replace('\\', '/')).ToList();
+        Assert.Contains("dependencies/Polly.Core.dll", layout);
+        Assert.All(layout, f => Assert.Contains(f, entries));
+        Assert.Contains("LICENSE", entries);
+        var nuspec = XDocument.Load(zip.GetEntry("VideoGen.nuspec")!.Open());
+        var tags = nuspec.Descendants().Single(e => e.Name.LocalName == "tags").Value.Split(' ');
+        Assert.Contains("PSModule", tags);
+        Assert.Contains("PSCmdlet_New-Video", tags);
+
+        // Installed as a module folder anywhere: <path>/VideoGen/<version>/, imported by path.
+        var installed = Path.Combine(ps.Directory, "modules", "VideoGen", version);
+        foreach (var entry in zip.Entries.Where(e => layout.Contains(e.FullName.Replace('\\', '/'))))
+        {
+            var target = Path.Combine(installed, entry.FullName);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            entry.ExtractToFile(target);
+        }
+        var result = ps.Run("Import-Module $args[0] -ErrorAction Stop; (Get-Command -Module VideoGen).Count; (Get-Help New-Video -Full).Parameters.Parameter.Name -contains 'ApiKey'",
+            Path.Combine(installed, "VideoGen.psd1"));
+        Assert.Null(result.Terminating);
+        Assert.Empty(result.Errors);
+        Assert.Equal("5", result.Output[0].ToString());
+        Assert.Equal("True", result.Output[1].ToString());
+    }
+}
