@@ -98,6 +98,12 @@ namespace VideoGen.Commands
         /// <exception cref="VideoGenException">An unknown provider, or no key.</exception>
         protected (VideoJob Job, ProviderEndpoint Endpoint) CurrentJob()
         {
+            if (string.IsNullOrWhiteSpace(Id))
+            {
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                    "This pipeline object has a blank Id" + (string.IsNullOrWhiteSpace(Name) ? string.Empty : " (Name '" + Name + "')") +
+                    ": give the task id New-Video emitted (Id or TaskId column).");
+            }
             var provider = ResolveProvider(Provider);
             var endpoint = ResolveEndpoint(provider, BaseUri);
             var job = VideoJob.Restore(Id, provider, Model, Name, Prompt, endpoint.BaseUri.AbsoluteUri, PollingUrl, VideoUrl, Status);

@@ -11,15 +11,17 @@ using VideoGen.Core.Http;
 namespace VideoGen.Commands
 {
     /// <summary>
-    /// The base of every VideoGen cmdlet: owns cancellation (Ctrl+C calls StopProcessing, which cancels),
-    /// the shared HTTP client, the -ApiKey and -BaseUri parameters, the log that background work fills and
-    /// the pipeline thread drains, and the mapping of core errors to ErrorRecords.
+    /// The base of every VideoGen cmdlet: owns cancellation (Ctrl+C calls StopProcessing), the shared HTTP client,
+    /// the -ApiKey and -BaseUri parameters, the background engine (<see cref="WorkEngine"/>) and the one drain loop
+    /// that hands its outcomes and the queued verbose/debug text to the pipeline thread — the only place from which
+    /// a VideoGen cmdlet writes to PowerShell's streams — and the mapping of core errors to ErrorRecords.
     /// </summary>
     public abstract class VideoGenCmdletBase : PSCmdlet, IDisposable
     {
         private static readonly Lazy<VideoGenClient> SharedClient = new Lazy<VideoGenClient>(() => VideoGenClient.CreateDefault(), LazyThreadSafetyMode.ExecutionAndPublication);
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
         private readonly QueuedLog _log = new QueuedLog();
+        private WorkEngine? _engine;
 
         #region Parameters
 
@@ -52,7 +54,77 @@ namespace VideoGen.Commands
         #region Overrides
 
         /// <inheritdoc/>
-        protected override void StopProcessing() => _cancel.Cancel();
+        protected override void StopProcessing()
+        {
+            _cancel.Cancel();
+            OnStopping(_engine);
+        }
+
+        /// <summary>
+        /// What Ctrl+C does to the background work (called on PowerShell's stopping thread): by default cancels it all.
+        /// New-Video only stops starting, so submissions already sent still answer and are journaled.
+        /// </summary>
+        protected virtual void OnStopping(WorkEngine? engine) => engine?.Cancel();
+
+        /// <summary>Creates this invocation's background engine (once, in BeginProcessing).</summary>
+        protected WorkEngine StartEngine(int throttleLimit, Func<Exception, bool>? stopStartingWhen = null) =>
+            _engine = new WorkEngine(throttleLimit, stopStartingWhen);
+
+        /// <summary>The background engine, once started.</summary>
+        protected WorkEngine Engine => _engine ?? throw new InvalidOperationException("The engine was not started.");
+
+        /// <summary>Handles one outcome of the engine on the pipeline thread (may write). Called only by <see cref="Drain"/>.</summary>
+        protected virtual void OnOutcome(WorkOutcome outcome)
+        {
+        }
+
+        /// <summary>Called by <see cref="Drain"/> after each pass, on the pipeline thread (progress bars).</summary>
+        protected virtual void OnDrained()
+        {
+        }
+
+        /// <summary>
+        /// Called on the pipeline thread when <see cref="Drain"/> finds the pipeline stopping (Ctrl+C), before it ends the
+        /// command; writes are attempted and may be refused by PowerShell.
+        /// </summary>
+        protected virtual void OnStopped()
+        {
+        }
+
+        /// <summary>
+        /// The one drain loop: hands each outcome that arrives within <paramref name="wait"/> (then any already there) to
+        /// <see cref="OnOutcome"/>, writes the queued verbose and debug text, and calls <see cref="OnDrained"/>. Pipeline
+        /// thread only. When the pipeline is stopping it calls <see cref="OnStopped"/> and ends the command.
+        /// </summary>
+        protected void Drain(TimeSpan wait)
+        {
+            if (_engine != null)
+            {
+                while (!Stopping && _engine.TryRead(wait, out var outcome) && outcome != null)
+                {
+                    wait = TimeSpan.Zero;
+                    OnOutcome(outcome);
+                }
+            }
+            if (Stopping)
+            {
+                OnStopped();
+                throw new PipelineStoppedException();
+            }
+            DrainLog();
+            OnDrained();
+        }
+
+        /// <summary>EndProcessing's loop: no more items; drain until every outcome was handled.</summary>
+        protected void DrainToEnd()
+        {
+            Engine.CompleteAdding();
+            while (!Engine.IsDone)
+            {
+                Drain(TimeSpan.FromMilliseconds(200));
+            }
+            Drain(TimeSpan.Zero);
+        }
 
         #endregion
 
@@ -71,19 +143,19 @@ namespace VideoGen.Commands
         protected VideoProvider ResolveProvider(string? provider) =>
             EndpointResolver.ResolveProvider(provider, ApiKey != null, Environment.GetEnvironmentVariable);
 
-        /// <summary>Waits for a task on the pipeline thread, writing queued verbose/debug text meanwhile.</summary>
+        /// <summary>Waits for a task on the pipeline thread, draining the engine and the log meanwhile.</summary>
         protected T Await<T>(Task<T> task)
         {
-            while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(100))
+            while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(50))
             {
-                DrainLog();
+                Drain(TimeSpan.Zero);
             }
-            DrainLog();
+            Drain(TimeSpan.Zero);
             return task.GetAwaiter().GetResult();
         }
 
         /// <summary>Writes queued verbose and debug text; pipeline thread only.</summary>
-        protected void DrainLog()
+        private void DrainLog()
         {
             while (_log.TryTake(out var entry))
             {
@@ -103,7 +175,7 @@ namespace VideoGen.Commands
         {
             if (exception is VideoGenException vg)
             {
-                var record = new ErrorRecord(vg, vg.ErrorId, CategoryFor(vg.Kind), target ?? vg.TaskId);
+                var record = new ErrorRecord(vg, ErrorIdFor(vg), CategoryFor(vg.Kind), target ?? vg.TaskId);
                 if (vg.TaskId != null)
                 {
                     record.ErrorDetails = new ErrorDetails(vg.Message) { RecommendedAction = RecommendedActionFor(vg) };
@@ -111,6 +183,22 @@ namespace VideoGen.Commands
                 return record;
             }
             return new ErrorRecord(exception, "VideoGen.Unexpected", ErrorCategory.NotSpecified, target);
+        }
+
+        /// <summary>
+        /// The FullyQualifiedErrorId scripts catch: VideoGen.SubmissionOutcomeUnknown (a submission was sent but its answer
+        /// was lost: a job may exist), VideoGen.OutOfCredits (HTTP 402), else VideoGen.&lt;Kind&gt;. Documented in about_VideoGen.
+        /// </summary>
+        internal static string ErrorIdFor(VideoGenException vg)
+        {
+            for (Exception? e = vg; e != null; e = e.InnerException)
+            {
+                if (e is VideoGenException inner && inner.JobMayExist)
+                {
+                    return "VideoGen.SubmissionOutcomeUnknown";
+                }
+            }
+            return vg.Kind == VideoGenErrorKind.QuotaExceeded && vg.StatusCode == 402 ? "VideoGen.OutOfCredits" : vg.ErrorId;
         }
 
         private static string RecommendedActionFor(VideoGenException vg) => vg.Kind switch
@@ -147,11 +235,12 @@ namespace VideoGen.Commands
             GC.SuppressFinalize(this);
         }
 
-        /// <summary>Releases resources; derived cmdlets release their background work here.</summary>
+        /// <summary>Releases the engine (bounded, never throws) and the cancellation source.</summary>
         protected virtual void Dispose(bool disposing)
         {
             if (disposing)
             {
+                _engine?.Dispose();
                 _cancel.Dispose();
             }
         }

@@ -241,7 +241,8 @@ internal static class Program
             jobs[i] = await pipeline.Client.SubmitAsync(endpoint, new VideoRequest { Prompt = "waiting " + i }, null, ct));
         var polls = await emulator.TotalPollsAsync();
         using var meter = new Meter();
-        using (var waiter = new JobWaiter(pipeline.Client, new WaitOptions { Policy = pipeline.Policy, ThrottleLimit = 8 }, null, default))
+        using var engine = new WorkEngine(8);
+        using (var waiter = new JobWaiter(pipeline.Client, new WaitOptions { Policy = pipeline.Policy, ThrottleLimit = 8 }, null, engine))
         {
             foreach (var job in jobs)
             {

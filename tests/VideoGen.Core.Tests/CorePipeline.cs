@@ -83,16 +83,17 @@ internal sealed class CorePipeline
         var waited = new List<WaitResult>();
         var saved = new List<SavedVideo>();
         var saveErrors = new List<Exception>();
-        using var waiter = new JobWaiter(Client, new WaitOptions { Policy = Policy, ThrottleLimit = WaitThrottleLimit }, Log, cancellationToken);
+        using var waiting = new WorkEngine(WaitThrottleLimit);
+        using var waiter = new JobWaiter(Client, new WaitOptions { Policy = Policy, ThrottleLimit = WaitThrottleLimit }, Log, waiting);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         double submittedAt = 0, lastDoneAt = 0, lastSavedAt = 0;
         var rowNumber = 0;
         // As New-Video: rows are checked in order on the pipeline thread, submissions run up to a throttle limit at
         // once, and each job goes to the waiter as soon as its submission answers.
-        using var submitting = new BackgroundWork<VideoJob>(SubmitThrottleLimit, cancellationToken);
+        using var submitting = new WorkEngine(SubmitThrottleLimit);
         void TakeSubmitted(TimeSpan wait)
         {
-            while (submitting.TryTake(wait, out var outcome) && outcome != null)
+            while (submitting.TryRead(wait, out var outcome) && outcome != null)
             {
                 wait = TimeSpan.Zero;
                 if (outcome.Error is VideoGenException failed)
@@ -101,8 +102,8 @@ internal sealed class CorePipeline
                 }
                 else if (outcome.Error is null)
                 {
-                    submitted.Add(outcome.Value!);
-                    waiter.Add(outcome.Value!, ((PreparedRow)outcome.State!).Endpoint);
+                    submitted.Add((VideoJob)outcome.Value!);
+                    waiter.Add((VideoJob)outcome.Value!, ((PreparedRow)outcome.State!).Endpoint);
                 }
             }
         }
@@ -118,7 +119,7 @@ internal sealed class CorePipeline
             {
                 var prepared = RowPreparer.Prepare(rowNumber, fields, null, null, Environment);
                 await ModelCatalog.CheckAsync(Client, prepared, Log, cancellationToken);
-                submitting.Add(prepared, ct => Client.SubmitAsync(prepared.Endpoint, prepared.Request, Log, ct));
+                submitting.Start(prepared, async ctx => { using (await ctx.SlotAsync()) { return await Client.SubmitAsync(prepared.Endpoint, prepared.Request, Log, cancellationToken); } });
             }
             catch (VideoGenException ex)
             {
@@ -131,14 +132,14 @@ internal sealed class CorePipeline
         {
             TakeSubmitted(TimeSpan.FromMilliseconds(100));
         }
-        waiter.CompleteAdding();
+        waiting.CompleteAdding();
         submittedAt = clock.Elapsed.TotalSeconds;
         var downloader = new VideoDownloader(Client);
-        using var saving = new BackgroundWork<SavedVideo>(SaveThrottleLimit, cancellationToken);
+        using var saving = new WorkEngine(SaveThrottleLimit);
         Directory.CreateDirectory(directory);
-        while (!waiter.IsDone)
+        while (!waiting.IsDone)
         {
-            if (waiter.TryTake(TimeSpan.FromMilliseconds(200), out var result) && result != null)
+            if (waiting.TryRead(TimeSpan.FromMilliseconds(200), out var waited1) && waited1?.Value is WaitResult result)
             {
                 waited.Add(result);
                 lastDoneAt = clock.Elapsed.TotalSeconds;
@@ -146,19 +147,19 @@ internal sealed class CorePipeline
                 {
                     var endpoint = Endpoint(result.Job.Provider);
                     var target = Path.Combine(directory, FileNames.ForJob(result.Job));
-                    saving.Add(result.Job, ct => downloader.SaveAsync(endpoint, result.Job, target, false, null, Log, ct));
+                    saving.Start(result.Job, async ctx => { using (await ctx.SlotAsync()) { return await downloader.SaveAsync(endpoint, result.Job, target, false, null, Log, cancellationToken); } });
                 }
             }
         }
         saving.CompleteAdding();
         while (!saving.IsDone)
         {
-            if (saving.TryTake(TimeSpan.FromMilliseconds(200), out var outcome) && outcome != null)
+            if (saving.TryRead(TimeSpan.FromMilliseconds(200), out var outcome) && outcome != null)
             {
                 lastSavedAt = clock.Elapsed.TotalSeconds;
                 if (outcome.Error is null)
                 {
-                    saved.Add(outcome.Value!);
+                    saved.Add((SavedVideo)outcome.Value!);
                 }
                 else
                 {

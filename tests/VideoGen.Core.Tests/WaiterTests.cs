@@ -21,7 +21,8 @@ public class WaiterTests : IAsyncLifetime
         var policy = new PollPolicy { FirstDelay = TimeSpan.FromMilliseconds(200), MaxInterval = TimeSpan.FromMilliseconds(500) };
         var pipeline = Pipelines.For(_server, policy);
         var endpoint = pipeline.Endpoint(VideoProvider.OpenRouter);
-        using var waiter = new JobWaiter(pipeline.Client, new WaitOptions { Policy = policy, ThrottleLimit = 16 }, null, default);
+        using var engine = new WorkEngine(16);
+        using var waiter = new JobWaiter(pipeline.Client, new WaitOptions { Policy = policy, ThrottleLimit = 16 }, null, engine);
         var submitted = new List<string>();
         var emitted = new List<WaitResult>();
         for (var i = 0; i < count; i++)
@@ -30,17 +31,17 @@ public class WaiterTests : IAsyncLifetime
             submitted.Add(job.Id);
             waiter.Add(job, endpoint);
             // Waiting overlaps submission: results are taken while rows are still arriving.
-            while (waiter.TryTake(TimeSpan.Zero, out var early) && early != null)
+            while (TryTake(engine, TimeSpan.Zero, out var early))
             {
-                emitted.Add(early);
+                emitted.Add(early!);
             }
         }
-        waiter.CompleteAdding();
-        while (!waiter.IsDone)
+        engine.CompleteAdding();
+        while (!engine.IsDone)
         {
-            if (waiter.TryTake(TimeSpan.FromMilliseconds(200), out var result) && result != null)
+            if (TryTake(engine, TimeSpan.FromMilliseconds(200), out var result))
             {
-                emitted.Add(result);
+                emitted.Add(result!);
             }
         }
 
@@ -62,14 +63,15 @@ public class WaiterTests : IAsyncLifetime
         var pipeline = Pipelines.For(_server);
         var endpoint = pipeline.Endpoint(VideoProvider.FastRouter);
         var slow = await pipeline.Client.SubmitAsync(endpoint, new VideoRequest { Prompt = "A [slow] one", Name = "slow" }, null, default);
-        using var waiter = new JobWaiter(pipeline.Client, new WaitOptions { Policy = pipeline.Policy, Timeout = TimeSpan.FromSeconds(1) }, null, default);
+        using var engine = new WorkEngine(8);
+        using var waiter = new JobWaiter(pipeline.Client, new WaitOptions { Policy = pipeline.Policy, Timeout = TimeSpan.FromSeconds(1) }, null, engine);
         waiter.Add(slow, endpoint);
-        waiter.CompleteAdding();
+        engine.CompleteAdding();
 
         WaitResult? result = null;
-        while (!waiter.IsDone)
+        while (!engine.IsDone)
         {
-            if (waiter.TryTake(TimeSpan.FromMilliseconds(200), out var r))
+            if (TryTake(engine, TimeSpan.FromMilliseconds(200), out var r))
             {
                 result = r;
             }
@@ -88,21 +90,37 @@ public class WaiterTests : IAsyncLifetime
     {
         var pipeline = Pipelines.For(_server);
         var endpoint = pipeline.Endpoint(VideoProvider.AppleRouter);
-        using var cancel = new CancellationTokenSource();
-        var waiter = new JobWaiter(pipeline.Client, new WaitOptions { Policy = pipeline.Policy }, null, cancel.Token);
+        var engine = new WorkEngine(8);
+        using var waiter = new JobWaiter(pipeline.Client, new WaitOptions { Policy = pipeline.Policy }, null, engine);
         for (var i = 0; i < 20; i++)
         {
             waiter.Add(await pipeline.Client.SubmitAsync(endpoint, new VideoRequest { Prompt = "[slow] " + i }, null, default), endpoint);
         }
         await Task.Delay(300);
 
-        cancel.Cancel();
-        waiter.Dispose();
+        engine.Cancel();
+        engine.Dispose();
 
-        Assert.False(waiter.IsDone);
+        Assert.Equal(0, engine.Running);
+        Assert.False(TryTake(engine, TimeSpan.Zero, out _));
         var pollsAfterStop = _server.State.TotalPolls;
         await Task.Delay(1200);
         Assert.Equal(pollsAfterStop, _server.State.TotalPolls);
+    }
+
+    private static bool TryTake(WorkEngine engine, TimeSpan wait, out WaitResult? result)
+    {
+        while (engine.TryRead(wait, out var outcome) && outcome != null)
+        {
+            if (outcome.Value is WaitResult r)
+            {
+                result = r;
+                return true;
+            }
+            wait = TimeSpan.Zero;
+        }
+        result = null;
+        return false;
     }
 
     [Fact]

@@ -63,46 +63,43 @@ namespace VideoGen.Core.Waiting
     }
 
     /// <summary>
-    /// Watches many jobs at once. Each job is watched from the moment it is added; results are queued in
-    /// the order jobs finish, for the pipeline thread to take (<see cref="TryTake"/>). All jobs share one
-    /// client and at most <see cref="WaitOptions.ThrottleLimit"/> polls in flight. Disposing cancels every
-    /// watch and waits for them to stop, so no background task outlives the waiter.
+    /// Watches many jobs at once on a <see cref="WorkEngine"/>: each job is watched from the moment it is added, and its
+    /// <see cref="WaitResult"/> is the outcome of its work item, read in the order jobs finish. Every poll takes one slot
+    /// of the engine's throttle (Wait-Video's -ThrottleLimit: polls in flight over all jobs); the delays between polls
+    /// hold none. <see cref="WorkEngine.Cancel"/> (Ctrl+C) ends every watch.
     /// </summary>
     public sealed class JobWaiter : IDisposable
     {
         private readonly VideoGenClient _client;
         private readonly WaitOptions _options;
         private readonly IVideoGenLog _log;
-        private readonly CancellationTokenSource _cancel;
+        private readonly WorkEngine _engine;
         private readonly CancellationTokenSource? _timeout;
-        private readonly SemaphoreSlim _throttle;
-        private readonly BlockingCollection<WaitResult> _results = new BlockingCollection<WaitResult>();
         private readonly ConcurrentDictionary<long, VideoJob> _active = new ConcurrentDictionary<long, VideoJob>();
-        private readonly List<Task> _watches = new List<Task>();
         private long _sequence;
         private int _total;
         private int _finished;
         private int _succeeded;
         private int _failed;
-        private int _taken;
-        private bool _addingComplete;
 
-        /// <summary>Creates a waiter; <paramref name="cancellationToken"/> (Ctrl+C) stops every watch.</summary>
-        public JobWaiter(VideoGenClient client, WaitOptions options, IVideoGenLog? log, CancellationToken cancellationToken)
+        /// <summary>Creates a waiter whose watches run on <paramref name="engine"/>.</summary>
+        public JobWaiter(VideoGenClient client, WaitOptions options, IVideoGenLog? log, WorkEngine engine)
         {
-            _client = client;
-            _options = options;
+            _client = client ?? throw new ArgumentNullException(nameof(client));
+            _options = options ?? throw new ArgumentNullException(nameof(options));
+            _engine = engine ?? throw new ArgumentNullException(nameof(engine));
             _log = log ?? NullVideoGenLog.Instance;
-            _cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            _throttle = new SemaphoreSlim(Math.Max(1, options.ThrottleLimit));
             if (options.Timeout is TimeSpan limit)
             {
                 _timeout = new CancellationTokenSource(limit);
             }
         }
 
-        /// <summary>Starts watching a job now. A job already terminal is queued at once without a poll.</summary>
-        public void Add(VideoJob job, ProviderEndpoint endpoint)
+        /// <summary>
+        /// Starts watching a job now; <paramref name="onChange"/> (optional) is called in the worker after each poll that
+        /// changed the job's status, with the status before. A job already terminal ends at once without a poll.
+        /// </summary>
+        public void Add(VideoJob job, ProviderEndpoint endpoint, Action<VideoJob, VideoJobStatus>? onChange = null)
         {
             if (job is null)
             {
@@ -112,39 +109,11 @@ namespace VideoGen.Core.Waiting
             Interlocked.Increment(ref _total);
             if (job.IsTerminal)
             {
-                Finish(key, job, ErrorFor(job));
+                _engine.Start(job, _ => Task.FromResult<object?>(Finish(key, job, ErrorFor(job))));
                 return;
             }
             _active[key] = job;
-            var watch = Task.Run(() => WatchAsync(key, job, endpoint));
-            lock (_watches)
-            {
-                _watches.Add(watch);
-            }
-        }
-
-        /// <summary>Says no more jobs will be added; <see cref="IsDone"/> can then become true.</summary>
-        public void CompleteAdding() => _addingComplete = true;
-
-        /// <summary>True when adding is complete and every job's result has been taken.</summary>
-        public bool IsDone => _addingComplete && Volatile.Read(ref _taken) >= Volatile.Read(ref _total);
-
-        /// <summary>Takes the next result, waiting up to <paramref name="wait"/>; false when none came in that time.</summary>
-        public bool TryTake(TimeSpan wait, out WaitResult? result)
-        {
-            try
-            {
-                if (_results.TryTake(out result, (int)Math.Max(0, wait.TotalMilliseconds), _cancel.Token))
-                {
-                    Interlocked.Increment(ref _taken);
-                    return true;
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                result = null;
-            }
-            return false;
+            _engine.Start(job, context => WatchAsync(key, job, endpoint, context, onChange));
         }
 
         /// <summary>A snapshot of the counts and the jobs still running.</summary>
@@ -152,101 +121,74 @@ namespace VideoGen.Core.Waiting
             new WaitProgress(Volatile.Read(ref _total), Volatile.Read(ref _finished), Volatile.Read(ref _succeeded), Volatile.Read(ref _failed),
                 _active.OrderBy(p => p.Key).Select(p => p.Value).ToList());
 
-        /// <summary>Cancels every watch and waits (briefly) for them to end.</summary>
-        public void Dispose()
-        {
-            _cancel.Cancel();
-            Task[] watches;
-            lock (_watches)
-            {
-                watches = _watches.ToArray();
-            }
-            try
-            {
-                Task.WaitAll(watches, TimeSpan.FromSeconds(5));
-            }
-            catch (AggregateException)
-            {
-                // Each watch handles its own errors; cancellation is all that can surface here.
-            }
-            _cancel.Dispose();
-            _timeout?.Dispose();
-            _throttle.Dispose();
-            _results.Dispose();
-        }
+        /// <summary>Releases the timeout; the engine is the caller's to dispose.</summary>
+        public void Dispose() => _timeout?.Dispose();
 
-        private async Task WatchAsync(long key, VideoJob job, ProviderEndpoint endpoint)
+        private async Task<object?> WatchAsync(long key, VideoJob job, ProviderEndpoint endpoint, WorkContext context, Action<VideoJob, VideoJobStatus>? onChange)
         {
             var ceiling = endpoint.Mapping.MaxPollInterval;
             var polls = 0;
             var timeoutToken = _timeout?.Token ?? CancellationToken.None;
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, timeoutToken);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.Token, timeoutToken);
             var token = linked.Token;
             try
             {
                 while (true)
                 {
                     await Task.Delay(_options.Policy.NextDelay(polls, ceiling, job.PollAfter), token).ConfigureAwait(false);
-                    await _throttle.WaitAsync(token).ConfigureAwait(false);
-                    try
+                    var before = job.Status;
+                    using (await context.SlotAsync().ConfigureAwait(false))
                     {
                         job = await _client.PollAsync(endpoint, job, _log, token).ConfigureAwait(false);
                     }
-                    finally
-                    {
-                        _throttle.Release();
-                    }
                     polls++;
                     _active[key] = job;
+                    if (job.Status != before)
+                    {
+                        onChange?.Invoke(job, before);
+                    }
                     if (job.IsTerminal)
                     {
-                        Finish(key, job, ErrorFor(job));
-                        return;
+                        return Finish(key, job, ErrorFor(job));
                     }
                 }
             }
-            catch (OperationCanceledException) when (timeoutToken.IsCancellationRequested && !_cancel.IsCancellationRequested)
+            catch (OperationCanceledException) when (timeoutToken.IsCancellationRequested && !context.Token.IsCancellationRequested)
             {
                 var seconds = _options.Timeout?.TotalSeconds ?? 0;
-                Finish(key, job, new VideoGenException(VideoGenErrorKind.Timeout,
+                return Finish(key, job, new VideoGenException(VideoGenErrorKind.Timeout,
                     string.Format(CultureInfo.InvariantCulture,
                         "Job {0} at {1} was still {2} after {3:0.#} s; it goes on at the provider (nothing was cancelled). Wait for it later with: Get-VideoStatus -Id {0} -Provider {1} -Model {4} | Wait-Video",
                         job.Id, job.Provider, job.Status, seconds, job.Model), job.Id));
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (context.Token.IsCancellationRequested)
             {
-                // Ctrl+C: the cmdlet is stopping; nothing more is written.
+                throw; // Ctrl+C: the cmdlet is stopping.
+            }
+            catch (NotStartedException)
+            {
+                throw;
             }
             catch (VideoGenException ex)
             {
                 job.Error = ex.Message;
-                Finish(key, job, ex.WithTaskId(job.Id));
+                return Finish(key, job, ex.WithTaskId(job.Id));
             }
             catch (Exception ex)
             {
                 // Never let a watch die silently: the id reaches the output with the reason.
                 job.Error = ex.Message;
-                Finish(key, job, new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
+                return Finish(key, job, new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
                     "Following job " + job.Id + " failed: " + ex.Message, job.Id, null, ex));
             }
         }
 
-        private void Finish(long key, VideoJob job, VideoGenException? error)
+        private WaitResult Finish(long key, VideoJob job, VideoGenException? error)
         {
             _active.TryRemove(key, out _);
             Interlocked.Increment(ref _finished);
             Interlocked.Increment(ref error is null ? ref _succeeded : ref _failed);
-            try
-            {
-                _results.Add(new WaitResult(job, error));
-            }
-            catch (ObjectDisposedException)
-            {
-                // The waiter was disposed while this watch finished: the cmdlet has stopped.
-            }
-            catch (InvalidOperationException)
-            {
-            }
+            return new WaitResult(job, error);
         }
 
         private static VideoGenException? ErrorFor(VideoJob job) =>

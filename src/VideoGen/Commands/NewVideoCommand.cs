@@ -1,13 +1,16 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
+using System.Linq;
 using System.Management.Automation;
+using System.Threading;
 using VideoGen.Core;
 
 namespace VideoGen.Commands
 {
     /// <summary>
     /// <para type="synopsis">Submits a video generation job to FastRouter, OpenRouter or AppleRouter. It costs money.</para>
-    /// <para type="description">New-Video submits one job per prompt (per pipeline object, so each CSV row of Import-Csv is one job), up to -ThrottleLimit at once, and emits a VideoJob as soon as the provider answers with its task id, in the order the answers come. Every created job is written to the job journal before it is emitted. Every parameter binds from the pipeline by property name. Each row is checked against the provider's documented values before anything is sent; a bad row gives an error naming the row and field, and the other rows go on. An out-of-credits answer (HTTP 402) stops the command, since every later row would fail too.</para>
+    /// <para type="description">New-Video submits one job per prompt (per pipeline object, so each CSV row of Import-Csv is one job), up to -ThrottleLimit at once, and emits a VideoJob as soon as the provider answers with its task id, in the order the answers come. Every created job is written to the job journal before it is emitted. Every parameter binds from the pipeline by property name. Each row is checked against the provider's documented values before anything is sent; a bad row gives an error naming the row and field, and the other rows go on. An out-of-credits answer (HTTP 402) stops submitting: that row and the rows not submitted are errors, and the jobs already created go on down the pipeline. Ctrl+C never cuts a submission already sent: its answer is journaled, and the ids created but not emitted are named in a warning.</para>
     /// </summary>
     /// <example>
     ///   <code>Import-Csv prompts.csv | New-Video -Provider FastRouter | Wait-Video | Save-Video -OutputDirectory ./videos</code>
@@ -115,10 +118,14 @@ namespace VideoGen.Commands
 
         #endregion
 
+        /// <summary>How long Ctrl+C waits for submissions already sent to answer before it warns that they may have created a job.</summary>
+        private static readonly TimeSpan InFlightAnswerBound = TimeSpan.FromSeconds(30);
+
+        private readonly HashSet<string> _emitted = new HashSet<string>(StringComparer.Ordinal);
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<PreparedRow, byte> _inFlight = new System.Collections.Concurrent.ConcurrentDictionary<PreparedRow, byte>();
+        private readonly List<string> _notSubmitted = new List<string>();
         private JobJournal? _journal;
-        private BackgroundWork<VideoJob>? _work;
-        private VideoGenException? _outOfCredits;
-        private int _notSubmitted;
+        private bool _outOfCredits;
 
         #region Overrides
 
@@ -127,17 +134,16 @@ namespace VideoGen.Commands
         {
             _journal = ResolveJournal(this, JournalPath);
             // Out of credits: nothing more may start, decided by the worker before it frees its slot.
-            _work = new BackgroundWork<VideoJob>(ThrottleLimit, CancelToken,
-                ex => ex is VideoGenException vg && vg.Kind == VideoGenErrorKind.QuotaExceeded);
+            StartEngine(ThrottleLimit, ex => ex is VideoGenException vg && IsOutOfCredits(vg));
         }
 
         /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             _row++;
-            if (_outOfCredits != null)
+            if (_outOfCredits || Engine.IsStoppingStarts)
             {
-                _notSubmitted++;
+                _notSubmitted.Add(RequestValidator.DescribeRow(_row, Name));
                 Drain(TimeSpan.Zero);
                 return;
             }
@@ -171,86 +177,201 @@ namespace VideoGen.Commands
             {
                 return;
             }
-            _work!.Add(prepared, ct => Client.SubmitAsync(prepared.Endpoint, prepared.Request, Log, ct));
+            var journal = _journal!;
+            var client = Client;
+            var log = Log;
+            Engine.Start(prepared, async context =>
+            {
+                using (await context.SlotAsync().ConfigureAwait(false))
+                {
+                    _inFlight[prepared] = 0;
+                    try
+                    {
+                        // Not the Ctrl+C token: a submission already sent is never cut off, so its task id is not lost.
+                        // The client's own timeouts bound it.
+                        VideoJob job;
+                        try
+                        {
+                            job = await client.SubmitAsync(prepared.Endpoint, prepared.Request, log, CancellationToken.None).ConfigureAwait(false);
+                        }
+                        catch (VideoGenException ex) when (ex.TaskId != null)
+                        {
+                            // The answer carried a task id but could not be read in full: the job exists, so its id is kept.
+                            var known = VideoJob.Restore(ex.TaskId, prepared.Endpoint.Provider, model, prepared.Request.Name, prepared.Request.Prompt,
+                                prepared.Endpoint.BaseUri.AbsoluteUri);
+                            throw new SubmissionFailure(known, TryJournal(journal, known), ex);
+                        }
+                        // On disk the moment the answer is read, before anything else can fail.
+                        return new Submitted(job, TryJournal(journal, job));
+                    }
+                    finally
+                    {
+                        _inFlight.TryRemove(prepared, out _);
+                    }
+                }
+            });
             Drain(TimeSpan.Zero);
         }
 
         /// <inheritdoc/>
         protected override void EndProcessing()
         {
-            _work!.CompleteAdding();
-            while (!_work.IsDone && !Stopping)
+            DrainToEnd();
+            if (_notSubmitted.Count > 0)
             {
-                Drain(TimeSpan.FromMilliseconds(200));
+                WriteError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.QuotaExceeded,
+                    string.Format(System.Globalization.CultureInfo.InvariantCulture,
+                        "{0} row(s) were not submitted because the provider answered that the account is out of credits (HTTP 402): {1}. Add credits, then run the same command again; the jobs already created are in the journal and went on down the pipeline.",
+                        _notSubmitted.Count, string.Join(", ", _notSubmitted))),
+                    "VideoGen.NotSubmitted", ErrorCategory.QuotaExceeded, _notSubmitted.ToArray()));
             }
-            Drain(TimeSpan.Zero);
+        }
+
+        /// <inheritdoc/>
+        protected override void OnStopping(WorkEngine? engine) => engine?.StopStarting();
+
+        /// <inheritdoc/>
+        protected override void OnOutcome(WorkOutcome outcome)
+        {
+            var prepared = (PreparedRow)outcome.State!;
+            switch (outcome.Error)
+            {
+                case null:
+                    var submitted = (Submitted)outcome.Value!;
+                    if (submitted.JournalError != null)
+                    {
+                        WriteError(JournalFailed(submitted.Job, submitted.JournalError));
+                    }
+                    _emitted.Add(submitted.Job.Id);
+                    WriteObject(submitted.Job);
+                    break;
+                case NotStartedException _:
+                    _notSubmitted.Add(prepared.Label);
+                    break;
+                case SubmissionFailure failure:
+                    if (failure.JournalError != null)
+                    {
+                        WriteError(JournalFailed(failure.Job, failure.JournalError));
+                    }
+                    WriteError(ToErrorRecord(Labelled(prepared, failure.Cause), failure.Job));
+                    break;
+                case VideoGenException ex when IsOutOfCredits(ex):
+                    _outOfCredits = true;
+                    WriteError(ToErrorRecord(new VideoGenException(ex.Kind,
+                        prepared.Label + ": " + ex.Message + " No further rows are submitted; the jobs already created go on.", ex.TaskId, ex.StatusCode, ex), prepared.Label));
+                    break;
+                case VideoGenException ex:
+                    WriteError(ToErrorRecord(Labelled(prepared, ex), prepared.Label));
+                    break;
+                case OperationCanceledException _ when Stopping:
+                    break;
+                case Exception ex:
+                    WriteError(ToErrorRecord(ex, prepared.Label));
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// Ctrl+C: submissions already sent are let answer (up to <see cref="InFlightAnswerBound"/>); each answer was journaled
+        /// by its worker. The ids created but not emitted, and the rows whose answer never came, are named in warnings.
+        /// </summary>
+        protected override void OnStopped()
+        {
+            Engine.WaitForRunning(InFlightAnswerBound);
+            var created = new List<string>();
+            while (Engine.TryRead(TimeSpan.Zero, out var outcome) && outcome != null)
+            {
+                var job = (outcome.Value as Submitted)?.Job ?? (outcome.Error as SubmissionFailure)?.Job;
+                if (job != null && !_emitted.Contains(job.Id))
+                {
+                    created.Add(job.Id + (string.IsNullOrWhiteSpace(job.Name) ? string.Empty : " (" + job.Name + ")"));
+                }
+            }
+            var unanswered = _inFlight.Keys.Select(p => p.Label).ToList();
+            try
+            {
+                if (created.Count > 0)
+                {
+                    WriteWarning("Stopped. These jobs were created and are in the journal " + _journal!.Path + "; resume with Get-VideoJob | Wait-Video | Save-Video: " + string.Join(", ", created));
+                }
+                foreach (var row in unanswered)
+                {
+                    WriteWarning("Stopped while " + row + " was being submitted and no answer came within " + InFlightAnswerBound.TotalSeconds + " s: a job may have been created at the provider; check its dashboard before submitting that row again.");
+                }
+            }
+            catch (PipelineStoppedException)
+            {
+                // PowerShell refuses writes once stopping; the journal already holds every answered id.
+            }
         }
 
         /// <inheritdoc/>
         protected override void Dispose(bool disposing)
         {
-            if (disposing)
+            if (disposing && Stopping)
             {
-                _work?.Dispose();
+                // Stopped while another command of the pipeline ran: still let answers already on their way be journaled.
+                Engine.WaitForRunning(InFlightAnswerBound);
             }
             base.Dispose(disposing);
         }
 
         #endregion
 
-        /// <summary>
-        /// Emits the jobs whose submissions have answered (journal first), writes the errors of those that failed, and
-        /// once an out-of-credits answer has come and every submission in flight has answered, stops the command.
-        /// </summary>
-        private void Drain(TimeSpan wait)
+        private static bool IsOutOfCredits(VideoGenException ex) => ex.Kind == VideoGenErrorKind.QuotaExceeded && ex.TaskId is null;
+
+        private static VideoGenException Labelled(PreparedRow prepared, VideoGenException ex) =>
+            new VideoGenException(ex.Kind, prepared.Label + ": " + ex.Message, ex.TaskId, ex.StatusCode, ex) { };
+
+        private static Exception? TryJournal(JobJournal journal, VideoJob job)
         {
-            while (_work!.TryTake(wait, out var outcome) && outcome != null)
+            try
             {
-                wait = TimeSpan.Zero;
-                var prepared = (PreparedRow)outcome.State!;
-                switch (outcome.Error)
-                {
-                    case null:
-                        var job = outcome.Value!;
-                        try
-                        {
-                            // On disk before it is emitted: a job paid for survives a killed process.
-                            _journal!.Submitted(job);
-                        }
-                        catch (VideoGenException ex)
-                        {
-                            WriteError(ToErrorRecord(ex, job));
-                        }
-                        WriteObject(job);
-                        break;
-                    case NotStartedException _:
-                        _notSubmitted++;
-                        break;
-                    case VideoGenException ex when ex.Kind == VideoGenErrorKind.QuotaExceeded:
-                        _outOfCredits ??= new VideoGenException(ex.Kind, prepared.Label + ": " + ex.Message, ex.TaskId, ex.StatusCode, ex);
-                        _notSubmitted++;
-                        _work.StopStarting();
-                        break;
-                    case VideoGenException ex:
-                        WriteError(ToErrorRecord(new VideoGenException(ex.Kind, prepared.Label + ": " + ex.Message, ex.TaskId, ex.StatusCode, ex), prepared.Label));
-                        break;
-                    case Exception ex when IsStopping(ex):
-                        break;
-                    case Exception ex:
-                        WriteError(ToErrorRecord(ex, prepared.Label));
-                        break;
-                }
+                journal.Submitted(job);
+                return null;
             }
-            DrainLog();
-            if (_outOfCredits != null && _work.Pending == 0)
+            catch (Exception ex) when (ex is VideoGenException || ex is IOException || ex is UnauthorizedAccessException)
             {
-                ThrowTerminatingError(ToErrorRecord(new VideoGenException(_outOfCredits.Kind,
-                    _outOfCredits.Message + " No further rows were submitted (" + _notSubmitted + " not submitted, counting this one).",
-                    _outOfCredits.TaskId, _outOfCredits.StatusCode, _outOfCredits), null));
+                return ex;
             }
         }
 
+        private ErrorRecord JournalFailed(VideoJob job, Exception error) =>
+            new ErrorRecord(new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
+                "Job " + job.Id + " was created but could not be written to the journal " + _journal!.Path + ": " + error.Message +
+                " Keep this task id: Get-VideoStatus -Id " + job.Id + " -Provider " + job.Provider + " -Model " + job.Model + " follows it.", job.Id, null, error),
+                "VideoGen.JournalWriteFailed", ErrorCategory.WriteError, job);
+
         private static string Shorten(string? text) =>
             text is null ? string.Empty : text.Length <= 60 ? text : text.Substring(0, 57) + "...";
+
+        /// <summary>A job the provider created, and the journal failure if writing it failed.</summary>
+        private sealed class Submitted
+        {
+            public Submitted(VideoJob job, Exception? journalError)
+            {
+                Job = job;
+                JournalError = journalError;
+            }
+
+            public VideoJob Job { get; }
+            public Exception? JournalError { get; }
+        }
+
+        /// <summary>An answer that carried a task id but could not be read in full: the job exists and its id is kept.</summary>
+        private sealed class SubmissionFailure : Exception
+        {
+            public SubmissionFailure(VideoJob job, Exception? journalError, VideoGenException cause)
+                : base(cause.Message, cause)
+            {
+                Job = job;
+                JournalError = journalError;
+                Cause = cause;
+            }
+
+            public VideoJob Job { get; }
+            public Exception? JournalError { get; }
+            public VideoGenException Cause { get; }
+        }
     }
 }

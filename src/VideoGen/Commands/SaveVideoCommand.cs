@@ -30,7 +30,6 @@ namespace VideoGen.Commands
         private const string DirectorySet = "OutputDirectory";
         private const string PathSet = "Path";
         private const int MaxChildBars = 8;
-        private BackgroundWork<SavedVideo>? _work;
         private VideoDownloader? _downloader;
         private ProgressBars? _bars;
         private readonly ConcurrentDictionary<long, Transfer> _transfers = new ConcurrentDictionary<long, Transfer>();
@@ -79,7 +78,7 @@ namespace VideoGen.Commands
         /// <inheritdoc/>
         protected override void BeginProcessing()
         {
-            _work = new BackgroundWork<SavedVideo>(ThrottleLimit, CancelToken);
+            StartEngine(ThrottleLimit);
             _downloader = new VideoDownloader(Client);
             _bars = new ProgressBars(this);
         }
@@ -109,8 +108,32 @@ namespace VideoGen.Commands
                     _total++;
                     var force = Force.IsPresent;
                     var variant = SelectedVariant;
-                    _work!.Add(key, ct => _downloader!.SaveAsync(endpoint, job, target, force,
-                        new Progress(transfer), Log, ct, variant));
+                    var downloader = _downloader!;
+                    var journal = Journal;
+                    var log = Log;
+                    Engine.Start(key, async context =>
+                    {
+                        using (await context.SlotAsync().ConfigureAwait(false))
+                        {
+                            // Created only now: -WhatIf and refused jobs leave the disk as it was.
+                            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+                            var saved = await downloader.SaveAsync(endpoint, job, target, force, new Progress(transfer), log, context.Token, variant).ConfigureAwait(false);
+                            string? journalError = null;
+                            if (variant == VideoVariant.Video)
+                            {
+                                // In the journal the moment the file is in place, by the worker that placed it.
+                                try
+                                {
+                                    journal.Saved(VideoJob.Restore(saved.Id, saved.Provider, saved.Model, saved.Name), saved.Path);
+                                }
+                                catch (Exception ex) when (ex is VideoGenException || ex is IOException || ex is UnauthorizedAccessException)
+                                {
+                                    journalError = ex.Message;
+                                }
+                            }
+                            return new Placed(saved, journalError);
+                        }
+                    });
                 }
             }
             catch (VideoGenException ex)
@@ -123,82 +146,74 @@ namespace VideoGen.Commands
         /// <inheritdoc/>
         protected override void EndProcessing()
         {
-            _work!.CompleteAdding();
             try
             {
-                while (!_work.IsDone && !Stopping)
-                {
-                    Drain(TimeSpan.FromMilliseconds(200));
-                }
+                DrainToEnd();
             }
             finally
             {
-                _bars!.CompleteAll();
+                if (!Stopping)
+                {
+                    _bars!.CompleteAll();
+                }
             }
         }
 
         /// <inheritdoc/>
-        protected override void Dispose(bool disposing)
+        protected override void OnOutcome(WorkOutcome outcome)
         {
-            if (disposing)
+            _transfers.TryRemove((long)outcome.State!, out _);
+            if (outcome.Value is Placed placed)
             {
-                _work?.Dispose();
+                _saved++;
+                if (placed.JournalError != null)
+                {
+                    WriteWarning("Saved " + placed.Video.Path + " (task " + placed.Video.Id + ") but could not record it in the journal: " + placed.JournalError);
+                }
+                WriteObject(placed.Video);
             }
-            base.Dispose(disposing);
+            else if (outcome.Error != null && !(outcome.Error is OperationCanceledException && Stopping))
+            {
+                _failed++;
+                WriteError(ToErrorRecord(outcome.Error, (outcome.Error as VideoGenException)?.TaskId));
+            }
         }
 
-        #endregion
-
-        private string TargetPath(VideoJob job)
+        /// <inheritdoc/>
+        protected override void OnDrained()
         {
-            if (ParameterSetName == PathSet)
-            {
-                var file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
-                return System.IO.Path.GetFullPath(file);
-            }
-            var directory = string.IsNullOrEmpty(OutputDirectory)
-                ? SessionState.Path.CurrentFileSystemLocation.ProviderPath
-                : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory);
-            Directory.CreateDirectory(directory);
-            return System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, FileNames.ForJob(job, SelectedVariant)));
-        }
-
-        private void Drain(TimeSpan wait)
-        {
-            while (_work!.TryTake(wait, out var outcome) && outcome != null)
-            {
-                var key = (long)outcome.State!;
-                _transfers.TryRemove(key, out _);
-                if (outcome.Error is null)
-                {
-                    _saved++;
-                    var saved = outcome.Value!;
-                    if (SelectedVariant == VideoVariant.Video)
-                    {
-                        try
-                        {
-                            Journal.Saved(VideoJob.Restore(saved.Id, saved.Provider, saved.Model, saved.Name), saved.Path);
-                        }
-                        catch (VideoGenException ex)
-                        {
-                            WriteWarning(ex.Message);
-                        }
-                    }
-                    WriteObject(saved);
-                }
-                else
-                {
-                    _failed++;
-                    WriteError(ToErrorRecord(outcome.Error, (outcome.Error as VideoGenException)?.TaskId));
-                }
-                wait = TimeSpan.Zero;
-            }
-            DrainLog();
             if (_bars!.Due && _total > 0)
             {
                 UpdateProgress();
             }
+        }
+
+        #endregion
+
+        /// <summary>The full path the job's file goes to; creates nothing.</summary>
+        private string TargetPath(VideoJob job)
+        {
+            if (ParameterSetName == PathSet)
+            {
+                return System.IO.Path.GetFullPath(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path));
+            }
+            var directory = string.IsNullOrEmpty(OutputDirectory)
+                ? SessionState.Path.CurrentFileSystemLocation.ProviderPath
+                : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory);
+            return System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, FileNames.ForJob(job, SelectedVariant)));
+        }
+
+        /// <summary>A file in place, and the journal failure if recording it failed.</summary>
+        private sealed class Placed
+        {
+            public Placed(SavedVideo video, string? journalError)
+            {
+                Video = video;
+                JournalError = journalError;
+            }
+
+            public SavedVideo Video { get; }
+            public string? JournalError { get; }
         }
 
         private void UpdateProgress()

@@ -62,7 +62,7 @@ namespace VideoGen.Commands
             {
                 options.Policy.FixedInterval = TimeSpan.FromSeconds(PollIntervalSec);
             }
-            _waiter = new JobWaiter(Client, options, Log, CancelToken);
+            _waiter = new JobWaiter(Client, options, Log, StartEngine(ThrottleLimit));
             _bars = new ProgressBars(this);
             _elapsed.Start();
         }
@@ -73,7 +73,9 @@ namespace VideoGen.Commands
             try
             {
                 var (job, endpoint) = CurrentJob();
-                _waiter!.Add(job, endpoint);
+                var log = Log;
+                _waiter!.Add(job, endpoint, (changed, before) => log.Verbose(string.Format(CultureInfo.InvariantCulture,
+                    "{0}: {1} -> {2}{3}", Describe(changed), before, changed.Status, changed.ProviderStatus is null ? string.Empty : " (" + changed.ProviderStatus + ")")));
             }
             catch (VideoGenException ex)
             {
@@ -85,17 +87,45 @@ namespace VideoGen.Commands
         /// <inheritdoc/>
         protected override void EndProcessing()
         {
-            _waiter!.CompleteAdding();
             try
             {
-                while (!_waiter.IsDone && !Stopping)
-                {
-                    Drain(TimeSpan.FromMilliseconds(200));
-                }
+                DrainToEnd();
             }
             finally
             {
-                _bars!.CompleteAll();
+                if (!Stopping)
+                {
+                    _bars!.CompleteAll();
+                }
+            }
+        }
+
+        /// <inheritdoc/>
+        protected override void OnOutcome(WorkOutcome outcome)
+        {
+            if (outcome.Value is WaitResult result)
+            {
+                if (result.Error != null)
+                {
+                    WriteError(ToErrorRecord(result.Error, result.Job));
+                }
+                RecordEnded(result.Job);
+                WriteObject(result.Job);
+            }
+            else if (outcome.Error != null && !(outcome.Error is OperationCanceledException))
+            {
+                var job = (VideoJob)outcome.State!;
+                WriteError(ToErrorRecord(outcome.Error, job));
+                WriteObject(job);
+            }
+        }
+
+        /// <inheritdoc/>
+        protected override void OnDrained()
+        {
+            if (_bars!.Due)
+            {
+                UpdateProgress();
             }
         }
 
@@ -111,24 +141,8 @@ namespace VideoGen.Commands
 
         #endregion
 
-        private void Drain(TimeSpan wait)
-        {
-            while (_waiter!.TryTake(wait, out var result) && result != null)
-            {
-                if (result.Error != null)
-                {
-                    WriteError(ToErrorRecord(result.Error, result.Job));
-                }
-                RecordEnded(result.Job);
-                WriteObject(result.Job);
-                wait = TimeSpan.Zero;
-            }
-            DrainLog();
-            if (_bars!.Due)
-            {
-                UpdateProgress();
-            }
-        }
+        private static string Describe(VideoJob job) =>
+            string.IsNullOrWhiteSpace(job.Name) ? job.Id : job.Name + " (" + job.Id + ")";
 
         private void UpdateProgress()
         {

@@ -1,0 +1,294 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+
+namespace VideoGen.Core
+{
+    /// <summary>
+    /// The one background engine of every cmdlet: runs work items off the pipeline thread, lets each take a slot of a
+    /// shared throttle for exactly as long as it talks to the network (a submission, one poll, one download), and
+    /// hands each item's outcome, in the order they end, to the pipeline thread through a channel
+    /// (<see cref="TryRead"/>). What must survive a crash (the journal) is done by the work item itself, in the
+    /// worker, before its outcome is posted; the pipeline thread only writes.
+    /// </summary>
+    /// <remarks>
+    /// Two ways to stop. <see cref="StopStarting"/> (Ctrl+C in New-Video, out of credits): items still waiting for a
+    /// slot end with <see cref="NotStartedException"/>; items holding one go on, so a submission already sent is never
+    /// cut off. <see cref="Cancel"/> (Ctrl+C in Wait-Video and Save-Video): also cancels <see cref="WorkContext.Token"/>,
+    /// which polls and downloads observe. Disposing cancels, waits a bounded time and never throws.
+    /// </remarks>
+    public sealed class WorkEngine : IDisposable
+    {
+        private readonly SemaphoreSlim _slots;
+        private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
+        private readonly CancellationTokenSource _stopStarting = new CancellationTokenSource();
+        private readonly Channel<WorkOutcome> _outcomes = Channel.CreateUnbounded<WorkOutcome>(new UnboundedChannelOptions { SingleReader = true });
+        private readonly List<Task> _tasks = new List<Task>();
+        private readonly Func<Exception, bool>? _stopStartingWhen;
+        private int _started;
+        private int _read;
+        private int _running;
+        private int _disposed;
+        private volatile bool _addingComplete;
+
+        /// <summary>Creates an engine whose items share <paramref name="throttleLimit"/> slots.</summary>
+        /// <param name="throttleLimit">The most items holding a slot at once (a cmdlet's -ThrottleLimit); at least 1.</param>
+        /// <param name="stopStartingWhen">
+        /// A failure after which no further item may take a slot (New-Video: out of credits). Applied inside the worker before
+        /// it releases its slot, so no waiting item can slip in between.
+        /// </param>
+        public WorkEngine(int throttleLimit, Func<Exception, bool>? stopStartingWhen = null)
+        {
+            _slots = new SemaphoreSlim(Math.Max(1, throttleLimit));
+            _stopStartingWhen = stopStartingWhen;
+        }
+
+        /// <summary>Cancelled by <see cref="Cancel"/>: what polls and downloads observe.</summary>
+        public CancellationToken CancellationToken => _cancel.Token;
+
+        /// <summary>True once <see cref="StopStarting"/> or <see cref="Cancel"/> was called, or a stopping failure came.</summary>
+        public bool IsStoppingStarts => _stopStarting.IsCancellationRequested;
+
+        /// <summary>Items started and whose outcome has not been read yet.</summary>
+        public int Pending => Volatile.Read(ref _started) - Volatile.Read(ref _read);
+
+        /// <summary>Items whose work is still running (their outcome not posted yet).</summary>
+        public int Running => Volatile.Read(ref _running);
+
+        /// <summary>True when <see cref="CompleteAdding"/> was called and every outcome was read.</summary>
+        public bool IsDone => _addingComplete && Pending == 0;
+
+        /// <summary>Says no more items will be started.</summary>
+        public void CompleteAdding() => _addingComplete = true;
+
+        /// <summary>Items waiting for a slot never get one (each ends with <see cref="NotStartedException"/>); items holding one go on.</summary>
+        public void StopStarting()
+        {
+            try
+            {
+                _stopStarting.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        /// <summary>Stops starting and cancels <see cref="CancellationToken"/> for the items that observe it.</summary>
+        public void Cancel()
+        {
+            StopStarting();
+            try
+            {
+                _cancel.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        /// <summary>
+        /// Starts an item now. Its outcome (value or exception) is posted when <paramref name="work"/> ends; an
+        /// <see cref="OperationCanceledException"/> after <see cref="Cancel"/> posts nothing.
+        /// </summary>
+        /// <param name="state">Travels with the outcome (the row, the job).</param>
+        /// <param name="work">The item; takes a slot with <see cref="WorkContext.SlotAsync"/> around each network exchange.</param>
+        public void Start(object? state, Func<WorkContext, Task<object?>> work)
+        {
+            if (work is null)
+            {
+                throw new ArgumentNullException(nameof(work));
+            }
+            Interlocked.Increment(ref _started);
+            Interlocked.Increment(ref _running);
+            var context = new WorkContext(this);
+            var task = Task.Run(async () =>
+            {
+                WorkOutcome outcome;
+                try
+                {
+                    outcome = new WorkOutcome(state, await work(context).ConfigureAwait(false), null);
+                }
+                catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+                {
+                    outcome = new WorkOutcome(state, null, new OperationCanceledException(_cancel.Token));
+                }
+                catch (Exception ex)
+                {
+                    if (_stopStartingWhen != null && _stopStartingWhen(ex))
+                    {
+                        StopStarting();
+                    }
+                    outcome = new WorkOutcome(state, null, ex);
+                }
+                finally
+                {
+                    context.ReleaseSlot();
+                }
+                Interlocked.Decrement(ref _running);
+                _outcomes.Writer.TryWrite(outcome);
+            });
+            lock (_tasks)
+            {
+                _tasks.RemoveAll(t => t.IsCompleted);
+                _tasks.Add(task);
+            }
+        }
+
+        /// <summary>Takes the next outcome, waiting up to <paramref name="wait"/> (pipeline thread only).</summary>
+        /// <returns>False when none came in that time.</returns>
+        public bool TryRead(TimeSpan wait, out WorkOutcome? outcome)
+        {
+            if (!_outcomes.Reader.TryRead(out outcome) && wait > TimeSpan.Zero)
+            {
+                try
+                {
+                    using var timeout = new CancellationTokenSource(wait);
+                    if (_outcomes.Reader.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult())
+                    {
+                        _outcomes.Reader.TryRead(out outcome);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+            if (outcome != null)
+            {
+                Interlocked.Increment(ref _read);
+                return true;
+            }
+            return false;
+        }
+
+        /// <summary>Waits until no item is running or <paramref name="bound"/> passes; true when none is running.</summary>
+        public bool WaitForRunning(TimeSpan bound)
+        {
+            var deadline = DateTime.UtcNow + bound;
+            while (Running > 0 && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(20);
+            }
+            return Running == 0;
+        }
+
+        /// <summary>Cancels, waits up to 5 s for running items, releases everything. Never throws.</summary>
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+            Cancel();
+            Task[] tasks;
+            lock (_tasks)
+            {
+                tasks = _tasks.ToArray();
+            }
+            try
+            {
+                Task.WaitAll(tasks, TimeSpan.FromSeconds(5));
+            }
+            catch (AggregateException)
+            {
+                // Every item handles its own failures; nothing here may surface in a finalizing cmdlet.
+            }
+            _outcomes.Writer.TryComplete();
+            // The sources and the semaphore are left to the GC: an item still running after the bound (a submission
+            // whose answer is late) may still touch them, and it must be able to finish and journal its answer.
+        }
+
+        internal async Task<bool> TakeSlotAsync()
+        {
+            try
+            {
+                await _slots.WaitAsync(_stopStarting.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+            if (_stopStarting.IsCancellationRequested)
+            {
+                _slots.Release();
+                return false;
+            }
+            return true;
+        }
+
+        internal void ReturnSlot() => _slots.Release();
+    }
+
+    /// <summary>What a work item of <see cref="WorkEngine"/> gets: its slot and the engine's cancellation.</summary>
+    public sealed class WorkContext
+    {
+        private readonly WorkEngine _engine;
+        private int _holding;
+
+        internal WorkContext(WorkEngine engine) => _engine = engine;
+
+        /// <summary>Cancelled by <see cref="WorkEngine.Cancel"/> (Ctrl+C in Wait-Video and Save-Video). Submissions do not observe it.</summary>
+        public CancellationToken Token => _engine.CancellationToken;
+
+        /// <summary>Waits for a slot of the shared throttle; hold it only while talking to the network.</summary>
+        /// <returns>A handle that returns the slot when disposed.</returns>
+        /// <exception cref="NotStartedException">Starts were stopped before a slot came.</exception>
+        public async Task<IDisposable> SlotAsync()
+        {
+            if (!await _engine.TakeSlotAsync().ConfigureAwait(false))
+            {
+                throw new NotStartedException();
+            }
+            Interlocked.Exchange(ref _holding, 1);
+            return new Releaser(this);
+        }
+
+        internal void ReleaseSlot()
+        {
+            if (Interlocked.Exchange(ref _holding, 0) == 1)
+            {
+                _engine.ReturnSlot();
+            }
+        }
+
+        private sealed class Releaser : IDisposable
+        {
+            private readonly WorkContext _context;
+
+            public Releaser(WorkContext context) => _context = context;
+
+            public void Dispose() => _context.ReleaseSlot();
+        }
+    }
+
+    /// <summary>The outcome of an item that never started because starts were stopped (Ctrl+C, out of credits).</summary>
+    public sealed class NotStartedException : OperationCanceledException
+    {
+        /// <summary>Creates the exception.</summary>
+        public NotStartedException()
+            : base("Not started: the work was stopped before this item began.")
+        {
+        }
+    }
+
+    /// <summary>One work item's outcome.</summary>
+    public sealed class WorkOutcome
+    {
+        internal WorkOutcome(object? state, object? value, Exception? error)
+        {
+            State = state;
+            Value = value;
+            Error = error;
+        }
+
+        /// <summary>What was passed with the item.</summary>
+        public object? State { get; }
+
+        /// <summary>The result, when there was no error.</summary>
+        public object? Value { get; }
+
+        /// <summary>The failure, or null.</summary>
+        public Exception? Error { get; }
+    }
+}
