@@ -130,11 +130,18 @@ namespace VideoGen.Core
     /// <summary>
     /// OpenRouter's model capabilities, fetched once per session per base URI and cached: used to check
     /// resolution, aspect ratio, duration, size and frames before submitting, and to complete -Model with Tab.
-    /// A failed fetch is not cached and blocks nothing.
+    /// A failed fetch blocks nothing and is remembered for the session (one warning; a gateway without the route is
+    /// not asked again for every row).
     /// </summary>
     public static class ModelCatalog
     {
         private static readonly ConcurrentDictionary<string, IReadOnlyList<ModelCapabilities>> Cache = new ConcurrentDictionary<string, IReadOnlyList<ModelCapabilities>>(StringComparer.Ordinal);
+
+        /// <summary>Base URIs whose list could not be read, with the reason: not asked again this session.</summary>
+        private static readonly ConcurrentDictionary<string, string> Failures = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+
+        /// <summary>Base URIs whose failure was already reported as a warning (once per session).</summary>
+        private static readonly ConcurrentDictionary<string, bool> Warned = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
 
         /// <summary>The cached list for an endpoint, without fetching.</summary>
         public static IReadOnlyList<ModelCapabilities>? Cached(ProviderEndpoint endpoint) =>
@@ -151,6 +158,10 @@ namespace VideoGen.Core
             {
                 return cached;
             }
+            if (Failures.ContainsKey(endpoint.BaseUri.AbsoluteUri))
+            {
+                return null;
+            }
             try
             {
                 var json = await client.GetTextAsync(endpoint, "videos/models", log, cancellationToken).ConfigureAwait(false);
@@ -158,8 +169,9 @@ namespace VideoGen.Core
                 Cache[endpoint.BaseUri.AbsoluteUri] = list;
                 return list;
             }
-            catch (Exception ex) when (ex is VideoGenException || ex is JsonException || ex is HttpRequestException)
+            catch (Exception ex) when ((ex is VideoGenException || ex is JsonException || ex is HttpRequestException) && !cancellationToken.IsCancellationRequested)
             {
+                Failures[endpoint.BaseUri.AbsoluteUri] = endpoint.Redact(ex.Message);
                 log?.Verbose("OpenRouter's model capabilities could not be read (" + endpoint.Redact(ex.Message) + "); requests are checked against the documented values only.");
                 return null;
             }
@@ -172,6 +184,11 @@ namespace VideoGen.Core
         public static async Task<IReadOnlyList<string>> CheckAsync(VideoGenClient client, PreparedRow row, IVideoGenLog? log, CancellationToken cancellationToken)
         {
             var list = await GetAsync(client, row.Endpoint, log, cancellationToken).ConfigureAwait(false);
+            var key = row.Endpoint.BaseUri.AbsoluteUri;
+            if (list is null && Failures.TryGetValue(key, out var reason) && Warned.TryAdd(key, true))
+            {
+                return new[] { "OpenRouter's model list (GET videos/models) could not be read at " + key + " (" + reason + "); rows are checked against the documented values only, and the list is not asked for again this session." };
+            }
             if (list is null || list.Count == 0)
             {
                 return Array.Empty<string>();

@@ -43,8 +43,29 @@ namespace VideoGen.Core
         /// <exception cref="VideoGenException">InvalidArgument naming the row and field(s); Authentication when no key is found.</exception>
         /// <param name="providerOptions">OpenRouter passthrough options (-ProviderOptions), or null.</param>
         public static PreparedRow Prepare(int row, IReadOnlyDictionary<string, string?> fields, string? apiKey, string? baseUri, Func<string, string?> getEnvironment,
-            IDictionary<string, object?>? providerOptions = null)
+            IDictionary<string, object?>? providerOptions = null) =>
+            Prepare(row, fields, _ => apiKey, _ => baseUri, getEnvironment, providerOptions, apiKey != null);
+
+        /// <summary>
+        /// Checks one row and resolves its endpoint, asking for the key and base URI only once the row's provider is known, so
+        /// a key given for one provider never reaches another (<paramref name="apiKeyFor"/> answers null for the others, and
+        /// their own key variable is used).
+        /// </summary>
+        /// <param name="row">The 1-based row number, for messages.</param>
+        /// <param name="fields">The row's fields by parameter name.</param>
+        /// <param name="apiKeyFor">The key given for a provider, or null to use its environment variable.</param>
+        /// <param name="baseUriFor">The base URI for a provider, or null for its variable or default; may throw to refuse one.</param>
+        /// <param name="getEnvironment">Reads environment variables.</param>
+        /// <param name="providerOptions">OpenRouter passthrough options.</param>
+        /// <param name="hasExplicitKey">Whether an -ApiKey was given (for the message when no provider can be chosen).</param>
+        /// <exception cref="VideoGenException">InvalidArgument naming the row and field; Authentication when no key.</exception>
+        public static PreparedRow Prepare(int row, IReadOnlyDictionary<string, string?> fields, Func<VideoProvider, string?> apiKeyFor, Func<VideoProvider, string?> baseUriFor,
+            Func<string, string?> getEnvironment, IDictionary<string, object?>? providerOptions, bool hasExplicitKey)
         {
+            if (apiKeyFor is null || baseUriFor is null)
+            {
+                throw new ArgumentNullException(apiKeyFor is null ? nameof(apiKeyFor) : nameof(baseUriFor));
+            }
             var problems = new List<ValidationProblem>();
             var request = RequestParser.Parse(fields, problems);
             request.ProviderOptions = providerOptions is { Count: > 0 } ? providerOptions : null;
@@ -52,7 +73,7 @@ namespace VideoGen.Core
             VideoProvider provider;
             try
             {
-                provider = EndpointResolver.ResolveProvider(fields.TryGetValue("Provider", out var p) ? p : null, apiKey != null, getEnvironment);
+                provider = EndpointResolver.ResolveProvider(fields.TryGetValue("Provider", out var p) ? p : null, hasExplicitKey, getEnvironment);
             }
             catch (VideoGenException ex)
             {
@@ -65,7 +86,7 @@ namespace VideoGen.Core
             }
             try
             {
-                return new PreparedRow(row, request, EndpointResolver.Resolve(provider, baseUri, apiKey, getEnvironment), warnings);
+                return new PreparedRow(row, request, EndpointResolver.Resolve(provider, baseUriFor(provider), apiKeyFor(provider), getEnvironment), warnings);
             }
             catch (VideoGenException ex)
             {

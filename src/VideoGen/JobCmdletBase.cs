@@ -1,4 +1,7 @@
+using System;
+using System.Collections.Generic;
 using System.Management.Automation;
+using System.Security;
 using VideoGen.Core;
 
 namespace VideoGen.Commands
@@ -71,9 +74,16 @@ namespace VideoGen.Commands
         [Parameter]
         public string? JournalPath { get; set; }
 
+        /// <summary>
+        /// <para type="description">The job object itself, when piped (a VideoJob from New-Video, Wait-Video or Get-VideoStatus, or any object with an Id). Its properties bind to the other parameters; a job emitted in this session also brings the -ApiKey it was created with.</para>
+        /// </summary>
+        [Parameter(ValueFromPipeline = true, DontShow = true)]
+        public PSObject? InputObject { get; set; }
+
         #endregion
 
         private JobJournal? _journal;
+        private Dictionary<string, string?>? _recordedBaseUris;
 
         /// <summary>The journal this invocation records in.</summary>
         protected JobJournal Journal => _journal ??= ResolveJournal(this, JournalPath);
@@ -94,6 +104,34 @@ namespace VideoGen.Commands
             }
         }
 
+        /// <summary>The base URI New-Video recorded in the journal for the current Id, if any (the journal is read once).</summary>
+        private string? RecordedBaseUri()
+        {
+            if (_recordedBaseUris is null)
+            {
+                _recordedBaseUris = new Dictionary<string, string?>(StringComparer.Ordinal);
+                try
+                {
+                    foreach (var job in Journal.ReadAll())
+                    {
+                        _recordedBaseUris[job.Id] = job.BaseUri;
+                    }
+                }
+                catch (VideoGenException)
+                {
+                    // An unreadable journal records nothing: the row's BaseUri must then be a configured one.
+                }
+            }
+            return _recordedBaseUris.TryGetValue(Id, out var uri) ? uri : null;
+        }
+
+        /// <summary>Remembers a job this cmdlet emits, with the key the current pipeline object was followed with.</summary>
+        protected static void RememberEmitted(VideoJob job, SecureString? key) => SessionJobs.Remember(job, key);
+
+        /// <summary>The key to carry on with the job made from the current pipeline object (-ApiKey for its provider, else the one it brought).</summary>
+        protected SecureString? CarriedKey(VideoProvider provider) =>
+            ApiKeyFor(provider) ?? (SessionJobs.TryGet(InputObject?.BaseObject, out var p, out _, out var key) && p == provider ? key : null);
+
         /// <summary>The job the current pipeline object describes, and the endpoint to reach it.</summary>
         /// <exception cref="VideoGenException">An unknown provider, or no key.</exception>
         protected (VideoJob Job, ProviderEndpoint Endpoint) CurrentJob()
@@ -105,7 +143,8 @@ namespace VideoGen.Commands
                     ": give the task id New-Video emitted (Id or TaskId column).");
             }
             var provider = ResolveProvider(Provider);
-            var endpoint = ResolveEndpoint(provider, BaseUri);
+            var piped = InputObject?.BaseObject;
+            var endpoint = EndpointResolver.Resolve(provider, BaseUriFor(provider, piped, RecordedBaseUri), KeyFor(provider, piped), Environment.GetEnvironmentVariable);
             var job = VideoJob.Restore(Id, provider, Model, Name, Prompt, endpoint.BaseUri.AbsoluteUri, PollingUrl, VideoUrl, Status);
             return (job, endpoint);
         }

@@ -26,13 +26,13 @@ namespace VideoGen.Commands
         #region Parameters
 
         /// <summary>
-        /// <para type="description">The provider API key, as a SecureString (e.g. -ApiKey (Get-Secret FastRouter)). Default: the provider's environment variable FASTROUTER_API_KEY, OPENROUTER_API_KEY or APPLEROUTER_API_KEY. Never shown in output, verbose or debug text, or errors.</para>
+        /// <para type="description">The provider API key, as a SecureString (e.g. -ApiKey (Get-Secret FastRouter)). It is sent only to the provider named by -Provider (or $env:VIDEOGEN_PROVIDER), at its configured base URI; rows or jobs of other providers use their own key variable. Jobs piped on to Wait-Video, Save-Video or Get-VideoStatus in the same session carry it along in memory (never exported or journaled). Default: the provider's environment variable FASTROUTER_API_KEY, OPENROUTER_API_KEY, APPLEROUTER_API_KEY or OPENAICOMPATIBLE_API_KEY. Never shown in output, verbose or debug text, or errors.</para>
         /// </summary>
         [Parameter]
         public SecureString? ApiKey { get; set; }
 
         /// <summary>
-        /// <para type="description">The provider's base URI, meaning the same as its documented server URL (https://api.fastrouter.ai, https://openrouter.ai/api/v1, https://api.applerouter.ai). Default: $env:VIDEOGEN_&lt;PROVIDER&gt;_BASE_URI, else the documented URL. Jobs carry the base URI they were submitted to.</para>
+        /// <para type="description">The provider's base URI, meaning the same as its documented server URL (https://api.fastrouter.ai, https://openrouter.ai/api/v1, https://api.applerouter.ai). Default: $env:VIDEOGEN_&lt;PROVIDER&gt;_BASE_URI, else the documented URL. Jobs carry the base URI they were submitted to. A BaseUri that arrives from pipeline input (a CSV or JSON column) is used only when it is one of those, or the one New-Video recorded for the job; otherwise that row is refused before any request, so a key never goes to an address from a file.</para>
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string? BaseUri { get; set; }
@@ -128,12 +128,91 @@ namespace VideoGen.Commands
 
         #endregion
 
-        /// <summary>The -ApiKey as text for the HTTP client, or null when none was given. Never written anywhere.</summary>
-        protected string? PlainApiKey => ApiKey is null ? null : new NetworkCredential(string.Empty, ApiKey).Password;
+        private bool _captured;
+        private string? _typedBaseUri;
+        // A name, not the core's VideoProvider: a field of a value type from VideoGen.Core would make PowerShell load it while it
+        // reads the exported cmdlet types, before the module initializer has set up the dependencies folder.
+        private string? _keyProvider;
 
-        /// <summary>Resolves the endpoint for a provider from -ApiKey/-BaseUri or the environment.</summary>
-        protected ProviderEndpoint ResolveEndpoint(VideoProvider provider, string? baseUri) =>
-            EndpointResolver.Resolve(provider, string.IsNullOrWhiteSpace(BaseUri) ? baseUri : BaseUri, PlainApiKey, Environment.GetEnvironmentVariable);
+        /// <inheritdoc/>
+        protected override void BeginProcessing() => CaptureCommandLine();
+
+        /// <summary>
+        /// Records what was typed on the command line (before any pipeline object binds): -BaseUri, and the provider -ApiKey
+        /// is for (-Provider, else $env:VIDEOGEN_PROVIDER). An -ApiKey with neither is refused before any row: the key is
+        /// sent only to the provider it was given for.
+        /// </summary>
+        protected void CaptureCommandLine()
+        {
+            if (_captured)
+            {
+                return;
+            }
+            _captured = true;
+            var bound = MyInvocation.BoundParameters;
+            _typedBaseUri = bound.TryGetValue("BaseUri", out var typed) ? typed as string : null;
+            if (ApiKey is null)
+            {
+                return;
+            }
+            var named = bound.TryGetValue("Provider", out var provider) ? provider as string : null;
+            if (string.IsNullOrWhiteSpace(named))
+            {
+                named = Environment.GetEnvironmentVariable(EndpointResolver.ProviderVariable);
+            }
+            if (string.IsNullOrWhiteSpace(named) || !Core.Providers.ProviderMappings.TryParse(named!, out var parsed))
+            {
+                ThrowTerminatingError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                    "-ApiKey is sent only to the provider it was given for: name that provider with -Provider (" + string.Join(", ", Core.Providers.ProviderMappings.Names) +
+                    ") or $env:" + EndpointResolver.ProviderVariable + (string.IsNullOrWhiteSpace(named) ? "." : "; '" + named + "' is not a provider.")),
+                    "VideoGen.ApiKeyNeedsProvider", ErrorCategory.InvalidArgument, null));
+                return;
+            }
+            _keyProvider = parsed.ToString();
+        }
+
+        /// <summary>The -ApiKey when it was given for <paramref name="provider"/>, as a SecureString; else null.</summary>
+        protected SecureString? ApiKeyFor(VideoProvider provider) => ApiKey != null && _keyProvider == provider.ToString() ? ApiKey : null;
+
+        /// <summary>
+        /// The key for a request to <paramref name="provider"/>: -ApiKey when it was given for that provider, else the key the
+        /// piped job carries from this session, else null (the provider's key variable is used). Never written anywhere.
+        /// </summary>
+        protected string? KeyFor(VideoProvider provider, object? pipelineObject = null)
+        {
+            var key = ApiKeyFor(provider);
+            if (key is null && SessionJobs.TryGet(pipelineObject, out var known, out _, out var carried) && known == provider)
+            {
+                key = carried;
+            }
+            return key is null ? null : new NetworkCredential(string.Empty, key).Password;
+        }
+
+        /// <summary>
+        /// The base URI for a request to <paramref name="provider"/>: -BaseUri typed on the command line; else the pipeline
+        /// object's BaseUri when it is one configured for the provider, recorded for the job (<paramref name="recorded"/>), or
+        /// the one a job emitted in this session carries; else null (the variable or the documented server).
+        /// </summary>
+        /// <exception cref="VideoGenException">A BaseUri from pipeline input that matches none of them.</exception>
+        protected string? BaseUriFor(VideoProvider provider, object? pipelineObject = null, Func<string?>? recorded = null)
+        {
+            if (!string.IsNullOrWhiteSpace(_typedBaseUri))
+            {
+                return _typedBaseUri;
+            }
+            var fromRow = BaseUri;
+            if (string.IsNullOrWhiteSpace(fromRow))
+            {
+                return null;
+            }
+            if (SessionJobs.TryGet(pipelineObject, out var known, out var knownUri, out _) && known == provider &&
+                KeyScope.Normalize(knownUri) == KeyScope.Normalize(fromRow))
+            {
+                return fromRow;
+            }
+            KeyScope.EnsureConfigured(provider, fromRow!, Environment.GetEnvironmentVariable, recorded?.Invoke());
+            return fromRow;
+        }
 
         /// <summary>The job journal at -JournalPath (a PowerShell path, made absolute), else $env:VIDEOGEN_JOURNAL_PATH, else the per-user default.</summary>
         internal static JobJournal ResolveJournal(PSCmdlet cmdlet, string? journalPath) =>
@@ -142,6 +221,9 @@ namespace VideoGen.Commands
         /// <summary>Chooses the provider from a parameter value, $env:VIDEOGEN_PROVIDER, or the one key set.</summary>
         protected VideoProvider ResolveProvider(string? provider) =>
             EndpointResolver.ResolveProvider(provider, ApiKey != null, Environment.GetEnvironmentVariable);
+
+        /// <summary>The description of -ApiKey's rule for help and messages.</summary>
+        internal const string ApiKeyRule = "Sent only to the provider named by -Provider (or $env:VIDEOGEN_PROVIDER), and only to its configured base URI.";
 
         /// <summary>Waits for a task on the pipeline thread, draining the engine and the log meanwhile.</summary>
         protected T Await<T>(Task<T> task)

@@ -30,6 +30,7 @@ namespace VideoGen.Commands
                 var (job, endpoint) = CurrentJob();
                 var polled = Await(Client.PollAsync(endpoint, job, Log, CancelToken));
                 RecordEnded(polled);
+                RememberEmitted(polled, CarriedKey(polled.Provider));
                 WriteObject(polled);
             }
             catch (VideoGenException ex)

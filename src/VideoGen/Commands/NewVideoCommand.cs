@@ -132,6 +132,7 @@ namespace VideoGen.Commands
         /// <inheritdoc/>
         protected override void BeginProcessing()
         {
+            base.BeginProcessing();
             _journal = ResolveJournal(this, JournalPath);
             // Out of credits: nothing more may start, decided by the worker before it frees its slot.
             StartEngine(ThrottleLimit, ex => ex is VideoGenException vg && IsOutOfCredits(vg));
@@ -157,7 +158,9 @@ namespace VideoGen.Commands
             PreparedRow prepared;
             try
             {
-                prepared = RowPreparer.Prepare(_row, fields, PlainApiKey, BaseUri, Environment.GetEnvironmentVariable, PassThrough.ToDictionary(ProviderOptions));
+                fields["Image"] = LocalPath(Image);
+                prepared = RowPreparer.Prepare(_row, fields, p => KeyFor(p), p => BaseUriFor(p), Environment.GetEnvironmentVariable,
+                    PassThrough.ToDictionary(ProviderOptions), ApiKey != null);
                 foreach (var warning in Await(ModelCatalog.CheckAsync(Client, prepared, Log, CancelToken)))
                 {
                     WriteWarning(prepared.Label + ": " + warning);
@@ -243,6 +246,7 @@ namespace VideoGen.Commands
                         WriteError(JournalFailed(submitted.Job, submitted.JournalError));
                     }
                     _emitted.Add(submitted.Job.Id);
+                    SessionJobs.Remember(submitted.Job, ApiKeyFor(submitted.Job.Provider));
                     WriteObject(submitted.Job);
                     break;
                 case NotStartedException _:
@@ -341,6 +345,23 @@ namespace VideoGen.Commands
                 "Job " + job.Id + " was created but could not be written to the journal " + _journal!.Path + ": " + error.Message +
                 " Keep this task id: Get-VideoStatus -Id " + job.Id + " -Provider " + job.Provider + " -Model " + job.Model + " follows it.", job.Id, null, error),
                 "VideoGen.JournalWriteFailed", ErrorCategory.WriteError, job);
+
+        /// <summary>A relative file path of -Image resolved against the PowerShell location ($PWD), not the process's directory; URLs as they are.</summary>
+        private string? LocalPath(string? image)
+        {
+            if (string.IsNullOrWhiteSpace(image) || image!.IndexOf("://", StringComparison.Ordinal) > 0)
+            {
+                return image;
+            }
+            try
+            {
+                return SessionState.Path.GetUnresolvedProviderPathFromPSPath(image);
+            }
+            catch (Exception ex) when (ex is ItemNotFoundException || ex is ProviderNotFoundException || ex is System.Management.Automation.DriveNotFoundException || ex is NotSupportedException || ex is ArgumentException)
+            {
+                return image;
+            }
+        }
 
         private static string Shorten(string? text) =>
             text is null ? string.Empty : text.Length <= 60 ? text : text.Substring(0, 57) + "...";

@@ -78,6 +78,7 @@ namespace VideoGen.Commands
         /// <inheritdoc/>
         protected override void BeginProcessing()
         {
+            base.BeginProcessing();
             StartEngine(ThrottleLimit);
             _downloader = new VideoDownloader(Client);
             _bars = new ProgressBars(this);

@@ -26,6 +26,7 @@ namespace VideoGen.Commands
     {
         private const int MaxChildBars = 8;
         private JobWaiter? _waiter;
+        private readonly Dictionary<string, System.Security.SecureString?> _carried = new Dictionary<string, System.Security.SecureString?>(StringComparer.Ordinal);
         private ProgressBars? _bars;
         private readonly Stopwatch _elapsed = new Stopwatch();
 
@@ -53,6 +54,7 @@ namespace VideoGen.Commands
         /// <inheritdoc/>
         protected override void BeginProcessing()
         {
+            base.BeginProcessing();
             var options = new WaitOptions
             {
                 ThrottleLimit = ThrottleLimit,
@@ -73,6 +75,7 @@ namespace VideoGen.Commands
             try
             {
                 var (job, endpoint) = CurrentJob();
+                _carried[job.Id] = CarriedKey(job.Provider);
                 var log = Log;
                 _waiter!.Add(job, endpoint, (changed, before) => log.Verbose(string.Format(CultureInfo.InvariantCulture,
                     "{0}: {1} -> {2}{3}", Describe(changed), before, changed.Status, changed.ProviderStatus is null ? string.Empty : " (" + changed.ProviderStatus + ")")));
@@ -110,6 +113,7 @@ namespace VideoGen.Commands
                     WriteError(ToErrorRecord(result.Error, result.Job));
                 }
                 RecordEnded(result.Job);
+                RememberEmitted(result.Job, _carried.TryGetValue(result.Job.Id, out var key) ? key : null);
                 WriteObject(result.Job);
             }
             else if (outcome.Error != null && !(outcome.Error is OperationCanceledException))

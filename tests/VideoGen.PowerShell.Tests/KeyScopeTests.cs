@@ -1,0 +1,175 @@
+using System.Management.Automation;
+using System.Security;
+using VideoGen.Emulator;
+using VideoGen.PowerShell.Tests.Support;
+
+namespace VideoGen.PowerShell.Tests;
+
+/// <summary>Tests that change process-wide environment variables run alone, after the others.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessEnvironmentGroup
+{
+    public const string Name = "Process environment";
+}
+
+/// <summary>-ApiKey with $env:VIDEOGEN_PROVIDER choosing its provider, while rows name others.</summary>
+[Collection(ProcessEnvironmentGroup.Name)]
+public class ApiKeyProviderTests
+{
+    [Fact]
+    public void ApiKey_given_for_the_default_provider_never_reaches_a_row_that_names_another()
+    {
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+        // The emulator accepts only the shared key: a row that received this other key is answered 401.
+        var rows = Csv.Rows("Name,Prompt,Provider\r\nfast,Fast " + tag + ",FastRouter\r\nopen,Open " + tag + ",OpenRouter\r\n");
+        Environment.SetEnvironmentVariable("VIDEOGEN_PROVIDER", "FastRouter");
+        PsResult result;
+        try
+        {
+            result = ps.Set("rows", rows).Set("key", KeyScopeTests.Secure("vg-other-key-for-fastrouter-only")).Run("$rows | New-Video -ApiKey $key -ThrottleLimit 1");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("VIDEOGEN_PROVIDER", null);
+        }
+
+        var created = Assert.Single(result.Output);
+        Assert.Equal("open", created.Text("Name"));
+        Assert.Equal("OpenRouter", created.Text("Provider"));
+        Assert.Single(SharedEmulator.JobsTagged(tag));
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
+        Assert.Contains("row 1 ('fast')", error.Exception.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("vg-other-key", result.AllText(), StringComparison.Ordinal);
+    }
+}
+
+/// <summary>A key goes only to the provider it was given for, at a base URI the user configured; it travels with the job in memory.</summary>
+public class KeyScopeTests
+{
+    internal static SecureString Secure(string text)
+    {
+        var s = new SecureString();
+        foreach (var c in text)
+        {
+            s.AppendChar(c);
+        }
+        s.MakeReadOnly();
+        return s;
+    }
+
+    [Fact]
+    public void ApiKey_without_a_provider_is_refused_before_any_row()
+    {
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+        var rows = Csv.Rows("Name,Prompt,Provider\r\nopen,Open " + tag + ",OpenRouter\r\n");
+
+        var result = ps.Set("rows", rows).Set("key", Secure(SharedEmulator.Key)).Run("$rows | New-Video -ApiKey $key");
+
+        // A statement-terminating error: the command ends before its first row.
+        var error = (result.Terminating as RuntimeException)?.ErrorRecord ?? Assert.Single(result.Errors);
+        Assert.Equal("VideoGen.ApiKeyNeedsProvider,VideoGen.Commands.NewVideoCommand", error.FullyQualifiedErrorId);
+        Assert.Empty(result.Output);
+        Assert.Empty(SharedEmulator.JobsTagged(tag));
+    }
+
+    [Theory]
+    [InlineData("Get-VideoStatus")]
+    [InlineData("Wait-Video")]
+    [InlineData("Save-Video")]
+    public async Task A_BaseUri_column_that_nobody_configured_is_refused_before_any_request(string cmdlet)
+    {
+        await using var elsewhere = await SharedEmulator.StartPrivateAsync();
+        using var ps = Engine.Start();
+        var rows = Csv.Rows("Id,Provider,BaseUri,Status\r\nor-abc123,OpenRouter," + elsewhere.BaseUriFor("OpenRouter").AbsoluteUri + ",Succeeded\r\n");
+
+        var result = ps.Set("rows", rows).Run("$rows | " + cmdlet + (cmdlet == "Save-Video" ? " -OutputDirectory $args[0]" : string.Empty), Path.Combine(ps.Directory, "x"));
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains("not one configured for OpenRouter", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Equal(0, elsewhere.State.TotalPolls + elsewhere.State.Unauthorized + elsewhere.State.Submissions);
+        Assert.Empty(elsewhere.State.Jobs);
+    }
+
+    [Fact]
+    public async Task A_BaseUri_New_Video_recorded_in_the_journal_is_followed_after_export_and_import()
+    {
+        await using var gateway = await SharedEmulator.StartPrivateAsync();
+        var baseUri = gateway.BaseUriFor("OpenRouter").AbsoluteUri;
+        string exported;
+        var journal = Path.Combine(Path.GetTempPath(), "vg-recorded-" + Guid.NewGuid().ToString("N") + ".jsonl");
+        using (var first = Engine.Start())
+        {
+            var created = first.Run("New-Video -Prompt 'Recorded gateway' -Provider OpenRouter -BaseUri $args[0] -Name recorded", baseUri);
+            Assert.Empty(created.Errors);
+            exported = Csv.Export(created.Output);
+            File.Copy(first.Journal, journal);
+        }
+        using var second = Engine.Start();
+        second.Run("$PSDefaultParameterValues['*:JournalPath'] = $args[0]", journal);
+        var rows = Csv.Rows(exported);
+        Assert.Equal(baseUri.TrimEnd('/') + "/", rows[0].Text("BaseUri"));
+
+        var result = second.Set("rows", rows).Run("$rows | Wait-Video | Save-Video -OutputDirectory $args[0]", Path.Combine(second.Directory, "recorded"));
+
+        File.Delete(journal);
+        Assert.Empty(result.Errors);
+        Assert.Single(result.Output);
+        Assert.True(gateway.State.TotalPolls >= 1);
+    }
+
+    [Fact]
+    public async Task ApiKey_given_to_New_Video_travels_with_the_job_to_Wait_Video_and_Save_Video_in_the_same_session()
+    {
+        const string gatewayKey = "vg-gateway-key-only-given-on-the-command-line";
+        await using var gateway = await EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = gatewayKey, JobDuration = TimeSpan.FromSeconds(1) });
+        using var ps = Engine.Start();
+        var output = Path.Combine(ps.Directory, "carried");
+
+        var result = ps.Set("key", Secure(gatewayKey)).Run(
+            "New-Video -Prompt 'A carried key' -Provider OpenAICompatible -Duration 8 -BaseUri $args[0] -ApiKey $key -Name carried | Wait-Video | Save-Video -OutputDirectory $args[1]",
+            gateway.BaseUriFor("OpenAICompatible").AbsoluteUri, output);
+
+        Assert.Empty(result.Errors);
+        Mp4.AssertMp4(Path.Combine(output, "carried.mp4"));
+        Assert.Equal(0, gateway.State.Unauthorized);
+        var everything = result.AllText() + File.ReadAllText(ps.Journal);
+        Assert.DoesNotContain(gatewayKey, everything, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OpenRouters_model_list_that_fails_is_asked_for_once_with_one_warning_for_all_rows()
+    {
+        await using var gateway = await SharedEmulator.StartPrivateAsync();
+        var fault = new Fault { Route = "models", Provider = "openrouter", Status = 404, Count = 1000, Body = "{\"error\":{\"message\":\"no such route\"}}" };
+        gateway.State.AddFault(fault);
+        using var ps = Engine.Start();
+        var rows = Csv.Rows("Name,Prompt\r\na,One\r\nb,Two\r\nc,Three\r\nd,Four\r\ne,Five\r\n");
+
+        var result = ps.Set("rows", rows).Run("$rows | New-Video -Provider OpenRouter -BaseUri $args[0]", gateway.BaseUriFor("OpenRouter").AbsoluteUri);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(5, result.Output.Count);
+        Assert.Equal(999, (int)typeof(Fault).GetField("Remaining", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(fault)!);
+        var warning = Assert.Single(result.Warnings);
+        Assert.Contains("model list", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_relative_Image_path_is_resolved_against_the_PowerShell_location()
+    {
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+        File.WriteAllBytes(Path.Combine(ps.Directory, "ref.png"), Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="));
+        Assert.NotEqual(Path.GetFullPath(ps.Directory), Path.GetFullPath(Environment.CurrentDirectory));
+
+        var result = ps.Run("New-Video -Prompt ('From here ' + $args[0]) -Provider OpenAICompatible -Duration 8 -Image ./ref.png", tag);
+
+        Assert.Empty(result.Errors);
+        Assert.Single(result.Output);
+        Assert.Equal(new FileInfo(Path.Combine(ps.Directory, "ref.png")).Length, Assert.Single(SharedEmulator.JobsTagged(tag)).Upload?.Length);
+    }
+}
