@@ -221,6 +221,16 @@ namespace VideoGen.Core.Downloading
             }
         }
 
+        /// <summary>The SHA-256 of a file, lower-case hex: the form <see cref="SavedVideo.Sha256"/> and the journal use.</summary>
+        /// <param name="path">An existing file.</param>
+        /// <exception cref="IOException">The file cannot be read.</exception>
+        public static string Sha256OfFile(string path)
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize);
+            using var sha = SHA256.Create();
+            return ToHex(sha.ComputeHash(stream));
+        }
+
         /// <summary>Empties the temporary file and the hash: the next attempt starts at the first byte.</summary>
         private static void Restart(FileStream file, ref IncrementalHash hash, ref long written)
         {
