@@ -157,7 +157,8 @@ namespace VideoGen.Core.Downloading
                             total = full;
                         }
                         progress?.Report(new DownloadProgress(written, total));
-                        using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                        // A body that stalls fails after the inactivity timeout like a dropped connection, and resumes below.
+                        using var stream = new InactivityTimeoutStream(await response.Content.ReadAsStreamAsync().ConfigureAwait(false), _client.Options.BodyInactivityTimeout);
                         var reading = stream.ReadAsync(buffer, 0, buffer.Length, cancellationToken);
                         int read;
                         while ((read = await reading.ConfigureAwait(false)) > 0)
