@@ -82,6 +82,19 @@ public sealed class ClientSafetyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_submit_answer_that_stalls_is_not_resent_and_says_a_job_may_exist()
+    {
+        var handler = new ScriptedHandler((_, _) => Stalling("{\"data\":"u8.ToArray(), "application/json", null));
+        using var client = new VideoGenClient(handler, Options(TimeSpan.FromMilliseconds(300)));
+
+        var ex = await Assert.ThrowsAsync<VideoGenException>(() => client.SubmitAsync(FastRouter(), new VideoRequest { Prompt = "p", Model = "google/veo3" }, null, default).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(VideoGenErrorKind.Timeout, ex.Kind);
+        Assert.True(ex.JobMayExist);
+        Assert.Single(handler.Requests); // a submission costs money: never sent twice after it may have been received
+    }
+
+    [Fact]
     public async Task A_json_answer_that_trickles_forever_is_bounded_by_the_total_timeout_and_retried()
     {
         var handler = new ScriptedHandler((_, n) => n == 1
