@@ -26,7 +26,11 @@ namespace VideoGen.Core
 
         private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
 
-        private static readonly Regex Scheme = new Regex(@"\b(Bearer|Basic|Token)\s+[A-Za-z0-9\-._~+/=]{4,}", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeout);
+        // Bearer and anything after it; Basic only before something credential-like (a digit, + / =, or a capital
+        // after the first letter), so that "Basic subscription" in a provider's message survives.
+        private static readonly Regex Scheme = new Regex(
+            @"\b((?i:Bearer))\s+[A-Za-z0-9\-._~+/=]{4,}|\b((?i:Basic))\s+(?=[A-Za-z0-9+/]*[0-9+/=]|[A-Za-z0-9+/][A-Za-z0-9+/]*[A-Z])[A-Za-z0-9+/]{8,}={0,2}",
+            RegexOptions.CultureInvariant, MatchTimeout);
 
         private static readonly Regex SkToken = new Regex(@"(?<![A-Za-z0-9])sk[-_][A-Za-z0-9\-_]{6,}", RegexOptions.CultureInvariant, MatchTimeout);
 
@@ -55,7 +59,7 @@ namespace VideoGen.Core
             }
             try
             {
-                result = Scheme.Replace(result, m => m.Groups[1].Value + " " + Redacted);
+                result = Scheme.Replace(result, m => (m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value) + " " + Redacted);
                 result = SkToken.Replace(result, Redacted);
                 result = SecretField.Replace(result, m => m.Groups[1].Value + m.Groups[2].Value + Redacted);
                 result = Url.Replace(result, m => QueryPair.Replace(m.Value, q =>

@@ -181,6 +181,8 @@ public sealed class ClientSafetyTests : IDisposable
         Assert.Contains("id=t1", clean);
         Assert.Equal(string.Empty, Sanitizer.Sanitize(null));
         Assert.Equal("plain words stay", Sanitizer.Sanitize("plain words stay", Key));
+        Assert.Equal("Token limit reached on the Basic subscription", Sanitizer.Sanitize("Token limit reached on the Basic subscription"));
+        Assert.Equal("task_abcdefgh1 and sk-learn stay", Sanitizer.Sanitize("task_abcdefgh1 and sk-learn stay"));
     }
 
     // ---- issue 12 item 3: an answer with an id whose other fields cannot be read keeps the id ----
