@@ -156,12 +156,7 @@ namespace VideoGen.Core
         public bool IsSavedFile(VideoJob job, string path)
         {
             var entry = Find(job.Provider, job.Id);
-            if (entry is null || entry.SavedSha256s.Count == 0 || !File.Exists(path))
-            {
-                return false;
-            }
-            var actual = Downloading.VideoDownloader.Sha256OfFile(path);
-            return entry.SavedSha256s.Contains(actual, StringComparer.OrdinalIgnoreCase);
+            return entry != null && entry.IsSavedFile(path);
         }
 
         private List<string> ReadLines()
@@ -318,6 +313,22 @@ namespace VideoGen.Core
 
         /// <summary>Every SHA-256 recorded for this job's saved files, oldest first.</summary>
         public IReadOnlyList<string> SavedSha256s => _sha256s;
+
+        /// <summary>
+        /// Whether the file at <paramref name="path"/> is this job's saved video: its SHA-256, computed now, equals one
+        /// recorded in a <c>saved</c> event. False where the file does not exist or no SHA-256 was recorded. For many jobs,
+        /// read <see cref="JobJournal.ReadStates"/> once and ask each entry, rather than <see cref="JobJournal.IsSavedFile"/> per job.
+        /// </summary>
+        /// <exception cref="IOException">The file exists but cannot be read.</exception>
+        public bool IsSavedFile(string path)
+        {
+            if (_sha256s.Count == 0 || !File.Exists(path))
+            {
+                return false;
+            }
+            var actual = Downloading.VideoDownloader.Sha256OfFile(path);
+            return _sha256s.Contains(actual, StringComparer.OrdinalIgnoreCase);
+        }
 
         internal void Apply(string ev, JsonElement root, DateTimeOffset? at, DateTimeOffset? submittedAt)
         {

@@ -161,6 +161,7 @@ public class JournalTests : IDisposable
         journal.Saved(job, file, sha);
 
         Assert.True(journal.IsSavedFile(job, file));
+        Assert.True(journal.ReadStates().Single(e => e.Job.Id == "s").IsSavedFile(file));
         Assert.False(journal.IsSavedFile(Submitted("other"), file));
         File.WriteAllText(file, "another video");
         Assert.False(journal.IsSavedFile(job, file));
