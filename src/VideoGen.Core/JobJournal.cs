@@ -303,7 +303,10 @@ namespace VideoGen.Core
         public bool IsSaved { get; private set; }
 
         /// <summary>Whether the job needs nothing more: saved, or ended without a video.</summary>
-        public bool IsDone => IsSaved || LastEvent == "ended";
+        public bool IsDone => IsSaved || IsEnded;
+
+        /// <summary>Whether an <c>ended</c> event was recorded: the job finished without a video (Failed, Cancelled, Expired).</summary>
+        public bool IsEnded { get; private set; }
 
         /// <summary>The full path of the last saved file, where saved.</summary>
         public string? SavedPath { get; private set; }
@@ -363,6 +366,7 @@ namespace VideoGen.Core
             }
             else if (ev != "submitted")
             {
+                IsEnded |= ev == "ended";
                 Job.Error = Get(root, "error") ?? (Job.IsTerminal && Job.Status != VideoJobStatus.Succeeded ? Job.Error : null);
             }
         }
