@@ -10,6 +10,8 @@
     Description          = 'Turns prompts into video files through AI video routers (FastRouter, OpenRouter, AppleRouter): New-Video, Get-VideoStatus, Wait-Video, Save-Video. Import-Csv prompts.csv | New-Video | Wait-Video | Save-Video.'
     CompatiblePSEditions = @('Desktop', 'Core')
     PowerShellVersion    = '5.1'
+    # Windows PowerShell 5.1 only: the oldest .NET Framework that runs netstandard2.0 assemblies without shims.
+    DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('VideoGen.Format.ps1xml')
     CmdletsToExport      = @('New-Video', 'Get-VideoStatus', 'Wait-Video', 'Save-Video', 'Get-VideoJob')
     FunctionsToExport    = @()

@@ -57,9 +57,11 @@ namespace VideoGen.Core
             string.Equals(uri.Host, BaseUri.Host, StringComparison.OrdinalIgnoreCase) &&
             uri.Port == BaseUri.Port;
 
-        /// <summary>Replaces the key, wherever it appears in <paramref name="text"/>, with <c>***</c>.</summary>
-        public string Redact(string? text) =>
-            string.IsNullOrEmpty(text) ? string.Empty : text!.Replace(ApiKey, "***");
+        /// <summary>
+        /// Passes <paramref name="text"/> through <see cref="Sanitizer.Sanitize"/> with this endpoint's key: the key,
+        /// bearer credentials, <c>sk-</c> tokens and secret query values become <c>REDACTED</c>. Null gives empty.
+        /// </summary>
+        public string Redact(string? text) => Sanitizer.Sanitize(text, ApiKey);
 
         /// <summary>Provider and base URI; never the key.</summary>
         public override string ToString() => Provider + " at " + BaseUri;

@@ -63,7 +63,11 @@ namespace VideoGen.Core
         /// <summary>The wait the provider asked for (Retry-After), where it sent one.</summary>
         public TimeSpan? RetryAfter { get; internal set; }
 
-        /// <summary>Whether a job may have been created at the provider although no task id came back (a submission that failed after it was sent).</summary>
+        /// <summary>
+        /// Whether a job may have been created at the provider although no task id came back (a submission that failed
+        /// after it was sent). False where <see cref="TaskId"/> is set: then the job certainly exists and the id is known
+        /// (e.g. an answer with an id but a field that cannot be read); journal it.
+        /// </summary>
         public bool JobMayExist { get; internal set; }
 
         /// <summary>A 404 whose body is not the provider's error document: the route itself is missing, not the task.</summary>

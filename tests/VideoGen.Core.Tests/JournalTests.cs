@@ -104,4 +104,120 @@ public class JournalTests : IDisposable
         Assert.DoesNotContain(CorePipeline.Key, File.ReadAllText(_path));
         Assert.Equal(1, server.State.Submissions);
     }
+
+    [Fact]
+    public void Each_job_reports_its_last_state_saved_with_path_and_sha_failed_with_reason_and_keeps_its_submission_time()
+    {
+        var journal = new JobJournal(_path);
+        var a = Submitted("a");
+        var b = Submitted("b", VideoProvider.OpenRouter);
+        var c = Submitted("c", VideoProvider.AppleRouter);
+        var submittedAt = a.SubmittedAt;
+        journal.Submitted(a);
+        journal.Submitted(b);
+        journal.Submitted(c);
+        // Later lines written from jobs restored elsewhere carry another (or no) submission time.
+        var later = VideoJob.Restore("a", VideoProvider.FastRouter, "m-a", status: "Succeeded");
+        later.SubmittedAt = DateTimeOffset.UtcNow.AddHours(5);
+        journal.StatusChanged(later);
+        journal.Saved(later, "/videos/a.mp4", "abc123");
+        var failed = VideoJob.Restore("b", VideoProvider.OpenRouter, "m-b", status: "Failed");
+        failed.Error = "content policy; echo Bearer sk-live-abcdefghijklmnop";
+        journal.Ended(failed);
+
+        var states = journal.ReadStates();
+
+        Assert.Equal(new[] { "a", "b", "c" }, states.Select(s => s.Job.Id));
+        var sa = states[0];
+        Assert.True(sa.IsSaved);
+        Assert.True(sa.IsDone);
+        Assert.Equal("saved", sa.LastEvent);
+        Assert.Equal(VideoJobStatus.Succeeded, sa.Job.Status);
+        Assert.Equal("/videos/a.mp4", sa.SavedPath);
+        Assert.Equal("abc123", sa.Sha256);
+        Assert.Equal(submittedAt, sa.Job.SubmittedAt);
+        Assert.Equal(VideoJobStatus.Failed, states[1].Job.Status);
+        Assert.StartsWith("content policy", states[1].Job.Error);
+        Assert.DoesNotContain("sk-live", states[1].Job.Error);
+        Assert.DoesNotContain("sk-live", File.ReadAllText(_path));
+        Assert.Equal(VideoJobStatus.Queued, states[2].Job.Status);
+        Assert.False(states[2].IsDone);
+        Assert.Equal("abc123", journal.SavedSha256(VideoProvider.FastRouter, "a"));
+        Assert.Null(journal.SavedSha256(VideoProvider.AppleRouter, "c"));
+        Assert.Equal(new[] { "c" }, journal.ReadUnfinished().Select(j => j.Id));
+    }
+
+    [Fact]
+    public void A_file_at_the_target_whose_sha_matches_the_saved_record_is_recognised_as_the_jobs_file()
+    {
+        var journal = new JobJournal(_path);
+        var job = Submitted("s");
+        journal.Submitted(job);
+        var file = Path.Combine(Path.GetDirectoryName(_path)!, "s.mp4");
+        File.WriteAllText(file, "the video bytes");
+        var sha = VideoGen.Core.Downloading.VideoDownloader.Sha256OfFile(file);
+        Assert.False(journal.IsSavedFile(job, file)); // not saved yet
+
+        journal.Saved(job, file, sha);
+
+        Assert.True(journal.IsSavedFile(job, file));
+        Assert.True(journal.ReadStates().Single(e => e.Job.Id == "s").IsSavedFile(file));
+        Assert.False(journal.IsSavedFile(Submitted("other"), file));
+        File.WriteAllText(file, "another video");
+        Assert.False(journal.IsSavedFile(job, file));
+    }
+
+    [Fact]
+    public void Two_processes_appending_1000_jobs_each_lose_and_interleave_no_line()
+    {
+        var writer = Path.Combine(Repo.Root, "tests", "VideoGen.JournalWriter", "bin",
+            new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "VideoGen.JournalWriter.dll");
+        Assert.True(File.Exists(writer), "build the solution first: " + writer);
+        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        var processes = new[] { "p1", "p2" }.Select(prefix =>
+        {
+            var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var arg in new[] { writer, _path, prefix, "1000" })
+            {
+                info.ArgumentList.Add(arg);
+            }
+            return System.Diagnostics.Process.Start(info)!;
+        }).ToList();
+        try
+        {
+            foreach (var p in processes)
+            {
+                p.StandardInput.WriteLine("go"); // both start appending together
+            }
+            foreach (var p in processes)
+            {
+                Assert.True(p.WaitForExit(TimeSpan.FromMinutes(3)), "a writer did not finish");
+                Assert.Equal(0, p.ExitCode);
+            }
+        }
+        finally
+        {
+            foreach (var p in processes)
+            {
+                if (!p.HasExited)
+                {
+                    p.Kill();
+                }
+                p.Dispose();
+            }
+        }
+
+        var lines = File.ReadAllText(_path).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2000, lines.Length);
+        foreach (var line in lines)
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(line); // whole lines: each parses
+        }
+        var ids = new JobJournal(_path).ReadAll().Select(j => j.Id).ToHashSet();
+        for (var i = 0; i < 1000; i++)
+        {
+            Assert.Contains("p1-" + i, ids);
+            Assert.Contains("p2-" + i, ids);
+        }
+    }
 }

@@ -20,10 +20,11 @@ public class NothingLostTests
 
         var result = ps.Set("rows", rows).Set("emu", emulator).Set("fault", fault).Run(@"
             & { $rows[0]; while ($emu.State.Submissions -lt 1) { [System.Threading.Thread]::Sleep(20) }; $emu.State.AddFault($fault); $rows[1]; $rows[2] } |
-                New-Video -Provider OpenRouter -BaseUri $args[0] -ThrottleLimit 1 | Wait-Video | Save-Video -OutputDirectory $args[1]",
+                New-Video -Provider OpenRouter -BaseUri $args[0] -ThrottleLimit 1 -Verbose | Wait-Video | Save-Video -OutputDirectory $args[1]",
             emulator.BaseUriFor("OpenRouter").AbsoluteUri, output);
 
         Assert.Null(result.Terminating);
+        Assert.True(result.Output.Count == 1, string.Join("\n", result.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e.Exception.Message)) + "\n" + string.Join("\n", emulator.State.Prompts) + "\n" + string.Join("\n", result.Verbose.Select(v => v.Message)) + string.Join("\n", result.Debug.Select(v => v.Message)));
         var saved = Assert.Single(result.Output);
         Assert.Equal("first", saved.Text("Name"));
         Mp4.AssertMp4(Path.Combine(output, "first.mp4"));

@@ -43,6 +43,10 @@ namespace VideoGen.Core.Downloading
         /// <summary>Creates a downloader over the shared client.</summary>
         public VideoDownloader(VideoGenClient client) => _client = client;
 
+        /// <summary>Creates the temporary file (tests substitute a stream whose writes fail).</summary>
+        internal Func<string, FileStream> OpenTemporary { get; set; } =
+            temp => new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true);
+
         /// <summary>Attempts at the stream itself (the client's retries cover each request).</summary>
         public int MaxStreamAttempts { get; set; } = 4;
 
@@ -99,11 +103,7 @@ namespace VideoGen.Core.Downloading
             try
             {
                 var (length, sha) = await StreamToFileAsync(endpoint, job, variant, temp, progress, log, cancellationToken).ConfigureAwait(false);
-                if (overwrite && File.Exists(fullPath))
-                {
-                    File.Delete(fullPath);
-                }
-                File.Move(temp, fullPath);
+                FileNames.Publish(temp, fullPath, overwrite, job.Id);
                 log.Verbose(string.Format(CultureInfo.InvariantCulture, "Saved {0} ({1} bytes, SHA-256 {2}).", fullPath, length, sha));
                 return new SavedVideo(fullPath, length, sha, job);
             }
@@ -119,7 +119,7 @@ namespace VideoGen.Core.Downloading
             // Two buffers: while one is written and hashed, the next read fills the other.
             var buffer = new byte[BufferSize];
             var next = new byte[BufferSize];
-            using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true);
+            using var file = OpenTemporary(temp);
             var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             try
             {
@@ -132,15 +132,20 @@ namespace VideoGen.Core.Downloading
                     {
                         using var response = await _client.OpenDownloadAsync(endpoint, job, variant, written, log, cancellationToken).ConfigureAwait(false);
                         var resumed = written > 0 && (int)response.StatusCode == 206;
+                        if (resumed && response.Content.Headers.ContentRange?.From != written)
+                        {
+                            // A 206 that does not start where the file ends would splice the wrong bytes in: start over.
+                            var message = string.Format(CultureInfo.InvariantCulture,
+                                "the server resumed at byte {0}, not at byte {1} where the file ends; restarting from the first byte",
+                                response.Content.Headers.ContentRange?.From?.ToString(CultureInfo.InvariantCulture) ?? "(no Content-Range)", written);
+                            Restart(file, ref hash, ref written);
+                            throw new IOException(message);
+                        }
                         if (written > 0 && !resumed)
                         {
                             // The server ignored the range: start again from the first byte.
                             log.Verbose("The server does not resume; restarting the download of " + job.Id + ".");
-                            file.SetLength(0);
-                            file.Position = 0;
-                            written = 0;
-                            hash.Dispose();
-                            hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                            Restart(file, ref hash, ref written);
                         }
                         var contentLength = response.Content.Headers.ContentLength;
                         if (!resumed)
@@ -152,7 +157,8 @@ namespace VideoGen.Core.Downloading
                             total = full;
                         }
                         progress?.Report(new DownloadProgress(written, total));
-                        using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                        // A body that stalls fails after the inactivity timeout like a dropped connection, and resumes below.
+                        using var stream = new InactivityTimeoutStream(await response.Content.ReadAsStreamAsync().ConfigureAwait(false), _client.Options.BodyInactivityTimeout);
                         var reading = stream.ReadAsync(buffer, 0, buffer.Length, cancellationToken);
                         int read;
                         while ((read = await reading.ConfigureAwait(false)) > 0)
@@ -164,9 +170,10 @@ namespace VideoGen.Core.Downloading
                                 {
                                     header[written + i] = buffer[i];
                                 }
-                                var writing = file.WriteAsync(buffer, 0, read, cancellationToken);
+                                // Hash only bytes known to be written: a failed write leaves the hash as it was,
+                                // and the retry below cuts the file back to `written`.
+                                await file.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);
                                 hash.AppendData(buffer, 0, read);
-                                await writing.ConfigureAwait(false);
                             }
                             catch
                             {
@@ -188,7 +195,11 @@ namespace VideoGen.Core.Downloading
                     {
                         log.Verbose(string.Format(CultureInfo.InvariantCulture, "Download of {0} broke off at {1} bytes ({2}); attempt {3} of {4}.",
                             job.Id, written, ex.Message, attempt + 1, MaxStreamAttempts));
+                        // A write that failed part way may have moved the position or left bytes past `written`:
+                        // the file holds exactly the bytes hashed, and the resume asks for the next one.
                         await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        file.SetLength(written);
+                        file.Position = written;
                     }
                     catch (Exception ex) when (ex is IOException || ex is HttpRequestException)
                     {
@@ -209,6 +220,26 @@ namespace VideoGen.Core.Downloading
             {
                 hash.Dispose();
             }
+        }
+
+        /// <summary>The SHA-256 of a file, lower-case hex: the form <see cref="SavedVideo.Sha256"/> and the journal use.</summary>
+        /// <param name="path">An existing file.</param>
+        /// <exception cref="IOException">The file cannot be read.</exception>
+        public static string Sha256OfFile(string path)
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize);
+            using var sha = SHA256.Create();
+            return ToHex(sha.ComputeHash(stream));
+        }
+
+        /// <summary>Empties the temporary file and the hash: the next attempt starts at the first byte.</summary>
+        private static void Restart(FileStream file, ref IncrementalHash hash, ref long written)
+        {
+            file.SetLength(0);
+            file.Position = 0;
+            written = 0;
+            hash.Dispose();
+            hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         }
 
         /// <summary>The video's MP4 <c>ftyp</c> box at offset 4; for image variants a WebP, JPEG or PNG signature.</summary>

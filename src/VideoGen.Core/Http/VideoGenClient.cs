@@ -34,7 +34,8 @@ namespace VideoGen.Core.Http
         private readonly ResiliencePipeline<HttpResponseMessage> _idempotent;
         private readonly ResiliencePipeline<HttpResponseMessage> _submit;
         private readonly TimeProvider _time;
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _fallbackPoll = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        // Base URIs whose documented poll route proved missing, with when to try it again.
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _fallbackPoll = new System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
 
         /// <summary>Creates a client over <paramref name="handler"/> (tests pass MockHttp; cmdlets use <see cref="CreateDefault"/>).</summary>
         /// <param name="handler">The handler; automatic redirects must be off (this client follows them itself).</param>
@@ -54,6 +55,7 @@ namespace VideoGen.Core.Http
         public static VideoGenClient CreateDefault(VideoGenClientOptions? options = null)
         {
             options ??= new VideoGenClientOptions();
+            EnableModernTls();
             var handler = new HttpClientHandler
             {
                 AllowAutoRedirect = false,
@@ -84,26 +86,43 @@ namespace VideoGen.Core.Http
             HttpResponseMessage response;
             try
             {
-                response = await SendAsync(endpoint, () => endpoint.Mapping.CreateSubmitRequest(endpoint.BaseUri, request), _submit, null, log, cancellationToken).ConfigureAwait(false);
+                response = await SendAsync(endpoint, () => endpoint.Mapping.CreateSubmitRequest(endpoint.BaseUri, request), _submit, null, log, cancellationToken, bufferJson: true).ConfigureAwait(false);
             }
             catch (VideoGenException ex) when (ex.JobMayExist)
             {
                 throw new VideoGenException(ex.Kind, ex.Message + " The submission was sent, so a job may have been created and charged: check the provider's dashboard before submitting this prompt again.",
                     null, ex.StatusCode, ex.InnerException) { JobMayExist = true, RetryAfter = ex.RetryAfter };
             }
+            const string MayExist = " A job may have been created and charged: check the provider's dashboard before submitting this prompt again.";
             using (response)
             {
-                var answer = await ReadAnswerAsync(response, readMedia: true, cancellationToken).ConfigureAwait(false);
-                log.Debug(endpoint.Redact("Submit answer HTTP " + answer.StatusCode + ": " + answer.Text));
+                ProviderResponse answer;
                 try
                 {
-                    return endpoint.Mapping.ReadSubmitResponse(answer, request, endpoint.BaseUri, _time.GetUtcNow());
+                    answer = await ReadAnswerAsync(response, readMedia: true, cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException ex)
+                {
+                    throw BrokeOff(endpoint, ex, null, submit: true, MayExist);
+                }
+                log.Debug(endpoint.Redact("Submit answer HTTP " + answer.StatusCode + ": " + answer.Text));
+                VideoJob job;
+                try
+                {
+                    job = endpoint.Mapping.ReadSubmitResponse(answer, request, endpoint.BaseUri, _time.GetUtcNow());
                 }
                 catch (VideoGenException ex)
                 {
-                    throw new VideoGenException(ex.Kind, ex.Message + " A job may have been created and charged: check the provider's dashboard before submitting this prompt again.",
-                        ex.TaskId, ex.StatusCode, ex) { JobMayExist = true };
+                    // Where the id was read before the failure it travels with the error, so the job can be journaled.
+                    throw new VideoGenException(ex.Kind, endpoint.Redact(ex.Message) + (ex.TaskId is null ? MayExist : string.Empty),
+                        ex.TaskId, ex.StatusCode, ex.InnerException) { JobMayExist = ex.TaskId is null };
                 }
+                catch (Exception ex) when (IsParseFailure(ex))
+                {
+                    throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer, endpoint.Provider + " answered the submission (HTTP " + answer.StatusCode +
+                        ") in a shape VideoGen cannot read: " + endpoint.Redact(ex.Message) + "." + MayExist, null, answer.StatusCode, ex) { JobMayExist = true };
+                }
+                return Clean(job, endpoint);
             }
         }
 
@@ -114,31 +133,99 @@ namespace VideoGen.Core.Http
         {
             log ??= NullVideoGenLog.Instance;
             var mapping = endpoint.Mapping;
-            var legacy = _fallbackPoll.ContainsKey(endpoint.BaseUri.AbsoluteUri);
+            var key = endpoint.BaseUri.AbsoluteUri;
+            var legacy = _fallbackPoll.TryGetValue(key, out var until) && _time.GetUtcNow() < until;
+            Func<HttpRequestMessage> documented = () => mapping.CreatePollRequest(endpoint.BaseUri, job);
+            Func<HttpRequestMessage> older = () => mapping.CreateFallbackPollRequest(endpoint.BaseUri, job)!;
             HttpResponseMessage response;
             try
             {
-                response = await SendAsync(endpoint,
-                    () => legacy ? mapping.CreateFallbackPollRequest(endpoint.BaseUri, job)! : mapping.CreatePollRequest(endpoint.BaseUri, job),
-                    _idempotent, job.Id, log, cancellationToken).ConfigureAwait(false);
+                response = await SendAsync(endpoint, legacy ? older : documented, _idempotent, job.Id, log, cancellationToken, bufferJson: true).ConfigureAwait(false);
             }
-            catch (VideoGenException ex) when (ex.Kind == VideoGenErrorKind.NotFound && ex.RouteMissing && !legacy && HasFallback(endpoint, job))
+            catch (VideoGenException ex) when (ex.Kind == VideoGenErrorKind.NotFound && ex.RouteMissing && HasFallback(endpoint, job))
             {
-                // The poll route itself is missing (not an unknown task id): use the provider's other documented route from now on.
-                log.Verbose(endpoint.Provider + " has no " + mapping.CreatePollRequest(endpoint.BaseUri, job).RequestUri!.AbsolutePath + "; polling its older route instead.");
-                _fallbackPoll[endpoint.BaseUri.AbsoluteUri] = true;
-                response = await SendAsync(endpoint, () => mapping.CreateFallbackPollRequest(endpoint.BaseUri, job)!, _idempotent, job.Id, log, cancellationToken).ConfigureAwait(false);
+                // A 404 that is not the provider's JSON error may be a missing route, or a gateway's plain 404 for an
+                // expired task. Only the other route answering for this same task proves the route is missing; then
+                // that base URI uses it until PollRouteRecheck has passed, and switches back as soon as it fails the same way.
+                var other = await TryPollAsync(endpoint, legacy ? documented : older, job.Id, log, cancellationToken).ConfigureAwait(false);
+                if (other is null)
+                {
+                    throw;
+                }
+                if (legacy)
+                {
+                    _fallbackPoll.TryRemove(key, out var _);
+                    log.Verbose(endpoint.Provider + "'s older poll route is gone at " + endpoint.BaseUri + "; polling " + FastRouterMapping.PollPath + " again.");
+                }
+                else
+                {
+                    _fallbackPoll[key] = _time.GetUtcNow() + _options.PollRouteRecheck;
+                    log.Verbose(endpoint.Provider + " has no " + mapping.CreatePollRequest(endpoint.BaseUri, job).RequestUri!.AbsolutePath +
+                        " at " + endpoint.BaseUri + " but its older route knows task " + job.Id + "; polling its older route instead, re-checking later.");
+                }
+                response = other;
             }
             using var _ = response;
-            var answer = await ReadAnswerAsync(response, readMedia: false, cancellationToken).ConfigureAwait(false);
+            ProviderResponse answer;
+            try
+            {
+                answer = await ReadAnswerAsync(response, readMedia: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                throw BrokeOff(endpoint, ex, job.Id, submit: false, string.Empty);
+            }
             if (!answer.IsMedia)
             {
                 log.Debug(endpoint.Redact("Poll answer for " + job.Id + " HTTP " + answer.StatusCode + ": " + answer.Text));
             }
-            var next = endpoint.Mapping.ReadPollResponse(answer, job, _time.GetUtcNow());
+            VideoJob next;
+            try
+            {
+                next = endpoint.Mapping.ReadPollResponse(answer, job, _time.GetUtcNow());
+            }
+            catch (VideoGenException ex)
+            {
+                throw new VideoGenException(ex.Kind, endpoint.Redact(ex.Message), ex.TaskId ?? job.Id, ex.StatusCode, ex.InnerException) { RetryAfter = ex.RetryAfter };
+            }
+            catch (Exception ex) when (IsParseFailure(ex))
+            {
+                throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer, endpoint.Provider + " answered the poll (HTTP " + answer.StatusCode +
+                    ") in a shape VideoGen cannot read: " + endpoint.Redact(ex.Message) + "." + TaskNote(job.Id), job.Id, answer.StatusCode, ex);
+            }
             next.PollAfter = PollAfter(response, _time.GetUtcNow());
-            return next;
+            return Clean(next, endpoint);
         }
+
+        private async Task<HttpResponseMessage?> TryPollAsync(ProviderEndpoint endpoint, Func<HttpRequestMessage> build, string taskId, IVideoGenLog log, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await SendAsync(endpoint, build, _idempotent, taskId, log, cancellationToken, bufferJson: true).ConfigureAwait(false);
+            }
+            catch (VideoGenException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>Provider text kept on a job passes the sanitizer: the failure message and the provider's status word.</summary>
+        private static VideoJob Clean(VideoJob job, ProviderEndpoint endpoint)
+        {
+            job.Error = Sanitizer.SanitizeOrNull(job.Error, endpoint.ApiKey);
+            job.ProviderStatus = Sanitizer.SanitizeOrNull(job.ProviderStatus, endpoint.ApiKey);
+            return job;
+        }
+
+        /// <summary>What a mapping may throw on an answer it cannot read, besides VideoGenException.</summary>
+        private static bool IsParseFailure(Exception ex) =>
+            ex is FormatException || ex is System.Text.Json.JsonException || ex is InvalidOperationException || ex is ArgumentException ||
+            ex is OverflowException || ex is IndexOutOfRangeException || ex is System.Collections.Generic.KeyNotFoundException;
+
+        /// <summary>An answer whose body broke off or stalled after its headers arrived.</summary>
+        private static VideoGenException BrokeOff(ProviderEndpoint endpoint, IOException ex, string? taskId, bool submit, string note) =>
+            new VideoGenException(ex.InnerException is TimeoutException ? VideoGenErrorKind.Timeout : VideoGenErrorKind.ProviderUnavailable,
+                endpoint.Provider + "'s answer broke off: " + endpoint.Redact(Flatten(ex)) + "." + TaskNote(taskId) + note, taskId, null, ex) { JobMayExist = submit };
 
         private static bool HasFallback(ProviderEndpoint endpoint, VideoJob job)
         {
@@ -156,28 +243,9 @@ namespace VideoGen.Core.Http
             const int max = 50 * 1024 * 1024;
             if (Uri.TryCreate(image, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-                request.Headers.UserAgent.ParseAdd(UserAgent);
-                if (endpoint.IsOwnHost(uri))
-                {
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", endpoint.ApiKey);
-                }
-                (log ?? NullVideoGenLog.Instance).Verbose("GET " + Describe(uri) + " (the image to upload as input_reference)");
-                try
-                {
-                    using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        throw new VideoGenException(VideoGenErrorKind.InvalidArgument, "The image " + Describe(uri) + " could not be fetched (HTTP " + (int)response.StatusCode + ").");
-                    }
-                    var bytes = await ReadBoundedAsync(response, max + 1, cancellationToken).ConfigureAwait(false);
-                    var name = System.IO.Path.GetFileName(uri.AbsolutePath);
-                    return Upload(bytes, string.IsNullOrEmpty(name) ? "image" : name, response.Content.Headers.ContentType?.MediaType, image, max);
-                }
-                catch (HttpRequestException ex)
-                {
-                    throw new VideoGenException(VideoGenErrorKind.InvalidArgument, "The image " + Describe(uri) + " could not be fetched: " + ex.Message + ".", null, null, ex);
-                }
+                var bytes = await FetchImageAsync(uri, max, log ?? NullVideoGenLog.Instance, cancellationToken).ConfigureAwait(false);
+                var name = System.IO.Path.GetFileName(uri.AbsolutePath);
+                return Upload(bytes.Body, string.IsNullOrEmpty(name) ? "image" : name, bytes.MediaType, image, max);
             }
             if (!File.Exists(image))
             {
@@ -189,6 +257,71 @@ namespace VideoGen.Core.Http
                 throw new VideoGenException(VideoGenErrorKind.InvalidArgument, "The image file '" + image + "' is over 50 MiB.");
             }
             return Upload(File.ReadAllBytes(image), info.Name, null, image, max);
+        }
+
+        /// <summary>
+        /// GETs an input image: never with the key (an image URL is not the provider's API), redirects followed up
+        /// to <see cref="VideoGenClientOptions.MaxRedirects"/> (a CDN), never from https down to http; the headers within
+        /// <see cref="VideoGenClientOptions.AttemptTimeout"/>, the body under <see cref="VideoGenClientOptions.BodyInactivityTimeout"/>.
+        /// </summary>
+        private async Task<(byte[] Body, string? MediaType)> FetchImageAsync(Uri uri, int max, IVideoGenLog log, CancellationToken cancellationToken)
+        {
+            var target = uri;
+            for (var redirects = 0; ; redirects++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, target);
+                request.Headers.UserAgent.ParseAdd(UserAgent);
+                log.Verbose("GET " + Describe(target) + " (the image to upload as input_reference; no key)");
+                using var headers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                if (_options.AttemptTimeout > TimeSpan.Zero && _options.AttemptTimeout != Timeout.InfiniteTimeSpan)
+                {
+                    headers.CancelAfter(_options.AttemptTimeout);
+                }
+                HttpResponseMessage response;
+                try
+                {
+                    response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headers.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new VideoGenException(VideoGenErrorKind.Timeout, "The image " + Describe(target) + " did not answer within " + _options.AttemptTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s.", null, null, ex);
+                }
+                catch (HttpRequestException ex)
+                {
+                    throw new VideoGenException(VideoGenErrorKind.InvalidArgument, "The image " + Describe(target) + " could not be fetched: " + Sanitizer.Sanitize(Flatten(ex)) + ".", null, null, ex);
+                }
+                using (response)
+                {
+                    var status = (int)response.StatusCode;
+                    var location = response.Headers.Location;
+                    if (status >= 300 && status < 400 && location != null)
+                    {
+                        var next = location.IsAbsoluteUri ? location : new Uri(target, location);
+                        if (redirects >= _options.MaxRedirects || (next.Scheme != Uri.UriSchemeHttps && next.Scheme != Uri.UriSchemeHttp) ||
+                            (target.Scheme == Uri.UriSchemeHttps && next.Scheme != Uri.UriSchemeHttps))
+                        {
+                            throw new VideoGenException(VideoGenErrorKind.InvalidArgument, "The image " + Describe(uri) + " redirects too often or to an insecure address (" + Describe(next) + ").");
+                        }
+                        log.Verbose("Redirected to " + Describe(next));
+                        target = next;
+                        continue;
+                    }
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        throw new VideoGenException(VideoGenErrorKind.InvalidArgument, "The image " + Describe(target) + " could not be fetched (HTTP " + status + ").");
+                    }
+                    try
+                    {
+                        var body = await ReadBoundedAsync(response, max + 1, null, cancellationToken).ConfigureAwait(false);
+                        return (body, response.Content.Headers.ContentType?.MediaType);
+                    }
+                    catch (Exception ex) when (ex is IOException || ex is HttpRequestException)
+                    {
+                        throw new VideoGenException(ex.InnerException is TimeoutException ? VideoGenErrorKind.Timeout : VideoGenErrorKind.InvalidArgument,
+                            "The image " + Describe(target) + " could not be read: " + Sanitizer.Sanitize(Flatten(ex)) + ".", null, null, ex);
+                    }
+                }
+            }
         }
 
         private static UploadFile Upload(byte[] bytes, string fileName, string? mediaType, string source, int max)
@@ -265,15 +398,28 @@ namespace VideoGen.Core.Http
         public async Task<string> GetTextAsync(ProviderEndpoint endpoint, string relativePath, IVideoGenLog? log, CancellationToken cancellationToken)
         {
             using var response = await SendAsync(endpoint, () => new HttpRequestMessage(HttpMethod.Get, ProviderJson.Combine(endpoint.BaseUri, relativePath)),
-                _idempotent, null, log ?? NullVideoGenLog.Instance, cancellationToken).ConfigureAwait(false);
-            return Encoding.UTF8.GetString(await ReadBoundedAsync(response, MaxJsonBody, cancellationToken).ConfigureAwait(false));
+                _idempotent, null, log ?? NullVideoGenLog.Instance, cancellationToken, bufferJson: true).ConfigureAwait(false);
+            try
+            {
+                return Encoding.UTF8.GetString(await ReadBoundedAsync(response, MaxJsonBody, cancellationToken).ConfigureAwait(false));
+            }
+            catch (IOException ex)
+            {
+                throw BrokeOff(endpoint, ex, null, submit: false, string.Empty);
+            }
         }
 
         /// <inheritdoc/>
         public void Dispose() => _http.Dispose();
 
+        /// <summary>
+        /// Sends with the pipeline's retries and turns failures into <see cref="VideoGenException"/>. With
+        /// <paramref name="bufferJson"/>, a 2xx answer that is not media is read whole inside each attempt (bounded by
+        /// <see cref="VideoGenClientOptions.JsonAnswerTimeout"/> and the inactivity timeout), so a body that stalls or
+        /// breaks off is retried like a failed request where the call is idempotent.
+        /// </summary>
         private async Task<HttpResponseMessage> SendAsync(ProviderEndpoint endpoint, Func<HttpRequestMessage> build,
-            ResiliencePipeline<HttpResponseMessage> pipeline, string? taskId, IVideoGenLog log, CancellationToken cancellationToken)
+            ResiliencePipeline<HttpResponseMessage> pipeline, string? taskId, IVideoGenLog log, CancellationToken cancellationToken, bool bufferJson = false)
         {
             var context = ResilienceContextPool.Shared.Get(cancellationToken);
             context.Properties.Set(LogKey, log);
@@ -282,8 +428,16 @@ namespace VideoGen.Core.Http
             try
             {
                 response = await pipeline.ExecuteAsync(
-                    async (ctx, state) => await state.self.SendOnceAsync(state.endpoint, state.build, state.log, ctx.CancellationToken).ConfigureAwait(false),
-                    context, (self: this, endpoint, build, log)).ConfigureAwait(false);
+                    async (ctx, state) =>
+                    {
+                        var answer = await state.self.SendOnceAsync(state.endpoint, state.build, state.log, ctx.CancellationToken).ConfigureAwait(false);
+                        if (state.bufferJson && answer.IsSuccessStatusCode)
+                        {
+                            await state.self.BufferJsonAsync(answer, ctx.CancellationToken).ConfigureAwait(false);
+                        }
+                        return answer;
+                    },
+                    context, (self: this, endpoint, build, log, bufferJson)).ConfigureAwait(false);
             }
             catch (TimeoutRejectedException ex)
             {
@@ -301,6 +455,11 @@ namespace VideoGen.Core.Http
             {
                 throw new VideoGenException(VideoGenErrorKind.Timeout,
                     endpoint.Provider + " did not answer in time." + TaskNote(taskId), taskId) { JobMayExist = pipeline == _submit };
+            }
+            catch (IOException ex)
+            {
+                // An answer whose body stalled or broke off after the retries (or at once, for a submission).
+                throw BrokeOff(endpoint, ex, taskId, pipeline == _submit, string.Empty);
             }
             finally
             {
@@ -432,6 +591,12 @@ namespace VideoGen.Core.Http
         {
             for (var e = (Exception?)ex; e != null; e = e.InnerException)
             {
+                // .NET Framework (Windows PowerShell 5.1) reports these as a WebException, with no SocketException inside.
+                if (e is WebException we && (we.Status == WebExceptionStatus.NameResolutionFailure || we.Status == WebExceptionStatus.ConnectFailure ||
+                                             we.Status == WebExceptionStatus.ProxyNameResolutionFailure))
+                {
+                    return true;
+                }
                 if (e is SocketException se)
                 {
                     return se.SocketErrorCode == SocketError.ConnectionRefused || se.SocketErrorCode == SocketError.HostNotFound ||
@@ -460,7 +625,7 @@ namespace VideoGen.Core.Http
 
         private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-        private static async Task<ProviderResponse> ReadAnswerAsync(HttpResponseMessage response, bool readMedia, CancellationToken cancellationToken)
+        private async Task<ProviderResponse> ReadAnswerAsync(HttpResponseMessage response, bool readMedia, CancellationToken cancellationToken)
         {
             var mediaType = response.Content.Headers.ContentType?.MediaType?.ToLowerInvariant();
             if (!readMedia && ProviderResponse.IsMediaType(mediaType))
@@ -471,17 +636,99 @@ namespace VideoGen.Core.Http
             return new ProviderResponse((int)response.StatusCode, mediaType, body);
         }
 
-        private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, int max, CancellationToken cancellationToken)
+        /// <summary>Reads a JSON answer whole into memory within the attempt, replacing its content; media is left to stream.</summary>
+        private async Task BufferJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
         {
-            using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-            using var buffer = new MemoryStream();
-            var chunk = new byte[16 * 1024];
-            int read;
-            while (buffer.Length < max && (read = await stream.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false)) > 0)
+            if (ProviderResponse.IsMediaType(response.Content.Headers.ContentType?.MediaType?.ToLowerInvariant()) || response.Content is ByteArrayContent)
             {
-                buffer.Write(chunk, 0, read);
+                return;
             }
-            return buffer.ToArray();
+            try
+            {
+                var body = await ReadBoundedAsync(response, MaxJsonBody, cancellationToken).ConfigureAwait(false);
+                var content = new ByteArrayContent(body);
+                foreach (var header in response.Content.Headers)
+                {
+                    if (!string.Equals(header.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))
+                    {
+                        content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                    }
+                }
+                var old = response.Content;
+                response.Content = content;
+                old.Dispose();
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>A JSON answer's bytes, within <see cref="VideoGenClientOptions.JsonAnswerTimeout"/>.</summary>
+        private Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, int max, CancellationToken cancellationToken) =>
+            ReadBoundedAsync(response, max, _options.JsonAnswerTimeout, cancellationToken);
+
+        /// <summary>
+        /// Reads at most <paramref name="max"/> bytes of a body: each read within <see cref="VideoGenClientOptions.BodyInactivityTimeout"/>,
+        /// the whole within <paramref name="total"/> (null for no bound). A stall or an overrun is an <see cref="IOException"/>
+        /// with an inner <see cref="TimeoutException"/>.
+        /// </summary>
+        private async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, int max, TimeSpan? total, CancellationToken cancellationToken)
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (total is TimeSpan t && t > TimeSpan.Zero && t != Timeout.InfiniteTimeSpan)
+            {
+                deadline.CancelAfter(t);
+            }
+            try
+            {
+                using var stream = new InactivityTimeoutStream(await response.Content.ReadAsStreamAsync().ConfigureAwait(false), _options.BodyInactivityTimeout);
+                using var buffer = new MemoryStream();
+                var chunk = new byte[16 * 1024];
+                int read;
+                while (buffer.Length < max && (read = await stream.ReadAsync(chunk, 0, chunk.Length, deadline.Token).ConfigureAwait(false)) > 0)
+                {
+                    buffer.Write(chunk, 0, read);
+                }
+                return buffer.ToArray();
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new IOException(string.Format(CultureInfo.InvariantCulture, "the answer did not arrive whole within {0:0.###} s", total?.TotalSeconds ?? 0), new TimeoutException(ex.Message));
+            }
+        }
+
+        /// <summary>
+        /// Windows PowerShell 5.1 (.NET Framework) offers only SSL 3 and TLS 1.0 unless told otherwise: add TLS 1.2
+        /// (and 1.3 where the framework knows it) to what is there. Nothing on .NET Core, or where the OS chooses (SystemDefault).
+        /// </summary>
+        internal static void EnableModernTls()
+        {
+            if (!System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase))
+            {
+                return;
+            }
+            var current = ServicePointManager.SecurityProtocol;
+            try
+            {
+                ServicePointManager.SecurityProtocol = WithModernTls(current, tls13: true);
+            }
+            catch (NotSupportedException)
+            {
+                ServicePointManager.SecurityProtocol = WithModernTls(current, tls13: false); // .NET Framework before 4.8 has no TLS 1.3
+            }
+        }
+
+        /// <summary>The protocols after adding TLS 1.2 (and 1.3): nothing removed; SystemDefault (0) left to the OS.</summary>
+        internal static SecurityProtocolType WithModernTls(SecurityProtocolType current, bool tls13)
+        {
+            if (current == 0)
+            {
+                return current;
+            }
+            var result = current | SecurityProtocolType.Tls12;
+            return tls13 ? result | (SecurityProtocolType)12288 : result;
         }
 
         private async Task<VideoGenException> ErrorFromAsync(HttpResponseMessage response, ProviderEndpoint endpoint, string? taskId, bool submit, CancellationToken cancellationToken)

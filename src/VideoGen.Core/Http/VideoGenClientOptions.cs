@@ -23,6 +23,25 @@ namespace VideoGen.Core.Http
         /// <summary>Connections per provider host in the one shared pool. Default 16.</summary>
         public int MaxConnectionsPerServer { get; set; } = 16;
 
+        /// <summary>
+        /// How long any response body (a poll or submit answer, a download, an input image) may go without a byte
+        /// before the read fails; a download then resumes with a Range request, a poll is retried. Default 30 s;
+        /// zero or <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> turns it off.
+        /// </summary>
+        public TimeSpan BodyInactivityTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>
+        /// How long reading a whole JSON answer (submit, poll, error, model list; at most 4 MiB) may take, however
+        /// slowly its bytes arrive. Default 60 s; zero or infinite turns it off.
+        /// </summary>
+        public TimeSpan JsonAnswerTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+        /// <summary>
+        /// After FastRouter's poll route proved missing on a base URI (a non-JSON 404 while the older route answered for
+        /// the same task), how long polls use the older route before the documented one is tried again. Default 10 minutes.
+        /// </summary>
+        public TimeSpan PollRouteRecheck { get; set; } = TimeSpan.FromMinutes(10);
+
         /// <summary>Redirects followed for GET requests (the key is dropped when one leaves the provider's host). Default 5.</summary>
         public int MaxRedirects { get; set; } = 5;
     }

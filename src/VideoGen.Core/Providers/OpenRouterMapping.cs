@@ -120,6 +120,22 @@ namespace VideoGen.Core.Providers
             return next;
         }
 
+        /// <summary>A URL from the answer resolved against the base; one that is not a URI is UnexpectedAnswer carrying the task id (the job exists).</summary>
+        private static Uri ResolveUri(Uri baseUri, string text) => new Uri(ProviderJson.WithSlash(baseUri), text);
+
+        private string Resolve(System.Text.Json.JsonElement root, Uri baseUri, string text, string field, string taskId)
+        {
+            try
+            {
+                return ResolveUri(baseUri, text).AbsoluteUri;
+            }
+            catch (UriFormatException)
+            {
+                throw ProviderJson.Unexpected(new ProviderResponse(200, "application/json", System.Text.Encoding.UTF8.GetBytes(root.GetRawText())),
+                    Provider, field + " is not a URI", taskId);
+            }
+        }
+
         private void Apply(System.Text.Json.JsonElement root, VideoJob job, Uri baseUri, DateTimeOffset now)
         {
             var status = ProviderJson.String(root, "status");
@@ -132,12 +148,12 @@ namespace VideoGen.Core.Providers
             if (polling != null)
             {
                 // polling_url may be relative ("/api/v1/videos/job-abc123"): resolve it against the base.
-                job.PollingUrl = new Uri(ProviderJson.WithSlash(baseUri), polling).AbsoluteUri;
+                job.PollingUrl = Resolve(root, baseUri, polling, "polling_url", job.Id);
             }
             var urls = ProviderJson.Strings(root, "unsigned_urls");
             if (urls.Count > 0)
             {
-                job.VideoUrl = new Uri(ProviderJson.WithSlash(baseUri), urls[0]).AbsoluteUri;
+                job.VideoUrl = Resolve(root, baseUri, urls[0], "unsigned_urls[0]", job.Id);
             }
             job.Cost = ProviderJson.Number(root, "usage", "cost") ?? job.Cost;
             job.Progress = ProviderJson.Percent(root, "progress") ?? job.Progress;
