@@ -9,7 +9,9 @@
     2. Rows of the CSV whose <Name>.mp4 is already in -OutputDirectory, or whose job is still pending in
        the journal, are skipped, so running the task twice never pays twice for a prompt.
     3. The other rows go through New-Video | Wait-Video | Save-Video.
-    Everything the run prints goes to a transcript in -LogDirectory.
+    Everything the run prints goes to a transcript in -LogDirectory, in plain text (no colour codes, so a
+    cron or systemd log stays readable): one line per task id submitted or resumed, one per video saved with
+    its whole path, and one per failure with the task id where there is one.
 .EXAMPLE
     pwsh -NonInteractive -NoProfile -File ./Invoke-NightlyVideos.ps1 -CsvPath ./prompts.csv -OutputDirectory ./videos
 #>
@@ -29,6 +31,9 @@ param(
 )
 
 $ErrorActionPreference = 'Continue'
+# A log, not a terminal: no ANSI colour codes (PowerShell 7.2+; Windows PowerShell has none) and no progress bars.
+if (Get-Variable -Name PSStyle -ErrorAction SilentlyContinue) { $PSStyle.OutputRendering = 'PlainText' }
+$ProgressPreference = 'SilentlyContinue'
 New-Item -ItemType Directory -Force -Path $OutputDirectory, $LogDirectory | Out-Null
 Start-Transcript -Path (Join-Path $LogDirectory ('videogen-{0:yyyyMMdd-HHmmss}.log' -f (Get-Date))) | Out-Null
 $runErrors = New-Object System.Collections.ArrayList
@@ -38,14 +43,17 @@ try {
     $common = @{ JournalPath = $JournalPath }
     if ($SecretName) { $common.ApiKey = Get-Secret -Name $SecretName -ErrorAction Stop }
     $submit = @{} + $common
+    # One line per saved video: task id, size in bytes, the whole path (a table would cut it at the log's width).
+    $logSaved = { Write-Host ('Saved     {0}  {1} bytes  {2}' -f $_.Id, $_.Length, $_.Path) }
     if ($Provider) { $submit.Provider = $Provider }
 
     # 1. Resume: jobs created earlier and not saved.
     $resumed = @(VideoGen\Get-VideoJob -JournalPath $JournalPath)
     if ($resumed.Count -gt 0) {
         Write-Host "Resuming $($resumed.Count) job(s) from $JournalPath"
+        foreach ($job in $resumed) { Write-Host ('Resumed   {0}  {1}  {2}' -f $job.Id, $job.Provider, $job.Name) }
         $resumed | VideoGen\Wait-Video @common -TimeoutSec $TimeoutSec -ErrorVariable +runErrors |
-            VideoGen\Save-Video @common -OutputDirectory $OutputDirectory -ErrorVariable +runErrors | Out-Host
+            VideoGen\Save-Video @common -OutputDirectory $OutputDirectory -ErrorVariable +runErrors | ForEach-Object $logSaved
     }
 
     # 2. Tonight's rows, less those already saved or still pending.
@@ -56,8 +64,9 @@ try {
     Write-Host "Submitting $($rows.Count) row(s) from $CsvPath"
     if ($rows.Count -gt 0) {
         $rows | VideoGen\New-Video @submit -ErrorVariable +runErrors |
+            ForEach-Object { Write-Host ('Submitted {0}  {1}  {2}' -f $_.Id, $_.Provider, $_.Name); $_ } |
             VideoGen\Wait-Video @common -TimeoutSec $TimeoutSec -ErrorVariable +runErrors |
-            VideoGen\Save-Video @common -OutputDirectory $OutputDirectory -ErrorVariable +runErrors | Out-Host
+            VideoGen\Save-Video @common -OutputDirectory $OutputDirectory -ErrorVariable +runErrors | ForEach-Object $logSaved
     }
 }
 catch {
@@ -65,7 +74,10 @@ catch {
     Write-Host "VideoGen run stopped: $($_.Exception.Message)"
 }
 finally {
-    foreach ($e in $runErrors) { Write-Host "FAILED: $($e.Exception.Message)" }
+    foreach ($e in $runErrors) {
+        $taskId = if ($e.Exception -and $e.Exception.PSObject.Properties['TaskId'] -and $e.Exception.TaskId) { "$($e.Exception.TaskId): " } else { '' }
+        Write-Host "FAILED: $taskId$($e.Exception.Message)"
+    }
     if ($runErrors.Count -gt 0) { $exitCode = 1 }
     Write-Host "VideoGen run finished with exit code $exitCode ($($runErrors.Count) error(s))."
     Stop-Transcript | Out-Null

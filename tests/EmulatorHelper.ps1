@@ -1,5 +1,6 @@
 # Starts and stops the VideoGen emulator (out/emulator, built by ./build.ps1) for the demo and the Pester tests.
-# The emulator prints one line per provider base URI; these helpers read them.
+# The emulator prints one line per provider base URI (VIDEOGEN_X_BASE_URI=uri, or $env:VIDEOGEN_X_BASE_URI = 'uri'
+# to paste into pwsh); these helpers read either.
 
 function Start-VideoGenEmulator {
     [CmdletBinding()]
@@ -27,7 +28,9 @@ function Start-VideoGenEmulator {
         $line = $process.StandardOutput.ReadLine()
         if ($null -eq $line) { continue }
         if (-not $first) { $first = $line }
-        if ($line -match '^(VIDEOGEN_[A-Z]+_BASE_URI)=(.+)$') { $uris[$Matches[1]] = $Matches[2] }
+        # Either form: VIDEOGEN_X_BASE_URI=uri, or the line to paste into pwsh, $env:VIDEOGEN_X_BASE_URI = 'uri'.
+        if ($line -match '^(VIDEOGEN_[A-Z]+_BASE_URI)=(.+)$') { $uris[$Matches[1]] = $Matches[2].Trim() }
+        elseif ($line -match '^\$env:(VIDEOGEN_[A-Z]+_BASE_URI)\s*=\s*''([^'']+)''\s*$') { $uris[$Matches[1]] = $Matches[2] }
     }
     [pscustomobject]@{
         Process     = $process

@@ -293,6 +293,69 @@ Describe 'The scheduled-task example' {
         Join-Path $out 'calm-lake.mp4' | Should -Exist
         Join-Path $out 'doomed.mp4' | Should -Not -Exist
     }
+
+    It 'runs the command docs/scheduled-tasks.md gives, verbatim, with the package installed into a folder on PSModulePath' {
+        $doc = Get-Content -Raw -Path (Join-Path $root 'docs/scheduled-tasks.md')
+        $commands = @([regex]::Matches($doc, '(?m)^pwsh -NonInteractive -NoProfile -File \./Invoke-NightlyVideos\.ps1 [^\r\n]*') | ForEach-Object { $_.Value.Trim() })
+        $commands.Count | Should -Be 1
+        # The install the document shows, into a folder of the test's own instead of the machine's.
+        & (Join-Path $root 'build.ps1') -Task Package -NoBuild | Out-Host
+        $modules = Join-Path $TestDrive 'installed-modules'
+        New-Item -ItemType Directory -Force -Path $modules | Out-Null
+        Copy-Item -Recurse -Force -Path (Join-Path $root 'out/package/VideoGen') -Destination $modules
+        $version = (Import-PowerShellDataFile $modulePath).ModuleVersion
+        Join-Path $modules "VideoGen/$version/VideoGen.psd1" | Should -Exist
+        $work = Join-Path $TestDrive 'task-folder'
+        New-Item -ItemType Directory -Force -Path $work | Out-Null
+        Copy-Item -Path $nightly, $csv -Destination $work
+        $savedModulePath = $env:PSModulePath
+        $savedProvider = $env:VIDEOGEN_PROVIDER
+        $env:PSModulePath = $modules + [System.IO.Path]::PathSeparator + $env:PSModulePath
+        $env:VIDEOGEN_PROVIDER = 'FastRouter'
+        Push-Location -Path $work
+        try {
+            $log = @(Invoke-Expression ($commands[0] -replace '^pwsh ', '& $pwsh '))
+            $exit = $LASTEXITCODE
+        }
+        finally {
+            Pop-Location
+            $env:PSModulePath = $savedModulePath
+            $env:VIDEOGEN_PROVIDER = $savedProvider
+        }
+
+        $exit | Should -Be 0 -Because ($log -join "`n")
+        foreach ($row in Import-Csv $csv) { Join-Path $work "videos/$($row.Name).mp4" | Should -Exist }
+        ($log -join "`n") | Should -Not -Match 'was not loaded'
+    }
+
+    It 'writes a plain-text log whose transcript names every task id and the whole path of each video' {
+        $out = Join-Path $TestDrive 'nightly-log'
+        $tag = [guid]::NewGuid().ToString('N')
+        $rowsCsv = Join-Path $TestDrive 'log.csv'
+        @(
+            [pscustomobject]@{ Name = 'log-lake'; Prompt = "A calm lake at dawn $tag" }
+            [pscustomobject]@{ Name = 'log-doomed'; Prompt = "This one will [fail] $tag" }
+        ) | Export-Csv -Path $rowsCsv -NoTypeInformation
+
+        $log = @(& $pwsh -NonInteractive -NoProfile -File $nightly -CsvPath $rowsCsv -OutputDirectory $out -Provider OpenRouter -Module $modulePath 2>&1 | ForEach-Object { "$_" })
+        $exit = $LASTEXITCODE
+
+        $exit | Should -Be 1
+        $escape = [regex]::Escape([string][char]27)
+        ($log -join "`n") | Should -Not -Match $escape
+        $transcriptFile = @(Get-ChildItem -Path (Join-Path $out 'logs') -Filter *.log)
+        $transcriptFile.Count | Should -Be 1
+        $transcript = Get-Content -Raw -Path $transcriptFile[0].FullName
+        $transcript | Should -Not -Match $escape
+        $jobs = @((Get-VideoGenEmulatorStats -Emulator $emulator).jobs | Where-Object { $_.prompt -like "*$tag*" })
+        $jobs.Count | Should -Be 2
+        foreach ($job in $jobs) {
+            $transcript | Should -Match ('Submitted\s+' + [regex]::Escape($job.id))
+        }
+        $doomed = $jobs | Where-Object { $_.prompt -like '*`[fail`]*' }
+        $transcript | Should -Match ('FAILED: ' + [regex]::Escape($doomed.id))
+        $transcript | Should -Match ('Saved\s+\S+\s+\d+ bytes\s+' + [regex]::Escape((Join-Path $out 'log-lake.mp4')))
+    }
 }
 
 Describe 'Packaging and isolation' {
@@ -384,11 +447,60 @@ Describe 'Discovery' {
         (Get-Help about_VideoGen | Out-String) | Should -Match 'THE JOURNAL AND RESUMING'
     }
 
-    It 'formats jobs and saved files as tables with the documented columns' {
-        $table = VideoGen\New-Video -Prompt 'Format check' -Provider OpenRouter -Name fmt | Format-Table | Out-String
-        $table | Should -Match 'Name\s+Status\s+Progress\s+Provider\s+Model\s+Id'
+    It 'shows jobs with the whole 36-character Id, status, provider and name at <Width> columns' -ForEach @(
+        @{ Width = 80 }, @{ Width = 120 }
+    ) {
+        $job = VideoGen\New-Video -Prompt "Format check $Width" -Provider OpenRouter -Name fmt
+        $longId = '3f2b8c1e-7a4d-4e0f-9b6a-2d5c8e1f0a47'
+        $long = $job.GetType()::Restore($longId, $job.Provider, $job.Model, 'city-rain-night', 'p', $null, $null, $null, 'Running')
+
+        $table = ($job, $long | Format-Table | Out-String -Width $Width) -replace '\x1b\[[0-9;]*m', ''
+
+        $lines = @($table -split '\r?\n' | Where-Object { $_.Trim() })
+        $lines[0] | Should -Match '^Id\s+Status\s+Provider\s+Name\s*$'
+        @($lines | Where-Object { $_.StartsWith("$longId Running") -and $_ -match 'OpenRouter' }).Count | Should -Be 1
+        @($lines | Where-Object { $_.StartsWith($job.Id + ' ') -and $_ -match 'fmt' }).Count | Should -Be 1
+        @($lines | Where-Object { $_.TrimEnd().Length -gt $Width }).Count | Should -Be 0
         (Get-Command New-Video).OutputType.Name | Should -Contain 'VideoGen.Core.VideoJob'
+    }
+
+    It 'shows saved videos with their Id, a size in KB and the file name at <Width> columns, and the whole path in the list' -ForEach @(
+        @{ Width = 80 }, @{ Width = 120 }
+    ) {
+        $out = Join-Path $TestDrive "format-$Width"
+        $saved = VideoGen\New-Video -Prompt "Saved format check $Width" -Provider FastRouter -Name city-rain-night | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory $out
+
+        $table = ($saved | Format-Table | Out-String -Width $Width) -replace '\x1b\[[0-9;]*m', ''
+        $list = ($saved | Format-List | Out-String -Width $Width) -replace '\x1b\[[0-9;]*m', ''
+
+        $saved.Length | Should -BeLessThan 1MB
+        $lines = @($table -split '\r?\n' | Where-Object { $_.Trim() })
+        $lines[0] | Should -Match '^Id\s+Size\s+File\s*$'
+        $row = @($lines | Where-Object { $_.StartsWith($saved.Id + ' ') })
+        $row.Count | Should -Be 1
+        $row[0] | Should -Match '\d+[.,]\d KB\s+city-rain-night\.mp4\s*$'
+        $row[0] | Should -Not -Match '0[.,]00'
+        $list | Should -Match '(?m)^Size\s+: \d+[.,]\d KB'
+        # Format-List wraps a value longer than the line; joined again, the path is whole.
+        ($list -replace '\r?\n\s*', '') | Should -Match ([regex]::Escape($saved.Path))
         (Get-Command Save-Video).OutputType.Name | Should -Contain 'VideoGen.Core.SavedVideo'
+    }
+
+    It 'completes -Duration, -AspectRatio and -Resolution with the values of the provider typed' {
+        $line = 'New-Video -Provider FastRouter -Duration '
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('4', '5', '6', '8', '10', '12')
+        $line = 'New-Video -Provider OpenAICompatible -AspectRatio '
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('16:9', '9:16')
+        $line = 'New-Video -Provider FastRouter -Resolution '
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('480p', '720p', '1080p')
+    }
+
+    It 'gives every cmdlet an online help address in docs/cmdlets.md and names OpenAICompatible for -Provider' {
+        foreach ($name in 'New-Video', 'Get-VideoStatus', 'Wait-Video', 'Save-Video', 'Get-VideoJob') {
+            (Get-Command $name).HelpUri | Should -Be ('https://github.com/videogen/VideoGen/blob/main/docs/cmdlets.md#' + $name.ToLowerInvariant())
+        }
+        (Get-Help New-Video -Parameter Provider | Out-String) | Should -Match 'OpenAICompatible'
+        (Get-Help New-Video).Synopsis | Should -Match 'OpenAICompatible'
     }
 
     It 'passes Test-ModuleManifest' {

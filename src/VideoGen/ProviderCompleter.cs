@@ -9,7 +9,7 @@ using VideoGen.Core.Providers;
 
 namespace VideoGen.Commands
 {
-    /// <summary>Tab completion for -Provider: FastRouter, OpenRouter, AppleRouter.</summary>
+    /// <summary>Tab completion for -Provider: FastRouter, OpenRouter, AppleRouter, OpenAICompatible.</summary>
     public sealed class ProviderCompleter : IArgumentCompleter
     {
         /// <inheritdoc/>
@@ -22,7 +22,11 @@ namespace VideoGen.Commands
     /// <summary>Tab completion for -Model: FastRouter's documented model ids, OpenRouter's model list (GET /videos/models, fetched once and cached), AppleRouter's documented examples.</summary>
     public sealed class ModelCompleter : IArgumentCompleter
     {
-        private static IEnumerable<string> OpenRouterModels()
+        /// <summary>
+        /// OpenRouter's model list with each model's capabilities (GET /videos/models at the configured endpoint), read
+        /// once and cached; null where there is no key or base URI yet or it cannot be read within 3 seconds.
+        /// </summary>
+        internal static IReadOnlyList<ModelCapabilities>? OpenRouterCatalog()
         {
             try
             {
@@ -33,18 +37,26 @@ namespace VideoGen.Commands
                     using var timeout = new System.Threading.CancellationTokenSource(System.TimeSpan.FromSeconds(3));
                     cached = ModelCatalog.GetAsync(VideoGenCmdletBase.SharedClientInstance, endpoint, null, timeout.Token).GetAwaiter().GetResult();
                 }
-                if (cached is { Count: > 0 })
-                {
-                    return cached.Select(m => m.Id);
-                }
+                return cached;
             }
             catch (VideoGenException)
             {
-                // No key or base URI yet: offer the documented default.
+                // No key or base URI yet.
             }
             catch (System.OperationCanceledException)
             {
             }
+            return null;
+        }
+
+        private static IEnumerable<string> OpenRouterModels()
+        {
+            var cached = OpenRouterCatalog();
+            if (cached is { Count: > 0 })
+            {
+                return cached.Select(m => m.Id);
+            }
+            // No key or base URI yet: offer the documented default.
             return new[] { ProviderMappings.DefaultModel(VideoProvider.OpenRouter) };
         }
 

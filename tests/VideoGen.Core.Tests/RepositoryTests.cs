@@ -79,6 +79,43 @@ public class RepositoryTests
         }
     }
 
+    [Theory]
+    [InlineData("VideoGen.Core.VideoJob")]
+    [InlineData("VideoGen.Core.SavedVideo")]
+    public void The_default_table_keeps_a_36_character_Id_within_80_columns_and_lets_one_column_take_the_rest(string type)
+    {
+        // PowerShell drops table columns from the right when the fixed widths do not fit; a column with no width
+        // takes what is left. So: every column up to and including Id has a width, they end within 80 columns with
+        // Id at 36 or more, and only the last column is left without a width (an empty Name takes no 25 columns).
+        var doc = XDocument.Parse(Read("src", "VideoGen", "VideoGen.Format.ps1xml"));
+        var table = doc.Descendants("View").First(v => v.Element("ViewSelectedBy")!.Element("TypeName")!.Value == type).Element("TableControl");
+        Assert.NotNull(table);
+        var headers = table!.Descendants("TableColumnHeader").Select(h => (Label: h.Element("Label")!.Value, Width: (int?)h.Element("Width"))).ToList();
+        var id = headers.FindIndex(h => h.Label == "Id");
+        Assert.True(id >= 0, type + "'s table has no Id column");
+        Assert.True(headers[id].Width >= 36, "Id is narrower than a 36-character task id");
+        Assert.All(headers.Take(id + 1), h => Assert.NotNull(h.Width));
+        var idEnds = headers.Take(id + 1).Sum(h => h.Width!.Value) + id; // one space between columns
+        Assert.InRange(idEnds, 36, 80);
+        var fixedWidth = headers.Where(h => h.Width != null).Sum(h => h.Width!.Value) + headers.Count - 1;
+        Assert.True(fixedWidth <= 80 - 10, type + ": the fixed columns leave less than 10 of 80 columns for the last one");
+        Assert.Equal(new[] { headers.Count - 1 }, headers.Select((h, i) => (h, i)).Where(x => x.h.Width == null).Select(x => x.i).ToArray());
+        Assert.Equal(headers.Count, table.Descendants("TableColumnItem").Count());
+        // Sizes in human units, never megabytes to two places (0.00 for a small file).
+        Assert.DoesNotContain("1MB", table.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_SavedVideo_list_view_gives_the_whole_path_the_size_and_the_id()
+    {
+        var doc = XDocument.Parse(Read("src", "VideoGen", "VideoGen.Format.ps1xml"));
+        var list = doc.Descendants("View").Single(v => v.Element("ViewSelectedBy")!.Element("TypeName")!.Value == "VideoGen.Core.SavedVideo" && v.Element("ListControl") != null);
+        var items = list.Descendants("ListItem").Select(i => i.Element("Label")?.Value ?? i.Element("PropertyName")?.Value).ToList();
+        Assert.Contains("Path", items);
+        Assert.Contains("Size", items);
+        Assert.Contains("Id", items);
+    }
+
     [Fact]
     public void The_ci_script_runs_the_test_command_the_readme_gives()
     {

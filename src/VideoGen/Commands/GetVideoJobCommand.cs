@@ -16,7 +16,7 @@ namespace VideoGen.Commands
     ///   <code>Get-VideoJob -All -JournalPath ./nightly.jsonl | Format-Table</code>
     ///   <para>Shows every job a nightly task recorded in its own journal.</para>
     /// </example>
-    [Cmdlet(VerbsCommon.Get, "VideoJob")]
+    [Cmdlet(VerbsCommon.Get, "VideoJob", HelpUri = "https://github.com/videogen/VideoGen/blob/main/docs/cmdlets.md#get-videojob")]
     [OutputType(typeof(VideoJob))]
     public sealed class GetVideoJobCommand : PSCmdlet
     {

@@ -16,7 +16,7 @@ namespace VideoGen.Commands
     ///   <code>Get-VideoStatus -Id task0a1b2c -Provider FastRouter -Model google/veo3</code>
     ///   <para>Polls one FastRouter task by id; FastRouter needs the model the job was submitted with.</para>
     /// </example>
-    [Cmdlet(VerbsCommon.Get, "VideoStatus")]
+    [Cmdlet(VerbsCommon.Get, "VideoStatus", HelpUri = "https://github.com/videogen/VideoGen/blob/main/docs/cmdlets.md#get-videostatus")]
     [OutputType(typeof(VideoJob))]
     public sealed class GetVideoStatusCommand : JobCmdletBase
     {

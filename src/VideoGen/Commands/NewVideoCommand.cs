@@ -9,7 +9,7 @@ using VideoGen.Core;
 namespace VideoGen.Commands
 {
     /// <summary>
-    /// <para type="synopsis">Submits a video generation job to FastRouter, OpenRouter or AppleRouter. It costs money.</para>
+    /// <para type="synopsis">Submits a video generation job to FastRouter, OpenRouter, AppleRouter or an OpenAI-style gateway (OpenAICompatible). It costs money.</para>
     /// <para type="description">New-Video submits one job per prompt (per pipeline object, so each CSV row of Import-Csv is one job), up to -ThrottleLimit at once, and emits a VideoJob as soon as the provider answers with its task id, in the order the answers come. Every created job is written to the job journal before it is emitted. Every parameter binds from the pipeline by property name. Each row is checked against the provider's documented values before anything is sent; a bad row gives an error naming the row and field, and the other rows go on. An out-of-credits answer (HTTP 402) stops submitting: that row and the rows not submitted are errors, and the jobs already created go on down the pipeline. Ctrl+C never cuts a submission already sent: its answer is journaled, and the ids created but not emitted are named in a warning.</para>
     /// </summary>
     /// <example>
@@ -20,7 +20,7 @@ namespace VideoGen.Commands
     ///   <code>New-Video -Prompt 'A lighthouse at dawn, waves crashing' -Provider OpenRouter -Duration 8 -AspectRatio 16:9 -Name lighthouse</code>
     ///   <para>Submits one prompt to OpenRouter with the key in $env:OPENROUTER_API_KEY.</para>
     /// </example>
-    [Cmdlet(VerbsCommon.New, "Video", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.New, "Video", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = "https://github.com/videogen/VideoGen/blob/main/docs/cmdlets.md#new-video")]
     [OutputType(typeof(VideoJob))]
     public sealed class NewVideoCommand : VideoGenCmdletBase
     {
@@ -40,23 +40,26 @@ namespace VideoGen.Commands
         [ArgumentCompleter(typeof(ModelCompleter))]
         public string? Model { get; set; }
 
-        /// <summary><para type="description">FastRouter, OpenRouter or AppleRouter. Default: $env:VIDEOGEN_PROVIDER, else the one provider whose key variable is set.</para></summary>
+        /// <summary><para type="description">FastRouter, OpenRouter, AppleRouter or OpenAICompatible (any gateway serving the OpenAI-style /videos API; its base URI from -BaseUri or $env:VIDEOGEN_OPENAICOMPATIBLE_BASE_URI, its key from $env:OPENAICOMPATIBLE_API_KEY). Default: $env:VIDEOGEN_PROVIDER, else the one provider whose key variable is set. Tab completes the names.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(ProviderCompleter))]
         public string? Provider { get; set; }
 
-        /// <summary><para type="description">Length of the video in seconds (FastRouter: 4, 5, 6, 8, 10, 12; Sora models 4, 8, 12). Aliases: Length, Seconds.</para></summary>
+        /// <summary><para type="description">Length of the video in seconds (FastRouter: 4, 5, 6, 8, 10, 12; Sora models 4, 8, 12; OpenRouter: the model's supported durations; OpenAICompatible and AppleRouter's veo-3.1 models: 4, 8, 12). Tab completes the values of the -Provider and -Model typed. Aliases: Length, Seconds.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(RequestValueCompleter))]
         [Alias(ParameterAliases.DurationLength, ParameterAliases.DurationSeconds)]
         public string? Duration { get; set; }
 
-        /// <summary><para type="description">Width-to-height ratio, e.g. 16:9, 9:16, 1:1.</para></summary>
+        /// <summary><para type="description">Width-to-height ratio, e.g. 16:9, 9:16, 1:1 (FastRouter: 16:9, 9:16, 4:3, 3:4, 1:1, 5:3, 3:5; OpenRouter: the model's supported ratios; OpenAICompatible: 16:9 or 9:16). Tab completes the values of the -Provider and -Model typed.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(RequestValueCompleter))]
         [Alias(ParameterAliases.Aspect)]
         public string? AspectRatio { get; set; }
 
-        /// <summary><para type="description">Resolution: 480p, 720p, 1080p (OpenRouter also 1K, 2K, 4K).</para></summary>
+        /// <summary><para type="description">Resolution: 480p, 720p, 1080p (OpenRouter also 1K, 2K, 4K, as the model supports). Tab completes the values of the -Provider and -Model typed.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(RequestValueCompleter))]
         public string? Resolution { get; set; }
 
         /// <summary><para type="description">Exact frame size WIDTHxHEIGHT, e.g. 1280x720 (FastRouter: Sora models only).</para></summary>

@@ -23,7 +23,7 @@ namespace VideoGen.Commands
     ///   <code>Get-VideoStatus -Id job-abc123 -Provider OpenRouter | Save-Video -Path ./intro.mp4 -Force</code>
     ///   <para>Saves one video under an exact file name, replacing an existing file.</para>
     /// </example>
-    [Cmdlet(VerbsData.Save, "Video", SupportsShouldProcess = true, DefaultParameterSetName = DirectorySet)]
+    [Cmdlet(VerbsData.Save, "Video", SupportsShouldProcess = true, DefaultParameterSetName = DirectorySet, HelpUri = "https://github.com/videogen/VideoGen/blob/main/docs/cmdlets.md#save-video")]
     [OutputType(typeof(SavedVideo))]
     public sealed class SaveVideoCommand : JobCmdletBase
     {

@@ -20,7 +20,7 @@ namespace VideoGen.Commands
     ///   <code>Import-Csv jobs.csv | Wait-Video -TimeoutSec 3600 | Save-Video -OutputDirectory D:\videos</code>
     ///   <para>Resumes jobs exported in an earlier session, giving up waiting after an hour.</para>
     /// </example>
-    [Cmdlet(VerbsLifecycle.Wait, "Video")]
+    [Cmdlet(VerbsLifecycle.Wait, "Video", HelpUri = "https://github.com/videogen/VideoGen/blob/main/docs/cmdlets.md#wait-video")]
     [OutputType(typeof(VideoJob))]
     public sealed class WaitVideoCommand : JobCmdletBase
     {
