@@ -67,16 +67,31 @@ namespace VideoGen.Core
         /// <exception cref="VideoGenException">UnexpectedAnswer: the journal cannot be written; the message and TaskId carry the task id.</exception>
         public void Submitted(VideoJob job) => Append("submitted", job, null, null);
 
+        /// <summary>
+        /// Records a created job with the fingerprint of the request that created it (<see cref="RequestFingerprint"/>), so a
+        /// later run of the same rows is matched to it instead of paying again.
+        /// </summary>
+        /// <exception cref="VideoGenException">As for <see cref="Submitted(VideoJob)"/>.</exception>
+        public void Submitted(VideoJob job, string? requestFingerprint) => Append("submitted", job, null, null, requestFingerprint);
+
+        /// <summary>
+        /// Records the file about to be put in place for a job (event <c>placing</c> with <c>path</c> and <c>sha256</c>), just
+        /// before the rename: if the process dies between the rename and the <c>saved</c> event, the file is still known as this
+        /// job's by its SHA-256.
+        /// </summary>
+        /// <exception cref="VideoGenException">As for <see cref="Submitted(VideoJob)"/>.</exception>
+        public void Placing(VideoJob job, string path, string sha256) => Append("placing", job, path, sha256);
+
         /// <summary>Records that a job's video was saved (no SHA-256 known: prefer <see cref="Saved(SavedVideo)"/>).</summary>
-        /// <exception cref="VideoGenException">As for <see cref="Submitted"/>.</exception>
+        /// <exception cref="VideoGenException">As for <see cref="Submitted(VideoJob)"/>.</exception>
         public void Saved(VideoJob job, string path) => Append("saved", job, path, null);
 
         /// <summary>Records that a job's video was saved at <paramref name="path"/> with SHA-256 <paramref name="sha256"/> (lower-case hex).</summary>
-        /// <exception cref="VideoGenException">As for <see cref="Submitted"/>.</exception>
+        /// <exception cref="VideoGenException">As for <see cref="Submitted(VideoJob)"/>.</exception>
         public void Saved(VideoJob job, string path, string? sha256) => Append("saved", job, path, sha256);
 
         /// <summary>Records a saved file: its job, full path and SHA-256 (event <c>saved</c> with <c>path</c> and <c>sha256</c>).</summary>
-        /// <exception cref="VideoGenException">As for <see cref="Submitted"/>.</exception>
+        /// <exception cref="VideoGenException">As for <see cref="Submitted(VideoJob)"/>.</exception>
         public void Saved(SavedVideo saved)
         {
             var job = VideoJob.Restore(saved.Id, saved.Provider, saved.Model, saved.Name, status: nameof(VideoJobStatus.Succeeded));
@@ -84,11 +99,11 @@ namespace VideoGen.Core
         }
 
         /// <summary>Records a job's status as last seen (event <c>status</c>): Queued, Running, Succeeded, or a terminal status with its error.</summary>
-        /// <exception cref="VideoGenException">As for <see cref="Submitted"/>.</exception>
+        /// <exception cref="VideoGenException">As for <see cref="Submitted(VideoJob)"/>.</exception>
         public void StatusChanged(VideoJob job) => Append("status", job, null, null);
 
         /// <summary>Records that a job ended without a video (Failed, Cancelled, Expired), with its error.</summary>
-        /// <exception cref="VideoGenException">As for <see cref="Submitted"/>.</exception>
+        /// <exception cref="VideoGenException">As for <see cref="Submitted(VideoJob)"/>.</exception>
         public void Ended(VideoJob job) => Append("ended", job, null, null);
 
         /// <summary>The jobs neither saved nor ended, oldest first, ready to pipe into Wait-Video.</summary>
@@ -219,7 +234,7 @@ namespace VideoGen.Core
             return code == 32 || code == 33 || code == 11 || code == 35 || ex.GetType() == typeof(IOException);
         }
 
-        private void Append(string ev, VideoJob job, string? savedPath, string? sha256)
+        private void Append(string ev, VideoJob job, string? savedPath, string? sha256, string? requestFingerprint = null)
         {
             using var buffer = new MemoryStream();
             using (var w = new Utf8JsonWriter(buffer))
@@ -240,6 +255,7 @@ namespace VideoGen.Core
                 Write(w, "error", Sanitizer.SanitizeOrNull(job.Error));
                 Write(w, "path", savedPath);
                 Write(w, "sha256", sha256);
+                Write(w, "request", requestFingerprint);
                 w.WriteEndObject();
             }
             buffer.WriteByte((byte)'\n');
@@ -314,7 +330,10 @@ namespace VideoGen.Core
         /// <summary>The SHA-256 (lower-case hex) of the last saved file, where recorded.</summary>
         public string? Sha256 { get; private set; }
 
-        /// <summary>Every SHA-256 recorded for this job's saved files, oldest first.</summary>
+        /// <summary>The fingerprint of the request that created the job (<see cref="RequestFingerprint"/>), where recorded.</summary>
+        public string? RequestFingerprint { get; private set; }
+
+        /// <summary>Every SHA-256 recorded for this job's saved files (and files being put in place), oldest first.</summary>
         public IReadOnlyList<string> SavedSha256s => _sha256s;
 
         /// <summary>
@@ -352,6 +371,19 @@ namespace VideoGen.Core
                 Job.Status = status;
             }
             Job.ProviderStatus = Get(root, "providerStatus") ?? Job.ProviderStatus;
+            if (ev == "submitted")
+            {
+                RequestFingerprint = Get(root, "request") ?? RequestFingerprint;
+            }
+            if (ev == "placing")
+            {
+                // The file is about to be renamed into place: its SHA-256 identifies it, though it is not yet saved.
+                if (Get(root, "sha256") is string placing)
+                {
+                    _sha256s.Add(placing);
+                }
+                return;
+            }
             if (ev == "saved")
             {
                 IsSaved = true;

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Collections.Generic;
 using System.Globalization;
 
@@ -193,6 +194,21 @@ namespace VideoGen.Core
             };
         }
 
+        /// <summary>
+        /// The same as <see cref="Restore(string, VideoProvider, string, string, string, string, string, string, string)"/>, with the failure reason a journal or an exported job carries for a job that ended
+        /// without a video (sanitized), so it is reported again rather than "no reason given".
+        /// </summary>
+        public static VideoJob Restore(string id, VideoProvider provider, string? model, string? name, string? prompt,
+            string? baseUri, string? pollingUrl, string? videoUrl, string? status, string? error)
+        {
+            var job = Restore(id, provider, model, name, prompt, baseUri, pollingUrl, videoUrl, status);
+            if (job.IsTerminal && job.Status != VideoJobStatus.Succeeded)
+            {
+                job.Error = Sanitizer.SanitizeOrNull(Blank(error));
+            }
+            return job;
+        }
+
         private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text!.Trim();
 
         /// <summary>Returns a copy with the same values (mapping functions never change a job in place).</summary>
@@ -245,5 +261,17 @@ namespace VideoGen.Core
 
         /// <summary>The path.</summary>
         public override string ToString() => Path;
+
+        /// <summary>A file already on disk, described as a saved video of <paramref name="job"/> (its length and SHA-256 read now).</summary>
+        /// <exception cref="IOException">The file cannot be read.</exception>
+        public static SavedVideo FromFile(string path, VideoJob job)
+        {
+            if (job is null)
+            {
+                throw new ArgumentNullException(nameof(job));
+            }
+            var full = System.IO.Path.GetFullPath(path);
+            return new SavedVideo(full, new FileInfo(full).Length, Downloading.VideoDownloader.Sha256OfFile(full), job);
+        }
     }
 }

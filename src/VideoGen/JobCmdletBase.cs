@@ -145,7 +145,10 @@ namespace VideoGen.Commands
             var provider = ResolveProvider(Provider);
             var piped = InputObject?.BaseObject;
             var endpoint = EndpointResolver.Resolve(provider, BaseUriFor(provider, piped, RecordedBaseUri), KeyFor(provider, piped), Environment.GetEnvironmentVariable);
-            var job = VideoJob.Restore(Id, provider, Model, Name, Prompt, endpoint.BaseUri.AbsoluteUri, PollingUrl, VideoUrl, Status);
+            // The failure reason is not a parameter (-Error would shadow -ErrorAction): it is read from the piped object, a
+            // job or an exported row, so a failed job reports its reason again.
+            var error = InputObject?.Properties["Error"]?.Value?.ToString();
+            var job = VideoJob.Restore(Id, provider, Model, Name, Prompt, endpoint.BaseUri.AbsoluteUri, PollingUrl, VideoUrl, Status, error);
             return (job, endpoint);
         }
     }

@@ -51,6 +51,13 @@ namespace VideoGen.Core.Downloading
         public int MaxStreamAttempts { get; set; } = 4;
 
         /// <summary>
+        /// Called with the job, the final path and the verified file's SHA-256 just before the temporary file is renamed into
+        /// place (Save-Video journals it there, so a file renamed just before a crash is still known as the job's). A failure
+        /// here stops the save and leaves no file.
+        /// </summary>
+        public Action<VideoJob, string, string>? BeforePublish { get; set; }
+
+        /// <summary>
         /// Save-Video's whole step for one job: a job not known to have succeeded is polled once; one still running
         /// is a NotFinished error (pipe through Wait-Video first), one that ended without a video a JobFailed error;
         /// otherwise its video is downloaded to <paramref name="path"/>.
@@ -103,6 +110,10 @@ namespace VideoGen.Core.Downloading
             try
             {
                 var (length, sha) = await StreamToFileAsync(endpoint, job, variant, temp, progress, log, cancellationToken).ConfigureAwait(false);
+                if (variant == VideoVariant.Video)
+                {
+                    BeforePublish?.Invoke(job, fullPath, sha);
+                }
                 FileNames.Publish(temp, fullPath, overwrite, job.Id);
                 log.Verbose(string.Format(CultureInfo.InvariantCulture, "Saved {0} ({1} bytes, SHA-256 {2}).", fullPath, length, sha));
                 return new SavedVideo(fullPath, length, sha, job);

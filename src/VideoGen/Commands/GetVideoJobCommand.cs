@@ -26,7 +26,7 @@ namespace VideoGen.Commands
         [Parameter(Position = 0)]
         public string? JournalPath { get; set; }
 
-        /// <summary><para type="description">List every recorded job, saved and ended ones too, not only the unfinished.</para></summary>
+        /// <summary><para type="description">List every recorded job, saved and ended ones too, not only the unfinished. Each job is shown in its last known state: Status (Succeeded for a saved job, Failed with its Error, ...), and the notes Saved, SavedPath and LastEvent.</para></summary>
         [Parameter]
         public SwitchParameter All { get; set; }
 
@@ -39,9 +39,19 @@ namespace VideoGen.Commands
         {
             var journal = VideoGenCmdletBase.ResolveJournal(this, JournalPath);
             WriteVerbose("Reading the job journal " + journal.Path + ".");
-            foreach (var job in All ? journal.ReadAll() : journal.ReadUnfinished())
+            foreach (var entry in journal.ReadStates())
             {
-                WriteObject(job);
+                if (!All && entry.IsDone)
+                {
+                    continue;
+                }
+                // The job in its last known state; where it was saved, the file. (Notes, not properties of the job, so a
+                // saved job piped on to Save-Video does not bind them to -Path.)
+                var output = PSObject.AsPSObject(entry.Job);
+                output.Properties.Add(new PSNoteProperty("Saved", entry.IsSaved));
+                output.Properties.Add(new PSNoteProperty("SavedPath", entry.SavedPath));
+                output.Properties.Add(new PSNoteProperty("LastEvent", entry.LastEvent));
+                WriteObject(output);
             }
         }
 

@@ -110,6 +110,10 @@ namespace VideoGen.Commands
         [Alias(ParameterAliases.Label)]
         public string? Name { get; set; }
 
+        /// <summary><para type="description">Submit even when the journal already holds a job for the same row (same provider, Name and request). Without -Force such a row is not paid for again: the recorded job is emitted in its last known state (a failed one is reported again by Wait-Video with its reason, a saved one is recognised by Save-Video).</para></summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
         /// <summary><para type="description">The most submissions in flight at once. Default 4. Submissions are retried only where no job can have been created (429, 503).</para></summary>
         [Parameter]
         [ValidateRange(1, 64)]
@@ -127,6 +131,7 @@ namespace VideoGen.Commands
         private readonly HashSet<string> _emitted = new HashSet<string>(StringComparer.Ordinal);
         private readonly System.Collections.Concurrent.ConcurrentDictionary<PreparedRow, byte> _inFlight = new System.Collections.Concurrent.ConcurrentDictionary<PreparedRow, byte>();
         private readonly List<string> _notSubmitted = new List<string>();
+        private readonly Dictionary<string, JournalEntry> _recorded = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
         private JobJournal? _journal;
         private bool _outOfCredits;
 
@@ -137,6 +142,23 @@ namespace VideoGen.Commands
         {
             base.BeginProcessing();
             _journal = ResolveJournal(this, JournalPath);
+            if (!Force)
+            {
+                try
+                {
+                    foreach (var entry in _journal.ReadStates())
+                    {
+                        if (entry.RequestFingerprint != null)
+                        {
+                            _recorded[RecordKey(entry.Job.Provider, entry.Job.Name, entry.RequestFingerprint)] = entry;
+                        }
+                    }
+                }
+                catch (VideoGenException ex)
+                {
+                    WriteWarning("The journal " + _journal.Path + " could not be read, so rows submitted before are not recognised: " + ex.Message);
+                }
+            }
             // Out of credits: nothing more may start, decided by the worker before it frees its slot.
             StartEngine(ThrottleLimit, ex => ex is VideoGenException vg && IsOutOfCredits(vg));
         }
@@ -178,7 +200,19 @@ namespace VideoGen.Commands
             {
                 WriteWarning(prepared.Label + ": " + warning);
             }
-            var model = string.IsNullOrWhiteSpace(prepared.Request.Model) ? prepared.Endpoint.Mapping.DefaultModel : prepared.Request.Model;
+            var model = string.IsNullOrWhiteSpace(prepared.Request.Model) ? prepared.Endpoint.Mapping.DefaultModel : prepared.Request.Model!;
+            var fingerprint = RequestFingerprint.Of(prepared.Endpoint.Provider, prepared.Request, model);
+            if (_recorded.TryGetValue(RecordKey(prepared.Endpoint.Provider, prepared.Request.Name, fingerprint), out var recorded))
+            {
+                // Already paid for in an earlier run: the recorded job goes on down the pipeline instead of a new one.
+                WriteVerbose(prepared.Label + " was submitted before as task " + recorded.Job.Id + " (" + recorded.Job.Status +
+                    (recorded.IsSaved ? ", saved" : string.Empty) + ", journal " + _journal!.Path + "); emitting that job instead of paying again. -Force submits anew.");
+                _emitted.Add(recorded.Job.Id);
+                SessionJobs.Remember(recorded.Job, ApiKeyFor(recorded.Job.Provider));
+                WriteObject(recorded.Job);
+                Drain(TimeSpan.Zero);
+                return;
+            }
             if (!ShouldProcess(prepared.Label + " '" + Shorten(prepared.Request.Prompt) + "' at " + prepared.Endpoint.Provider + " (" + model + ")", "Submit a video job (costs money)"))
             {
                 return;
@@ -205,10 +239,10 @@ namespace VideoGen.Commands
                             // The answer carried a task id but could not be read in full: the job exists, so its id is kept.
                             var known = VideoJob.Restore(ex.TaskId, prepared.Endpoint.Provider, model, prepared.Request.Name, prepared.Request.Prompt,
                                 prepared.Endpoint.BaseUri.AbsoluteUri);
-                            throw new SubmissionFailure(known, TryJournal(journal, known), ex);
+                            throw new SubmissionFailure(known, TryJournal(journal, known, fingerprint), ex);
                         }
                         // On disk the moment the answer is read, before anything else can fail.
-                        return new Submitted(job, TryJournal(journal, job));
+                        return new Submitted(job, TryJournal(journal, job, fingerprint));
                     }
                     finally
                     {
@@ -330,11 +364,14 @@ namespace VideoGen.Commands
         private static VideoGenException Labelled(PreparedRow prepared, VideoGenException ex) =>
             new VideoGenException(ex.Kind, prepared.Label + ": " + ex.Message, ex.TaskId, ex.StatusCode, ex) { };
 
-        private static Exception? TryJournal(JobJournal journal, VideoJob job)
+        private static string RecordKey(VideoProvider provider, string? name, string fingerprint) =>
+            provider + "\n" + (name ?? string.Empty).Trim().ToUpperInvariant() + "\n" + fingerprint;
+
+        private static Exception? TryJournal(JobJournal journal, VideoJob job, string fingerprint)
         {
             try
             {
-                journal.Submitted(job);
+                journal.Submitted(job, fingerprint);
                 return null;
             }
             catch (Exception ex) when (ex is VideoGenException || ex is IOException || ex is UnauthorizedAccessException)

@@ -13,7 +13,7 @@ namespace VideoGen.Commands
 {
     /// <summary>
     /// <para type="synopsis">Downloads finished videos to disk.</para>
-    /// <para type="description">Save-Video downloads each finished job's video to -OutputDirectory (default: the current location) as Name.mp4, or Id.mp4 when the job has no name; names are made safe for Windows and Linux. Downloads run in parallel (-ThrottleLimit) and stream to a temporary file beside the target, which is renamed only when complete and verified (length, MP4 signature); the SHA-256 is computed while streaming. An existing file is an error unless -Force. A job not yet finished is polled once; if it is still running, an error says to pipe it through Wait-Video first.</para>
+    /// <para type="description">Save-Video downloads each finished job's video to -OutputDirectory (default: the current location) as Name.mp4, or Id.mp4 when the job has no name; names are made safe for Windows and Linux. Downloads run in parallel (-ThrottleLimit) and stream to a temporary file beside the target, which is renamed only when complete and verified (length, MP4 signature); the SHA-256 is computed while streaming. An existing file is an error unless -Force, or unless its SHA-256 equals the one the journal recorded for that job: then it is that job's video, already saved, and is emitted without downloading again. A job not yet finished is polled once; if it is still running, an error says to pipe it through Wait-Video first.</para>
     /// </summary>
     /// <example>
     ///   <code>Import-Csv prompts.csv | New-Video | Wait-Video | Save-Video -OutputDirectory ./videos</code>
@@ -35,6 +35,7 @@ namespace VideoGen.Commands
         private readonly ConcurrentDictionary<long, Transfer> _transfers = new ConcurrentDictionary<long, Transfer>();
         private readonly HashSet<string> _claimed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private long _sequence;
+        private Dictionary<string, JournalEntry>? _states;
         private int _total;
         private int _saved;
         private int _failed;
@@ -80,7 +81,9 @@ namespace VideoGen.Commands
         {
             base.BeginProcessing();
             StartEngine(ThrottleLimit);
-            _downloader = new VideoDownloader(Client);
+            var journal = Journal;
+            // The SHA-256 is on disk before the rename: a file put in place just before a crash is still known as the job's.
+            _downloader = new VideoDownloader(Client) { BeforePublish = (job, path, sha) => journal.Placing(job, path, sha) };
             _bars = new ProgressBars(this);
         }
 
@@ -95,6 +98,14 @@ namespace VideoGen.Commands
                 {
                     throw new VideoGenException(VideoGenErrorKind.FileExists,
                         "Another job in this run is already saved as " + target + "; give the jobs distinct Name values. Task id: " + job.Id + ".", job.Id);
+                }
+                if (!Force && File.Exists(target) && AlreadySaved(job, target) is SavedVideo existing)
+                {
+                    WriteVerbose("Task " + job.Id + " is already saved as " + target + " (its SHA-256 matches the journal); nothing downloaded.");
+                    _saved++;
+                    WriteObject(existing);
+                    Drain(TimeSpan.Zero);
+                    return;
                 }
                 if (!Force && File.Exists(target))
                 {
@@ -125,7 +136,7 @@ namespace VideoGen.Commands
                                 // In the journal the moment the file is in place, by the worker that placed it.
                                 try
                                 {
-                                    journal.Saved(VideoJob.Restore(saved.Id, saved.Provider, saved.Model, saved.Name), saved.Path);
+                                    journal.Saved(saved);
                                 }
                                 catch (Exception ex) when (ex is VideoGenException || ex is IOException || ex is UnauthorizedAccessException)
                                 {
@@ -190,6 +201,57 @@ namespace VideoGen.Commands
         }
 
         #endregion
+
+        /// <summary>
+        /// The file at <paramref name="target"/> as this job's saved video when its SHA-256 equals one the journal recorded for
+        /// the job (saved, or being put in place when a run was cut off); null otherwise. A recovered file gets its saved event now.
+        /// </summary>
+        private SavedVideo? AlreadySaved(VideoJob job, string target)
+        {
+            if (SelectedVariant != VideoVariant.Video)
+            {
+                return null;
+            }
+            _states ??= ReadStates();
+            if (!_states.TryGetValue(job.Provider + "/" + job.Id, out var entry) || entry.SavedSha256s.Count == 0)
+            {
+                return null;
+            }
+            var existing = SavedVideo.FromFile(target, job);
+            if (!entry.SavedSha256s.Contains(existing.Sha256, StringComparer.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+            if (!entry.IsSaved || !string.Equals(entry.SavedPath, target, StringComparison.Ordinal))
+            {
+                try
+                {
+                    Journal.Saved(existing);
+                }
+                catch (VideoGenException ex)
+                {
+                    WriteWarning(ex.Message);
+                }
+            }
+            return existing;
+        }
+
+        private Dictionary<string, JournalEntry> ReadStates()
+        {
+            var states = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
+            try
+            {
+                foreach (var entry in Journal.ReadStates())
+                {
+                    states[entry.Job.Provider + "/" + entry.Job.Id] = entry;
+                }
+            }
+            catch (VideoGenException ex)
+            {
+                WriteWarning(ex.Message);
+            }
+            return states;
+        }
 
         /// <summary>The full path the job's file goes to; creates nothing.</summary>
         private string TargetPath(VideoJob job)

@@ -77,8 +77,24 @@ namespace VideoGen.Commands
                 var (job, endpoint) = CurrentJob();
                 _carried[job.Id] = CarriedKey(job.Provider);
                 var log = Log;
-                _waiter!.Add(job, endpoint, (changed, before) => log.Verbose(string.Format(CultureInfo.InvariantCulture,
-                    "{0}: {1} -> {2}{3}", Describe(changed), before, changed.Status, changed.ProviderStatus is null ? string.Empty : " (" + changed.ProviderStatus + ")")));
+                var journal = Journal;
+                _waiter!.Add(job, endpoint, (changed, before) =>
+                {
+                    log.Verbose(string.Format(CultureInfo.InvariantCulture,
+                        "{0}: {1} -> {2}{3}", Describe(changed), before, changed.Status, changed.ProviderStatus is null ? string.Empty : " (" + changed.ProviderStatus + ")"));
+                    if (changed.IsTerminal)
+                    {
+                        // Recorded by the worker that saw it, so a later run knows the job finished without asking again.
+                        try
+                        {
+                            journal.StatusChanged(changed);
+                        }
+                        catch (VideoGenException ex)
+                        {
+                            log.Verbose(ex.Message);
+                        }
+                    }
+                });
             }
             catch (VideoGenException ex)
             {

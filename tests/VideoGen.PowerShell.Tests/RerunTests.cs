@@ -1,0 +1,125 @@
+using System.Management.Automation;
+using VideoGen.PowerShell.Tests.Support;
+
+namespace VideoGen.PowerShell.Tests;
+
+/// <summary>Running the same rows again pays for nothing already paid for, and a run cut off after a rename poisons nothing.</summary>
+public class RerunTests
+{
+    private static List<PSObject> Rows(string tag, string? changedPrompt = null) => Csv.Rows(
+        "Name,Prompt\r\n" +
+        "one,A red kite " + tag + "\r\n" +
+        "two,Rain on a tin roof " + tag + "\r\n" +
+        "three," + (changedPrompt ?? "Snow on pines") + " " + tag + "\r\n" +
+        "four,A lighthouse at dawn " + tag + "\r\n" +
+        "five,Dunes at noon " + tag + "\r\n");
+
+    private const string Pipeline = "$rows | New-Video -Provider OpenRouter | Wait-Video | Save-Video -OutputDirectory $args[0]";
+
+    [Fact]
+    public void The_same_pipeline_twice_submits_each_row_once_and_the_second_run_writes_no_error()
+    {
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+        var output = Path.Combine(ps.Directory, "twice");
+
+        var first = ps.Set("rows", Rows(tag)).Run(Pipeline, output);
+        var second = ps.Set("rows", Rows(tag)).Run("$VerbosePreference = 'Continue'; " + Pipeline, output);
+
+        Assert.Empty(first.Errors);
+        Assert.Equal(5, first.Output.Count);
+        Assert.Empty(second.Errors);
+        Assert.Equal(5, second.Output.Count);
+        Assert.Equal(5, SharedEmulator.JobsTagged(tag).Count);
+        Assert.Equal(5, Directory.GetFiles(output, "*.mp4").Length);
+        Assert.Equal(first.Output.Select(o => o.Text("Id")).Order(), second.Output.Select(o => o.Text("Id")).Order());
+        Assert.Equal(5, second.Verbose.Count(v => v.Message.Contains("was submitted before as task", StringComparison.Ordinal)));
+        // Nothing already finished is waited for again: no poll in the second run.
+        Assert.All(SharedEmulator.JobsTagged(tag), j => Assert.InRange(j.Polls, 1, 10));
+        var pollsAfterFirst = SharedEmulator.JobsTagged(tag).Sum(j => j.Polls);
+
+        var changed = ps.Set("rows", Rows(tag, "Fog over a harbour")).Run(Pipeline.Replace("Save-Video", "Save-Video -Force", StringComparison.Ordinal), output);
+
+        Assert.Empty(changed.Errors);
+        Assert.Equal(6, SharedEmulator.JobsTagged(tag).Count);
+        Assert.Equal(pollsAfterFirst, SharedEmulator.JobsTagged(tag).Where(j => !j.Prompt.StartsWith("Fog", StringComparison.Ordinal)).Sum(j => j.Polls));
+    }
+
+    [Fact]
+    public void A_failed_job_is_not_submitted_again_and_its_failure_is_reported_again_with_the_reason()
+    {
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+        var rows = Csv.Rows("Name,Prompt\r\ndoomed,This one will [fail] " + tag + "\r\n");
+
+        var first = ps.Set("rows", rows).Run("$rows | New-Video -Provider AppleRouter | Wait-Video");
+        var second = ps.Set("rows", rows).Run("$rows | New-Video -Provider AppleRouter | Wait-Video");
+
+        Assert.Single(SharedEmulator.JobsTagged(tag));
+        var again = Assert.Single(second.Errors);
+        Assert.Equal(Assert.Single(first.Errors).Exception.Message, again.Exception.Message);
+        Assert.StartsWith("VideoGen.JobFailed", again.FullyQualifiedErrorId, StringComparison.Ordinal);
+        Assert.Equal("Failed", Assert.Single(second.Output).Text("Status"));
+    }
+
+    [Fact]
+    public void Force_submits_a_recorded_row_anew()
+    {
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+        var rows = Csv.Rows("Name,Prompt\r\nagain,Paid twice on purpose " + tag + "\r\n");
+
+        ps.Set("rows", rows).Run("$rows | New-Video -Provider FastRouter");
+        var forced = ps.Set("rows", rows).Run("$rows | New-Video -Provider FastRouter -Force");
+
+        Assert.Empty(forced.Errors);
+        Assert.Equal(2, SharedEmulator.JobsTagged(tag).Count);
+    }
+
+    [Fact]
+    public void A_run_cut_off_after_the_rename_but_before_the_saved_event_leaves_later_runs_and_resumes_clean()
+    {
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+        var output = Path.Combine(ps.Directory, "cut");
+        var first = ps.Set("rows", Rows(tag)).Run(Pipeline, output);
+        Assert.Empty(first.Errors);
+        // The state a kill leaves between the rename and the saved event: every file in place, its SHA-256 journaled by
+        // the "placing" event just before the rename, and no "saved" event.
+        var lines = File.ReadAllLines(ps.Journal);
+        Assert.Equal(5, lines.Count(l => l.Contains("\"event\":\"placing\"", StringComparison.Ordinal)));
+        File.WriteAllLines(ps.Journal, lines.Where(l => !l.Contains("\"event\":\"saved\"", StringComparison.Ordinal)));
+        Assert.Equal(5, ps.Run("Get-VideoJob").Output.Count);
+
+        var again = ps.Set("rows", Rows(tag)).Run(Pipeline, output);
+        var resumed = ps.Run("Get-VideoJob | Wait-Video | Save-Video -OutputDirectory $args[0]", output);
+        var all = ps.Run("Get-VideoJob -All");
+
+        Assert.Empty(again.Errors);
+        Assert.Equal(5, again.Output.Count);
+        Assert.Empty(resumed.Errors);
+        Assert.Empty(resumed.Output);
+        Assert.Equal(5, SharedEmulator.JobsTagged(tag).Count);
+        Assert.Empty(ps.Run("Get-VideoJob").Output);
+        Assert.Equal(5, all.Output.Count);
+        Assert.All(all.Output, j =>
+        {
+            Assert.Equal("Succeeded", j.Text("Status"));
+            Assert.Equal(true, j.Get("Saved"));
+            Assert.StartsWith(output, j.Text("SavedPath"), StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void Get_VideoJob_All_keeps_the_submission_time_after_Wait_Video()
+    {
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+
+        ps.Run("New-Video -Prompt ('Timed ' + $args[0]) -Provider FastRouter -Name timed | Wait-Video", tag);
+        var all = Assert.Single(ps.Run("Get-VideoJob -All").Output);
+
+        Assert.Equal("Succeeded", all.Text("Status"));
+        Assert.NotNull(all.Get("SubmittedAt"));
+    }
+}
