@@ -44,10 +44,16 @@ namespace VideoGen.Core
             var duration = Get("Duration");
             if (duration != null)
             {
+                // "8", "8s", "8 s" and "8.0" (a spreadsheet's number format) all mean eight seconds; "8.5" is refused.
                 var text = duration.EndsWith("s", StringComparison.OrdinalIgnoreCase) ? duration.Substring(0, duration.Length - 1).Trim() : duration;
                 if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
                 {
                     request.Duration = seconds;
+                }
+                else if (decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var whole) && whole == decimal.Truncate(whole) &&
+                         whole >= int.MinValue && whole <= int.MaxValue)
+                {
+                    request.Duration = (int)whole;
                 }
                 else
                 {

@@ -125,6 +125,15 @@ namespace VideoGen.Commands
             return _recordedBaseUris.TryGetValue(Id, out var uri) ? uri : null;
         }
 
+        /// <summary>With -Id and -Provider typed (no pipeline input), a provider without a key ends the command before any request.</summary>
+        protected void RequireKeyForIdTyped()
+        {
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Id)))
+            {
+                RequireKeyForTypedProvider();
+            }
+        }
+
         /// <summary>Remembers a job this cmdlet emits, with the key the current pipeline object was followed with.</summary>
         protected static void RememberEmitted(VideoJob job, SecureString? key) => SessionJobs.Remember(job, key);
 
@@ -143,6 +152,13 @@ namespace VideoGen.Commands
                     ": give the task id New-Video emitted (Id or TaskId column).");
             }
             var provider = ResolveProvider(Provider);
+            if (provider == VideoProvider.FastRouter && string.IsNullOrWhiteSpace(Model) && !System.Text.RegularExpressions.Regex.IsMatch(Id.Trim(), "^[A-Za-z]{2,12}_"))
+            {
+                // FastRouter's poll must name the model the job was submitted with, unless the id carries a provider prefix (pol_...).
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                    "FastRouter needs the model task " + Id.Trim() + " was submitted with to follow it: add -Model (e.g. -Model google/veo3-fast), or pipe the job New-Video emitted or an exported row with its Model column. Nothing was sent.",
+                    Id.Trim());
+            }
             var piped = InputObject?.BaseObject;
             var endpoint = EndpointResolver.Resolve(provider, BaseUriFor(provider, piped, RecordedBaseUri), KeyFor(provider, piped), Environment.GetEnvironmentVariable);
             // The failure reason is not a parameter (-Error would shadow -ErrorAction): it is read from the piped object, a

@@ -13,6 +13,17 @@ namespace VideoGen.Commands
     internal static class SessionJobs
     {
         private static readonly ConditionalWeakTable<VideoJob, Entry> Known = new ConditionalWeakTable<VideoJob, Entry>();
+        private static readonly ConditionalWeakTable<VideoJob, object> Reported = new ConditionalWeakTable<VideoJob, object>();
+
+        /// <summary>Marks a job whose failure or timeout was already written as an error, so the next cmdlet does not repeat it.</summary>
+        public static void MarkReported(VideoJob job)
+        {
+            Reported.Remove(job);
+            Reported.Add(job, new object());
+        }
+
+        /// <summary>Whether the pipeline object is a job whose failure or timeout an earlier cmdlet already reported.</summary>
+        public static bool WasReported(object? pipelineObject) => pipelineObject is VideoJob job && Reported.TryGetValue(job, out _);
 
         /// <summary>Remembers a job VideoGen emits, with the key given for its provider (or null).</summary>
         public static void Remember(VideoJob job, SecureString? key)

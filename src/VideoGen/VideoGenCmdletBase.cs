@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
 using System.Management.Automation;
 using System.Net;
 using System.Security;
@@ -29,6 +31,7 @@ namespace VideoGen.Commands
         /// <para type="description">The provider API key, as a SecureString (e.g. -ApiKey (Get-Secret FastRouter)). It is sent only to the provider named by -Provider (or $env:VIDEOGEN_PROVIDER), at its configured base URI; rows or jobs of other providers use their own key variable. Jobs piped on to Wait-Video, Save-Video or Get-VideoStatus in the same session carry it along in memory (never exported or journaled). Default: the provider's environment variable FASTROUTER_API_KEY, OPENROUTER_API_KEY, APPLEROUTER_API_KEY or OPENAICOMPATIBLE_API_KEY. Never shown in output, verbose or debug text, or errors.</para>
         /// </summary>
         [Parameter]
+        [PlainTextKey]
         public SecureString? ApiKey { get; set; }
 
         /// <summary>
@@ -155,6 +158,10 @@ namespace VideoGen.Commands
             {
                 return;
             }
+            if (PlainTextKeyAttribute.WasPlainText(ApiKey))
+            {
+                WriteWarning("-ApiKey was given as plain text, so it may stay in the command history and transcripts. Prefer -ApiKey (Get-Secret <name>) from SecretManagement, or -ApiKey (Read-Host -AsSecureString).");
+            }
             var named = bound.TryGetValue("Provider", out var provider) ? provider as string : null;
             if (string.IsNullOrWhiteSpace(named))
             {
@@ -169,6 +176,96 @@ namespace VideoGen.Commands
                 return;
             }
             _keyProvider = parsed.ToString();
+        }
+
+        private readonly HashSet<string> _noKeyReported = new HashSet<string>(StringComparer.Ordinal);
+        private int _noKeySuppressed;
+
+        /// <summary>
+        /// A "no API key" error is written once per provider per command (rows after the first are counted, not repeated);
+        /// returns false when this one was already reported and should not be written again.
+        /// </summary>
+        protected bool FirstNoKeyError(VideoGenException ex)
+        {
+            if (ex.Kind != VideoGenErrorKind.Authentication || ex.StatusCode != null || ex.Message.IndexOf("No API key for ", StringComparison.Ordinal) < 0)
+            {
+                return true;
+            }
+            // The same missing key says the same thing whatever the row: "No API key for OpenRouter. Pass -ApiKey or ...".
+            var what = ex.Message.Substring(ex.Message.IndexOf("No API key for ", StringComparison.Ordinal));
+            if (_noKeyReported.Add(what.Split('.')[0]))
+            {
+                return true;
+            }
+            _noKeySuppressed++;
+            return false;
+        }
+
+        /// <summary>How many "no API key" errors were not repeated; EndProcessing of each cmdlet says so once.</summary>
+        protected void ReportSuppressedNoKeyErrors()
+        {
+            if (_noKeySuppressed > 0)
+            {
+                WriteVerbose(_noKeySuppressed + " more row(s) were skipped for the same missing API key (" + string.Join(", ", _noKeyReported) + ").");
+            }
+        }
+
+        /// <summary>
+        /// With -Provider typed on the command line and no key for it (no -ApiKey, no key variable), ends the command before
+        /// any row, the way Az asks for Connect-AzAccount: one error saying how to give the key.
+        /// </summary>
+        protected void RequireKeyForTypedProvider()
+        {
+            if (!MyInvocation.BoundParameters.TryGetValue("Provider", out var typed) || !(typed is string name) ||
+                !Core.Providers.ProviderMappings.TryParse(name, out var provider) || ApiKeyFor(provider) != null ||
+                !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EndpointResolver.ApiKeyVariable(provider))))
+            {
+                return;
+            }
+            ThrowTerminatingError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.Authentication,
+                "No API key for " + provider + ", so nothing was sent. Set it for this session with $env:" + EndpointResolver.ApiKeyVariable(provider) +
+                " = '<key>', or pass -ApiKey (Get-Secret " + provider + ") / -ApiKey (Read-Host -AsSecureString), then run the command again."),
+                "VideoGen.NoApiKey", ErrorCategory.AuthenticationError, provider.ToString()));
+        }
+
+        /// <summary>
+        /// Checks before the first row (BeginProcessing runs for every command of a pipeline before any row) that a folder
+        /// can be created and written, so nothing is paid for that cannot be saved; the error names the path the user gave.
+        /// </summary>
+        protected void RequireWritableFolder(string folder, string given, string parameter)
+        {
+            try
+            {
+                Directory.CreateDirectory(folder);
+                var probe = Path.Combine(folder, ".videogen-write-check-" + Guid.NewGuid().ToString("N").Substring(0, 8));
+                using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+                {
+                }
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException || ex is ArgumentException)
+            {
+                ThrowTerminatingError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                    parameter + " '" + given + "' cannot be written (" + ex.Message + "), so nothing was submitted or saved. Give a folder you can write to."),
+                    "VideoGen.PathNotWritable", ErrorCategory.PermissionDenied, given));
+            }
+        }
+
+        /// <summary>Checks before the first row that the journal can be appended to (created if missing).</summary>
+        protected void RequireWritableJournal(JobJournal journal, string? given)
+        {
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(journal.Path)!);
+                using (new FileStream(journal.Path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+                {
+                }
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException || ex is ArgumentException)
+            {
+                ThrowTerminatingError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                    "The job journal '" + (given ?? journal.Path) + "' cannot be written (" + ex.Message + "), so nothing was submitted: every job must be on disk before it is paid for. Give -JournalPath or $env:" + JobJournal.PathVariable + " a writable file."),
+                    "VideoGen.JournalNotWritable", ErrorCategory.PermissionDenied, given ?? journal.Path));
+            }
         }
 
         /// <summary>The -ApiKey when it was given for <paramref name="provider"/>, as a SecureString; else null.</summary>
@@ -260,7 +357,7 @@ namespace VideoGen.Commands
                 var record = new ErrorRecord(vg, ErrorIdFor(vg), CategoryFor(vg.Kind), target ?? vg.TaskId);
                 if (vg.TaskId != null)
                 {
-                    record.ErrorDetails = new ErrorDetails(vg.Message) { RecommendedAction = RecommendedActionFor(vg) };
+                    record.ErrorDetails = new ErrorDetails(vg.Message) { RecommendedAction = RecommendedActionFor(vg, target as VideoJob) };
                 }
                 return record;
             }
@@ -283,12 +380,19 @@ namespace VideoGen.Commands
             return vg.Kind == VideoGenErrorKind.QuotaExceeded && vg.StatusCode == 402 ? "VideoGen.OutOfCredits" : vg.ErrorId;
         }
 
-        private static string RecommendedActionFor(VideoGenException vg) => vg.Kind switch
+        /// <summary>What to run next, as a command ready to paste: it names the task id, and the provider and model when known.</summary>
+        internal static string RecommendedActionFor(VideoGenException vg, VideoJob? job)
         {
-            VideoGenErrorKind.NotFinished => "Pipe the job through Wait-Video, then Save-Video.",
-            VideoGenErrorKind.Timeout => "Run Wait-Video again for task " + vg.TaskId + "; nothing was cancelled at the provider.",
-            _ => "Task id " + vg.TaskId + " is kept: Get-VideoStatus -Id " + vg.TaskId + " follows it.",
-        };
+            var follow = "Get-VideoStatus -Id " + vg.TaskId +
+                (job is null ? string.Empty : " -Provider " + job.Provider + (string.IsNullOrWhiteSpace(job.Model) ? string.Empty : " -Model '" + job.Model + "'"));
+            return vg.Kind switch
+            {
+                VideoGenErrorKind.NotFinished => follow + " | Wait-Video | Save-Video",
+                VideoGenErrorKind.Timeout => "Nothing was cancelled at the provider; wait again with: " + follow + " | Wait-Video | Save-Video",
+                VideoGenErrorKind.NotFound => "The provider does not know this task (wrong id, another provider or base URI, or an expired result). Check the id, then: " + follow,
+                _ => "Task id " + vg.TaskId + " is kept; follow it with: " + follow,
+            };
+        }
 
         /// <summary>The ErrorCategory of each kind of failure.</summary>
         protected static ErrorCategory CategoryFor(VideoGenErrorKind kind) => kind switch

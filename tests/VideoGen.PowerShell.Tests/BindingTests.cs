@@ -80,17 +80,83 @@ public class BindingTests
     }
 
     [Fact]
-    public void A_row_without_a_Prompt_column_is_an_error_for_that_row_and_nothing_is_submitted()
+    public void A_csv_without_a_Prompt_column_gets_one_error_naming_the_columns_New_Video_reads()
     {
         using var ps = Engine.Start();
-        var rows = Csv.Rows("Name,Model\r\nno-prompt,google/veo3\r\nalso-none,google/veo3\r\n");
+        var rows = Csv.Rows("Name,Description\r\nno-prompt,A harbour\r\nalso-none,A forest\r\nthird,A desert\r\n");
 
         var result = ps.Set("rows", rows).Run("$rows | New-Video -Provider FastRouter");
 
         Assert.Empty(result.Output);
-        Assert.Equal(2, result.Errors.Count);
-        Assert.All(result.Errors, e => Assert.Contains("Prompt", e.ToString(), StringComparison.Ordinal));
-        Assert.All(result.Errors, e => Assert.Equal(ErrorCategory.InvalidArgument, e.CategoryInfo.Category));
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("VideoGen.NoPromptColumn,VideoGen.Commands.NewVideoCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains("they have: Name, Description", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("Prompt (or Text)", error.Exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_semicolon_csv_read_with_the_comma_delimiter_is_explained_once()
+    {
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+        // What Import-Csv makes of an Excel CSV saved with ';' when -Delimiter is not given: one column per row.
+        var rows = Csv.Rows("Name;Prompt;Duration\r\na;A kite " + tag + ";8\r\nb;A boat " + tag + ";8\r\n");
+        Assert.Single(rows[0].Properties);
+
+        var result = ps.Set("rows", rows).Run("$rows | New-Video -Provider FastRouter");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("VideoGen.WrongCsvDelimiter,VideoGen.Commands.NewVideoCommand", error.FullyQualifiedErrorId);
+        Assert.Contains("-Delimiter ';'", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Empty(SharedEmulator.JobsTagged(tag));
+
+        // Read with the right delimiter, the same file submits both rows.
+        var right = ps.Set("rows", Csv.Rows("Name;Prompt;Duration\r\na;A kite " + tag + ";8\r\nb;A boat " + tag + ";8\r\n", ';')).Run("$rows | New-Video -Provider FastRouter");
+        Assert.Empty(right.Errors);
+        Assert.Equal(2, SharedEmulator.JobsTagged(tag).Count);
+    }
+
+    [Fact]
+    public void Entirely_empty_rows_are_skipped_with_a_verbose_line_and_no_error()
+    {
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+        var rows = Csv.Rows("Name,Prompt,Duration\r\na,A kite " + tag + ",8\r\n,,\r\nb,A boat " + tag + ",8\r\n");
+
+        var result = ps.Set("rows", rows).Run("$rows | New-Video -Provider FastRouter -Verbose");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(2, result.Output.Count);
+        Assert.Contains(result.Verbose, v => v.Message.Contains("Row 2 is empty", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Lines_of_text_piped_in_are_prompts()
+    {
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+
+        var result = ps.Run("('A kite ' + $args[0]), ('A boat ' + $args[0]) | New-Video -Provider AppleRouter", tag);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(2, SharedEmulator.JobsTagged(tag).Count);
+    }
+
+    [Theory]
+    [InlineData("8")]
+    [InlineData("8s")]
+    [InlineData("8.0")]
+    public void Duration_reads_the_forms_a_spreadsheet_writes(string duration)
+    {
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+        var rows = Csv.Rows("Name,Prompt,Duration\r\nd,A kite " + tag + "," + duration + "\r\n");
+
+        var result = ps.Set("rows", rows).Run("$rows | New-Video -Provider FastRouter");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal("8", Body(tag)["length"]?.ToString());
     }
 
     [Fact]

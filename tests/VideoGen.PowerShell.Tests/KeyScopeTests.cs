@@ -45,6 +45,56 @@ public class ApiKeyProviderTests
     }
 }
 
+/// <summary>No key at all: one error saying how to give it, not one per row.</summary>
+[Collection(ProcessEnvironmentGroup.Name)]
+public class NoKeyTests
+{
+    private static PsResult WithoutFastRouterKey(Func<PsResult> run)
+    {
+        var saved = Environment.GetEnvironmentVariable("FASTROUTER_API_KEY");
+        Environment.SetEnvironmentVariable("FASTROUTER_API_KEY", null);
+        try
+        {
+            return run();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("FASTROUTER_API_KEY", saved);
+        }
+    }
+
+    [Fact]
+    public void No_key_for_the_provider_typed_is_one_error_before_any_row()
+    {
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+        var rows = Csv.Rows("Name,Prompt\r\na,One " + tag + "\r\nb,Two " + tag + "\r\nc,Three " + tag + "\r\n");
+
+        var result = WithoutFastRouterKey(() => ps.Set("rows", rows).Run("$rows | New-Video -Provider FastRouter"));
+
+        var error = (result.Terminating as RuntimeException)?.ErrorRecord ?? Assert.Single(result.Errors);
+        Assert.Equal("VideoGen.NoApiKey,VideoGen.Commands.NewVideoCommand", error.FullyQualifiedErrorId);
+        Assert.Contains("$env:FASTROUTER_API_KEY", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
+        Assert.Empty(SharedEmulator.JobsTagged(tag));
+    }
+
+    [Fact]
+    public void Rows_naming_a_provider_without_a_key_give_one_error_and_the_other_rows_go_on()
+    {
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+        var rows = Csv.Rows("Name,Prompt,Provider\r\na,One " + tag + ",FastRouter\r\nb,Two " + tag + ",FastRouter\r\nc,Three " + tag + ",OpenRouter\r\nd,Four " + tag + ",FastRouter\r\n");
+
+        var result = WithoutFastRouterKey(() => ps.Set("rows", rows).Run("$rows | New-Video -Verbose"));
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
+        Assert.Equal("c", Assert.Single(result.Output).Text("Name"));
+        Assert.Contains(result.Verbose, v => v.Message.Contains("2 more row(s)", StringComparison.Ordinal));
+    }
+}
+
 /// <summary>A key goes only to the provider it was given for, at a base URI the user configured; it travels with the job in memory.</summary>
 public class KeyScopeTests
 {

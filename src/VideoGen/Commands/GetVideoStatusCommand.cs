@@ -23,6 +23,16 @@ namespace VideoGen.Commands
         #region Overrides
 
         /// <inheritdoc/>
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            RequireKeyForIdTyped();
+        }
+
+        /// <inheritdoc/>
+        protected override void EndProcessing() => ReportSuppressedNoKeyErrors();
+
+        /// <inheritdoc/>
         protected override void ProcessRecord()
         {
             try
@@ -32,6 +42,9 @@ namespace VideoGen.Commands
                 RecordEnded(polled);
                 RememberEmitted(polled, CarriedKey(polled.Provider));
                 WriteObject(polled);
+            }
+            catch (VideoGenException ex) when (!FirstNoKeyError(ex))
+            {
             }
             catch (VideoGenException ex)
             {

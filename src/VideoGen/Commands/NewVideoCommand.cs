@@ -28,8 +28,8 @@ namespace VideoGen.Commands
 
         #region Parameters
 
-        /// <summary><para type="description">The text prompt. Required; an empty prompt is an error for that row only.</para></summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        /// <summary><para type="description">The text prompt. Required: an empty prompt is an error for that row only, an entirely empty CSV row is skipped, and a CSV without a Prompt column gets one error naming the columns New-Video reads.</para></summary>
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias(ParameterAliases.PromptText)]
         [AllowEmptyString]
         [AllowNull]
@@ -110,6 +110,10 @@ namespace VideoGen.Commands
         [Alias(ParameterAliases.Label)]
         public string? Name { get; set; }
 
+        /// <summary><para type="description">The row itself, when piped (an Import-Csv row, any object): its properties bind to the other parameters by name, and it is read to explain rows that cannot bind (a CSV split on the wrong delimiter, an empty row).</para></summary>
+        [Parameter(ValueFromPipeline = true, DontShow = true)]
+        public PSObject? InputObject { get; set; }
+
         /// <summary><para type="description">Submit even when the journal already holds a job for the same row (same provider, Name and request). Without -Force such a row is not paid for again: the recorded job is emitted in its last known state (a failed one is reported again by Wait-Video with its reason, a saved one is recognised by Save-Video).</para></summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
@@ -134,6 +138,7 @@ namespace VideoGen.Commands
         private readonly Dictionary<string, JournalEntry> _recorded = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
         private JobJournal? _journal;
         private bool _outOfCredits;
+        private bool _noPromptColumnReported;
 
         #region Overrides
 
@@ -141,7 +146,12 @@ namespace VideoGen.Commands
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
+            RequireKeyForTypedProvider();
             _journal = ResolveJournal(this, JournalPath);
+            if (!MyInvocation.BoundParameters.ContainsKey("WhatIf"))
+            {
+                RequireWritableJournal(_journal, JournalPath);
+            }
             if (!Force)
             {
                 try
@@ -167,6 +177,15 @@ namespace VideoGen.Commands
         protected override void ProcessRecord()
         {
             _row++;
+            if (Prompt is null && InputObject?.BaseObject is string line)
+            {
+                Prompt = line; // Get-Content prompts.txt | New-Video: each line is a prompt.
+            }
+            if (string.IsNullOrWhiteSpace(Prompt) && InputObject != null && !ExplainUnboundRow(InputObject))
+            {
+                Drain(TimeSpan.Zero);
+                return;
+            }
             if (_outOfCredits || Engine.IsStoppingStarts)
             {
                 _notSubmitted.Add(RequestValidator.DescribeRow(_row, Name));
@@ -193,7 +212,10 @@ namespace VideoGen.Commands
             }
             catch (VideoGenException ex)
             {
-                WriteError(ToErrorRecord(ex, RequestValidator.DescribeRow(_row, Name)));
+                if (FirstNoKeyError(ex))
+                {
+                    WriteError(ToErrorRecord(ex, RequestValidator.DescribeRow(_row, Name)));
+                }
                 return;
             }
             foreach (var warning in prepared.Warnings)
@@ -257,6 +279,7 @@ namespace VideoGen.Commands
         protected override void EndProcessing()
         {
             DrainToEnd();
+            ReportSuppressedNoKeyErrors();
             if (_notSubmitted.Count > 0)
             {
                 WriteError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.QuotaExceeded,
@@ -385,6 +408,46 @@ namespace VideoGen.Commands
                 "Job " + job.Id + " was created but could not be written to the journal " + _journal!.Path + ": " + error.Message +
                 " Keep this task id: Get-VideoStatus -Id " + job.Id + " -Provider " + job.Provider + " -Model " + job.Model + " follows it.", job.Id, null, error),
                 "VideoGen.JournalWriteFailed", ErrorCategory.WriteError, job);
+
+        /// <summary>The columns New-Video reads, for messages.</summary>
+        private const string AcceptedColumns = "Prompt (or Text), Name (or Label), Model, Provider, Duration (or Length, Seconds), AspectRatio, Resolution, Size, Image (or ImageUrl), Seed, GenerateAudio, Mode, FirstFrame, LastFrame, ReferenceImage, CallbackUrl";
+
+        /// <summary>
+        /// A piped row with no Prompt: an entirely empty row is skipped with a verbose line; a row whose only column name holds
+        /// ';' or ',' and "Prompt" is a CSV split on the wrong delimiter; otherwise the CSV has no Prompt column (said once).
+        /// Returns true when the row should still be processed (its Prompt error comes from validation).
+        /// </summary>
+        private bool ExplainUnboundRow(PSObject row)
+        {
+            var properties = row.Properties.Where(p => p.IsGettable).ToList();
+            if (properties.Count == 0 || row.BaseObject is string)
+            {
+                return true;
+            }
+            var values = properties.Select(p => { try { return p.Value?.ToString(); } catch (GetValueException) { return null; } }).ToList();
+            if (values.All(string.IsNullOrWhiteSpace))
+            {
+                WriteVerbose("Row " + _row + " is empty (every column blank); skipped.");
+                return false;
+            }
+            if (properties.Any(p => string.Equals(p.Name, "Prompt", StringComparison.OrdinalIgnoreCase) || string.Equals(p.Name, ParameterAliases.PromptText, StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+            if (_noPromptColumnReported)
+            {
+                return false;
+            }
+            _noPromptColumnReported = true;
+            var single = properties.Count == 1 ? properties[0].Name : null;
+            var delimiter = single?.IndexOf(';') >= 0 ? ";" : single?.IndexOf(',') >= 0 ? "," : null;
+            var message = delimiter != null && single!.IndexOf("Prompt", StringComparison.OrdinalIgnoreCase) >= 0
+                ? "The rows have one column named '" + Shorten(single) + "': the CSV is separated by '" + delimiter + "' (as Excel saves it in many regions) but was read with another delimiter. Read it with: Import-Csv <file> -Delimiter '" + delimiter + "' | New-Video ..."
+                : "The rows have no Prompt column (they have: " + string.Join(", ", properties.Select(p => p.Name)) + "). New-Video reads the columns " + AcceptedColumns + "; add a Prompt column, or rename the column that holds the prompts.";
+            WriteError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.InvalidArgument, message + " Nothing was submitted for these rows."),
+                delimiter != null ? "VideoGen.WrongCsvDelimiter" : "VideoGen.NoPromptColumn", ErrorCategory.InvalidArgument, row));
+            return false;
+        }
 
         /// <summary>A relative file path of -Image resolved against the PowerShell location ($PWD), not the process's directory; URLs as they are.</summary>
         private string? LocalPath(string? image)

@@ -80,6 +80,21 @@ namespace VideoGen.Commands
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
+            RequireKeyForIdTyped();
+            if (!MyInvocation.BoundParameters.ContainsKey("WhatIf"))
+            {
+                // Before any row of the pipeline (and so before New-Video pays for anything): the folder and the journal can be written.
+                if (ParameterSetName == PathSet)
+                {
+                    var file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+                    RequireWritableFolder(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file))!, Path!, "-Path");
+                }
+                else if (!string.IsNullOrEmpty(OutputDirectory))
+                {
+                    RequireWritableFolder(SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory), OutputDirectory!, "-OutputDirectory");
+                }
+                RequireWritableJournal(Journal, JournalPath);
+            }
             StartEngine(ThrottleLimit);
             var journal = Journal;
             // The SHA-256 is on disk before the rename: a file put in place just before a crash is still known as the job's.
@@ -93,6 +108,13 @@ namespace VideoGen.Commands
             try
             {
                 var (job, endpoint) = CurrentJob();
+                if (SessionJobs.WasReported(InputObject?.BaseObject) && job.Status != VideoJobStatus.Succeeded)
+                {
+                    // Wait-Video already wrote this job's timeout or failure as an error: not a second one for the same problem.
+                    WriteVerbose("Task " + job.Id + " is " + job.Status + " (reported by the previous command); nothing to save.");
+                    Drain(TimeSpan.Zero);
+                    return;
+                }
                 var target = TargetPath(job);
                 if (!_claimed.Add(target))
                 {
@@ -148,6 +170,9 @@ namespace VideoGen.Commands
                     });
                 }
             }
+            catch (VideoGenException ex) when (!FirstNoKeyError(ex))
+            {
+            }
             catch (VideoGenException ex)
             {
                 WriteError(ToErrorRecord(ex.TaskId is null ? new VideoGenException(ex.Kind, ex.Message + " Task id: " + Id + ".", Id, ex.StatusCode, ex) : ex, Id));
@@ -161,6 +186,7 @@ namespace VideoGen.Commands
             try
             {
                 DrainToEnd();
+                ReportSuppressedNoKeyErrors();
             }
             finally
             {

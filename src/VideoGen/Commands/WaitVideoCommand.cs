@@ -55,6 +55,7 @@ namespace VideoGen.Commands
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
+            RequireKeyForIdTyped();
             var options = new WaitOptions
             {
                 ThrottleLimit = ThrottleLimit,
@@ -98,7 +99,10 @@ namespace VideoGen.Commands
             }
             catch (VideoGenException ex)
             {
-                WriteError(ToErrorRecord(new VideoGenException(ex.Kind, "Cannot wait for task " + Id + ": " + ex.Message, Id, ex.StatusCode, ex), Id));
+                if (FirstNoKeyError(ex))
+                {
+                    WriteError(ToErrorRecord(new VideoGenException(ex.Kind, "Cannot wait for task " + Id + ": " + ex.Message, Id, ex.StatusCode, ex), Id));
+                }
             }
             Drain(TimeSpan.Zero);
         }
@@ -109,6 +113,7 @@ namespace VideoGen.Commands
             try
             {
                 DrainToEnd();
+                ReportSuppressedNoKeyErrors();
             }
             finally
             {
@@ -127,6 +132,12 @@ namespace VideoGen.Commands
                 if (result.Error != null)
                 {
                     WriteError(ToErrorRecord(result.Error, result.Job));
+                    if (result.Error.Kind == VideoGenErrorKind.NotFound)
+                    {
+                        // The provider does not know this id: there is no job to pass on, only the error (with the id).
+                        return;
+                    }
+                    SessionJobs.MarkReported(result.Job);
                 }
                 RecordEnded(result.Job);
                 RememberEmitted(result.Job, _carried.TryGetValue(result.Job.Id, out var key) ? key : null);
