@@ -112,6 +112,9 @@ internal static class Routes
         }));
     }
 
+    /// <summary>Answers as providers write them: quotes and apostrophes in messages unescaped.</summary>
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     internal static readonly JsonSerializerOptions JsonOptions = new() { PropertyNameCaseInsensitive = true };
 
     private static void ApplyConfig(EmulatorOptions options, JsonObject node)
@@ -230,7 +233,7 @@ internal static class Routes
 
     private static async Task Json(HttpContext ctx, int status, JsonNode body)
     {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(body.ToJsonString());
+        var bytes = System.Text.Encoding.UTF8.GetBytes(body.ToJsonString(Readable));
         var fault = PassThrough(ctx);
         if (fault?.DelayMs is int delay)
         {
