@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using VideoGen.Core;
 using VideoGen.Emulator;
 
 namespace VideoGen.Core.Tests;
@@ -268,5 +269,22 @@ public sealed class EmulatorValidationTests : IClassFixture<EmulatorFixture>, ID
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Get, Content("?index=0"))).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, Content("?index=1"))).Status);
         Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(HttpMethod.Get, Content("?index=first"))).Status);
+    }
+
+    [Theory]
+    [InlineData(VideoProvider.FastRouter, "Google/Veo3", "1080P")]
+    [InlineData(VideoProvider.OpenRouter, "google/veo-3.1", "720P")]
+    [InlineData(VideoProvider.OpenRouter, "google/veo-3.1", "1k")]
+    public async Task Values_given_in_another_case_reach_the_strict_emulator_in_the_documented_spelling(VideoProvider provider, string model, string resolution)
+    {
+        var pipeline = Pipelines.For(_server);
+        var request = new VideoRequest { Prompt = "case check", Model = model, Resolution = resolution };
+        Assert.Empty(RequestValidator.Validate(provider, request, out _));
+
+        var job = await pipeline.Client.SubmitAsync(pipeline.Endpoint(provider), request, null, default);
+
+        var sent = System.Text.Json.JsonDocument.Parse(_server.State.Jobs[job.Id].SubmittedBody!).RootElement.GetProperty("resolution").GetString();
+        Assert.Equal(resolution.ToLowerInvariant(), sent!.ToLowerInvariant());
+        Assert.NotEqual(resolution, sent);
     }
 }
