@@ -4,7 +4,8 @@ namespace VideoGen.Emulator;
 /// A fault to inject: the next <see cref="Count"/> requests to a route (and provider) answer it. Queue one with
 /// <c>POST /_emulator/faults</c> (JSON below, property names case-insensitive), clear all with
 /// <c>DELETE /_emulator/faults</c>; in process, <see cref="EmulatorState.AddFault"/>.
-/// <para>The switches (each used by at least one test in tests/VideoGen.Core.Tests/EmulatorFaultTests.cs):</para>
+/// <para>The switches (each used by at least one test through the client in tests/VideoGen.Core.Tests/EmulatorFaultTests.cs;
+/// acceptUnknownFields and the validation tables in EmulatorValidationTests.cs):</para>
 /// <list type="bullet">
 /// <item><c>{"route":"poll","status":500}</c>: an error answer in the right provider's documented error shape
 /// (FastRouter <c>{error:{message,type,code,status}}</c>, OpenRouter <c>{error:{code,message}}</c>, AppleRouter

@@ -224,6 +224,12 @@ public sealed class EmulatorFaultTests : IDisposable
         Assert.Equal("completed", result.Job.ProviderStatus);
         Assert.Equal(100, result.Job.Progress);
         Assert.Equal(0, server.State.Jobs[job.Id].Downloads); // no bytes were answered
+        // Where this shape's video comes from is not documented: the client repeats the poll, reads JSON, and refuses
+        // it as a video rather than saving it.
+        var ex = await Assert.ThrowsAsync<VideoGenException>(() => new VideoDownloader(pipeline.Client).SaveAsync(endpoint, result.Job, Path.Combine(_directory, "sora.mp4"), false, null, null, default));
+        Assert.Equal(VideoGenErrorKind.InvalidFile, ex.Kind);
+        Assert.Equal(job.Id, ex.TaskId);
+        Assert.Empty(Directory.GetFiles(_directory));
     }
 
     [Theory]
