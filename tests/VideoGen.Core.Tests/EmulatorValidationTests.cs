@@ -288,3 +288,101 @@ public sealed class EmulatorValidationTests : IClassFixture<EmulatorFixture>, ID
         Assert.NotEqual(resolution, sent);
     }
 }
+
+/// <summary>The control routes take the JSON shapes listed on <see cref="Fault"/>; the standalone emulator stops cleanly.</summary>
+public sealed class EmulatorControlTests : IClassFixture<EmulatorFixture>
+{
+    private readonly EmulatorServer _server;
+
+    public EmulatorControlTests(EmulatorFixture fixture) => _server = fixture.Server;
+
+    [Fact]
+    public async Task The_documented_fault_and_config_json_take_effect()
+    {
+        using var http = new HttpClient();
+        using var fault = await http.PostAsync(new Uri(_server.OpenRouterAddress, "_emulator/faults"), new StringContent(
+            """{"route":"submit","provider":"openrouter","status":429,"retryAfterSeconds":30,"retryAfterDate":true}""", Encoding.UTF8, "application/json"));
+        using var submit = new HttpRequestMessage(HttpMethod.Post, new Uri(_server.OpenRouterAddress, "api/v1/videos"))
+        {
+            Content = new StringContent("""{"model":"m","prompt":"p"}""", Encoding.UTF8, "application/json"),
+        };
+        submit.Headers.Authorization = new AuthenticationHeaderValue("Bearer", CorePipeline.Key);
+        using var limited = await http.SendAsync(submit);
+        using var config = await http.PostAsync(new Uri(_server.FastRouterAddress, "_emulator/config"), new StringContent(
+            """{"fastRouterSoraJson":true,"fastRouterSubmitStatus":"processing","fastRouterAnswerModel":"google/veo3-fast","appleRouterQueuedStatus":"NOT_START","resultTtlSeconds":60,"expiredAnswer":"html","acceptUnknownFields":true,"filesRequireKey":true}""",
+            Encoding.UTF8, "application/json"));
+        var options = _server.Options;
+        try
+        {
+            Assert.Equal(HttpStatusCode.NoContent, fault.StatusCode);
+            Assert.Equal((HttpStatusCode)429, limited.StatusCode);
+            Assert.NotNull(limited.Headers.RetryAfter?.Date);
+            Assert.Null(limited.Headers.RetryAfter!.Delta);
+            Assert.Equal(HttpStatusCode.NoContent, config.StatusCode);
+            Assert.True(options.FastRouterSoraJson);
+            Assert.Equal("processing", options.FastRouterSubmitStatus);
+            Assert.Equal("google/veo3-fast", options.FastRouterAnswerModel);
+            Assert.Equal("NOT_START", options.AppleRouterQueuedStatus);
+            Assert.Equal(TimeSpan.FromSeconds(60), options.ResultTtl);
+            Assert.Equal("html", options.ExpiredAnswer);
+            Assert.True(options.AcceptUnknownFields);
+            Assert.True(options.FilesRequireKey);
+        }
+        finally
+        {
+            using var reset = await http.PostAsync(new Uri(_server.FastRouterAddress, "_emulator/config"), new StringContent(
+                """{"fastRouterSoraJson":false,"fastRouterSubmitStatus":null,"fastRouterAnswerModel":null,"appleRouterQueuedStatus":null,"resultTtlSeconds":null,"expiredAnswer":null,"acceptUnknownFields":false,"filesRequireKey":false}""",
+                Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
+            Assert.Null(options.ResultTtl);
+            Assert.Equal("QUEUED", options.AppleRouterQueuedStatus);
+        }
+    }
+
+    [Fact]
+    public async Task The_standalone_emulator_prints_powershell_lines_and_exits_0_on_SIGTERM()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // no SIGTERM to send; Ctrl+C is the same handler
+        }
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add(typeof(EmulatorServer).Assembly.Location);
+        info.ArgumentList.Add("--key");
+        info.ArgumentList.Add("it's-a-test-key");
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var lines = new List<string>();
+        try
+        {
+            await Task.Run(() =>
+            {
+                while (process.StandardOutput.ReadLine() is { } line)
+                {
+                    lines.Add(line);
+                    if (line.StartsWith("$env:OPENAICOMPATIBLE_API_KEY", StringComparison.Ordinal))
+                    {
+                        break;
+                    }
+                }
+            }).WaitAsync(TimeSpan.FromSeconds(30));
+            using (var kill = System.Diagnostics.Process.Start("kill", new[] { "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }))
+            {
+                await kill.WaitForExitAsync();
+            }
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(wait.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\$env:VIDEOGEN_FASTROUTER_BASE_URI = 'http://127\.0\.0\.1:\d+/'$"));
+        Assert.Contains("$env:FASTROUTER_API_KEY = 'it''s-a-test-key'", lines);
+        Assert.Contains("export FASTROUTER_API_KEY='it'\\''s-a-test-key'", lines);
+    }
+}
