@@ -56,6 +56,12 @@ namespace VideoGen.Core
             return trimmed;
         }
 
+        /// <summary>A size validated as WIDTHxHEIGHT ("1280X720", " 1280 x 720") in the documented spelling "1280x720".</summary>
+        internal static string? SizeSpelling(string? size) =>
+            Dimensions.TryParseSize(size, out var width, out var height)
+                ? width.ToString(CultureInfo.InvariantCulture) + "x" + height.ToString(CultureInfo.InvariantCulture)
+                : size?.Trim();
+
         internal static string? FastRouterResolution(string? value) => DocumentedSpelling(value, FastRouterResolutions);
         internal static string? FastRouterAspectRatio(string? value) => DocumentedSpelling(value, FastRouterAspects);
         internal static string? FastRouterMode(string? value) => DocumentedSpelling(value, FastRouterModes);

@@ -56,11 +56,12 @@ public class MappingTests
     public void OpenRouter_submit_sends_the_documented_spelling_of_a_resolution(string given, string sent)
     {
         var m = new OpenRouterMapping();
-        var request = new VideoRequest { Prompt = "p", Model = "google/veo-3.1", Resolution = given, AspectRatio = "21:9" };
+        var request = new VideoRequest { Prompt = "p", Model = "google/veo-3.1", Resolution = given, AspectRatio = "21:9", Size = " 1280 X 720" };
         Assert.Empty(RequestValidator.Validate(VideoProvider.OpenRouter, request, out _));
 
         var body = Body(m.CreateSubmitRequest(m.DefaultBaseUri, request));
 
+        Assert.Equal("1280x720", body.GetProperty("size").GetString());
         Assert.Equal(sent, body.GetProperty("resolution").GetString());
         Assert.Equal("21:9", body.GetProperty("aspect_ratio").GetString());
     }

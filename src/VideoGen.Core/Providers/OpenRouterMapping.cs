@@ -32,7 +32,7 @@ namespace VideoGen.Core.Providers
                 // The documented spelling ("720p", "1K"): validation ignores case, OpenRouter's enum does not (seeds/003).
                 ProviderJson.WriteIfSet(w, "resolution", RequestValidator.OpenRouterResolution(request.Resolution));
                 ProviderJson.WriteIfSet(w, "aspect_ratio", RequestValidator.OpenRouterAspectRatio(request.AspectRatio));
-                ProviderJson.WriteIfSet(w, "size", request.Size);
+                ProviderJson.WriteIfSet(w, "size", RequestValidator.SizeSpelling(request.Size));
                 ProviderJson.WriteIfSet(w, "seed", request.Seed);
                 ProviderJson.WriteIfSet(w, "generate_audio", request.GenerateAudio);
                 var first = string.IsNullOrEmpty(request.FirstFrame) ? request.Image : request.FirstFrame;
