@@ -346,6 +346,9 @@ internal static class Routes
     }
 
     // ---- OpenAI-style /v1/videos ----
+    // Documented (seeds/004): the create answer {id, object, model, status, progress, created_at, seconds, size}.
+    // Inferred (PROVIDERS.md, OpenAI's shape at gateways): retrieve GET /v1/videos/{id} with completed_at, expires_at,
+    // error; content GET /v1/videos/{id}/content?variant=..., 404 until done; the openai-poll-after-ms header.
 
     private static async Task VideosCreate(HttpContext ctx, EmulatorOptions options, EmulatorState state)
     {
@@ -508,6 +511,11 @@ internal static class Routes
     }
 
     // ---- FastRouter ----
+    // Documented (seeds/000): both submit shapes (data.taskId for most models, id for Sora), both poll shapes
+    // (data.generations[] with waiting|processing|succeed|failed, and Sora's {status, progress, completed_at}), the
+    // error shape {error:{message,type,code,status}}, 404 for an invalid or expired task. Inferred: a finished poll
+    // answering the MP4 bytes (the Sora default here, FastRouterAnswersBytes for the rest), and Sora's "error" object
+    // on a failed poll.
 
     private static async Task FastSubmit(HttpContext ctx, EmulatorOptions options, EmulatorState state)
     {
@@ -621,6 +629,8 @@ internal static class Routes
     }
 
     // ---- OpenRouter ----
+    // Documented (seeds/003): 202 {id, polling_url, status, generation_id}, poll GET /videos/{id} in the same shape,
+    // error {error:{code,message}}. Inferred (PROVIDERS.md): /videos/{id}/content?index=N and /videos/models.
 
     internal static async Task OpenSubmit(HttpContext ctx, EmulatorOptions options, EmulatorState state)
     {
