@@ -34,6 +34,41 @@ namespace VideoGen.Core
         private static readonly int[] FastRouterLengths = { 4, 5, 6, 8, 10, 12 };
         private static readonly string[] FastRouterModes = { "std", "pro" };
         private static readonly int[] SoraSeconds = { 4, 8, 12 };
+        /// <summary>
+        /// The documented spelling of a value validated ignoring case (FastRouter's "1080p" for "1080P", OpenRouter's
+        /// "1K" for "1k"): a provider that enforces its enum refuses any other. A value off the list comes back trimmed
+        /// and otherwise as given (validation reports it).
+        /// </summary>
+        internal static string? DocumentedSpelling(string? value, IReadOnlyList<string> documented)
+        {
+            if (string.IsNullOrEmpty(value))
+            {
+                return value;
+            }
+            var trimmed = value!.Trim();
+            foreach (var candidate in documented)
+            {
+                if (string.Equals(candidate, trimmed, StringComparison.OrdinalIgnoreCase))
+                {
+                    return candidate;
+                }
+            }
+            return trimmed;
+        }
+
+        /// <summary>A size validated as WIDTHxHEIGHT ("1280X720", " 1280 x 720") in the documented spelling "1280x720".</summary>
+        internal static string? SizeSpelling(string? size) =>
+            Dimensions.TryParseSize(size, out var width, out var height)
+                ? width.ToString(CultureInfo.InvariantCulture) + "x" + height.ToString(CultureInfo.InvariantCulture)
+                : size?.Trim();
+
+        internal static string? FastRouterResolution(string? value) => DocumentedSpelling(value, FastRouterResolutions);
+        internal static string? FastRouterAspectRatio(string? value) => DocumentedSpelling(value, FastRouterAspects);
+        internal static string? FastRouterMode(string? value) => DocumentedSpelling(value, FastRouterModes);
+        internal static string? SoraSize(string? value) => DocumentedSpelling(value, SoraSizes);
+        internal static string? OpenRouterResolution(string? value) => DocumentedSpelling(value, OpenRouterResolutions);
+        internal static string? OpenRouterAspectRatio(string? value) => DocumentedSpelling(value, OpenRouterAspects);
+
         private static readonly string[] FastRouterResolutions = { "480p", "720p", "1080p" };
         private static readonly string[] FastRouterAspects = { "16:9", "9:16", "4:3", "3:4", "1:1", "5:3", "3:5" };
         private static readonly string[] SoraSizes = { "720x1280", "1280x720", "1024x1792", "1792x1024" };

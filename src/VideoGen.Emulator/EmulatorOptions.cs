@@ -43,4 +43,32 @@ public sealed class EmulatorOptions
 
     /// <summary>The host name put in result URLs (FastRouter url, AppleRouter result_url); null uses the request's host. "localhost" makes them another host than 127.0.0.1.</summary>
     public string? FileHost { get; set; }
+
+    /// <summary>Accept fields the provider's document does not list (default: refuse them with 400, as a strict provider does; real gateways vary).</summary>
+    public bool AcceptUnknownFields { get; set; }
+
+    /// <summary>
+    /// FastRouter answers a finished Sora poll with its documented JSON (seeds/000: <c>{id, status:"completed", progress:100,
+    /// completed_at, model, seconds, size, usage}</c>) instead of the MP4 bytes (the inferred default). Where that shape's
+    /// video is then downloaded from is not documented: the emulator answers the same JSON again.
+    /// </summary>
+    public bool FastRouterSoraJson { get; set; }
+
+    /// <summary>The status FastRouter's submit answer carries (seeds/000: waiting|queued|processing, Sora queued|in_progress|completed); null: waiting, Sora queued.</summary>
+    public string? FastRouterSubmitStatus { get; set; }
+
+    /// <summary>The model FastRouter's submit answer names instead of the one sent (polls must still carry the submitted model).</summary>
+    public string? FastRouterAnswerModel { get; set; }
+
+    /// <summary>AppleRouter's status while a job is queued (new-api, inferred: NOT_START, SUBMITTED, QUEUED, UNKNOWN); default QUEUED.</summary>
+    public string AppleRouterQueuedStatus { get; set; } = "QUEUED";
+
+    /// <summary>How long a finished job's result lives; after it, polls and downloads answer 404 (seeds/000: "expired result"). Null: forever.</summary>
+    public TimeSpan? ResultTtl { get; set; }
+
+    /// <summary>The body of the 404 for an expired result: json (the provider's error shape), empty, or html.</summary>
+    public string ExpiredAnswer { get; set; } = "json";
+
+    /// <summary>Result files (/files/...) need the provider key, as a provider that serves them from its own host does; by default they are signed-URL-like and need none (a wrong key is still refused).</summary>
+    public bool FilesRequireKey { get; set; }
 }

@@ -42,6 +42,8 @@ public sealed class EmulatedJob
     public string? Size { get; internal set; }
     /// <summary>The uploaded input_reference: file name and length, where one came.</summary>
     public (string Name, long Length, string? MediaType)? Upload { get; internal set; }
+    /// <summary>How a failed job ends on OpenRouter: failed, or (prompt markers [cancel], [expire]) cancelled or expired.</summary>
+    public string EndStatus { get; internal set; } = "failed";
     /// <summary>The JSON body of the submission, as received (for assertions on the wire format).</summary>
     public string? SubmittedBody { get; internal set; }
 
@@ -67,27 +69,6 @@ public sealed class EmulatedJob
         var progress = Duration <= TimeSpan.Zero ? 100 : (int)(100 * elapsed.TotalMilliseconds / Duration.TotalMilliseconds);
         return (elapsed.TotalMilliseconds < Duration.TotalMilliseconds / 5 ? "queued" : "running", Math.Clamp(progress, 0, 99));
     }
-}
-
-/// <summary>A fault to inject: the next <see cref="Count"/> requests to a route answer <see cref="Status"/>.</summary>
-public sealed class Fault
-{
-    /// <summary>submit, poll, download, or * for any provider route.</summary>
-    public string Route { get; set; } = "*";
-    /// <summary>fastrouter, openrouter, applerouter, or null for any.</summary>
-    public string? Provider { get; set; }
-    /// <summary>The HTTP status to answer.</summary>
-    public int Status { get; set; } = 500;
-    /// <summary>How many requests it hits.</summary>
-    public int Count { get; set; } = 1;
-    /// <summary>A Retry-After header in seconds, or null.</summary>
-    public int? RetryAfterSeconds { get; set; }
-    /// <summary>A body to send as it is (e.g. truncated JSON or an HTML page); null sends the provider's error shape.</summary>
-    public string? Body { get; set; }
-    /// <summary>The Content-Type of <see cref="Body"/>.</summary>
-    public string ContentType { get; set; } = "application/json";
-
-    internal int Remaining;
 }
 
 /// <summary>Everything the emulator saw: jobs, submissions, faults. Tests read it in-process; /_emulator/stats serves it.</summary>
@@ -140,13 +121,23 @@ public sealed class EmulatorState
         var id = prefix + Interlocked.Increment(ref _sequence).ToString("x6", System.Globalization.CultureInfo.InvariantCulture) +
                  Guid.NewGuid().ToString("N")[..6];
         var slow = prompt.Contains(options.SlowMarker, StringComparison.OrdinalIgnoreCase);
+        var end = prompt.Contains("[cancel]", StringComparison.OrdinalIgnoreCase) ? "cancelled"
+            : prompt.Contains("[expire]", StringComparison.OrdinalIgnoreCase) ? "expired" : "failed";
         var job = new EmulatedJob(id, provider, model, prompt, DateTimeOffset.UtcNow, slow ? options.SlowJobDuration : options.JobDuration,
-            prompt.Contains(options.FailMarker, StringComparison.OrdinalIgnoreCase));
+            end != "failed" || prompt.Contains(options.FailMarker, StringComparison.OrdinalIgnoreCase))
+        { EndStatus = end };
         _jobs[id] = job;
         _prompts.Enqueue(prompt);
         Interlocked.Increment(ref _submissions);
         return job;
     }
+
+    private readonly ConcurrentQueue<(string Host, bool WithKey)> _fileRequests = new();
+
+    /// <summary>Every request for a result file (/files/...): the host name it was addressed to and whether it carried an Authorization header.</summary>
+    public IReadOnlyList<(string Host, bool WithKey)> FileRequests => _fileRequests.ToArray();
+
+    internal void RecordFileRequest(string host, bool withKey) => _fileRequests.Enqueue((host, withKey));
 
     internal void CountUnauthorized() => Interlocked.Increment(ref _unauthorized);
 }

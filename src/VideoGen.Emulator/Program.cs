@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -7,7 +8,10 @@ namespace VideoGen.Emulator;
 
 /// <summary>
 /// <c>dotnet run --project src/VideoGen.Emulator -- [--port N] [--key K] [--job-seconds S] [--file-size BYTES]
-/// [--fastrouter-bytes] [--applerouter-flat]</c>. Prints the base URI of each provider, then serves until stopped.
+/// [--fastrouter-bytes] [--applerouter-flat] [--accept-unknown-fields]</c>. <c>--port N</c> fixes the three ports: FastRouter N,
+/// OpenRouter N+1, AppleRouter N+2 (default: three free ones). Prints the base URI of each provider, then the same as
+/// ready-to-paste bash and PowerShell lines with the key variables, then serves until SIGINT (Ctrl+C), SIGTERM or
+/// SIGQUIT, and exits 0.
 /// </summary>
 public static class Program
 {
@@ -27,9 +31,11 @@ public static class Program
                 case "--file-size": options.FileSize = long.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--fastrouter-bytes": options.FastRouterAnswersBytes = true; break;
                 case "--applerouter-flat": options.AppleRouterFlat = true; break;
+                case "--accept-unknown-fields": options.AcceptUnknownFields = true; break;
                 case "-h":
                 case "--help":
-                    Console.WriteLine("VideoGen.Emulator [--port N] [--key K] [--job-seconds S] [--file-size BYTES] [--fastrouter-bytes] [--applerouter-flat]");
+                    Console.WriteLine("VideoGen.Emulator [--port N] [--key K] [--job-seconds S] [--file-size BYTES] [--fastrouter-bytes] [--applerouter-flat] [--accept-unknown-fields]");
+                    Console.WriteLine("--port N: FastRouter on N, OpenRouter on N+1, AppleRouter on N+2 (default: free ports).");
                     Console.WriteLine("The key may also come from $env:VIDEOGEN_EMULATOR_KEY (default 'emulator-key').");
                     return 0;
                 default:
@@ -37,28 +43,41 @@ public static class Program
                     return 2;
             }
         }
+        // Signals: SIGINT (Ctrl+C), SIGTERM and SIGQUIT end the wait; cancelling the default keeps the runtime from
+        // tearing the process down under the server (Ctrl+C used to crash with ObjectDisposedException, exit 134, and
+        // SIGTERM left it running). The source is never disposed, so a late signal cannot touch a disposed object.
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.TrySetResult();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var sigquit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal);
         await using var server = await EmulatorServer.StartAsync(options, port);
         // One line per provider, in a form both a person and a script can read.
         Console.WriteLine("VideoGen emulator listening on " + server.FastRouterAddress + " (FastRouter), " + server.OpenRouterAddress + " (OpenRouter), " + server.AppleRouterAddress + " (AppleRouter)");
-        Console.WriteLine("VIDEOGEN_FASTROUTER_BASE_URI=" + server.BaseUriFor("FastRouter"));
-        Console.WriteLine("VIDEOGEN_OPENROUTER_BASE_URI=" + server.BaseUriFor("OpenRouter"));
-        Console.WriteLine("VIDEOGEN_APPLEROUTER_BASE_URI=" + server.BaseUriFor("AppleRouter"));
-        Console.WriteLine("VIDEOGEN_OPENAICOMPATIBLE_BASE_URI=" + server.BaseUriFor("OpenAICompatible"));
+        var providers = new[] { "FastRouter", "OpenRouter", "AppleRouter", "OpenAICompatible" };
+        foreach (var provider in providers)
+        {
+            Console.WriteLine("VIDEOGEN_" + provider.ToUpperInvariant() + "_BASE_URI=" + server.BaseUriFor(provider));
+        }
+        Console.WriteLine("# bash:");
+        foreach (var provider in providers)
+        {
+            Console.WriteLine("export VIDEOGEN_" + provider.ToUpperInvariant() + "_BASE_URI='" + server.BaseUriFor(provider) + "'");
+            Console.WriteLine("export " + provider.ToUpperInvariant() + "_API_KEY='" + options.ApiKey.Replace("'", "'\\''", StringComparison.Ordinal) + "'");
+        }
+        Console.WriteLine("# PowerShell:");
+        foreach (var provider in providers)
+        {
+            Console.WriteLine("$env:VIDEOGEN_" + provider.ToUpperInvariant() + "_BASE_URI = '" + server.BaseUriFor(provider) + "'");
+            Console.WriteLine("$env:" + provider.ToUpperInvariant() + "_API_KEY = '" + options.ApiKey.Replace("'", "''", StringComparison.Ordinal) + "'");
+        }
         Console.Out.Flush();
-        using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stop.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await stop.Task;
+        Console.WriteLine("VideoGen emulator stopping.");
         return 0;
     }
 }

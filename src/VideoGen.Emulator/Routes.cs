@@ -1,6 +1,8 @@
 using System;
 using System.Globalization;
+using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
@@ -35,8 +37,8 @@ internal static class Routes
         app.MapPost("/api/v1/getVideoResponse", ctx => Guarded(ctx, options, state, Fast, "poll", () => FastPoll(ctx, options, state)));
 
         // OpenRouter (seeds/003), base /api/v1. GET /api/v1/videos/{id} cannot clash with FastRouter's POST.
-        app.MapGet("/api/v1/videos/{id}", (HttpContext ctx, string id) => Guarded(ctx, options, state, Open, "poll", () => OpenPoll(ctx, state, id)));
-        app.MapGet("/api/v1/videos/{id}/content", (HttpContext ctx, string id) => Guarded(ctx, options, state, Open, "download", () => Download(ctx, options, state, id)));
+        app.MapGet("/api/v1/videos/{id}", (HttpContext ctx, string id) => Guarded(ctx, options, state, Open, "poll", () => OpenPoll(ctx, options, state, id)));
+        app.MapGet("/api/v1/videos/{id}/content", (HttpContext ctx, string id) => Guarded(ctx, options, state, Open, "download", () => OpenContent(ctx, options, state, id)));
 
         // OpenRouter's model capabilities (PROVIDERS.md, inferred).
         app.MapGet("/api/v1/videos/models", ctx => Guarded(ctx, options, state, Open, "models", () => Json(ctx, 200, OpenRouterModels())));
@@ -51,10 +53,23 @@ internal static class Routes
         app.MapGet("/v1/video/generations/{id}", (HttpContext ctx, string id) => Guarded(ctx, options, state, Apple, "poll", () => ApplePoll(ctx, options, state, id)));
 
         // Result files ("CDN" URLs in FastRouter's url and AppleRouter's result_url): no key needed, like a signed URL.
+        // A wrong key is refused (401) as any server that reads Authorization does; with FilesRequireKey the key is needed.
         app.MapGet("/files/{file}", (HttpContext ctx, string file) =>
         {
+            var auth = ctx.Request.Headers.Authorization.ToString();
+            state.RecordFileRequest(ctx.Request.Host.Host, auth.Length > 0);
+            var provider = state.Jobs.TryGetValue(file.EndsWith(".mp4", StringComparison.Ordinal) ? file[..^4] : file, out var owner) ? owner.Provider : Fast;
+            if ((auth.Length > 0 || options.FilesRequireKey) && !string.Equals(auth, "Bearer " + options.ApiKey, StringComparison.Ordinal))
+            {
+                state.CountUnauthorized();
+                return Error(ctx, provider, 401, auth.Length == 0 ? "Missing Authentication header" : "Invalid API key");
+            }
             var fault = state.TakeFault("download", "files");
-            return fault != null ? WriteFault(ctx, fault, "files") : Download(ctx, options, state, file.EndsWith(".mp4", StringComparison.Ordinal) ? file[..^4] : file);
+            if (fault is { PassesThrough: true })
+            {
+                ctx.Items[FaultItem] = fault;
+            }
+            return fault is { PassesThrough: false } ? WriteFault(ctx, fault, provider) : Download(ctx, options, state, file.EndsWith(".mp4", StringComparison.Ordinal) ? file[..^4] : file);
         });
 
         // A public image, as a CDN would serve it (for image-URL uploads to OpenAI-style routes).
@@ -97,6 +112,9 @@ internal static class Routes
         }));
     }
 
+    /// <summary>Answers as providers write them: quotes and apostrophes in messages unescaped.</summary>
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     internal static readonly JsonSerializerOptions JsonOptions = new() { PropertyNameCaseInsensitive = true };
 
     private static void ApplyConfig(EmulatorOptions options, JsonObject node)
@@ -115,6 +133,14 @@ internal static class Routes
                 case "filehost": options.FileHost = value?.GetValue<string>(); break;
                 case "fastrouterlegacypollonly": options.FastRouterLegacyPollOnly = value!.GetValue<bool>(); break;
                 case "openaipollafterms": options.OpenAIPollAfterMs = value?.GetValue<int>(); break;
+                case "acceptunknownfields": options.AcceptUnknownFields = value!.GetValue<bool>(); break;
+                case "fastroutersorajson": options.FastRouterSoraJson = value!.GetValue<bool>(); break;
+                case "fastroutersubmitstatus": options.FastRouterSubmitStatus = value?.GetValue<string>(); break;
+                case "fastrouteranswermodel": options.FastRouterAnswerModel = value?.GetValue<string>(); break;
+                case "applerouterqueuedstatus": options.AppleRouterQueuedStatus = value?.GetValue<string>() ?? "QUEUED"; break;
+                case "resultttlseconds": options.ResultTtl = value is null ? null : TimeSpan.FromSeconds(value.GetValue<double>()); break;
+                case "expiredanswer": options.ExpiredAnswer = value?.GetValue<string>() ?? "json"; break;
+                case "filesrequirekey": options.FilesRequireKey = value!.GetValue<bool>(); break;
                 default: throw new BadHttpRequestException("Unknown setting " + key);
             }
         }
@@ -136,30 +162,64 @@ internal static class Routes
             return Error(ctx, provider, 401, auth.Length == 0 ? "Missing Authentication header" : "Invalid API key");
         }
         var fault = state.TakeFault(route, provider);
-        return fault != null ? WriteFault(ctx, fault, provider) : handler();
+        if (fault is null)
+        {
+            return handler();
+        }
+        if (fault.PassesThrough)
+        {
+            // The route answers as usual; Json and WriteVideo apply the delay or the stall.
+            ctx.Items[FaultItem] = fault;
+            return handler();
+        }
+        return WriteFault(ctx, fault, provider);
     }
 
-    private static Task WriteFault(HttpContext ctx, Fault fault, string provider)
+    /// <summary>The pass-through fault (delay, stall) of this request, if any.</summary>
+    internal const string FaultItem = "VideoGen.Emulator.Fault";
+
+    private static Fault? PassThrough(HttpContext ctx) => ctx.Items.TryGetValue(FaultItem, out var f) ? f as Fault : null;
+
+    private static async Task WriteFault(HttpContext ctx, Fault fault, string provider)
     {
+        if (fault.DelayMs is int delay)
+        {
+            await Task.Delay(delay, ctx.RequestAborted);
+        }
+        if (fault.RedirectToHost is string host)
+        {
+            ctx.Response.StatusCode = fault.Status is >= 300 and < 400 ? fault.Status : 302;
+            ctx.Response.Headers.Location = ctx.Request.Scheme + "://" + host + ":" + ctx.Request.Host.Port.GetValueOrDefault(80).ToString(CultureInfo.InvariantCulture) +
+                                            ctx.Request.PathBase + ctx.Request.Path + ctx.Request.QueryString;
+            return;
+        }
         if (fault.RetryAfterSeconds is int seconds)
         {
-            ctx.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            ctx.Response.Headers.RetryAfter = fault.RetryAfterDate
+                ? DateTimeOffset.UtcNow.AddSeconds(seconds).ToString("r", CultureInfo.InvariantCulture)
+                : seconds.ToString(CultureInfo.InvariantCulture);
         }
         if (fault.Body != null)
         {
             ctx.Response.StatusCode = fault.Status;
             ctx.Response.ContentType = fault.ContentType;
-            return ctx.Response.WriteAsync(fault.Body);
+            await ctx.Response.WriteAsync(fault.Body);
+            return;
         }
-        return Error(ctx, provider, fault.Status, fault.Status switch
+        await Error(ctx, provider, fault.Status, fault.Message ?? fault.Status switch
         {
             402 => "Insufficient credits. Add more using https://openrouter.ai/credits",
             429 => "Rate limit exceeded",
+            404 => "Not Found - Invalid taskId or expired result",
             _ => "Internal Server Error",
         });
     }
 
-    /// <summary>Each provider's error shape: FastRouter {error:{message,type,code,status}}, OpenRouter {error:{code,message}}, AppleRouter {error:{message,type}}.</summary>
+    /// <summary>
+    /// Each provider's error shape. Documented: FastRouter {error:{message,type,code,status}} (seeds/000's
+    /// UnauthorizedError/RateLimitError), OpenRouter {error:{code,message}} (seeds/003). Inferred: AppleRouter
+    /// {error:{message,type:"new_api_error"}}, the new-api gateway's shape (seeds/004 documents no error body).
+    /// </summary>
     private static Task Error(HttpContext ctx, string provider, int status, string message)
     {
         var error = provider switch
@@ -171,22 +231,98 @@ internal static class Routes
         return Json(ctx, status, new JsonObject { ["error"] = error });
     }
 
-    private static Task Json(HttpContext ctx, int status, JsonNode body)
+    private static async Task Json(HttpContext ctx, int status, JsonNode body)
     {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(body.ToJsonString(Readable));
+        var fault = PassThrough(ctx);
+        if (fault?.DelayMs is int delay)
+        {
+            await Task.Delay(delay, ctx.RequestAborted);
+        }
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "application/json";
-        return ctx.Response.WriteAsync(body.ToJsonString());
+        ctx.Response.ContentLength = bytes.Length;
+        if (fault?.StallAfterBytes is long stall && stall < bytes.Length)
+        {
+            await ctx.Response.Body.WriteAsync(bytes.AsMemory(0, (int)Math.Max(0, stall)), ctx.RequestAborted);
+            await Stall(ctx);
+            return;
+        }
+        await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted);
     }
 
-    private static async Task<JsonObject?> ReadBody(HttpContext ctx)
+    /// <summary>Flushes what was written, then holds the connection open, sending nothing, until the client goes away.</summary>
+    private static async Task Stall(HttpContext ctx)
     {
+        await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
         try
         {
-            return await JsonNode.ParseAsync(ctx.Request.Body) as JsonObject;
+            await Task.Delay(Timeout.Infinite, ctx.RequestAborted);
         }
-        catch (JsonException)
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Reads a JSON route's body: Content-Type must be application/json (else 415: every seed documents JSON bodies
+    /// for these routes), and the body must parse (else 400). Null after an answer was written.
+    /// </summary>
+    private static async Task<(bool Ok, JsonObject? Body)> ReadJson(HttpContext ctx, string provider)
+    {
+        var type = ctx.Request.ContentType;
+        if (type is null || !type.Split(';')[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            await Error(ctx, provider, 415, "Content-Type must be application/json, not '" + type + "'");
+            return (false, null);
+        }
+        try
+        {
+            return (true, await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted) as JsonObject);
+        }
+        catch (JsonException e)
+        {
+            await Error(ctx, provider, 400, "The body is not valid JSON: " + e.Message);
+            return (false, null);
+        }
+    }
+
+    /// <summary>Reads and validates a JSON body against a seed's table; null after a 400/415 was written.</summary>
+    private static async Task<JsonObject?> ReadValid(HttpContext ctx, EmulatorOptions options, string provider, IReadOnlyList<FieldRule> table, Func<JsonObject, string?>? more = null)
+    {
+        var (ok, body) = await ReadJson(ctx, provider);
+        if (!ok)
         {
             return null;
+        }
+        var problem = ProviderSchemas.Validate(body, table, options.AcceptUnknownFields) ?? more?.Invoke(body!);
+        if (problem != null)
+        {
+            await Error(ctx, provider, 400, "Invalid request parameters: " + problem);
+            return null;
+        }
+        return body;
+    }
+
+    /// <summary>Whether a finished job's result has outlived <see cref="EmulatorOptions.ResultTtl"/>.</summary>
+    private static bool Expired(EmulatorOptions options, EmulatedJob job) =>
+        options.ResultTtl is TimeSpan ttl && DateTimeOffset.UtcNow > job.CreatedAt + job.Duration + ttl;
+
+    /// <summary>The 404 for an expired result: the provider's error shape (documented by seeds/000 as "expired result"), or an empty or HTML body (inferred: what a proxy in front answers).</summary>
+    private static Task ExpiredAnswer(HttpContext ctx, EmulatorOptions options, string provider)
+    {
+        switch (options.ExpiredAnswer.ToLowerInvariant())
+        {
+            case "empty":
+                ctx.Response.StatusCode = 404;
+                ctx.Response.ContentLength = 0;
+                return Task.CompletedTask;
+            case "html":
+                ctx.Response.StatusCode = 404;
+                ctx.Response.ContentType = "text/html";
+                return ctx.Response.WriteAsync("<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>");
+            default:
+                return Error(ctx, provider, 404, "Invalid taskId or expired result");
         }
     }
 
@@ -210,22 +346,27 @@ internal static class Routes
     }
 
     // ---- OpenAI-style /v1/videos ----
+    // Documented (seeds/004): the create answer {id, object, model, status, progress, created_at, seconds, size}.
+    // Inferred (PROVIDERS.md, OpenAI's shape at gateways): retrieve GET /v1/videos/{id} with completed_at, expires_at,
+    // error; content GET /v1/videos/{id}/content?variant=..., 404 until done; the openai-poll-after-ms header.
 
     private static async Task VideosCreate(HttpContext ctx, EmulatorOptions options, EmulatorState state)
     {
-        if (!ctx.Request.HasFormContentType)
+        // seeds/004 documents multipart/form-data only: a form-urlencoded body (or JSON) is refused.
+        if (!(ctx.Request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) ?? false))
         {
-            await Error(ctx, Apple, 400, "multipart/form-data is required");
+            await Error(ctx, Apple, 415, "Content-Type must be multipart/form-data, not '" + ctx.Request.ContentType + "'");
             return;
         }
         var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted);
-        var model = form["model"].ToString();
-        var prompt = form["prompt"].ToString();
-        if (string.IsNullOrWhiteSpace(model) || string.IsNullOrWhiteSpace(prompt))
+        var problem = VideosFormProblem(form, options);
+        if (problem != null)
         {
-            await Error(ctx, Apple, 400, "model and prompt are required");
+            await Error(ctx, Apple, 400, "Invalid request parameters: " + problem);
             return;
         }
+        var model = form["model"].ToString();
+        var prompt = form["prompt"].ToString();
         var job = state.Create(Apple, model, prompt, options, "video_");
         job.VideosRoute = true;
         job.Seconds = form["seconds"].ToString() is { Length: > 0 } s ? s : "4";
@@ -235,6 +376,48 @@ internal static class Routes
             job.Upload = (file.FileName, file.Length, file.ContentType);
         }
         await Json(ctx, 200, VideoObject(job, DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>
+    /// The multipart /v1/videos form against seeds/004's table for the veo-3.1 family (AppleRouter: seconds, size and
+    /// input_reference required, size 720x1280|1280x720), else against the OpenAI-style table of PROVIDERS.md.
+    /// </summary>
+    private static string? VideosFormProblem(IFormCollection form, EmulatorOptions options)
+    {
+        var model = form["model"].ToString();
+        var apple = model.StartsWith("veo-3.1", StringComparison.OrdinalIgnoreCase);
+        var required = apple ? ProviderSchemas.AppleRouterVideosRequiredSeed004 : new[] { "model", "prompt" };
+        foreach (var name in required)
+        {
+            var present = name == "input_reference"
+                ? form.Files.GetFile(name) is { Length: > 0 } || Uri.TryCreate(form[name].ToString(), UriKind.Absolute, out _)
+                : !string.IsNullOrWhiteSpace(form[name].ToString());
+            if (!present)
+            {
+                return name + " is required" + (apple ? " (seeds/004, model " + model + ")" : string.Empty);
+            }
+        }
+        if (!options.AcceptUnknownFields)
+        {
+            var unknown = form.Keys.Concat(form.Files.Select(f => f.Name)).FirstOrDefault(k => !ProviderSchemas.AppleRouterVideosFieldsSeed004.Contains(k));
+            if (unknown != null)
+            {
+                return "unknown field '" + unknown + "'";
+            }
+        }
+        var seconds = form["seconds"].ToString();
+        if (seconds.Length > 0 && !ProviderSchemas.VideosSeconds.Contains(seconds))
+        {
+            return "seconds must be one of " + string.Join(", ", ProviderSchemas.VideosSeconds) + ", not '" + seconds + "'";
+        }
+        var size = form["size"].ToString();
+        var sizes = apple ? ProviderSchemas.AppleRouterVideosSizesSeed004 : ProviderSchemas.OpenAIVideosSizes;
+        if (size.Length > 0 && !sizes.Contains(size))
+        {
+            return "size must be one of " + string.Join(", ", sizes) + ", not '" + size + "'";
+        }
+        var watermark = form["watermark"].ToString();
+        return watermark.Length > 0 && watermark is not ("true" or "false") ? "watermark must be true or false" : null;
     }
 
     private static JsonObject VideoObject(EmulatedJob job, DateTimeOffset now)
@@ -328,47 +511,53 @@ internal static class Routes
     }
 
     // ---- FastRouter ----
+    // Documented (seeds/000): both submit shapes (data.taskId for most models, id for Sora), both poll shapes
+    // (data.generations[] with waiting|processing|succeed|failed, and Sora's {status, progress, completed_at}), the
+    // error shape {error:{message,type,code,status}}, 404 for an invalid or expired task. Inferred: a finished poll
+    // answering the MP4 bytes (the Sora default here, FastRouterAnswersBytes for the rest), and Sora's "error" object
+    // on a failed poll.
 
     private static async Task FastSubmit(HttpContext ctx, EmulatorOptions options, EmulatorState state)
     {
-        var body = await ReadBody(ctx);
-        var model = body is null ? null : Str(body, "model");
-        var prompt = body is null ? null : Str(body, "prompt");
-        if (model is null || prompt is null)
+        var body = await ReadValid(ctx, options, Fast, ProviderSchemas.FastRouterSubmitSeed000, ProviderSchemas.FastRouterCrossChecks);
+        if (body is null)
         {
-            await Error(ctx, Fast, 400, "model and prompt are required");
             return;
         }
+        var model = Str(body, "model")!;
+        var prompt = Str(body, "prompt")!;
         var sora = model.Contains("sora", StringComparison.OrdinalIgnoreCase);
         var job = state.Create(Fast, model, prompt, options, model.StartsWith("pollo/", StringComparison.Ordinal) ? "pol_" : sora ? "video_" : "task");
-        job.SubmittedBody = body!.ToJsonString();
+        job.SubmittedBody = body.ToJsonString();
+        // Both submit shapes are documented (seeds/000, oneOf); FastRouterAnswerModel and FastRouterSubmitStatus pick
+        // the other documented values of model and status.
+        var answeredModel = options.FastRouterAnswerModel ?? model;
         if (sora)
         {
             await Json(ctx, 200, new JsonObject
             {
                 ["id"] = job.Id, ["chat_id"] = "chat-" + job.Id, ["object"] = "video", ["created_at"] = Unix(job.CreatedAt),
-                ["status"] = "queued", ["model"] = model, ["seconds"] = (body!["seconds"]?.ToString() ?? "4"), ["size"] = Str(body, "size") ?? "1280x720",
+                ["status"] = options.FastRouterSubmitStatus ?? "queued", ["model"] = answeredModel, ["seconds"] = (body["seconds"]?.ToString() ?? "4"), ["size"] = Str(body, "size") ?? "1280x720",
                 ["usage"] = new JsonObject { ["credits_used"] = 1.5 },
             });
             return;
         }
         await Json(ctx, 200, new JsonObject
         {
-            ["chat_id"] = "chat-" + job.Id, ["model"] = model, ["code"] = "200", ["message"] = "success",
-            ["data"] = new JsonObject { ["taskId"] = job.Id, ["status"] = "waiting" },
+            ["chat_id"] = "chat-" + job.Id, ["model"] = answeredModel, ["code"] = "200", ["message"] = "success",
+            ["data"] = new JsonObject { ["taskId"] = job.Id, ["status"] = options.FastRouterSubmitStatus ?? "waiting" },
             ["usage"] = new JsonObject { ["user_key_credits_used"] = 0, ["credits_used"] = 1.5, ["provider"] = "emulator" },
         });
     }
 
     private static async Task FastPoll(HttpContext ctx, EmulatorOptions options, EmulatorState state)
     {
-        var body = await ReadBody(ctx);
-        var taskId = body is null ? null : Str(body, "taskId");
-        if (taskId is null)
+        var body = await ReadValid(ctx, options, Fast, ProviderSchemas.FastRouterPollSeed000);
+        if (body is null)
         {
-            await Error(ctx, Fast, 400, "taskId is required");
             return;
         }
+        var taskId = Str(body, "taskId")!;
         if (!state.Jobs.TryGetValue(taskId, out var job) || job.Provider != Fast)
         {
             await Error(ctx, Fast, 404, "Invalid taskId or expired result");
@@ -382,9 +571,16 @@ internal static class Routes
             return;
         }
         job.CountPoll();
+        if (Expired(options, job))
+        {
+            await ExpiredAnswer(ctx, options, Fast);
+            return;
+        }
         var (phase, progress) = job.PhaseAt(DateTimeOffset.UtcNow);
         var sora = job.Model.Contains("sora", StringComparison.OrdinalIgnoreCase);
-        if (phase == "succeeded" && (sora || options.FastRouterAnswersBytes))
+        // Raw MP4 bytes for a finished poll are inferred (PROVIDERS.md, third-party client code); FastRouterSoraJson
+        // answers the documented Sora JSON shape instead (seeds/000).
+        if (phase == "succeeded" && ((sora && !options.FastRouterSoraJson) || (!sora && options.FastRouterAnswersBytes)))
         {
             job.CountDownload();
             await WriteVideo(ctx, options, job, ranged: false);
@@ -398,6 +594,11 @@ internal static class Routes
                 ["id"] = job.Id, ["chat_id"] = "chat-" + job.Id, ["object"] = "video", ["created_at"] = Unix(job.CreatedAt),
                 ["status"] = soraStatus, ["progress"] = progress, ["model"] = job.Model, ["seconds"] = "4", ["size"] = "1280x720",
             };
+            if (phase == "succeeded")
+            {
+                answer["completed_at"] = Unix(job.CreatedAt + job.Duration);
+                answer["usage"] = new JsonObject { ["credits_used"] = 1.5 };
+            }
             if (phase == "failed")
             {
                 answer["error"] = new JsonObject { ["code"] = "generation_failed", ["message"] = "The emulator was asked to fail this job." };
@@ -428,37 +629,45 @@ internal static class Routes
     }
 
     // ---- OpenRouter ----
+    // Documented (seeds/003): 202 {id, polling_url, status, generation_id}, poll GET /videos/{id} in the same shape,
+    // error {error:{code,message}}. Inferred (PROVIDERS.md): /videos/{id}/content?index=N and /videos/models.
 
     internal static async Task OpenSubmit(HttpContext ctx, EmulatorOptions options, EmulatorState state)
     {
-        var body = await ReadBody(ctx);
-        var model = body is null ? null : Str(body, "model");
-        var prompt = body is null ? null : Str(body, "prompt");
-        if (model is null || prompt is null)
+        var body = await ReadValid(ctx, options, Open, ProviderSchemas.OpenRouterSubmitSeed003);
+        if (body is null)
         {
-            await Error(ctx, Open, 400, "Invalid request parameters: model and prompt are required");
             return;
         }
-        var job = state.Create(Open, model, prompt, options, "job-");
-        job.SubmittedBody = body!.ToJsonString();
+        var job = state.Create(Open, Str(body, "model")!, Str(body, "prompt")!, options, "job-");
+        job.SubmittedBody = body.ToJsonString();
         await Json(ctx, 202, new JsonObject
         {
             ["id"] = job.Id, ["polling_url"] = "/api/v1/videos/" + job.Id, ["status"] = "pending", ["generation_id"] = "gen-" + job.Id,
         });
     }
 
-    private static Task OpenPoll(HttpContext ctx, EmulatorState state, string id)
+    /// <summary>
+    /// seeds/003's VideoGenerationResponse: id, polling_url, status (pending|in_progress|completed|failed|cancelled|expired),
+    /// generation_id, unsigned_urls, usage, error. The <c>progress</c> field is not documented: a variant a gateway may
+    /// send (inferred), which a client must tolerate.
+    /// </summary>
+    private static Task OpenPoll(HttpContext ctx, EmulatorOptions options, EmulatorState state, string id)
     {
         if (!state.Jobs.TryGetValue(id, out var job) || job.Provider != Open)
         {
             return Error(ctx, Open, 404, "Resource not found");
         }
         job.CountPoll();
+        if (Expired(options, job))
+        {
+            return ExpiredAnswer(ctx, options, Open);
+        }
         var (phase, progress) = job.PhaseAt(DateTimeOffset.UtcNow);
         var answer = new JsonObject
         {
             ["id"] = job.Id, ["polling_url"] = "/api/v1/videos/" + job.Id, ["generation_id"] = "gen-" + job.Id,
-            ["status"] = phase switch { "queued" => "pending", "running" => "in_progress", "failed" => "failed", _ => "completed" },
+            ["status"] = phase switch { "queued" => "pending", "running" => "in_progress", "failed" => job.EndStatus, _ => "completed" },
             ["progress"] = progress,
         };
         if (phase == "succeeded")
@@ -468,28 +677,57 @@ internal static class Routes
         }
         if (phase == "failed")
         {
-            answer["error"] = "The emulator was asked to fail this job.";
+            answer["error"] = "The emulator was asked to end this job " + job.EndStatus + ".";
         }
         return Json(ctx, 200, answer);
+    }
+
+    /// <summary>
+    /// OpenRouter's content route (inferred, PROVIDERS.md): <c>?index=N</c> picks one of the job's unsigned_urls; the
+    /// emulator makes one video, so index must be 0 or absent (read as 0); another number 404, not a number 400.
+    /// </summary>
+    private static Task OpenContent(HttpContext ctx, EmulatorOptions options, EmulatorState state, string id)
+    {
+        var index = ctx.Request.Query["index"].ToString();
+        if (index.Length > 0)
+        {
+            if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            {
+                return Error(ctx, Open, 400, "index must be a non-negative integer, not '" + index + "'");
+            }
+            if (n != 0)
+            {
+                return Error(ctx, Open, 404, "No video at index " + n.ToString(CultureInfo.InvariantCulture) + " (this job has 1)");
+            }
+        }
+        if (state.Jobs.TryGetValue(id, out var job) && job.Provider != Open)
+        {
+            return Error(ctx, Open, 404, "Resource not found");
+        }
+        return Download(ctx, options, state, id);
     }
 
     // ---- AppleRouter ----
 
     private static async Task AppleSubmit(HttpContext ctx, EmulatorOptions options, EmulatorState state)
     {
-        var body = await ReadBody(ctx);
-        var model = body is null ? null : Str(body, "model");
-        var prompt = body is null ? null : Str(body, "prompt");
-        if (model is null || prompt is null)
+        var body = await ReadValid(ctx, options, Apple, ProviderSchemas.AppleRouterGenerationsSeed004);
+        if (body is null)
         {
-            await Error(ctx, Apple, 400, "model and prompt are required");
             return;
         }
-        var job = state.Create(Apple, model, prompt, options, "");
-        job.SubmittedBody = body!.ToJsonString();
+        var job = state.Create(Apple, Str(body, "model")!, Str(body, "prompt")!, options, "");
+        job.SubmittedBody = body.ToJsonString();
         await Json(ctx, 200, new JsonObject { ["task_id"] = job.Id, ["status"] = "queued" });
     }
 
+    /// <summary>
+    /// AppleRouter's poll. seeds/004 documents only the route and "get video URL from response"; both shapes are
+    /// inferred: the default is the new-api gateway's wrapper {code:"success", data:{task_id, status
+    /// NOT_START|SUBMITTED|QUEUED|IN_PROGRESS|SUCCESS|FAILURE|UNKNOWN, progress:"NN%", fail_reason, result_url}};
+    /// <see cref="EmulatorOptions.AppleRouterFlat"/> answers the "flat" variant {task_id, status, progress, video_url}
+    /// some gateways send.
+    /// </summary>
     private static Task ApplePoll(HttpContext ctx, EmulatorOptions options, EmulatorState state, string id)
     {
         if (!state.Jobs.TryGetValue(id, out var job) || job.Provider != Apple)
@@ -497,13 +735,17 @@ internal static class Routes
             return Error(ctx, Apple, 404, "task_not_exist");
         }
         job.CountPoll();
+        if (Expired(options, job))
+        {
+            return ExpiredAnswer(ctx, options, Apple);
+        }
         var (phase, progress) = job.PhaseAt(DateTimeOffset.UtcNow);
         var data = new JsonObject
         {
             ["task_id"] = job.Id,
             ["status"] = options.AppleRouterFlat
                 ? phase switch { "queued" => "queued", "running" => "processing", "failed" => "failed", _ => "completed" }
-                : phase switch { "queued" => "QUEUED", "running" => "IN_PROGRESS", "failed" => "FAILURE", _ => "SUCCESS" },
+                : phase switch { "queued" => options.AppleRouterQueuedStatus, "running" => "IN_PROGRESS", "failed" => "FAILURE", _ => "SUCCESS" },
             ["progress"] = options.AppleRouterFlat ? progress : (JsonNode)(progress.ToString(CultureInfo.InvariantCulture) + "%"),
         };
         if (phase == "failed")
@@ -529,6 +771,10 @@ internal static class Routes
         {
             return Error(ctx, job.Provider, 404, "The video is not ready");
         }
+        if (Expired(options, job))
+        {
+            return ExpiredAnswer(ctx, options, job.Provider);
+        }
         job.CountDownload();
         return WriteVideo(ctx, options, job, ranged: true);
     }
@@ -552,6 +798,17 @@ internal static class Routes
         }
         ctx.Response.ContentLength = length - from;
         var to = length;
+        var fault = PassThrough(ctx);
+        if (fault?.DelayMs is int delay)
+        {
+            await Task.Delay(delay, ctx.RequestAborted);
+        }
+        if (fault?.StallAfterBytes is long stall && from + stall < length)
+        {
+            await VideoFile.WriteAsync(ctx.Response.Body, length, from, from + Math.Max(0, stall), ctx.RequestAborted);
+            await Stall(ctx);
+            return;
+        }
         if (options.CutDownloadsAt is long cut && job.Downloads == 1 && cut > from && cut < length)
         {
             // The first download of this job breaks off: send part of the body, then abort the connection.

@@ -22,6 +22,52 @@ public class MappingTests
     // ---------------- FastRouter ----------------
 
     [Fact]
+    public void FastRouter_submit_sends_the_documented_spelling_of_values_validated_ignoring_case()
+    {
+        var m = new FastRouterMapping();
+        var request = new VideoRequest { Prompt = "p", Model = "Google/Veo3", Resolution = "1080P", AspectRatio = " 16:9 ", Mode = "PRO" };
+        Assert.Empty(RequestValidator.Validate(VideoProvider.FastRouter, request, out _));
+
+        var body = Body(m.CreateSubmitRequest(m.DefaultBaseUri, request));
+        var sora = Body(m.CreateSubmitRequest(m.DefaultBaseUri, new VideoRequest { Prompt = "p", Model = "openai/sora-2", Size = "1280X720" }));
+
+        Assert.Equal("google/veo3", body.GetProperty("model").GetString());
+        Assert.Equal("1080p", body.GetProperty("resolution").GetString());
+        Assert.Equal("16:9", body.GetProperty("aspectRatio").GetString());
+        Assert.Equal("pro", body.GetProperty("mode").GetString());
+        Assert.Equal("1280x720", sora.GetProperty("size").GetString());
+    }
+
+    [Fact]
+    public void FastRouter_polls_with_the_model_sent_when_the_submit_answer_names_another()
+    {
+        var m = new FastRouterMapping();
+        var job = m.ReadSubmitResponse(Json("""{"chat_id":"c","model":"google/veo3-fast","code":"200","data":{"taskId":"t9","status":"waiting"}}"""),
+            new VideoRequest { Prompt = "p", Model = "google/veo3" }, m.DefaultBaseUri, Now);
+
+        Assert.Equal("google/veo3", job.Model);
+        Assert.Equal("google/veo3", Body(m.CreatePollRequest(m.DefaultBaseUri, job)).GetProperty("model").GetString());
+    }
+
+    [Theory]
+    [InlineData("720P", "720p")]
+    [InlineData("1k", "1K")]
+    [InlineData("4k", "4K")]
+    public void OpenRouter_submit_sends_the_documented_spelling_of_a_resolution(string given, string sent)
+    {
+        var m = new OpenRouterMapping();
+        var request = new VideoRequest { Prompt = "p", Model = "google/veo-3.1", Resolution = given, AspectRatio = "21:9", Size = " 1280 X 720" };
+        Assert.Empty(RequestValidator.Validate(VideoProvider.OpenRouter, request, out _));
+
+        var body = Body(m.CreateSubmitRequest(m.DefaultBaseUri, request));
+
+        Assert.Equal("1280x720", body.GetProperty("size").GetString());
+        Assert.Equal(sent, body.GetProperty("resolution").GetString());
+        Assert.Equal("21:9", body.GetProperty("aspect_ratio").GetString());
+    }
+
+
+    [Fact]
     public void FastRouter_submit_sends_the_documented_fields_and_length_for_most_models()
     {
         var m = new FastRouterMapping();

@@ -33,7 +33,7 @@ namespace VideoGen.Core.Providers
         /// <inheritdoc/>
         public HttpRequestMessage CreateSubmitRequest(Uri baseUri, VideoRequest request)
         {
-            var model = string.IsNullOrWhiteSpace(request.Model) ? DefaultModel : request.Model!;
+            var model = SubmittedModel(request);
             var sora = IsSora(model);
             string? size = request.Size;
             if (sora && string.IsNullOrEmpty(size) && (!string.IsNullOrEmpty(request.AspectRatio) || !string.IsNullOrEmpty(request.Resolution)))
@@ -53,19 +53,24 @@ namespace VideoGen.Core.Providers
                 if (sora)
                 {
                     ProviderJson.WriteIfSet(w, "seconds", request.Duration);
-                    ProviderJson.WriteIfSet(w, "size", size);
+                    ProviderJson.WriteIfSet(w, "size", RequestValidator.SoraSize(size));
                 }
                 else
                 {
                     ProviderJson.WriteIfSet(w, "length", request.Duration);
-                    ProviderJson.WriteIfSet(w, "resolution", request.Resolution);
-                    ProviderJson.WriteIfSet(w, "aspectRatio", request.AspectRatio);
+                    // The documented spelling: validation ignores case, FastRouter's enum does not (seeds/000).
+                    ProviderJson.WriteIfSet(w, "resolution", RequestValidator.FastRouterResolution(request.Resolution));
+                    ProviderJson.WriteIfSet(w, "aspectRatio", RequestValidator.FastRouterAspectRatio(request.AspectRatio));
                 }
-                ProviderJson.WriteIfSet(w, "mode", request.Mode?.ToLowerInvariant());
+                ProviderJson.WriteIfSet(w, "mode", RequestValidator.FastRouterMode(request.Mode));
                 ProviderJson.WriteIfSet(w, "seed", request.Seed);
                 ProviderJson.WriteIfSet(w, "generateAudio", request.GenerateAudio);
             });
         }
+
+        /// <summary>The model as sent: the default, or the user's in its documented spelling (seeds/000's enum is case-sensitive).</summary>
+        private string SubmittedModel(VideoRequest request) =>
+            string.IsNullOrWhiteSpace(request.Model) ? DefaultModel : RequestValidator.DocumentedSpelling(request.Model, RequestValidator.FastRouterModels)!;
 
         /// <summary>Sora's <c>size</c> from an aspect ratio (16:9 or 9:16) and resolution (720p, or 1080p for the large sizes).</summary>
         internal static string SoraSize(string? aspectRatio, string? resolution)
@@ -96,7 +101,9 @@ namespace VideoGen.Core.Providers
             var status = ProviderJson.String(root, "data", "status") ?? ProviderJson.String(root, "status") ?? "queued";
             var job = new VideoJob(id, Provider)
             {
-                Model = ProviderJson.String(root, "model") ?? (string.IsNullOrWhiteSpace(request.Model) ? DefaultModel : request.Model),
+                // The model sent, not the one the answer names: polls must carry the model of the original request
+                // (seeds/000's taskId/model rule), and a gateway may answer with another name for it.
+                Model = SubmittedModel(request),
                 Prompt = request.Prompt,
                 Name = request.Name,
                 SubmittedAt = now,

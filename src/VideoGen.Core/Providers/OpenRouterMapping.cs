@@ -29,9 +29,10 @@ namespace VideoGen.Core.Providers
                 w.WriteString("model", model);
                 w.WriteString("prompt", request.Prompt);
                 ProviderJson.WriteIfSet(w, "duration", request.Duration);
-                ProviderJson.WriteIfSet(w, "resolution", request.Resolution);
-                ProviderJson.WriteIfSet(w, "aspect_ratio", request.AspectRatio);
-                ProviderJson.WriteIfSet(w, "size", request.Size);
+                // The documented spelling ("720p", "1K"): validation ignores case, OpenRouter's enum does not (seeds/003).
+                ProviderJson.WriteIfSet(w, "resolution", RequestValidator.OpenRouterResolution(request.Resolution));
+                ProviderJson.WriteIfSet(w, "aspect_ratio", RequestValidator.OpenRouterAspectRatio(request.AspectRatio));
+                ProviderJson.WriteIfSet(w, "size", RequestValidator.SizeSpelling(request.Size));
                 ProviderJson.WriteIfSet(w, "seed", request.Seed);
                 ProviderJson.WriteIfSet(w, "generate_audio", request.GenerateAudio);
                 var first = string.IsNullOrEmpty(request.FirstFrame) ? request.Image : request.FirstFrame;
