@@ -44,7 +44,7 @@ namespace VideoGen.Core.Providers
         {
             if (!string.IsNullOrEmpty(request.Size))
             {
-                return request.Size;
+                return RequestValidator.SizeSpelling(request.Size); // 1280X720 is sent as the documented 1280x720
             }
             if ((!string.IsNullOrEmpty(request.Resolution) || !string.IsNullOrEmpty(request.AspectRatio)) &&
                 Dimensions.TryDerive(request.Resolution, request.AspectRatio, out var width, out var height))
