@@ -22,7 +22,7 @@ namespace VideoGen.Commands
     /// </example>
     [Cmdlet(VerbsCommon.New, "Video", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = "https://github.com/videogen/VideoGen/blob/main/docs/cmdlets.md#new-video")]
     [OutputType(typeof(VideoJob))]
-    public sealed class NewVideoCommand : VideoGenCmdletBase
+    public sealed partial class NewVideoCommand : VideoGenCmdletBase
     {
         private int _row;
 
