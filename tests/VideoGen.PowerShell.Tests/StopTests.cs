@@ -47,3 +47,35 @@ public class StopTests
             "left behind: " + string.Join(", ", left));
     }
 }
+
+/// <summary>Ctrl+C while submissions are in flight: every id the provider created is journaled and named.</summary>
+public class StopDuringSubmissionTests
+{
+    [Fact]
+    public async Task Stop_with_four_submissions_in_flight_loses_no_task_id()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        // Each job is created at once; its answer comes 1.5 s later.
+        emulator.State.AddFault(new VideoGen.Emulator.Fault { Route = "submit", Provider = "openrouter", Status = 200, DelayMs = 1500, Count = 4 });
+        // A console host: once PowerShell is stopping it refuses writes to the streams, so the warning naming the ids goes
+        // to the host, as an admin at the console or a transcript sees it.
+        var console = new TextHost(120);
+        using var ps = Engine.Start(host: console);
+        var rows = Csv.Rows("Name,Prompt\r\na,One\r\nb,Two\r\nc,Three\r\nd,Four\r\n");
+
+        var (result, took) = ps.Set("rows", rows).RunAndStop("$rows | New-Video -Provider OpenRouter -BaseUri $args[0] -ThrottleLimit 4",
+            () => emulator.State.Submissions >= 4, TimeSpan.FromSeconds(30), emulator.BaseUriFor("OpenRouter").AbsoluteUri);
+
+        var created = emulator.State.Jobs.Keys.ToList();
+        Assert.Equal(4, created.Count);
+        Assert.True(took < TimeSpan.FromSeconds(35), "Stop took " + took);
+        var journal = File.ReadAllText(ps.Journal);
+        var named = string.Join("\n", result.Warnings.Select(w => w.Message)) + string.Join("\n", console.WarningLines) + string.Join("\n", result.Output.Select(o => o.Text("Id")));
+        Assert.All(created, id =>
+        {
+            Assert.Contains(id, journal, StringComparison.Ordinal);
+            Assert.Contains(id, named, StringComparison.Ordinal);
+        });
+        Assert.Equal(4, ps.Run("Get-VideoJob").Output.Count);
+    }
+}

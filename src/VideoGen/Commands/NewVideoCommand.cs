@@ -351,21 +351,34 @@ namespace VideoGen.Commands
                     created.Add(job.Id + (string.IsNullOrWhiteSpace(job.Name) ? string.Empty : " (" + job.Name + ")"));
                 }
             }
-            var unanswered = _inFlight.Keys.Select(p => p.Label).ToList();
-            try
+            var warnings = new List<string>();
+            if (created.Count > 0)
             {
-                if (created.Count > 0)
-                {
-                    WriteWarning("Stopped. These jobs were created and are in the journal " + _journal!.Path + "; resume with Get-VideoJob | Wait-Video | Save-Video: " + string.Join(", ", created));
-                }
-                foreach (var row in unanswered)
-                {
-                    WriteWarning("Stopped while " + row + " was being submitted and no answer came within " + InFlightAnswerBound.TotalSeconds + " s: a job may have been created at the provider; check its dashboard before submitting that row again.");
-                }
+                warnings.Add("Stopped. These jobs were created and are in the journal " + _journal!.Path + "; resume with Get-VideoJob | Wait-Video | Save-Video: " + string.Join(", ", created));
             }
-            catch (PipelineStoppedException)
+            foreach (var row in _inFlight.Keys.Select(p => p.Label))
             {
-                // PowerShell refuses writes once stopping; the journal already holds every answered id.
+                warnings.Add("Stopped while " + row + " was being submitted and no answer came within " + InFlightAnswerBound.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) +
+                    " s: a job may have been created at the provider; check its dashboard before submitting that row again.");
+            }
+            foreach (var warning in warnings)
+            {
+                try
+                {
+                    WriteWarning(warning);
+                }
+                catch (PipelineStoppedException)
+                {
+                    // PowerShell refuses the streams once stopping: the console (and a transcript) still shows the host's warning.
+                    // The journal already holds every answered id.
+                    try
+                    {
+                        Host?.UI?.WriteWarningLine(warning);
+                    }
+                    catch (Exception ex) when (ex is PipelineStoppedException || ex is NotImplementedException || ex is InvalidOperationException)
+                    {
+                    }
+                }
             }
         }
 

@@ -107,14 +107,14 @@ internal sealed class Engine : IDisposable
     public string Journal { get; }
 
     /// <summary>A new runspace with the module imported from out/VideoGen/VideoGen.psd1.</summary>
-    public static Engine Start(bool importModule = true)
+    public static Engine Start(bool importModule = true, System.Management.Automation.Host.PSHost? host = null)
     {
         SharedEmulator.EnsureStarted();
         var directory = Path.Combine(Path.GetTempPath(), "vg-engine-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
         var iss = InitialSessionState.CreateDefault2();
         // The runspace is not given an execution policy: setting one throws PlatformNotSupportedException on Linux.
-        var runspace = RunspaceFactory.CreateRunspace(iss);
+        var runspace = host is null ? RunspaceFactory.CreateRunspace(iss) : RunspaceFactory.CreateRunspace(host, iss);
         runspace.Open();
         var engine = new Engine(runspace, directory);
         runspace.SessionStateProxy.Path.SetLocation(directory);
