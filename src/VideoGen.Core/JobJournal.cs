@@ -95,6 +95,10 @@ namespace VideoGen.Core
         public void Saved(SavedVideo saved)
         {
             var job = VideoJob.Restore(saved.Id, saved.Provider, saved.Model, saved.Name, status: nameof(VideoJobStatus.Succeeded));
+            if (saved.CostUnit != null)
+            {
+                job.SetCost(saved.Cost, saved.CostUnit);
+            }
             Append("saved", job, saved.Path, saved.Sha256);
         }
 
@@ -256,6 +260,8 @@ namespace VideoGen.Core
                 Write(w, "path", savedPath);
                 Write(w, "sha256", sha256);
                 Write(w, "request", requestFingerprint);
+                Write(w, "cost", job.Cost?.ToString(CultureInfo.InvariantCulture));
+                Write(w, "costUnit", job.CostUnit);
                 w.WriteEndObject();
             }
             buffer.WriteByte((byte)'\n');
@@ -371,6 +377,10 @@ namespace VideoGen.Core
                 Job.Status = status;
             }
             Job.ProviderStatus = Get(root, "providerStatus") ?? Job.ProviderStatus;
+            if (decimal.TryParse(Get(root, "cost"), NumberStyles.Number, CultureInfo.InvariantCulture, out var cost) && Get(root, "costUnit") is string unit)
+            {
+                Job.SetCost(cost, unit);
+            }
             if (ev == "submitted")
             {
                 RequestFingerprint = Get(root, "request") ?? RequestFingerprint;

@@ -147,8 +147,41 @@ namespace VideoGen.Core
         public string? VideoUrl { get; internal set; }
         /// <summary>The provider's failure message for a failed job, or VideoGen's for a job it could not follow.</summary>
         public string? Error { get; internal set; }
-        /// <summary>The cost as reported, in the provider's unit: USD for OpenRouter (<c>usage.cost</c>), credits for FastRouter (<c>usage.credits_used</c>).</summary>
-        public double? Cost { get; internal set; }
+        /// <summary>
+        /// The cost the provider reported, in <see cref="CostUnit"/>; null when it has not said (yet). FastRouter: the submit
+        /// answer's <c>usage.credits_used</c> (else <c>usage.user_key_credits_used</c>), credits (seeds/000). OpenRouter:
+        /// <c>usage.cost</c>, USD, on the job once it completes (seeds/003, PROVIDERS.md). AppleRouter and OpenAI-style gateways:
+        /// any <c>usage.cost</c> (USD) or <c>usage.credits_used</c> (credits) an answer carries (inferred: not documented).
+        /// </summary>
+        public decimal? Cost { get; internal set; }
+
+        /// <summary>The unit of <see cref="Cost"/>: <c>USD</c> or <c>credits</c>; null when no cost was reported.</summary>
+        public string? CostUnit { get; internal set; }
+
+        /// <summary>OpenRouter's <c>usage.is_byok</c>: true when the generation was billed to your own provider key (bring your own key), not to OpenRouter credits.</summary>
+        public bool? CostIsByok { get; internal set; }
+
+        /// <summary>
+        /// Restores a cost reported earlier (a piped job, an exported row, the journal), so it travels on to Save-Video's
+        /// output and the summaries. Nothing changes when either is missing.
+        /// </summary>
+        public void RestoreCost(decimal? cost, string? unit)
+        {
+            if (!string.IsNullOrWhiteSpace(unit))
+            {
+                SetCost(cost, unit!.Trim());
+            }
+        }
+
+        /// <summary>Sets the cost and unit when the provider reported one (a later report replaces an earlier one).</summary>
+        internal void SetCost(decimal? cost, string unit)
+        {
+            if (cost is decimal value)
+            {
+                Cost = value;
+                CostUnit = unit;
+            }
+        }
         /// <summary>OpenRouter's polling URL, absolute.</summary>
         public string? PollingUrl { get; internal set; }
         /// <summary>The provider base URI the job was submitted to; polls and downloads go there.</summary>
@@ -242,7 +275,15 @@ namespace VideoGen.Core
             Provider = job.Provider;
             Name = job.Name;
             Model = job.Model;
+            Cost = job.Cost;
+            CostUnit = job.CostUnit;
         }
+
+        /// <summary>The job's cost as reported (see <see cref="VideoJob.Cost"/>), carried to the saved file; null when unknown.</summary>
+        public decimal? Cost { get; }
+
+        /// <summary>The unit of <see cref="Cost"/>: USD or credits.</summary>
+        public string? CostUnit { get; }
 
         /// <summary>The full path of the saved file.</summary>
         public string Path { get; }

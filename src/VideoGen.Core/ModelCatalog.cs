@@ -37,6 +37,47 @@ namespace VideoGen.Core
         /// <summary>seed; null where not stated.</summary>
         public bool? Seed { get; internal set; }
 
+        /// <summary>
+        /// OpenRouter's <c>pricing_skus</c> for the model (PROVIDERS.md: "a map of strings"), SKU name to price in USD as the
+        /// provider wrote it; empty when not published. The SKU names are not documented; see <see cref="Estimate"/>.
+        /// </summary>
+        public IReadOnlyDictionary<string, string> PricingSkus { get; internal set; } = new Dictionary<string, string>();
+
+        /// <summary>
+        /// An estimate of a request's cost in USD from <see cref="PricingSkus"/>, or null when no price applies. A SKU whose
+        /// name mentions "second" is a price per second of video (times the request's duration, else the model's first
+        /// supported duration); one that mentions "video", "request" or "generation" a price per video. Inferred from the
+        /// names: OpenRouter does not document them, so this is only ever shown and used as an estimate.
+        /// </summary>
+        public decimal? Estimate(VideoRequest request)
+        {
+            if (request is null)
+            {
+                throw new ArgumentNullException(nameof(request));
+            }
+            foreach (var sku in PricingSkus.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                if (!decimal.TryParse(sku.Value, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var price))
+                {
+                    continue;
+                }
+                var name = sku.Key.ToLowerInvariant();
+                if (name.Contains("second"))
+                {
+                    var seconds = request.Duration ?? (Durations.Count > 0 ? Durations[0] : (int?)null);
+                    if (seconds is int n)
+                    {
+                        return price * n;
+                    }
+                }
+                else if (name.Contains("video") || name.Contains("request") || name.Contains("generation"))
+                {
+                    return price;
+                }
+            }
+            return null;
+        }
+
         /// <summary>The problems of a request against these capabilities.</summary>
         public IReadOnlyList<ValidationProblem> Check(VideoRequest request)
         {
@@ -118,9 +159,27 @@ namespace VideoGen.Core
                     FrameImages = ProviderJson.Get(item, "supported_frame_images") is null ? null : ProviderJson.Strings(item, "supported_frame_images"),
                     GenerateAudio = Bool(item, "generate_audio"),
                     Seed = Bool(item, "seed"),
+                    PricingSkus = Skus(item),
                 });
             }
             return result;
+        }
+
+        private static Dictionary<string, string> Skus(JsonElement item)
+        {
+            var skus = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (ProviderJson.Get(item, "pricing_skus") is { ValueKind: JsonValueKind.Object } map)
+            {
+                foreach (var p in map.EnumerateObject())
+                {
+                    var text = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.ValueKind == JsonValueKind.Number ? p.Value.GetRawText() : null;
+                    if (!string.IsNullOrWhiteSpace(text))
+                    {
+                        skus[p.Name] = text!;
+                    }
+                }
+            }
+            return skus;
         }
 
         private static bool? Bool(JsonElement item, string name) =>
@@ -175,6 +234,20 @@ namespace VideoGen.Core
                 log?.Verbose("OpenRouter's model capabilities could not be read (" + endpoint.Redact(ex.Message) + "); requests are checked against the documented values only.");
                 return null;
             }
+        }
+
+        /// <summary>
+        /// An estimate in USD of a prepared row's cost from OpenRouter's published prices (cached model list; nothing is
+        /// fetched here), or null where no price is published or the provider is not OpenRouter.
+        /// </summary>
+        public static decimal? CachedEstimate(PreparedRow row)
+        {
+            if (row is null || row.Endpoint.Provider != VideoProvider.OpenRouter || !(Cached(row.Endpoint) is { } list))
+            {
+                return null;
+            }
+            var model = string.IsNullOrWhiteSpace(row.Request.Model) ? row.Endpoint.Mapping.DefaultModel : row.Request.Model!;
+            return list.FirstOrDefault(m => string.Equals(m.Id, model, StringComparison.OrdinalIgnoreCase))?.Estimate(row.Request);
         }
 
         /// <summary>

@@ -495,6 +495,8 @@ internal static class Routes
                     ["id"] = "google/veo-3.1", ["supported_resolutions"] = Strings("720p", "1080p"), ["supported_aspect_ratios"] = Strings("16:9", "9:16"),
                     ["supported_durations"] = Ints(4, 6, 8), ["supported_sizes"] = Strings("1280x720", "720x1280", "1920x1080", "1080x1920"),
                     ["supported_frame_images"] = Strings("first_frame", "last_frame"), ["generate_audio"] = true, ["seed"] = true,
+                    // pricing_skus: "a map of strings" (PROVIDERS.md); the SKU name is inferred, the docs give no example.
+                    ["pricing_skus"] = new JsonObject { ["video_per_second"] = "0.10" },
                 },
                 new JsonObject
                 {

@@ -165,6 +165,12 @@ namespace VideoGen.Commands
             // job or an exported row, so a failed job reports its reason again.
             var error = InputObject?.Properties["Error"]?.Value?.ToString();
             var job = VideoJob.Restore(Id, provider, Model, Name, Prompt, endpoint.BaseUri.AbsoluteUri, PollingUrl, VideoUrl, Status, error);
+            // The reported cost, likewise read from the piped object (a job, or an exported row's strings).
+            var cost = InputObject?.Properties["Cost"]?.Value;
+            if (cost is decimal d || decimal.TryParse(cost?.ToString(), System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out d))
+            {
+                job.RestoreCost(d, InputObject?.Properties["CostUnit"]?.Value?.ToString());
+            }
             return (job, endpoint);
         }
     }

@@ -349,6 +349,19 @@ namespace VideoGen.Commands
             }
         }
 
+        private static readonly string[] SummaryTags = { "VideoGen", "Summary" };
+        private static readonly string[] HostTags = { "PSHOST", "VideoGen" };
+
+        /// <summary>
+        /// The one-line summary each cmdlet writes at its end to the Information stream (tags VideoGen, Summary): counts and
+        /// the cost reported per unit, so a scheduled task's transcript (with $InformationPreference = 'Continue') shows
+        /// what the night cost.
+        /// </summary>
+        protected void WriteSummary(string text) => WriteInformation(text, SummaryTags);
+
+        /// <summary>A line shown at the console as Write-Host would (tag PSHOST), also kept in the Information stream.</summary>
+        protected void WriteToHost(string text) => WriteInformation(new HostInformationMessage { Message = text }, HostTags);
+
         /// <summary>An ErrorRecord for a core failure: stable id, the right category, the job (or task id) as target.</summary>
         protected static ErrorRecord ToErrorRecord(Exception exception, object? target)
         {

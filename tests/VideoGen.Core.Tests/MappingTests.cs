@@ -111,7 +111,8 @@ public class MappingTests
         Assert.Equal("taskabc123", job.Id);
         Assert.Equal(VideoJobStatus.Queued, job.Status);
         Assert.Equal("waiting", job.ProviderStatus);
-        Assert.Equal(2.5, job.Cost);
+        Assert.Equal(2.5m, job.Cost);
+        Assert.Equal("credits", job.CostUnit);
         Assert.Equal("n", job.Name);
         Assert.Equal("google/veo3", job.Model);
         Assert.Equal(Now, job.SubmittedAt);
@@ -281,7 +282,8 @@ public class MappingTests
         var job = m.ReadPollResponse(Json("""
             {"id":"job-1","polling_url":"/api/v1/videos/job-1","status":"completed","unsigned_urls":["https://openrouter.ai/api/v1/videos/job-1/content?index=0"],"usage":{"cost":0.5,"is_byok":false}}
             """), Job(VideoProvider.OpenRouter, "job-1", "google/veo-3.1"), Now);
-        Assert.Equal(0.5, job.Cost);
+        Assert.Equal(0.5m, job.Cost);
+        Assert.Equal("USD", job.CostUnit);
         Assert.Equal("https://openrouter.ai/api/v1/videos/job-1/content?index=0", m.CreateDownloadRequest(m.DefaultBaseUri, job, VideoVariant.Video).RequestUri!.AbsoluteUri);
         var noUrl = VideoJob.Restore("job-2", VideoProvider.OpenRouter, null, status: "Succeeded");
         Assert.Equal("https://openrouter.ai/api/v1/videos/job-2/content?index=0", m.CreateDownloadRequest(m.DefaultBaseUri, noUrl, VideoVariant.Video).RequestUri!.AbsoluteUri);

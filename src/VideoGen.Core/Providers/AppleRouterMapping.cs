@@ -133,6 +133,7 @@ namespace VideoGen.Core.Providers
             }
             var next = job.Copy();
             next.Progress = ProviderJson.Percent(body, "progress") ?? next.Progress;
+            ProviderJson.ReadUsage(body, next); // a gateway's usage, where it reports one (inferred)
             next.VideoUrl = ProviderJson.String(body, "result_url") ?? ProviderJson.String(body, "video_url") ??
                 ProviderJson.String(body, "url") ?? ProviderJson.String(body, "metadata", "url") ?? next.VideoUrl;
             next.Error = ProviderJson.String(body, "fail_reason") ?? ProviderJson.ErrorText(body);

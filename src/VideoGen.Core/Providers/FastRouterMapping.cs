@@ -108,8 +108,8 @@ namespace VideoGen.Core.Providers
                 Name = request.Name,
                 SubmittedAt = now,
                 BaseUri = baseUri.AbsoluteUri,
-                Cost = ProviderJson.Number(root, "usage", "credits_used"),
             };
+            ProviderJson.ReadUsage(root, job);
             job.SetStatus(StatusMap.Normalize(status), status, now);
             return job;
         }
@@ -159,7 +159,7 @@ namespace VideoGen.Core.Providers
             {
                 throw ProviderJson.Unexpected(response, Provider, "no status (data.generations[].status or status)", job.Id);
             }
-            next.Cost = ProviderJson.Number(root, "usage", "credits_used") ?? next.Cost;
+            ProviderJson.ReadUsage(root, next);
             var normalized = StatusMap.Normalize(status);
             if (normalized == VideoJobStatus.Succeeded)
             {

@@ -99,6 +99,7 @@ namespace VideoGen.Core.Providers
                 throw ProviderJson.Unexpected(response, provider, "no status", job.Id);
             }
             job.Progress = ProviderJson.Percent(root, "progress") ?? job.Progress;
+            ProviderJson.ReadUsage(root, job); // a gateway's usage, where it reports one (inferred)
             job.Error = ProviderJson.ErrorText(root);
             job.VideoUrl = ProviderJson.String(root, "metadata", "url") ?? job.VideoUrl;
             var normalized = StatusMap.Normalize(status);

@@ -156,7 +156,7 @@ namespace VideoGen.Core.Providers
             {
                 job.VideoUrl = Resolve(root, baseUri, urls[0], "unsigned_urls[0]", job.Id);
             }
-            job.Cost = ProviderJson.Number(root, "usage", "cost") ?? job.Cost;
+            ProviderJson.ReadUsage(root, job);
             job.Progress = ProviderJson.Percent(root, "progress") ?? job.Progress;
             job.Error = ProviderJson.ErrorText(root);
             var normalized = StatusMap.Normalize(status);

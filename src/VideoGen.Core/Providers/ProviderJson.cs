@@ -90,6 +90,27 @@ namespace VideoGen.Core.Providers
         }
 
         /// <summary>A number at a path; strings like "42", "42%" or "0.5" are read too.</summary>
+        /// <summary>
+        /// Reads the <c>usage</c> object an answer may carry into <paramref name="job"/>: <c>cost</c> (USD, OpenRouter and
+        /// OpenAI-style gateways), else <c>credits_used</c> or <c>user_key_credits_used</c> (FastRouter credits), and
+        /// <c>is_byok</c>. Nothing changes when the answer has no usage.
+        /// </summary>
+        internal static void ReadUsage(JsonElement root, VideoJob job)
+        {
+            if (Number(root, "usage", "cost") is double usd)
+            {
+                job.SetCost((decimal)usd, "USD");
+            }
+            else if ((Number(root, "usage", "credits_used") ?? Number(root, "usage", "user_key_credits_used")) is double credits)
+            {
+                job.SetCost((decimal)credits, "credits");
+            }
+            if (Get(root, "usage", "is_byok") is JsonElement byok && (byok.ValueKind == JsonValueKind.True || byok.ValueKind == JsonValueKind.False))
+            {
+                job.CostIsByok = byok.GetBoolean();
+            }
+        }
+
         public static double? Number(JsonElement element, params string[] path)
         {
             var value = Get(element, path);

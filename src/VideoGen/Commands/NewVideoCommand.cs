@@ -114,6 +114,11 @@ namespace VideoGen.Commands
         [Parameter(ValueFromPipeline = true, DontShow = true)]
         public PSObject? InputObject { get; set; }
 
+        /// <summary><para type="description">A budget for this invocation, in the provider's unit (FastRouter credits, OpenRouter USD): once the cost the provider reported for the jobs this command created (plus, where OpenRouter publishes prices, the estimate for those whose cost is not known yet) reaches it, no further row is submitted, and each row not submitted is an error (QuotaExceeded, VideoGen.BudgetExceeded). Jobs already created go on down the pipeline. With -ThrottleLimit above 1, submissions already in flight may pass it; use -ThrottleLimit 1 for an exact stop.</para></summary>
+        [Parameter]
+        [ValidateRange(0, 1000000)]
+        public decimal? MaxCost { get; set; }
+
         /// <summary><para type="description">Submit even when the journal already holds a job for the same row (same provider, Name and request). Without -Force such a row is not paid for again: the recorded job is emitted in its last known state (a failed one is reported again by Wait-Video with its reason, a saved one is recognised by Save-Video).</para></summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
@@ -139,6 +144,14 @@ namespace VideoGen.Commands
         private JobJournal? _journal;
         private bool _outOfCredits;
         private bool _noPromptColumnReported;
+        private readonly object _budgetGate = new object();
+        private readonly Dictionary<string, decimal> _spent = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        private readonly CostTotals _cost = new CostTotals();
+        private readonly CostTotals _whatIfEstimate = new CostTotals();
+        private int _submittedCount;
+        private int _reusedCount;
+        private int _failedRows;
+        private int _whatIfRows;
 
         #region Overrides
 
@@ -230,13 +243,27 @@ namespace VideoGen.Commands
                 WriteVerbose(prepared.Label + " was submitted before as task " + recorded.Job.Id + " (" + recorded.Job.Status +
                     (recorded.IsSaved ? ", saved" : string.Empty) + ", journal " + _journal!.Path + "); emitting that job instead of paying again. -Force submits anew.");
                 _emitted.Add(recorded.Job.Id);
+                _reusedCount++;
                 SessionJobs.Remember(recorded.Job, ApiKeyFor(recorded.Job.Provider));
                 WriteObject(recorded.Job);
                 Drain(TimeSpan.Zero);
                 return;
             }
-            if (!ShouldProcess(prepared.Label + " '" + Shorten(prepared.Request.Prompt) + "' at " + prepared.Endpoint.Provider + " (" + model + ")", "Submit a video job (costs money)"))
+            var provider = prepared.Endpoint.Provider.ToString();
+            if (BudgetReached(provider))
             {
+                WriteError(BudgetExceeded(prepared.Label));
+                return;
+            }
+            var estimate = ModelCatalog.CachedEstimate(prepared);
+            var priced = estimate is decimal e ? " (estimate " + CostTotals.Format(e, "USD") + " from the published prices)" : string.Empty;
+            if (!ShouldProcess(prepared.Label + " '" + Shorten(prepared.Request.Prompt) + "' at " + prepared.Endpoint.Provider + " (" + model + ")" + priced, "Submit a video job (costs money)"))
+            {
+                if (MyInvocation.BoundParameters.ContainsKey("WhatIf"))
+                {
+                    _whatIfRows++;
+                    _whatIfEstimate.Add(estimate, "USD");
+                }
                 return;
             }
             var journal = _journal!;
@@ -246,6 +273,8 @@ namespace VideoGen.Commands
             {
                 using (await context.SlotAsync().ConfigureAwait(false))
                 {
+                    // Decided in the worker holding the slot, so with -ThrottleLimit 1 the budget stops exactly.
+                    Reserve(provider, estimate);
                     _inFlight[prepared] = 0;
                     try
                     {
@@ -264,7 +293,9 @@ namespace VideoGen.Commands
                             throw new SubmissionFailure(known, TryJournal(journal, known, fingerprint), ex);
                         }
                         // On disk the moment the answer is read, before anything else can fail.
-                        return new Submitted(job, TryJournal(journal, job, fingerprint));
+                        var journalError = TryJournal(journal, job, fingerprint);
+                        Settle(provider, estimate, job.Cost);
+                        return new Submitted(job, journalError);
                     }
                     finally
                     {
@@ -280,6 +311,14 @@ namespace VideoGen.Commands
         {
             DrainToEnd();
             ReportSuppressedNoKeyErrors();
+            if (_whatIfRows > 0 && _whatIfEstimate.Any)
+            {
+                // Shown like the "What if:" lines (PSHOST), and kept in the Information stream.
+                WriteToHost("What if: estimated total for " + _whatIfRows + " row(s): " + _whatIfEstimate + " (an estimate from the provider's published prices, not a quote).");
+            }
+            WriteSummary(string.Format(System.Globalization.CultureInfo.InvariantCulture,
+                "New-Video: {0} job(s) created, {1} taken from the journal without paying again, {2} row(s) failed; cost reported: {3}.",
+                _submittedCount, _reusedCount, _failedRows + _notSubmitted.Count, _cost));
             if (_notSubmitted.Count > 0)
             {
                 WriteError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.QuotaExceeded,
@@ -306,11 +345,17 @@ namespace VideoGen.Commands
                         WriteError(JournalFailed(submitted.Job, submitted.JournalError));
                     }
                     _emitted.Add(submitted.Job.Id);
+                    _submittedCount++;
+                    _cost.Add(submitted.Job.Cost, submitted.Job.CostUnit);
                     SessionJobs.Remember(submitted.Job, ApiKeyFor(submitted.Job.Provider));
                     WriteObject(submitted.Job);
                     break;
                 case NotStartedException _:
                     _notSubmitted.Add(prepared.Label);
+                    break;
+                case BudgetReachedException _:
+                    _failedRows++;
+                    WriteError(BudgetExceeded(prepared.Label));
                     break;
                 case SubmissionFailure failure:
                     if (failure.JournalError != null)
@@ -321,10 +366,12 @@ namespace VideoGen.Commands
                     break;
                 case VideoGenException ex when IsOutOfCredits(ex):
                     _outOfCredits = true;
+                    _failedRows++;
                     WriteError(ToErrorRecord(new VideoGenException(ex.Kind,
                         prepared.Label + ": " + ex.Message + " No further rows are submitted; the jobs already created go on.", ex.TaskId, ex.StatusCode, ex), prepared.Label));
                     break;
                 case VideoGenException ex:
+                    _failedRows++;
                     WriteError(ToErrorRecord(Labelled(prepared, ex), prepared.Label));
                     break;
                 case OperationCanceledException _ when Stopping:
@@ -394,6 +441,64 @@ namespace VideoGen.Commands
         }
 
         #endregion
+
+        private bool BudgetReached(string provider)
+        {
+            if (!(MaxCost is decimal max))
+            {
+                return false;
+            }
+            lock (_budgetGate)
+            {
+                return _spent.TryGetValue(provider, out var spent) && spent >= max;
+            }
+        }
+
+        /// <summary>In the worker, before sending: refuses when the budget is reached, else counts the estimate (if any) as spent.</summary>
+        private void Reserve(string provider, decimal? estimate)
+        {
+            if (!(MaxCost is decimal max))
+            {
+                return;
+            }
+            lock (_budgetGate)
+            {
+                var spent = _spent.TryGetValue(provider, out var s) ? s : 0m;
+                if (spent >= max)
+                {
+                    throw new BudgetReachedException();
+                }
+                _spent[provider] = spent + (estimate ?? 0m);
+            }
+        }
+
+        /// <summary>After the answer: the reported cost replaces the estimate.</summary>
+        private void Settle(string provider, decimal? estimate, decimal? reported)
+        {
+            if (MaxCost is null || reported is null)
+            {
+                return;
+            }
+            lock (_budgetGate)
+            {
+                _spent[provider] = (_spent.TryGetValue(provider, out var s) ? s : 0m) - (estimate ?? 0m) + reported.Value;
+            }
+        }
+
+        private ErrorRecord BudgetExceeded(string label) =>
+            new ErrorRecord(new VideoGenException(VideoGenErrorKind.QuotaExceeded,
+                label + " was not submitted: the budget -MaxCost " + MaxCost?.ToString(System.Globalization.CultureInfo.InvariantCulture) +
+                " is reached by the jobs this command created (cost reported so far: " + _cost + "). Raise -MaxCost, or run the rows left another time."),
+                "VideoGen.BudgetExceeded", ErrorCategory.QuotaExceeded, label);
+
+        /// <summary>A row not sent because the budget was reached while it waited for a slot.</summary>
+        private sealed class BudgetReachedException : Exception
+        {
+            public BudgetReachedException()
+                : base("The budget is reached.")
+            {
+            }
+        }
 
         private static bool IsOutOfCredits(VideoGenException ex) => ex.Kind == VideoGenErrorKind.QuotaExceeded && ex.TaskId is null;
 

@@ -36,6 +36,8 @@ namespace VideoGen.Commands
         private readonly HashSet<string> _claimed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private long _sequence;
         private Dictionary<string, JournalEntry>? _states;
+        private readonly CostTotals _cost = new CostTotals();
+        private long _bytesSaved;
         private int _total;
         private int _saved;
         private int _failed;
@@ -125,6 +127,7 @@ namespace VideoGen.Commands
                 {
                     WriteVerbose("Task " + job.Id + " is already saved as " + target + " (its SHA-256 matches the journal); nothing downloaded.");
                     _saved++;
+                    _bytesSaved += existing.Length;
                     WriteObject(existing);
                     Drain(TimeSpan.Zero);
                     return;
@@ -187,6 +190,8 @@ namespace VideoGen.Commands
             {
                 DrainToEnd();
                 ReportSuppressedNoKeyErrors();
+                WriteSummary(string.Format(CultureInfo.InvariantCulture, "Save-Video: {0} saved ({1:N1} MB), {2} failed; cost reported for the saved videos: {3}.",
+                    _saved, _bytesSaved / 1048576.0, _failed, _cost));
             }
             finally
             {
@@ -208,6 +213,8 @@ namespace VideoGen.Commands
                 {
                     WriteWarning("Saved " + placed.Video.Path + " (task " + placed.Video.Id + ") but could not record it in the journal: " + placed.JournalError);
                 }
+                _bytesSaved += placed.Video.Length;
+                _cost.Add(placed.Video.Cost, placed.Video.CostUnit);
                 WriteObject(placed.Video);
             }
             else if (outcome.Error != null && !(outcome.Error is OperationCanceledException && Stopping))

@@ -26,6 +26,9 @@ namespace VideoGen.Commands
     {
         private const int MaxChildBars = 8;
         private JobWaiter? _waiter;
+        private readonly CostTotals _cost = new CostTotals();
+        private int _waited;
+        private int _succeeded;
         private readonly Dictionary<string, System.Security.SecureString?> _carried = new Dictionary<string, System.Security.SecureString?>(StringComparer.Ordinal);
         private ProgressBars? _bars;
         private readonly Stopwatch _elapsed = new Stopwatch();
@@ -114,6 +117,8 @@ namespace VideoGen.Commands
             {
                 DrainToEnd();
                 ReportSuppressedNoKeyErrors();
+                WriteSummary(string.Format(CultureInfo.InvariantCulture, "Wait-Video: {0} job(s), {1} succeeded, {2} did not; cost reported: {3}; {4:hh\\:mm\\:ss} elapsed.",
+                    _waited, _succeeded, _waited - _succeeded, _cost, _elapsed.Elapsed));
             }
             finally
             {
@@ -140,6 +145,12 @@ namespace VideoGen.Commands
                     SessionJobs.MarkReported(result.Job);
                 }
                 RecordEnded(result.Job);
+                _cost.Add(result.Job.Cost, result.Job.CostUnit);
+                _waited++;
+                if (result.Error is null)
+                {
+                    _succeeded++;
+                }
                 RememberEmitted(result.Job, _carried.TryGetValue(result.Job.Id, out var key) ? key : null);
                 WriteObject(result.Job);
             }
@@ -183,8 +194,8 @@ namespace VideoGen.Commands
                 return;
             }
             _bars!.Parent("Waiting for videos", string.Format(CultureInfo.InvariantCulture,
-                "{0} of {1} finished: {2} succeeded, {3} failed; {4:hh\\:mm\\:ss} elapsed",
-                progress.Finished, progress.Total, progress.Succeeded, progress.Failed, _elapsed.Elapsed),
+                "{0} of {1} finished: {2} succeeded, {3} failed; {4:hh\\:mm\\:ss} elapsed{5}",
+                progress.Finished, progress.Total, progress.Succeeded, progress.Failed, _elapsed.Elapsed, _cost.Any ? "; cost so far " + _cost : string.Empty),
                 progress.Finished * 100 / progress.Total);
             var shown = new List<int>();
             for (var i = 0; i < progress.Active.Count && i < MaxChildBars; i++)
