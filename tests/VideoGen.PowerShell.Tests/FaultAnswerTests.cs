@@ -199,4 +199,33 @@ public class FaultAnswerTests
         Assert.DoesNotContain("sk-proj-", everything, StringComparison.Ordinal);
         Assert.False(Directory.Exists(output) && Directory.GetFiles(output, "*.mp4").Length > 0);
     }
+    /// <summary>Issue 13: the key echoed in a failed job's own error text, which lands in the job object, its error and the journal.</summary>
+    [Fact]
+    public async Task A_failed_jobs_error_text_echoing_the_key_leaves_no_trace_of_it_in_the_job_the_error_or_the_journal()
+    {
+        const string skToken = "sk-or-v1-Echoed5Token0123456789abcdef";
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        using var ps = Engine.Start();
+        var created = ps.Run("New-Video -Prompt 'Echo in a failure' -Provider OpenRouter -BaseUri $args[0] -Name echoed -Verbose -Debug", emulator.BaseUriFor("OpenRouter").AbsoluteUri);
+        Assert.Empty(created.Errors);
+        var id = Assert.Single(created.Output).Text("Id")!;
+        var reason = "upstream refused key " + SharedEmulator.Key + " sent as Authorization: Bearer " + SharedEmulator.Key + " (fallback " + skToken + ")";
+        var body = "{\"id\":\"" + id + "\",\"polling_url\":\"/api/v1/videos/" + id + "\",\"status\":\"failed\",\"progress\":100,\"error\":\"" + reason + "\"}";
+        emulator.State.AddFault(new Fault { Route = "poll", Provider = "openrouter", Status = 200, Body = body, Count = 2 });
+
+        var status = ps.Set("job", created.Output[0]).Run("$job | Get-VideoStatus -Verbose -Debug");
+        var waited = ps.Set("job", created.Output[0]).Run("$job | Wait-Video -TimeoutSec 60 -Verbose -Debug");
+        var listed = ps.Run("Get-VideoJob -All");
+
+        // The failure was read and shown (so the check below looked at the job's error text).
+        Assert.Equal("Failed", Assert.Single(status.Output).Text("Status"));
+        var job = Assert.Single(waited.Output);
+        Assert.Equal("Failed", job.Text("Status"));
+        Assert.Contains("upstream refused key", job.Text("Error") ?? string.Empty, StringComparison.Ordinal);
+        Assert.Contains(id, Assert.Single(waited.Errors).Exception.Message, StringComparison.Ordinal);
+        var everything = string.Join("\n", created.AllText(), status.AllText(), waited.AllText(), listed.AllText(), File.ReadAllText(ps.Journal));
+        Assert.Contains("upstream refused key", File.ReadAllText(ps.Journal) + waited.AllText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(SharedEmulator.Key, everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(skToken, everything, StringComparison.Ordinal);
+    }
 }
