@@ -139,4 +139,41 @@ public class FaultTransportTests
         // Not saved, so still listed to resume.
         Assert.Contains(ps.Run("Get-VideoJob").Output, j => j.Text("Id") == otherId);
     }
+    [Fact]
+    public async Task Ctrl_C_while_a_slow_submit_answer_is_on_its_way_still_journals_the_job_it_created()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        emulator.State.AddFault(new Fault { Route = "submit", Provider = "openrouter", Status = 200, DelayMs = 3000 });
+        using var ps = Engine.Start();
+
+        // The job exists at the provider as soon as the submission arrives; the answer with its id comes 3 s later.
+        var (result, _) = ps.RunAndStop("New-Video -Prompt 'Stopped while answering' -Provider OpenRouter -BaseUri $args[0] -Name stopped",
+            () => emulator.State.Submissions >= 1, TimeSpan.FromSeconds(30), emulator.BaseUriFor("OpenRouter").AbsoluteUri);
+
+        var id = Assert.Single(emulator.State.Jobs.Keys);
+        Assert.Empty(result.Output);
+        Assert.Contains(id, File.ReadAllText(ps.Journal), StringComparison.Ordinal);
+        var listed = Assert.Single(ps.Run("Get-VideoJob").Output);
+        Assert.Equal(id, listed.Text("Id"));
+        Assert.Equal("stopped", listed.Text("Name"));
+    }
+
+    [Fact]
+    public async Task A_submit_answer_that_stalls_half_way_says_a_job_may_exist_and_is_not_sent_twice()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        emulator.State.AddFault(new Fault { Route = "submit", Provider = "openrouter", Status = 200, StallAfterBytes = 5 });
+        using var ps = Engine.Start();
+
+        var result = ps.Run("New-Video -Prompt 'A stalled answer' -Provider OpenRouter -BaseUri $args[0] -Name stalled", emulator.BaseUriFor("OpenRouter").AbsoluteUri);
+
+        Assert.Null(result.Terminating);
+        Assert.Empty(result.Output);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("VideoGen.SubmissionOutcomeUnknown,VideoGen.Commands.NewVideoCommand", error.FullyQualifiedErrorId);
+        Assert.Contains("('stalled')", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("may have been created", error.Exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(SharedEmulator.Key, result.AllText(), StringComparison.Ordinal);
+        Assert.Equal(1, emulator.State.Submissions); // one job at the provider, not a second paid one
+    }
 }
