@@ -115,6 +115,26 @@ public class FaultAnswerTests
         AssertWaitedForRetryAfter(result, 4);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Retry_After_on_a_download_is_waited_for_and_Save_Video_then_saves_the_file(bool asDate)
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        using var ps = Engine.Start();
+        var output = Path.Combine(ps.Directory, "busy");
+        var done = ps.Run("New-Video -Prompt 'A busy download' -Provider AppleRouter -BaseUri $args[0] -Name busy | Wait-Video -TimeoutSec 60", emulator.BaseUriFor("AppleRouter").AbsoluteUri);
+        Assert.Empty(done.Errors);
+        emulator.State.AddFault(new Fault { Route = "download", Status = 429, RetryAfterSeconds = 4, RetryAfterDate = asDate });
+
+        var result = ps.Set("job", done.Output[0]).Run("$job | Save-Video -OutputDirectory $args[0] -Verbose", output);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(done.Output[0].Text("Id"), Assert.Single(result.Output).Text("Id"));
+        Mp4.AssertMp4(Path.Combine(output, "busy.mp4"));
+        AssertWaitedForRetryAfter(result, 4);
+    }
+
     /// <summary>The retry line ("Retry 1 of 5 in 4.0 s after HTTP 429.") shows the wait the provider asked for, not the ~1 s backoff.</summary>
     private static void AssertWaitedForRetryAfter(PsResult result, int seconds)
     {
@@ -153,6 +173,28 @@ public class FaultAnswerTests
         Assert.Contains(id, error.Exception.Message, StringComparison.Ordinal);
         Assert.Equal(id, PSObject.AsPSObject(error.TargetObject).Text("Id"));
         Assert.Contains("Get-VideoStatus -Id " + id, error.ErrorDetails?.RecommendedAction ?? string.Empty, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("OpenRouter", "", "text/plain")]
+    [InlineData("AppleRouter", "<html><body>Not Found</body></html>", "text/html")]
+    public async Task Get_VideoStatus_of_a_task_answered_by_a_bare_or_html_404_is_ObjectNotFound_naming_the_id(string provider, string body, string contentType)
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        using var ps = Engine.Start();
+        var created = ps.Run("New-Video -Prompt 'An unknown task' -Provider " + provider + " -BaseUri $args[0] -Name unknown", emulator.BaseUriFor(provider).AbsoluteUri);
+        Assert.Empty(created.Errors);
+        var id = Assert.Single(created.Output).Text("Id")!;
+        emulator.State.AddFault(new Fault { Route = "poll", Provider = Port(provider), Status = 404, Body = body, ContentType = contentType });
+
+        var result = ps.Set("job", created.Output[0]).Run("$job | Get-VideoStatus");
+
+        Assert.Empty(result.Output);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+        Assert.Equal("VideoGen.NotFound,VideoGen.Commands.GetVideoStatusCommand", error.FullyQualifiedErrorId);
+        Assert.Contains(id, error.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains(id, PSObject.AsPSObject(error.TargetObject).ToString(), StringComparison.Ordinal);
     }
 
     /// <summary>Issue 13: a provider that echoes the key back in its error text, on submit, poll and download.</summary>
