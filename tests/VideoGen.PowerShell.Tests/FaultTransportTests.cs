@@ -85,7 +85,7 @@ public class FaultTransportTests
     }
 
     [Fact]
-    public async Task A_slow_submit_answer_still_emits_the_job_and_journals_it_before_it_is_emitted()
+    public async Task A_slow_submit_answer_still_emits_the_job_and_journals_it()
     {
         await using var emulator = await SharedEmulator.StartPrivateAsync();
         emulator.State.AddFault(new Fault { Route = "submit", Provider = "fastrouter", Status = 200, DelayMs = 3000 });
