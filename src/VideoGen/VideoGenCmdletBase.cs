@@ -20,7 +20,8 @@ namespace VideoGen.Commands
     /// </summary>
     public abstract class VideoGenCmdletBase : PSCmdlet, IDisposable
     {
-        private static readonly Lazy<VideoGenClient> SharedClient = new Lazy<VideoGenClient>(() => VideoGenClient.CreateDefault(), LazyThreadSafetyMode.ExecutionAndPublication);
+        private static readonly Lazy<VideoGenClient> SharedClient = new Lazy<VideoGenClient>(
+            () => VideoGenClient.CreateDefault(VideoGenClientOptions.FromEnvironment(Environment.GetEnvironmentVariable)), LazyThreadSafetyMode.ExecutionAndPublication);
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
         private readonly QueuedLog _log = new QueuedLog();
         private WorkEngine? _engine;

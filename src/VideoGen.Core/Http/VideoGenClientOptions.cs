@@ -36,6 +36,39 @@ namespace VideoGen.Core.Http
         /// </summary>
         public TimeSpan JsonAnswerTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+        /// <summary>The environment variable that sets <see cref="BodyInactivityTimeout"/> in seconds for the cmdlets' shared client.</summary>
+        public const string BodyInactivityVariable = "VIDEOGEN_BODY_INACTIVITY_SEC";
+
+        /// <summary>The environment variable that sets <see cref="JsonAnswerTimeout"/> in seconds for the cmdlets' shared client.</summary>
+        public const string JsonAnswerVariable = "VIDEOGEN_JSON_ANSWER_SEC";
+
+        /// <summary>
+        /// The defaults, with <c>$env:VIDEOGEN_BODY_INACTIVITY_SEC</c> and <c>$env:VIDEOGEN_JSON_ANSWER_SEC</c> applied where set
+        /// to a positive number of seconds (read once, when a session's first cmdlet creates the shared client). Other
+        /// values are ignored.
+        /// </summary>
+        public static VideoGenClientOptions FromEnvironment(Func<string, string?> getEnvironment)
+        {
+            if (getEnvironment is null)
+            {
+                throw new ArgumentNullException(nameof(getEnvironment));
+            }
+            var options = new VideoGenClientOptions();
+            if (Seconds(getEnvironment(BodyInactivityVariable)) is TimeSpan inactivity)
+            {
+                options.BodyInactivityTimeout = inactivity;
+            }
+            if (Seconds(getEnvironment(JsonAnswerVariable)) is TimeSpan json)
+            {
+                options.JsonAnswerTimeout = json;
+            }
+            return options;
+        }
+
+        private static TimeSpan? Seconds(string? text) =>
+            double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s) && s > 0 && s < 86400
+                ? TimeSpan.FromSeconds(s) : (TimeSpan?)null;
+
         /// <summary>
         /// After FastRouter's poll route proved missing on a base URI (a non-JSON 404 while the older route answered for
         /// the same task), how long polls use the older route before the documented one is tried again. Default 10 minutes.

@@ -48,6 +48,9 @@ internal static class SharedEmulator
             Environment.SetEnvironmentVariable("VIDEOGEN_" + upper + "_BASE_URI", server.BaseUriFor(provider).AbsoluteUri);
         }
         Environment.SetEnvironmentVariable("VIDEOGEN_PROVIDER", null);
+        // A stalled body is given up after 3 s instead of 30 (read once, when the module's shared client is created):
+        // the stall tests then take seconds, and this setting itself is exercised.
+        Environment.SetEnvironmentVariable("VIDEOGEN_BODY_INACTIVITY_SEC", "3");
         // No test may write the user's own journal: every engine sets -JournalPath; this catches any that does not.
         Environment.SetEnvironmentVariable("VIDEOGEN_JOURNAL_PATH", Path.Combine(Path.GetTempPath(), "vg-engine-default-" + Guid.NewGuid().ToString("N") + ".jsonl"));
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().AsTask().GetAwaiter().GetResult();
