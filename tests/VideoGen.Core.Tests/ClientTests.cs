@@ -17,7 +17,7 @@ public class ClientTests : IClassFixture<EmulatorFixture>
 
     private static ProviderEndpoint FastRouter() => new(VideoProvider.FastRouter, new Uri("https://api.fastrouter.ai"), Key);
 
-    private static VideoGenClient Client(MockHttpMessageHandler mock) => new(mock, CorePipeline.FastRetries());
+    private static VideoGenClient Client(MockHttpMessageHandler mock) => new(mock, TestClient.FastRetries());
 
     private static VideoRequest Request() => new() { Prompt = "A cat", Model = "google/veo3" };
 
@@ -195,13 +195,13 @@ public class ClientTests : IClassFixture<EmulatorFixture>
     {
         var server = _fixture.Server;
         var pipeline = Pipelines.For(server);
-        var rows = new[] { new Dictionary<string, string?> { ["Prompt"] = "Leak check", ["Name"] = "leak-check" } };
+        var row = new Dictionary<string, string?> { ["Prompt"] = "Leak check", ["Name"] = "leak-check" };
         var dir = Path.Combine(Path.GetTempPath(), "videogen-leak-" + Guid.NewGuid().ToString("N"));
         try
         {
             server.State.AddFault(new Fault { Route = "poll", Provider = "openrouter", Status = 503, Count = 1 });
-            var result = await pipeline.RunAsync(rows, "OpenRouter", dir);
-            Assert.Single(result.Saved);
+            var result = await pipeline.RunOneAsync("OpenRouter", row, dir);
+            Assert.NotNull(result.Saved);
         }
         finally
         {
@@ -209,14 +209,14 @@ public class ClientTests : IClassFixture<EmulatorFixture>
         }
         Assert.Contains(pipeline.Log.Lines, l => l.StartsWith("DEBUG: Request body", StringComparison.Ordinal));
         Assert.Contains(pipeline.Log.Lines, l => l.StartsWith("VERBOSE: Retry", StringComparison.Ordinal));
-        Assert.DoesNotContain(pipeline.Log.Lines, l => l.Contains(CorePipeline.Key, StringComparison.Ordinal));
+        Assert.DoesNotContain(pipeline.Log.Lines, l => l.Contains(TestClient.Key, StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task A_wrong_key_against_the_emulator_is_refused_with_an_authentication_error()
     {
         var server = _fixture.Server;
-        using var client = VideoGenClient.CreateDefault(CorePipeline.FastRetries());
+        using var client = VideoGenClient.CreateDefault(TestClient.FastRetries());
         var endpoint = new ProviderEndpoint(VideoProvider.OpenRouter, server.BaseUriFor("OpenRouter"), "wrong-key");
         var before = server.State.Unauthorized;
 

@@ -26,7 +26,7 @@ public sealed class DownloadSafetyTests : IDisposable
     public async Task A_write_that_fails_part_way_is_cut_back_and_the_resume_hashes_each_byte_once()
     {
         var body = ScriptedHandler.Video(3 * VideoDownloader.BufferSize + 1000);
-        using var client = new VideoGenClient(new ScriptedHandler((r, _) => ScriptedHandler.From(body, RangeFrom(r) ?? 0)), CorePipeline.FastRetries());
+        using var client = new VideoGenClient(new ScriptedHandler((r, _) => ScriptedHandler.From(body, RangeFrom(r) ?? 0)), TestClient.FastRetries());
         var target = Path.Combine(_directory, "w.mp4");
         var downloader = new VideoDownloader(client) { OpenTemporary = temp => new FailingWrite(temp, failAtWrite: 2) };
 
@@ -48,7 +48,7 @@ public sealed class DownloadSafetyTests : IDisposable
             2 => ScriptedHandler.From(body, 0, claimedFrom: 0) is var wrong ? Partial(wrong) : null!,
             _ => ScriptedHandler.From(body, RangeFrom(r) ?? 0),
         });
-        using var client = new VideoGenClient(handler, CorePipeline.FastRetries());
+        using var client = new VideoGenClient(handler, TestClient.FastRetries());
         var target = Path.Combine(_directory, "r.mp4");
 
         var saved = await new VideoDownloader(client).DownloadAsync(Endpoint(), Job(), target, false, null, null, default);

@@ -14,7 +14,7 @@ public class DownloadTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // Its own emulator: these tests change download switches.
-        _server = await EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = CorePipeline.Key, JobDuration = TimeSpan.Zero });
+        _server = await EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = TestClient.Key, JobDuration = TimeSpan.Zero });
         Directory.CreateDirectory(_directory);
     }
 
@@ -24,7 +24,7 @@ public class DownloadTests : IAsyncLifetime
         Directory.Delete(_directory, true);
     }
 
-    private async Task<(CorePipeline Pipeline, ProviderEndpoint Endpoint, VideoJob Job)> FinishedJobAsync(VideoProvider provider = VideoProvider.OpenRouter)
+    private async Task<(TestClient Pipeline, ProviderEndpoint Endpoint, VideoJob Job)> FinishedJobAsync(VideoProvider provider = VideoProvider.OpenRouter)
     {
         var pipeline = Pipelines.For(_server);
         var endpoint = pipeline.Endpoint(provider);

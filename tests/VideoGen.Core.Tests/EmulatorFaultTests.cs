@@ -21,20 +21,20 @@ public sealed class EmulatorFaultTests : IDisposable
 
     private static Task<EmulatorServer> StartAsync(Action<EmulatorOptions>? configure = null)
     {
-        var options = new EmulatorOptions { ApiKey = CorePipeline.Key, JobDuration = TimeSpan.FromMilliseconds(500) };
+        var options = new EmulatorOptions { ApiKey = TestClient.Key, JobDuration = TimeSpan.FromMilliseconds(500) };
         configure?.Invoke(options);
         return EmulatorServer.StartAsync(options);
     }
 
-    private static CorePipeline Pipeline(EmulatorServer server, VideoGenClientOptions? options = null) =>
+    private static TestClient Pipeline(EmulatorServer server, VideoGenClientOptions? options = null) =>
         new(new Dictionary<VideoProvider, Uri>
         {
             [VideoProvider.FastRouter] = server.BaseUriFor("FastRouter"),
             [VideoProvider.OpenRouter] = server.BaseUriFor("OpenRouter"),
             [VideoProvider.AppleRouter] = server.BaseUriFor("AppleRouter"),
-        }, CorePipeline.Key, options ?? CorePipeline.FastRetries());
+        }, TestClient.Key, options ?? TestClient.FastRetries());
 
-    private static async Task<WaitResult> WaitAsync(CorePipeline pipeline, ProviderEndpoint endpoint, VideoJob job)
+    private static async Task<WaitResult> WaitAsync(TestClient pipeline, ProviderEndpoint endpoint, VideoJob job)
     {
         using var engine = new WorkEngine(8);
         using var waiter = new JobWaiter(pipeline.Client, new WaitOptions { Policy = pipeline.Policy, Timeout = TimeSpan.FromSeconds(30) }, null, engine);

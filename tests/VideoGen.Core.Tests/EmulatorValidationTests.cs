@@ -19,7 +19,7 @@ public sealed class EmulatorValidationTests : IClassFixture<EmulatorFixture>, ID
 
     public void Dispose() => _http.Dispose();
 
-    private async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpMethod method, Uri uri, HttpContent? content = null, string? key = CorePipeline.Key)
+    private async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpMethod method, Uri uri, HttpContent? content = null, string? key = TestClient.Key)
     {
         using var request = new HttpRequestMessage(method, uri) { Content = content };
         if (key != null)
@@ -306,7 +306,7 @@ public sealed class EmulatorControlTests : IClassFixture<EmulatorFixture>
         {
             Content = new StringContent("""{"model":"m","prompt":"p"}""", Encoding.UTF8, "application/json"),
         };
-        submit.Headers.Authorization = new AuthenticationHeaderValue("Bearer", CorePipeline.Key);
+        submit.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestClient.Key);
         using var limited = await http.SendAsync(submit);
         using var config = await http.PostAsync(new Uri(_server.FastRouterAddress, "_emulator/config"), new StringContent(
             """{"fastRouterSoraJson":true,"fastRouterSubmitStatus":"processing","fastRouterAnswerModel":"google/veo3-fast","appleRouterQueuedStatus":"NOT_START","resultTtlSeconds":60,"expiredAnswer":"html","acceptUnknownFields":true,"filesRequireKey":true}""",

@@ -85,7 +85,7 @@ public class JournalTests : IDisposable
     [Fact]
     public async Task A_full_run_records_every_job_and_leaves_nothing_unfinished_and_no_key()
     {
-        await using var server = await VideoGen.Emulator.EmulatorServer.StartAsync(new VideoGen.Emulator.EmulatorOptions { ApiKey = CorePipeline.Key, JobDuration = TimeSpan.FromMilliseconds(300) });
+        await using var server = await VideoGen.Emulator.EmulatorServer.StartAsync(new VideoGen.Emulator.EmulatorOptions { ApiKey = TestClient.Key, JobDuration = TimeSpan.FromMilliseconds(300) });
         var pipeline = Pipelines.For(server);
         var journal = new JobJournal(_path);
         var endpoint = pipeline.Endpoint(VideoProvider.FastRouter);
@@ -101,7 +101,7 @@ public class JournalTests : IDisposable
         journal.Saved(resumed, saved.Path);
 
         Assert.Empty(journal.ReadUnfinished());
-        Assert.DoesNotContain(CorePipeline.Key, File.ReadAllText(_path));
+        Assert.DoesNotContain(TestClient.Key, File.ReadAllText(_path));
         Assert.Equal(1, server.State.Submissions);
     }
 

@@ -181,7 +181,7 @@ public class ProviderSurfaceEmulatorTests : IAsyncLifetime
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "videogen-surface-" + Guid.NewGuid().ToString("N"));
 
     public async Task InitializeAsync() =>
-        _server = await EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = CorePipeline.Key, JobDuration = TimeSpan.FromMilliseconds(600) });
+        _server = await EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = TestClient.Key, JobDuration = TimeSpan.FromMilliseconds(600) });
 
     public async Task DisposeAsync()
     {
@@ -198,14 +198,13 @@ public class ProviderSurfaceEmulatorTests : IAsyncLifetime
     public async Task OpenAICompatible_uploads_a_local_image_and_saves_video_thumbnail_and_spritesheet()
     {
         var pipeline = Pipelines.For(_server);
-        var rows = new[] { new Dictionary<string, string?> { ["Prompt"] = "A cow dancing", ["Name"] = "cow", ["Duration"] = "8", ["AspectRatio"] = "9:16", ["Image"] = ReferencePng } };
+        var row = new Dictionary<string, string?> { ["Prompt"] = "A cow dancing", ["Name"] = "cow", ["Duration"] = "8", ["AspectRatio"] = "9:16", ["Image"] = ReferencePng };
 
-        var result = await pipeline.RunAsync(rows, "OpenAICompatible", _directory);
+        var result = await pipeline.RunOneAsync("OpenAICompatible", row, _directory);
 
-        Assert.Empty(result.RowErrors);
-        Assert.Empty(result.SaveErrors);
+        Assert.NotNull(result.Saved);
         Mp4.AssertMp4(Path.Combine(_directory, "cow.mp4"));
-        var job = _server.State.Jobs[result.Submitted[0].Id];
+        var job = _server.State.Jobs[result.Submitted.Id];
         Assert.True(job.VideosRoute);
         Assert.Equal("8", job.Seconds);
         Assert.Equal("720x1280", job.Size);
@@ -213,7 +212,7 @@ public class ProviderSurfaceEmulatorTests : IAsyncLifetime
 
         var endpoint = pipeline.Endpoint(VideoProvider.OpenAICompatible);
         var downloader = new VideoDownloader(pipeline.Client);
-        var finished = result.Waited[0].Job;
+        var finished = result.Finished;
         var thumb = await downloader.SaveAsync(endpoint, finished, Path.Combine(_directory, FileNames.ForJob(finished, VideoVariant.Thumbnail)), false, null, null, default, VideoVariant.Thumbnail);
         var sprite = await downloader.SaveAsync(endpoint, finished, Path.Combine(_directory, FileNames.ForJob(finished, VideoVariant.Spritesheet)), false, null, null, default, VideoVariant.Spritesheet);
         Assert.EndsWith("cow.webp", thumb.Path);
@@ -228,13 +227,13 @@ public class ProviderSurfaceEmulatorTests : IAsyncLifetime
         var pipeline = Pipelines.For(_server);
         _server.Options.FileHost = "localhost"; // the image and result URLs are on another host than the provider's 127.0.0.1
         var imageUrl = "http://localhost:" + _server.AppleRouterAddress.Port + "/assets/reference.webp";
-        var rows = new[] { new Dictionary<string, string?> { ["Prompt"] = "A cow dancing", ["Name"] = "veo", ["Model"] = "veo-3.1", ["Seconds"] = "8", ["Size"] = "1280x720", ["ImageUrl"] = imageUrl } };
+        var row = new Dictionary<string, string?> { ["Prompt"] = "A cow dancing", ["Name"] = "veo", ["Model"] = "veo-3.1", ["Seconds"] = "8", ["Size"] = "1280x720", ["ImageUrl"] = imageUrl };
 
-        var result = await pipeline.RunAsync(rows, "AppleRouter", _directory);
+        var result = await pipeline.RunOneAsync("AppleRouter", row, _directory);
 
-        Assert.Empty(result.RowErrors);
+        Assert.NotNull(result.Saved);
         Mp4.AssertMp4(Path.Combine(_directory, "veo.mp4"));
-        var job = _server.State.Jobs[result.Submitted[0].Id];
+        var job = _server.State.Jobs[result.Submitted.Id];
         Assert.Equal("reference.webp", job.Upload!.Value.Name);
         Assert.Equal("image/webp", job.Upload.Value.MediaType);
         Assert.Contains(pipeline.Log.Lines, l => l.Contains("/assets/reference.webp (no key: not the provider's host)", StringComparison.Ordinal) || l.Contains("the image to upload", StringComparison.Ordinal));
@@ -285,15 +284,18 @@ public class ProviderSurfaceEmulatorTests : IAsyncLifetime
         var pipeline = Pipelines.For(_server);
         var rows = new[] { new Dictionary<string, string?> { ["Prompt"] = "Old route", ["Name"] = "legacy" }, new Dictionary<string, string?> { ["Prompt"] = "Old route two", ["Name"] = "legacy-two" } };
 
-        var result = await pipeline.RunAsync(rows, "FastRouter", _directory);
+        var first = await pipeline.RunOneAsync("FastRouter", rows[0], _directory);
+        var second = await pipeline.RunOneAsync("FastRouter", rows[1], _directory);
 
-        Assert.Empty(result.SaveErrors);
-        Assert.All(result.Waited, w => Assert.Null(w.Error));
+        Assert.NotNull(first.Saved);
+        Assert.NotNull(second.Saved);
         Mp4.AssertMp4(Path.Combine(_directory, "legacy.mp4"));
-        // Jobs polled at the same moment may each meet the missing route once; after that the switch is remembered.
+        Mp4.AssertMp4(Path.Combine(_directory, "legacy-two.mp4"));
+        // The second job is polled on the older route from the start: the switch is remembered for the base URI.
         var switches = pipeline.Log.Lines.Count(l => l.Contains("polling its older route", StringComparison.Ordinal));
-        Assert.InRange(switches, 1, rows.Length);
-        Assert.All(result.Submitted, j => Assert.True(_server.State.Jobs[j.Id].Polls >= 1));
+        Assert.Equal(1, switches);
+        Assert.True(_server.State.Jobs[first.Submitted.Id].Polls >= 1);
+        Assert.True(_server.State.Jobs[second.Submitted.Id].Polls >= 1);
     }
 
     [Fact]
@@ -316,12 +318,12 @@ public class ProviderSurfaceEmulatorTests : IAsyncLifetime
         _server.Options.JobDuration = TimeSpan.FromSeconds(2);
         var policy = new VideoGen.Core.Waiting.PollPolicy { FirstDelay = TimeSpan.FromMilliseconds(50), MaxInterval = TimeSpan.FromMilliseconds(100) };
         var pipeline = Pipelines.For(_server, policy);
-        var rows = new[] { new Dictionary<string, string?> { ["Prompt"] = "Hinted", ["Name"] = "hinted" } };
+        var row = new Dictionary<string, string?> { ["Prompt"] = "Hinted", ["Name"] = "hinted" };
 
-        var result = await pipeline.RunAsync(rows, "OpenAICompatible", _directory);
+        var result = await pipeline.RunOneAsync("OpenAICompatible", row, _directory);
 
-        Assert.Empty(result.SaveErrors);
+        Assert.NotNull(result.Saved);
         // Without the hint, 100 ms polls would make about 20; with it, at most one per 700 ms after the first.
-        Assert.InRange(_server.State.Jobs[result.Submitted[0].Id].Polls, 2, 5);
+        Assert.InRange(_server.State.Jobs[result.Submitted.Id].Polls, 2, 5);
     }
 }

@@ -65,20 +65,20 @@ public sealed class EmulatorFixture : IAsyncLifetime
     public EmulatorServer Server { get; private set; } = null!;
 
     public async Task InitializeAsync() =>
-        Server = await EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = CorePipeline.Key, JobDuration = TimeSpan.FromSeconds(1) });
+        Server = await EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = TestClient.Key, JobDuration = TimeSpan.FromSeconds(1) });
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }
 
-/// <summary>A <see cref="CorePipeline"/> against an in-process emulator.</summary>
+/// <summary>A <see cref="TestClient"/> against an in-process emulator.</summary>
 internal static class Pipelines
 {
-    public static CorePipeline For(EmulatorServer server, PollPolicy? policy = null) =>
+    public static TestClient For(EmulatorServer server, PollPolicy? policy = null) =>
         new(new Dictionary<VideoProvider, Uri>
         {
             [VideoProvider.FastRouter] = server.BaseUriFor("FastRouter"),
             [VideoProvider.OpenRouter] = server.BaseUriFor("OpenRouter"),
             [VideoProvider.AppleRouter] = server.BaseUriFor("AppleRouter"),
             [VideoProvider.OpenAICompatible] = server.BaseUriFor("OpenAICompatible"),
-        }, CorePipeline.Key, null, policy);
+        }, TestClient.Key, null, policy);
 }

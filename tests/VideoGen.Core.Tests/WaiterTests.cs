@@ -10,7 +10,7 @@ public class WaiterTests : IAsyncLifetime
     private EmulatorServer _server = null!;
 
     public async Task InitializeAsync() =>
-        _server = await EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = CorePipeline.Key, JobDuration = TimeSpan.FromSeconds(1), SlowJobDuration = TimeSpan.FromMinutes(10) });
+        _server = await EmulatorServer.StartAsync(new EmulatorOptions { ApiKey = TestClient.Key, JobDuration = TimeSpan.FromSeconds(1), SlowJobDuration = TimeSpan.FromMinutes(10) });
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 

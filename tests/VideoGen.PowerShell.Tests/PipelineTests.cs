@@ -218,3 +218,23 @@ internal static class Mp4
         Assert.Equal("ftyp", System.Text.Encoding.ASCII.GetString(header, 4, 4));
     }
 }
+
+/// <summary>FastRouter's two answer families through the cmdlets: Sora (seconds/size) and a model whose polls answer bytes.</summary>
+public class FastRouterShapeTests
+{
+    [Fact]
+    public void Sora_and_a_pollo_model_whose_polls_answer_bytes_both_save_a_valid_file()
+    {
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+        var rows = Csv.Rows("Name,Prompt,Model,Duration,AspectRatio\r\nsora-clip,Paper boats " + tag + ",openai/sora-2,4,16:9\r\npollo-clip,A fox in snow " + tag + ",pollo/pollo-v1-6,,\r\n");
+        var output = Path.Combine(ps.Directory, "fast");
+
+        var result = ps.Set("rows", rows).Run("$rows | New-Video -Provider FastRouter | Wait-Video | Save-Video -OutputDirectory $args[0]", output);
+
+        Assert.Empty(result.Errors);
+        Mp4.AssertMp4(Path.Combine(output, "sora-clip.mp4"));
+        Mp4.AssertMp4(Path.Combine(output, "pollo-clip.mp4"));
+        Assert.Contains(SharedEmulator.JobsTagged(tag), j => j.Id.StartsWith("pol_", StringComparison.Ordinal) && j.Model == "pollo/pollo-v1-6");
+    }
+}
