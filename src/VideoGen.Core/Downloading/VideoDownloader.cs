@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Globalization;
 using System.IO;
 using System.Net.Http;
@@ -127,7 +128,9 @@ namespace VideoGen.Core.Downloading
         private async Task<(long Length, string Sha256)> StreamToFileAsync(ProviderEndpoint endpoint, VideoJob job, VideoVariant variant, string temp,
             IProgress<DownloadProgress>? progress, IVideoGenLog log, CancellationToken cancellationToken)
         {
-            var buffers = new[] { new byte[BufferSize], new byte[BufferSize], new byte[BufferSize] };
+            // Pooled: a batch of small files does not allocate (and collect) three large-object arrays per file. Every
+            // read, write and hash into them has finished before they go back (see the awaits in the loop).
+            var buffers = new[] { ArrayPool<byte>.Shared.Rent(BufferSize), ArrayPool<byte>.Shared.Rent(BufferSize), ArrayPool<byte>.Shared.Rent(BufferSize) };
             int next = 0, pending = -1, pendingCount = 0;
             using var file = OpenTemporary(temp);
             var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -266,6 +269,10 @@ namespace VideoGen.Core.Downloading
             finally
             {
                 hash.Dispose();
+                foreach (var buffer in buffers)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
             }
         }
 
