@@ -287,7 +287,7 @@ internal static partial class Program
         var label = F(mib, "0") + " MiB";
         var curl = new[] { "/usr/bin/curl", "/usr/local/bin/curl", @"C:\Windows\System32\curl.exe" }.FirstOrDefault(File.Exists);
 
-        // Warm each path once (JIT, connections, the emulator's buffers), then three rounds, alternating, keeping each
+        // Warm each path once (JIT, connections, the emulator's buffers), then five rounds, alternating, keeping each
         // path's best: disk write-back and the emulator's pace on shared cores vary from run to run.
         await PlainCopyAsync(url, path);
         File.Delete(path);
@@ -300,7 +300,7 @@ internal static partial class Program
         }
         (double Seconds, Row Row)? plain = null, videoGen = null, byCurl = null;
         var all = new Dictionary<string, List<double>> { ["plain"] = [], ["videogen"] = [], ["curl"] = [] };
-        for (var round = 0; round < 3; round++)
+        for (var round = 0; round < 5; round++)
         {
             using (var meter = new Meter())
             {
