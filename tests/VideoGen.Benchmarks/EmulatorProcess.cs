@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using VideoGen.Core;
+using System.Text.Json;
 
 namespace VideoGen.Benchmarks;
 
@@ -10,7 +10,10 @@ internal sealed class EmulatorProcess : IDisposable
     private readonly Process _process;
     private readonly HttpClient _control = new();
 
-    private EmulatorProcess(Process process, Dictionary<VideoProvider, Uri> baseUris)
+    /// <summary>The providers the emulator serves, as -Provider spells them.</summary>
+    public static readonly string[] Providers = ["FastRouter", "OpenRouter", "AppleRouter", "OpenAICompatible"];
+
+    private EmulatorProcess(Process process, Dictionary<string, Uri> baseUris)
     {
         _process = process;
         BaseUris = baseUris;
@@ -18,9 +21,17 @@ internal sealed class EmulatorProcess : IDisposable
 
     public const string Key = "bench-key-not-a-secret";
 
-    public Dictionary<VideoProvider, Uri> BaseUris { get; }
+    public Dictionary<string, Uri> BaseUris { get; }
 
-    public Uri ControlBase => new(BaseUris[VideoProvider.FastRouter].GetLeftPart(UriPartial.Authority) + "/");
+    public Uri ControlBase => new(BaseUris["FastRouter"].GetLeftPart(UriPartial.Authority) + "/");
+
+    public static string BaseUriVariable(string provider) => "VIDEOGEN_" + provider.ToUpperInvariant() + "_BASE_URI";
+
+    public static string ApiKeyVariable(string provider) => provider.ToUpperInvariant() + "_API_KEY";
+
+    /// <summary>The environment the cmdlets read: every provider's base URI and key.</summary>
+    public IEnumerable<KeyValuePair<string, string>> Environment() =>
+        BaseUris.SelectMany(p => new[] { KeyValuePair.Create(BaseUriVariable(p.Key), p.Value.AbsoluteUri), KeyValuePair.Create(ApiKeyVariable(p.Key), Key) });
 
     public static EmulatorProcess Start()
     {
@@ -31,16 +42,17 @@ internal sealed class EmulatorProcess : IDisposable
             info.ArgumentList.Add(a);
         }
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the emulator");
-        var uris = new Dictionary<VideoProvider, Uri>();
-        while (uris.Count < Enum.GetValues<VideoProvider>().Length)
+        var uris = new Dictionary<string, Uri>();
+        while (uris.Count < Providers.Length)
         {
             var line = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("the emulator exited");
-            foreach (VideoProvider p in Enum.GetValues<VideoProvider>())
+            foreach (var p in Providers)
             {
-                var prefix = EndpointResolver.BaseUriVariable(p) + "=";
+                var prefix = BaseUriVariable(p) + "=";
                 if (line.StartsWith(prefix, StringComparison.Ordinal))
                 {
-                    uris[p] = new Uri(line[prefix.Length..]);
+                    var uri = line[prefix.Length..].Trim();
+                    uris[p] = new Uri(uri.EndsWith('/') ? uri : uri + "/");
                 }
             }
         }
@@ -50,11 +62,12 @@ internal sealed class EmulatorProcess : IDisposable
     public async Task ConfigureAsync(object settings) =>
         (await _control.PostAsJsonAsync(new Uri(ControlBase, "_emulator/config"), settings)).EnsureSuccessStatusCode();
 
-    public async Task<int> TotalPollsAsync()
-    {
-        var stats = await _control.GetFromJsonAsync<System.Text.Json.JsonElement>(new Uri(ControlBase, "_emulator/stats"));
-        return stats.GetProperty("totalPolls").GetInt32();
-    }
+    public async Task<int> TotalPollsAsync() => (await StatsAsync()).GetProperty("totalPolls").GetInt32();
+
+    public async Task<int> SubmissionsAsync() => (await StatsAsync()).GetProperty("submissions").GetInt32();
+
+    /// <summary>GET /_emulator/stats: counts, and every job with its provider, prompt and polls.</summary>
+    public async Task<JsonElement> StatsAsync() => await _control.GetFromJsonAsync<JsonElement>(new Uri(ControlBase, "_emulator/stats"));
 
     public void Dispose()
     {
@@ -80,6 +93,11 @@ internal sealed class Meter : IDisposable
     private long _peak;
 
     public Meter()
+        : this(TimeSpan.FromMilliseconds(20))
+    {
+    }
+
+    public Meter(TimeSpan every)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -95,7 +113,7 @@ internal sealed class Meter : IDisposable
                 _peak = Math.Max(_peak, _self.WorkingSet64);
                 try
                 {
-                    await Task.Delay(20, _stop.Token);
+                    await Task.Delay(every, _stop.Token);
                 }
                 catch (OperationCanceledException)
                 {

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Globalization;
 using System.IO;
 using System.Net.Http;
@@ -35,8 +36,8 @@ namespace VideoGen.Core.Downloading
     /// </summary>
     public sealed class VideoDownloader
     {
-        /// <summary>Each of the two copy buffers: memory per download does not grow with file size.</summary>
-        public const int BufferSize = 128 * 1024;
+        /// <summary>Each of the three copy buffers (one read into, one written, one hashed): memory per download does not grow with file size.</summary>
+        public const int BufferSize = 256 * 1024;
 
         private readonly VideoGenClient _client;
 
@@ -45,7 +46,7 @@ namespace VideoGen.Core.Downloading
 
         /// <summary>Creates the temporary file (tests substitute a stream whose writes fail).</summary>
         internal Func<string, FileStream> OpenTemporary { get; set; } =
-            temp => new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true);
+            temp => new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, useAsync: true);
 
         /// <summary>Attempts at the stream itself (the client's retries cover each request).</summary>
         public int MaxStreamAttempts { get; set; } = 4;
@@ -127,11 +128,34 @@ namespace VideoGen.Core.Downloading
         private async Task<(long Length, string Sha256)> StreamToFileAsync(ProviderEndpoint endpoint, VideoJob job, VideoVariant variant, string temp,
             IProgress<DownloadProgress>? progress, IVideoGenLog log, CancellationToken cancellationToken)
         {
-            // Two buffers: while one is written and hashed, the next read fills the other.
-            var buffer = new byte[BufferSize];
-            var next = new byte[BufferSize];
+            // Pooled: a batch of small files does not allocate (and collect) three large-object arrays per file. Every
+            // read, write and hash into them has finished before they go back (see the awaits in the loop).
+            var buffers = new[] { ArrayPool<byte>.Shared.Rent(BufferSize), ArrayPool<byte>.Shared.Rent(BufferSize), ArrayPool<byte>.Shared.Rent(BufferSize) };
+            int next = 0, pending = -1, pendingCount = 0;
             using var file = OpenTemporary(temp);
             var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            // The last chunk written to the file and not yet hashed (hashed while the next one is written).
+            void HashPending()
+            {
+                if (pendingCount > 0)
+                {
+                    hash.AppendData(buffers[pending], 0, pendingCount);
+                    pendingCount = 0;
+                }
+                pending = -1;
+            }
+            Task HashPendingAsync()
+            {
+                if (pendingCount == 0)
+                {
+                    return Task.CompletedTask;
+                }
+                var (chunk, count, into) = (buffers[pending], pendingCount, hash);
+                pendingCount = 0;
+                pending = -1;
+                // Not cancelled part way: a chunk on disk is always in the hash.
+                return Task.Run(() => into.AppendData(chunk, 0, count), CancellationToken.None);
+            }
             try
             {
                 long written = 0;
@@ -170,32 +194,45 @@ namespace VideoGen.Core.Downloading
                         progress?.Report(new DownloadProgress(written, total));
                         // A body that stalls fails after the inactivity timeout like a dropped connection, and resumes below.
                         using var stream = new InactivityTimeoutStream(await response.Content.ReadAsStreamAsync().ConfigureAwait(false), _client.Options.BodyInactivityTimeout);
-                        var reading = stream.ReadAsync(buffer, 0, buffer.Length, cancellationToken);
+                        // Three buffers in turn: while one chunk is written to the file, the chunk before it (already on
+                        // disk) is hashed on the thread pool and the network fills the third buffer. The hash covers exactly
+                        // the bytes written, and neither the network, the disk nor the hash waits for the others.
+                        var reading = stream.ReadAsync(buffers[next], 0, BufferSize, cancellationToken);
                         int read;
-                        while ((read = await reading.ConfigureAwait(false)) > 0)
+                        try
                         {
-                            reading = stream.ReadAsync(next, 0, next.Length, cancellationToken);
-                            try
+                            while ((read = await reading.ConfigureAwait(false)) > 0)
                             {
+                                var current = next;
+                                next = (next + 1) % buffers.Length;
                                 for (var i = 0; i < read && written + i < header.Length; i++)
                                 {
-                                    header[written + i] = buffer[i];
+                                    header[written + i] = buffers[current][i];
                                 }
-                                // Hash only bytes known to be written: a failed write leaves the hash as it was,
-                                // and the retry below cuts the file back to `written`.
-                                await file.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);
-                                hash.AppendData(buffer, 0, read);
+                                var writing = file.WriteAsync(buffers[current], 0, read, cancellationToken);
+                                var hashing = HashPendingAsync();
+                                reading = stream.ReadAsync(buffers[next], 0, BufferSize, cancellationToken);
+                                try
+                                {
+                                    await writing.ConfigureAwait(false);
+                                }
+                                finally
+                                {
+                                    await hashing.ConfigureAwait(false);
+                                }
+                                written += read;
+                                pending = current;
+                                pendingCount = read;
+                                progress?.Report(new DownloadProgress(written, total));
                             }
-                            catch
-                            {
-                                // Never leave a read running into a buffer after this attempt is abandoned.
-                                await Task.WhenAny(reading).ConfigureAwait(false);
-                                throw;
-                            }
-                            written += read;
-                            progress?.Report(new DownloadProgress(written, total));
-                            (buffer, next) = (next, buffer);
                         }
+                        catch
+                        {
+                            // Never leave a read running into a buffer after this attempt is abandoned.
+                            await Task.WhenAny(reading).ConfigureAwait(false);
+                            throw;
+                        }
+                        HashPending();
                         if (total is long expected && written != expected)
                         {
                             throw new IOException(string.Format(CultureInfo.InvariantCulture, "the stream ended after {0} of {1} bytes", written, expected));
@@ -206,6 +243,8 @@ namespace VideoGen.Core.Downloading
                     {
                         log.Verbose(string.Format(CultureInfo.InvariantCulture, "Download of {0} broke off at {1} bytes ({2}); attempt {3} of {4}.",
                             job.Id, written, ex.Message, attempt + 1, MaxStreamAttempts));
+                        // The chunk written last is on disk and counted in `written`: it joins the hash before the resume.
+                        HashPending();
                         // A write that failed part way may have moved the position or left bytes past `written`:
                         // the file holds exactly the bytes hashed, and the resume asks for the next one.
                         await file.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -230,6 +269,10 @@ namespace VideoGen.Core.Downloading
             finally
             {
                 hash.Dispose();
+                foreach (var buffer in buffers)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
             }
         }
 
