@@ -84,35 +84,5 @@ namespace VideoGen.Core
             }
             return request;
         }
-
-        /// <summary>
-        /// Maps CSV column names to New-Video's field names the way PowerShell's parameter binding does with
-        /// New-Video's aliases (Length and Seconds for Duration, ImageUrl for Image, ...), case-insensitively.
-        /// </summary>
-        public static Dictionary<string, string?> FromColumns(IEnumerable<KeyValuePair<string, string?>> columns)
-        {
-            var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-            {
-                ["Prompt"] = "Prompt", [ParameterAliases.PromptText] = "Prompt",
-                ["Model"] = "Model", ["Provider"] = "Provider",
-                ["Duration"] = "Duration", [ParameterAliases.DurationLength] = "Duration", [ParameterAliases.DurationSeconds] = "Duration",
-                ["AspectRatio"] = "AspectRatio", [ParameterAliases.Aspect] = "AspectRatio",
-                ["Resolution"] = "Resolution", ["Size"] = "Size",
-                ["Image"] = "Image", [ParameterAliases.ImageUrl] = "Image",
-                ["Seed"] = "Seed", ["GenerateAudio"] = "GenerateAudio", [ParameterAliases.Audio] = "GenerateAudio",
-                ["Name"] = "Name", [ParameterAliases.Label] = "Name", ["Mode"] = "Mode",
-                ["FirstFrame"] = "FirstFrame", ["LastFrame"] = "LastFrame", ["CallbackUrl"] = "CallbackUrl",
-                ["ReferenceImage"] = "ReferenceImage", ["ReferenceImages"] = "ReferenceImage",
-            };
-            var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-            foreach (var column in columns)
-            {
-                if (map.TryGetValue(column.Key.Trim(), out var field) && !fields.ContainsKey(field))
-                {
-                    fields[field] = column.Value;
-                }
-            }
-            return fields;
-        }
     }
 }

@@ -227,7 +227,7 @@ public class ProviderSurfaceEmulatorTests : IAsyncLifetime
         var pipeline = Pipelines.For(_server);
         _server.Options.FileHost = "localhost"; // the image and result URLs are on another host than the provider's 127.0.0.1
         var imageUrl = "http://localhost:" + _server.AppleRouterAddress.Port + "/assets/reference.webp";
-        var row = new Dictionary<string, string?> { ["Prompt"] = "A cow dancing", ["Name"] = "veo", ["Model"] = "veo-3.1", ["Seconds"] = "8", ["Size"] = "1280x720", ["ImageUrl"] = imageUrl };
+        var row = new Dictionary<string, string?> { ["Prompt"] = "A cow dancing", ["Name"] = "veo", ["Model"] = "veo-3.1", ["Duration"] = "8", ["Size"] = "1280x720", ["Image"] = imageUrl };
 
         var result = await pipeline.RunOneAsync("AppleRouter", row, _directory);
 
