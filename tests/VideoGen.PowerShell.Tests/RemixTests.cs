@@ -212,4 +212,33 @@ public class RemixTests
         Assert.Contains("/v1/videos", refused.Errors[0].Exception.Message, StringComparison.Ordinal);
         Assert.Equal(requests, emulator.State.Requests);
     }
+
+    [Fact]
+    public async Task A_remix_row_with_generation_fields_or_WhatIf_sends_nothing_and_a_CSV_RemixOf_column_remixes()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        using var ps = Engine.Start();
+        var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
+        var done = Assert.Single(ps.Run("New-Video -Prompt 'A meadow' -Provider OpenAICompatible -BaseUri $args[0] | Wait-Video", uri).Output);
+        var requests = emulator.State.Requests;
+
+        var withFields = ps.Set("done", done).Run("New-Video -RemixOf $done -Prompt 'A meadow in snow' -Duration 8 -Size 1280x720 -BaseUri $args[0]", uri);
+        var whatIf = ps.Run("New-Video -RemixOf $done -Prompt 'A meadow in snow' -BaseUri $args[0] -WhatIf", uri);
+
+        var error = Assert.Single(withFields.Errors);
+        Assert.Contains("Duration, Size", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Empty(withFields.Output);
+        Assert.Empty(whatIf.Errors);
+        Assert.Empty(whatIf.Output);
+        Assert.Equal(requests, emulator.State.Requests);
+
+        // One CSV of remixes and new prompts: the RemixOf column makes a row a remix; a blank one is a plain row.
+        var rows = Csv.Rows("Name,Prompt,RemixOf,Provider\r\nsnow,A meadow in snow," + done.Text("Id") + ",OpenAICompatible\r\nsea,A calm sea,,OpenAICompatible\r\n");
+        var result = ps.Set("rows", rows).Run("$rows | New-Video -BaseUri $args[0] | Wait-Video | Save-Video -OutputDirectory $args[1]", uri, Path.Combine(ps.Directory, "csv"));
+
+        Assert.True(result.Errors.Count == 0, Describe(result));
+        Assert.Equal(new[] { "sea", "snow" }, result.Output.Select(o => o.Text("Name")!).Order());
+        Assert.Equal(1, emulator.State.Remixes);
+        Assert.Equal(done.Text("Id"), emulator.State.Jobs.Values.Single(j => j.Prompt == "A meadow in snow").RemixedFrom);
+    }
 }
