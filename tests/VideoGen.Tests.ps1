@@ -423,12 +423,12 @@ Describe 'Discovery' {
         $result.CompletionMatches.CompletionText | Should -Contain 'google/veo3'
     }
 
-    It 'exports exactly the five cmdlets' {
-        (Get-Command -Module VideoGen).Name | Sort-Object | Should -Be @('Get-VideoJob', 'Get-VideoStatus', 'New-Video', 'Save-Video', 'Wait-Video')
+    It 'exports exactly the six cmdlets' {
+        (Get-Command -Module VideoGen).Name | Sort-Object | Should -Be @('Get-VideoJob', 'Get-VideoStatus', 'New-Video', 'Remove-Video', 'Save-Video', 'Wait-Video')
     }
 
     It 'shows full help for every cmdlet: synopsis, every parameter, inputs, outputs and examples' -ForEach @(
-        @{ Name = 'New-Video' }, @{ Name = 'Get-VideoStatus' }, @{ Name = 'Wait-Video' }, @{ Name = 'Save-Video' }, @{ Name = 'Get-VideoJob' }
+        @{ Name = 'New-Video' }, @{ Name = 'Get-VideoStatus' }, @{ Name = 'Wait-Video' }, @{ Name = 'Save-Video' }, @{ Name = 'Get-VideoJob' }, @{ Name = 'Remove-Video' }
     ) {
         $help = Get-Help $Name -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
@@ -496,7 +496,7 @@ Describe 'Discovery' {
     }
 
     It 'gives every cmdlet an online help address in docs/cmdlets.md and names OpenAICompatible for -Provider' {
-        foreach ($name in 'New-Video', 'Get-VideoStatus', 'Wait-Video', 'Save-Video', 'Get-VideoJob') {
+        foreach ($name in 'New-Video', 'Get-VideoStatus', 'Wait-Video', 'Save-Video', 'Get-VideoJob', 'Remove-Video') {
             (Get-Command $name).HelpUri | Should -Be ('https://github.com/videogen/VideoGen/blob/main/docs/cmdlets.md#' + $name.ToLowerInvariant())
         }
         (Get-Help New-Video -Parameter Provider | Out-String) | Should -Match 'OpenAICompatible'

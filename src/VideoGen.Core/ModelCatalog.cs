@@ -206,6 +206,15 @@ namespace VideoGen.Core
         public static IReadOnlyList<ModelCapabilities>? Cached(ProviderEndpoint endpoint) =>
             Cache.TryGetValue(endpoint.BaseUri.AbsoluteUri, out var list) ? list : null;
 
+        /// <summary>
+        /// A model's capabilities from any OpenRouter list read this session, without fetching; null where none states it.
+        /// Lets the synchronous row check prefer the provider's current values to the documented list; <see cref="CheckAsync"/>
+        /// then checks the row against the list of its own endpoint.
+        /// </summary>
+        public static ModelCapabilities? KnownCapabilities(string? model) =>
+            string.IsNullOrWhiteSpace(model) ? null
+                : Cache.Values.SelectMany(list => list).FirstOrDefault(m => string.Equals(m.Id, model!.Trim(), StringComparison.OrdinalIgnoreCase));
+
         /// <summary>The list for an endpoint (OpenRouter only; others get null), fetched once.</summary>
         public static async Task<IReadOnlyList<ModelCapabilities>?> GetAsync(VideoGenClient client, ProviderEndpoint endpoint, IVideoGenLog? log, CancellationToken cancellationToken)
         {
@@ -258,6 +267,17 @@ namespace VideoGen.Core
         {
             var list = await GetAsync(client, row.Endpoint, log, cancellationToken).ConfigureAwait(false);
             var key = row.Endpoint.BaseUri.AbsoluteUri;
+            var model = string.IsNullOrWhiteSpace(row.Request.Model) ? row.Endpoint.Mapping.DefaultModel : row.Request.Model!;
+            var capabilities = list?.FirstOrDefault(m => string.Equals(m.Id, model, StringComparison.OrdinalIgnoreCase));
+            if (row.Endpoint.Provider == VideoProvider.OpenRouter && capabilities is null)
+            {
+                // No list for this endpoint, or the model is not in it: the documented values decide.
+                var documented = RequestValidator.OpenRouterDocumented(row.Request, null);
+                if (documented.Count > 0)
+                {
+                    throw RowPreparer.Refused(row.Label, documented);
+                }
+            }
             if (list is null && Failures.TryGetValue(key, out var reason) && Warned.TryAdd(key, true))
             {
                 return new[] { "OpenRouter's model list (GET videos/models) could not be read at " + key + " (" + reason + "); rows are checked against the documented values only, and the list is not asked for again this session." };
@@ -266,8 +286,6 @@ namespace VideoGen.Core
             {
                 return Array.Empty<string>();
             }
-            var model = string.IsNullOrWhiteSpace(row.Request.Model) ? row.Endpoint.Mapping.DefaultModel : row.Request.Model!;
-            var capabilities = list.FirstOrDefault(m => string.Equals(m.Id, model, StringComparison.OrdinalIgnoreCase));
             if (capabilities is null)
             {
                 return new[] { "Model '" + model + "' is not in OpenRouter's model list; submitting it anyway." };

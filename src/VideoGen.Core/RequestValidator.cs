@@ -72,7 +72,8 @@ namespace VideoGen.Core
         private static readonly string[] FastRouterResolutions = { "480p", "720p", "1080p" };
         private static readonly string[] FastRouterAspects = { "16:9", "9:16", "4:3", "3:4", "1:1", "5:3", "3:5" };
         private static readonly string[] SoraSizes = { "720x1280", "1280x720", "1024x1792", "1792x1024" };
-        private static readonly string[] OpenRouterResolutions = { "480p", "720p", "1080p", "1K", "2K", "4K" };
+        // The documented list, the fallback where GET /videos/models does not state a model's values; 768p is newer (PROVIDERS.md, Aug 2026).
+        private static readonly string[] OpenRouterResolutions = { "480p", "720p", "768p", "1080p", "1K", "2K", "4K" };
         private static readonly string[] OpenRouterAspects = { "16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9", "9:21" };
 
         /// <summary>FastRouter's documented model ids (seeds/000, the <c>model</c> enum).</summary>
@@ -178,8 +179,9 @@ namespace VideoGen.Core
                     {
                         errors.Add(new ValidationProblem("CallbackUrl", "must be an https URL (OpenRouter requires HTTPS), not '" + request.CallbackUrl + "'."));
                     }
-                    CheckOneOf(errors, "Resolution", request.Resolution, OpenRouterResolutions, "OpenRouter");
-                    CheckOneOf(errors, "AspectRatio", request.AspectRatio, OpenRouterAspects, "OpenRouter");
+                    // The model's own values from GET /videos/models where they are known (ModelCatalog checks them against the
+                    // endpoint's list before submitting); the documented list where they are not.
+                    errors.AddRange(OpenRouterDocumented(request, ModelCatalog.KnownCapabilities(model)));
                     CheckSize(errors, request.Size);
                     break;
                 case VideoProvider.OpenAICompatible:
@@ -202,6 +204,28 @@ namespace VideoGen.Core
                     }
                     break;
             }
+            return errors;
+        }
+
+        /// <summary>
+        /// OpenRouter's resolution and aspect ratio against the documented lists, except where <paramref name="capabilities"/>
+        /// (the model's GET /videos/models entry) states the value: the provider's current list is preferred to a hard-coded one.
+        /// </summary>
+        internal static IReadOnlyList<ValidationProblem> OpenRouterDocumented(VideoRequest request, ModelCapabilities? capabilities)
+        {
+            var errors = new List<ValidationProblem>();
+            void Check(string field, string? value, string[] documented, IReadOnlyList<string>? stated)
+            {
+                if (string.IsNullOrEmpty(value) || documented.Contains(value!.Trim(), StringComparer.OrdinalIgnoreCase) ||
+                    (stated != null && stated.Contains(value.Trim(), StringComparer.OrdinalIgnoreCase)))
+                {
+                    return;
+                }
+                errors.Add(new ValidationProblem(field, "OpenRouter takes " + string.Join(", ", documented) + ", not '" + value + "'" +
+                    (stated is { Count: > 0 } ? " (its " + capabilities!.Id + " lists " + string.Join(", ", stated) + ")" : string.Empty) + "."));
+            }
+            Check("Resolution", request.Resolution, OpenRouterResolutions, capabilities?.Resolutions);
+            Check("AspectRatio", request.AspectRatio, OpenRouterAspects, capabilities?.AspectRatios);
             return errors;
         }
 
@@ -247,6 +271,10 @@ namespace VideoGen.Core
             {
                 errors.Add(new ValidationProblem("GenerateAudio", who + " has no audio option; remove it for this row."));
             }
+            if (provider == VideoProvider.AppleRouter)
+            {
+                CheckAppleRouterVideosSize(errors, request);
+            }
             if (requireAll)
             {
                 if (request.Duration is null)
@@ -263,6 +291,34 @@ namespace VideoGen.Core
                 }
             }
         }
+
+        /// <summary>
+        /// AppleRouter's /v1/videos (seeds/004) lists <c>size</c> as 720x1280 (portrait) or 1280x720 (landscape) and writes
+        /// <c>"16x9"</c> in its example: both forms are taken and sent as given; -AspectRatio 16:9 or 9:16 (at 720p) becomes
+        /// 1280x720 or 720x1280.
+        /// </summary>
+        private static void CheckAppleRouterVideosSize(List<ValidationProblem> errors, VideoRequest request)
+        {
+            const string Accepted = "720x1280 or 9x16 (portrait), 1280x720 or 16x9 (landscape)";
+            if (!string.IsNullOrEmpty(request.Size))
+            {
+                if (Dimensions.TryParseSize(request.Size, out _, out _) && !AppleRouterVideosSizes.Contains(SizeSpelling(request.Size)!, StringComparer.Ordinal))
+                {
+                    errors.Add(new ValidationProblem("Size", "AppleRouter's /v1/videos route takes " + Accepted + ", not '" + request.Size + "'."));
+                }
+                return;
+            }
+            var derived = OpenAIVideos.Size(request);
+            if (derived != null && !AppleRouterVideosSizes.Contains(derived, StringComparer.Ordinal))
+            {
+                errors.Add(new ValidationProblem(string.IsNullOrEmpty(request.Resolution) ? "AspectRatio" : "Resolution",
+                    "AppleRouter's /v1/videos route takes " + Accepted + "; Resolution '" + request.Resolution + "' with AspectRatio '" + request.AspectRatio +
+                    "' is " + derived + ". Use AspectRatio 16:9 or 9:16 at 720p, or Size."));
+            }
+        }
+
+        /// <summary>The sizes seeds/004 gives for AppleRouter's /v1/videos: its text's pixels and its example's ratio form.</summary>
+        internal static readonly string[] AppleRouterVideosSizes = { "720x1280", "1280x720", "9x16", "16x9" };
 
         private static void OpenRouterOnly(List<ValidationProblem> errors, VideoProvider provider, string field, string? value, string? instead)
         {

@@ -46,6 +46,10 @@ public sealed class EmulatedJob
     public string EndStatus { get; internal set; } = "failed";
     /// <summary>The JSON body of the submission, as received (for assertions on the wire format).</summary>
     public string? SubmittedBody { get; internal set; }
+    /// <summary>The id of the video this one remixes (OpenAI-style remix), or null.</summary>
+    public string? RemixedFrom { get; internal set; }
+    /// <summary>Whether DELETE /v1/videos/{id} removed it: it is then unknown to every route (404).</summary>
+    public bool Deleted { get; internal set; }
 
     private int _polls;
     private int _downloads;
@@ -91,6 +95,20 @@ public sealed class EmulatorState
     public IReadOnlyList<string> Prompts => _prompts.ToArray();
     /// <summary>Poll requests over all jobs.</summary>
     public int TotalPolls => _jobs.Values.Sum(j => j.Polls);
+    /// <summary>Requests that reached a provider route (any provider, any route, before the key is checked).</summary>
+    public int Requests => Volatile.Read(ref _requests);
+    /// <summary>DELETE /v1/videos/{id} requests that deleted a video.</summary>
+    public int Deletes => Volatile.Read(ref _deletes);
+    /// <summary>POST /v1/videos/{id}/remix requests that created a video.</summary>
+    public int Remixes => Volatile.Read(ref _remixes);
+
+    private int _requests;
+    private int _deletes;
+    private int _remixes;
+
+    internal void CountRequest() => Interlocked.Increment(ref _requests);
+    internal void CountDelete() => Interlocked.Increment(ref _deletes);
+    internal void CountRemix() => Interlocked.Increment(ref _remixes);
 
     /// <summary>Queues a fault.</summary>
     public void AddFault(Fault fault)

@@ -47,6 +47,10 @@ internal static class Routes
         app.MapPost("/v1/videos", ctx => Guarded(ctx, options, state, Apple, "submit", () => VideosCreate(ctx, options, state)));
         app.MapGet("/v1/videos/{id}", (HttpContext ctx, string id) => Guarded(ctx, options, state, Apple, "poll", () => VideosRetrieve(ctx, options, state, id)));
         app.MapGet("/v1/videos/{id}/content", (HttpContext ctx, string id) => Guarded(ctx, options, state, Apple, "download", () => VideosContent(ctx, options, state, id)));
+        // Newer public facts (PROVIDERS.md): remix POST /v1/videos/{id}/remix {prompt} answers a new video object with
+        // remixed_from_video_id; delete DELETE /v1/videos/{id} answers {id, object:"video.deleted", deleted:true}.
+        app.MapPost("/v1/videos/{id}/remix", (HttpContext ctx, string id) => Guarded(ctx, options, state, Apple, "remix", () => VideosRemix(ctx, options, state, id)));
+        app.MapDelete("/v1/videos/{id}", (HttpContext ctx, string id) => Guarded(ctx, options, state, Apple, "delete", () => VideosDelete(ctx, state, id)));
 
         // AppleRouter (seeds/004).
         app.MapPost("/v1/video/generations", ctx => Guarded(ctx, options, state, Apple, "submit", () => AppleSubmit(ctx, options, state)));
@@ -101,6 +105,8 @@ internal static class Routes
         app.MapGet("/_emulator/stats", ctx => Json(ctx, 200, new JsonObject
         {
             ["submissions"] = state.Submissions,
+            ["remixes"] = state.Remixes,
+            ["deletes"] = state.Deletes,
             ["unauthorized"] = state.Unauthorized,
             ["totalPolls"] = state.TotalPolls,
             ["prompts"] = new JsonArray(state.Prompts.Select(p => (JsonNode?)JsonValue.Create(p)).ToArray()),
@@ -151,6 +157,7 @@ internal static class Routes
     /// <summary>Checks the route belongs to the port's provider, then the key, then applies a queued fault, then runs the route.</summary>
     private static Task Guarded(HttpContext ctx, EmulatorOptions options, EmulatorState state, string provider, string route, Func<Task> handler)
     {
+        state.CountRequest();
         if (PortProvider(ctx) != provider)
         {
             return Error(ctx, PortProvider(ctx) ?? provider, 404, "No such route on this provider");
@@ -411,7 +418,8 @@ internal static class Routes
             return "seconds must be one of " + string.Join(", ", ProviderSchemas.VideosSeconds) + ", not '" + seconds + "'";
         }
         var size = form["size"].ToString();
-        var sizes = apple ? ProviderSchemas.AppleRouterVideosSizesSeed004 : ProviderSchemas.OpenAIVideosSizes;
+        // AppleRouter's text lists 720x1280/1280x720, its example sends "16x9": both forms are taken.
+        var sizes = apple ? AppleRouterVideosSizes : ProviderSchemas.OpenAIVideosSizes;
         if (size.Length > 0 && !sizes.Contains(size))
         {
             return "size must be one of " + string.Join(", ", sizes) + ", not '" + size + "'";
@@ -419,6 +427,74 @@ internal static class Routes
         var watermark = form["watermark"].ToString();
         return watermark.Length > 0 && watermark is not ("true" or "false") ? "watermark must be true or false" : null;
     }
+
+    /// <summary>
+    /// POST /v1/videos/{id}/remix, JSON {"prompt": ...} only: a new video with the source's model, seconds and size, answered as
+    /// a video object with remixed_from_video_id. The source must exist and be completed (400 otherwise, as OpenAI answers).
+    /// </summary>
+    private static async Task VideosRemix(HttpContext ctx, EmulatorOptions options, EmulatorState state, string id)
+    {
+        if (!(ctx.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ?? false))
+        {
+            await Error(ctx, Apple, 415, "Content-Type must be application/json, not '" + ctx.Request.ContentType + "'");
+            return;
+        }
+        JsonObject? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            body = null;
+        }
+        if (body is null || body["prompt"] is not JsonValue promptValue || promptValue.GetValueKind() != JsonValueKind.String ||
+            string.IsNullOrWhiteSpace(promptValue.GetValue<string>()))
+        {
+            await Error(ctx, Apple, 400, "Invalid request parameters: prompt is required");
+            return;
+        }
+        var unknown = options.AcceptUnknownFields ? null : body.Select(p => p.Key).FirstOrDefault(k => k != "prompt");
+        if (unknown != null)
+        {
+            await Error(ctx, Apple, 400, "Invalid request parameters: unknown field '" + unknown + "'");
+            return;
+        }
+        if (!state.Jobs.TryGetValue(id, out var source) || !source.VideosRoute || source.Deleted)
+        {
+            await Error(ctx, Apple, 404, "video not found");
+            return;
+        }
+        if (source.PhaseAt(DateTimeOffset.UtcNow).Phase != "succeeded")
+        {
+            await Error(ctx, Apple, 400, "video " + id + " is not completed; only a completed video can be remixed");
+            return;
+        }
+        var job = state.Create(Apple, source.Model, promptValue.GetValue<string>(), options, "video_");
+        job.VideosRoute = true;
+        job.Seconds = source.Seconds;
+        job.Size = source.Size;
+        job.RemixedFrom = source.Id;
+        state.CountRemix();
+        var answer = VideoObject(job, DateTimeOffset.UtcNow);
+        answer["remixed_from_video_id"] = source.Id;
+        await Json(ctx, 200, answer);
+    }
+
+    /// <summary>DELETE /v1/videos/{id}: {id, object:"video.deleted", deleted:true}; the video is then unknown (404) everywhere.</summary>
+    private static Task VideosDelete(HttpContext ctx, EmulatorState state, string id)
+    {
+        if (!state.Jobs.TryGetValue(id, out var job) || !job.VideosRoute || job.Deleted)
+        {
+            return Error(ctx, Apple, 404, "video not found");
+        }
+        job.Deleted = true;
+        state.CountDelete();
+        return Json(ctx, 200, new JsonObject { ["id"] = job.Id, ["object"] = "video.deleted", ["deleted"] = true });
+    }
+
+    /// <summary>seeds/004's sizes for the veo-3.1 family: the text's 720x1280/1280x720 and the example's 16x9 (and its portrait 9x16).</summary>
+    private static readonly string[] AppleRouterVideosSizes = ProviderSchemas.AppleRouterVideosSizesSeed004.Concat(new[] { "16x9", "9x16" }).ToArray();
 
     private static JsonObject VideoObject(EmulatedJob job, DateTimeOffset now)
     {
@@ -443,7 +519,7 @@ internal static class Routes
 
     private static Task VideosRetrieve(HttpContext ctx, EmulatorOptions options, EmulatorState state, string id)
     {
-        if (!state.Jobs.TryGetValue(id, out var job) || !job.VideosRoute)
+        if (!state.Jobs.TryGetValue(id, out var job) || !job.VideosRoute || job.Deleted)
         {
             return Error(ctx, Apple, 404, "video not found");
         }
@@ -457,7 +533,7 @@ internal static class Routes
 
     private static async Task VideosContent(HttpContext ctx, EmulatorOptions options, EmulatorState state, string id)
     {
-        if (!state.Jobs.TryGetValue(id, out var job) || !job.VideosRoute || job.PhaseAt(DateTimeOffset.UtcNow).Phase != "succeeded")
+        if (!state.Jobs.TryGetValue(id, out var job) || !job.VideosRoute || job.Deleted || job.PhaseAt(DateTimeOffset.UtcNow).Phase != "succeeded")
         {
             await Error(ctx, Apple, 404, "video not ready or not found");
             return;

@@ -9,14 +9,22 @@ using VideoGen.Core.Providers;
 
 namespace VideoGen.Commands
 {
-    /// <summary>Tab completion for -Provider: FastRouter, OpenRouter, AppleRouter, OpenAICompatible.</summary>
+    /// <summary>
+    /// Tab completion for -Provider: FastRouter, OpenRouter, AppleRouter, OpenAICompatible; for Remove-Video and New-Video -RemixOf
+    /// only the providers with delete and remix (the OpenAI-style route: AppleRouter, OpenAICompatible).
+    /// </summary>
     public sealed class ProviderCompleter : IArgumentCompleter
     {
         /// <inheritdoc/>
-        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-            ProviderMappings.Names
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var remixOrDelete = string.Equals(commandName, "Remove-Video", StringComparison.OrdinalIgnoreCase) ||
+                (fakeBoundParameters != null && fakeBoundParameters.Contains("RemixOf"));
+            return ProviderMappings.Names
+                .Where(n => !remixOrDelete || (ProviderMappings.TryParse(n, out var p) && VideoOperations.HasRemixAndDelete(p)))
                 .Where(n => n.StartsWith(wordToComplete ?? string.Empty, StringComparison.OrdinalIgnoreCase))
                 .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n));
+        }
     }
 
     /// <summary>Tab completion for -Model: FastRouter's documented model ids, OpenRouter's model list (GET /videos/models, fetched once and cached), AppleRouter's documented examples.</summary>
@@ -69,6 +77,8 @@ namespace VideoGen.Commands
             {
                 models = p == VideoProvider.FastRouter ? RequestValidator.FastRouterModels
                     : p == VideoProvider.OpenRouter ? OpenRouterModels()
+                    : p == VideoProvider.AppleRouter && (string.Equals(commandName, "Remove-Video", StringComparison.OrdinalIgnoreCase) || (fakeBoundParameters?.Contains("RemixOf") ?? false))
+                        ? new[] { "veo-3.1", "veo-3.1-fast", "veo-3.1-landscape", "veo-3.1-fl" } // only its /v1/videos route has delete and remix
                     : p == VideoProvider.AppleRouter ? new[] { "kling-v1", "sora-2", "veo_3_1", "veo-3.1", "veo-3.1-fast", "veo-3.1-landscape", "veo-3.1-fl" }
                     : new[] { ProviderMappings.DefaultModel(p) };
             }

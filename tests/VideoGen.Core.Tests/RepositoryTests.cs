@@ -24,9 +24,10 @@ public class RepositoryTests
         var exports = Regex.Match(manifest, @"CmdletsToExport\s*=\s*@\(([^)]*)\)").Groups[1].Value;
         var exported = Regex.Matches(exports, "'([^']+)'").Select(m => m.Groups[1].Value).OrderBy(x => x).ToArray();
         var declared = Directory.GetFiles(Path.Combine(Repo.Root, "src", "VideoGen", "Commands"), "*.cs")
-            .Select(f => Regex.Match(File.ReadAllText(f), @"\[Cmdlet\(Verbs\w+\.(\w+), ""(\w+)""").Groups)
-            .Select(g => g[1].Value + "-" + g[2].Value).OrderBy(x => x).ToArray();
-        Assert.Equal(new[] { "Get-VideoJob", "Get-VideoStatus", "New-Video", "Save-Video", "Wait-Video" }, exported);
+            .Select(f => Regex.Match(File.ReadAllText(f), @"\[Cmdlet\(Verbs\w+\.(\w+), ""(\w+)"""))
+            .Where(m => m.Success) // NewVideoCommand.Remix.cs is a part of New-Video, not a cmdlet of its own
+            .Select(m => m.Groups[1].Value + "-" + m.Groups[2].Value).OrderBy(x => x).ToArray();
+        Assert.Equal(new[] { "Get-VideoJob", "Get-VideoStatus", "New-Video", "Remove-Video", "Save-Video", "Wait-Video" }, exported);
         Assert.Equal(exported, declared);
         Assert.All(manifest.Split('\n').Where(l => l.Contains("ToExport", StringComparison.Ordinal)), l => Assert.DoesNotContain("*", l, StringComparison.Ordinal));
         Assert.True(File.Exists(Path.Combine(Repo.Root, "src", "VideoGen", Regex.Match(manifest, @"FormatsToProcess\s*=\s*@\('([^']+)'\)").Groups[1].Value)));

@@ -7,7 +7,7 @@ namespace VideoGen.PowerShell.Tests;
 /// <summary>What an admin finds with Get-Help, Tab and Get-Command, and the manifest as PowerShell reads it.</summary>
 public class DiscoveryTests
 {
-    public static TheoryData<string> Cmdlets => new() { "New-Video", "Get-VideoStatus", "Wait-Video", "Save-Video", "Get-VideoJob" };
+    public static TheoryData<string> Cmdlets => new() { "New-Video", "Get-VideoStatus", "Wait-Video", "Save-Video", "Get-VideoJob", "Remove-Video" };
 
     [Theory]
     [MemberData(nameof(Cmdlets))]
@@ -59,6 +59,9 @@ public class DiscoveryTests
         using var ps = Engine.Start();
         Assert.Equal(new[] { "FastRouter", "OpenRouter", "AppleRouter", "OpenAICompatible" }, Complete(ps, "New-Video -Provider "));
         Assert.Equal(new[] { "OpenRouter", "OpenAICompatible" }, Complete(ps, "Wait-Video -Provider O"));
+        // Only the OpenAI-style route has delete and remix.
+        Assert.Equal(new[] { "AppleRouter", "OpenAICompatible" }, Complete(ps, "Remove-Video -Provider "));
+        Assert.Equal(new[] { "AppleRouter", "OpenAICompatible" }, Complete(ps, "New-Video -RemixOf video_1 -Provider "));
     }
 
     [Fact]
@@ -85,7 +88,7 @@ public class DiscoveryTests
         var names = ps.Run("(Get-Command -Module VideoGen).Name").Output.Select(o => o.ToString()).Order();
         var types = ps.Run("(Get-Command New-Video).OutputType.Name; (Get-Command Save-Video).OutputType.Name").Output.Select(o => o.ToString()).ToList();
 
-        Assert.Equal(new[] { "Get-VideoJob", "Get-VideoStatus", "New-Video", "Save-Video", "Wait-Video" }, names);
+        Assert.Equal(new[] { "Get-VideoJob", "Get-VideoStatus", "New-Video", "Remove-Video", "Save-Video", "Wait-Video" }, names);
         Assert.Contains("VideoGen.Core.VideoJob", types);
         Assert.Contains("VideoGen.Core.SavedVideo", types);
     }
@@ -99,7 +102,7 @@ public class DiscoveryTests
 
         Assert.Null(result.Terminating);
         Assert.Empty(result.Errors);
-        Assert.Equal("5", result.Output[1].ToString());
+        Assert.Equal("6", result.Output[1].ToString());
         Assert.Matches(@"^\d+\.\d+\.\d+$", result.Output[0].ToString());
     }
 

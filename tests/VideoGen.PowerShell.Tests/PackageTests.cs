@@ -51,7 +51,7 @@ public class PackageTests
             Path.Combine(installed, "VideoGen.psd1"));
         Assert.Null(result.Terminating);
         Assert.Empty(result.Errors);
-        Assert.Equal("5", result.Output[0].ToString());
+        Assert.Equal("6", result.Output[0].ToString());
         Assert.Equal("True", result.Output[1].ToString());
     }
 }

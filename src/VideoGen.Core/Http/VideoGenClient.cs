@@ -126,6 +126,103 @@ namespace VideoGen.Core.Http
             }
         }
 
+        /// <summary>
+        /// Remixes a finished video on the OpenAI-style route: <c>POST videos/{id}/remix</c> with <c>{prompt}</c>. It costs money,
+        /// so it is retried only where no job can have been created (as <see cref="SubmitAsync"/>). Refused before any request on
+        /// a provider or route without remix. The caller checks that <paramref name="source"/> is finished.
+        /// </summary>
+        /// <returns>The new job (its own id; <paramref name="source"/>'s model and base URI).</returns>
+        /// <exception cref="VideoGenException">InvalidArgument before any request where there is no remix; otherwise as <see cref="SubmitAsync"/>.</exception>
+        public async Task<VideoJob> RemixAsync(ProviderEndpoint endpoint, VideoJob source, string prompt, string? name, IVideoGenLog? log, CancellationToken cancellationToken)
+        {
+            log ??= NullVideoGenLog.Instance;
+            var mapping = VideoOperations.ForRemix(source);
+            if (string.IsNullOrWhiteSpace(prompt))
+            {
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument, "A remix needs a prompt saying what to change; nothing was sent for " + source.Id + ".", source.Id);
+            }
+            const string MayExist = " A remix may have been created and charged: check the provider's dashboard before remixing again.";
+            HttpResponseMessage response;
+            try
+            {
+                response = await SendAsync(endpoint, () => mapping.CreateRemixRequest(endpoint.BaseUri, source, prompt), _submit, null, log, cancellationToken, bufferJson: true).ConfigureAwait(false);
+            }
+            catch (VideoGenException ex) when (ex.JobMayExist)
+            {
+                throw new VideoGenException(ex.Kind, ex.Message + MayExist, null, ex.StatusCode, ex.InnerException) { JobMayExist = true, RetryAfter = ex.RetryAfter };
+            }
+            catch (VideoGenException ex) when (ex.StatusCode == 404)
+            {
+                // The provider's 404 names the source, not a route: say which video it does not know.
+                throw new VideoGenException(ex.Kind, endpoint.Provider + " does not know video " + source.Id + " to remix (HTTP 404): " + ex.Message, source.Id, ex.StatusCode, ex);
+            }
+            using (response)
+            {
+                ProviderResponse answer;
+                try
+                {
+                    answer = await ReadAnswerAsync(response, readMedia: false, cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException ex)
+                {
+                    throw BrokeOff(endpoint, ex, null, submit: true, MayExist);
+                }
+                log.Debug(endpoint.Redact("Remix answer HTTP " + answer.StatusCode + ": " + answer.Text));
+                VideoJob job;
+                try
+                {
+                    job = mapping.ReadRemixResponse(answer, source, prompt, name, endpoint.BaseUri, _time.GetUtcNow());
+                }
+                catch (VideoGenException ex)
+                {
+                    throw new VideoGenException(ex.Kind, endpoint.Redact(ex.Message) + (ex.TaskId is null ? MayExist : string.Empty),
+                        ex.TaskId, ex.StatusCode, ex.InnerException) { JobMayExist = ex.TaskId is null };
+                }
+                catch (Exception ex) when (IsParseFailure(ex))
+                {
+                    throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer, endpoint.Provider + " answered the remix (HTTP " + answer.StatusCode +
+                        ") in a shape VideoGen cannot read: " + endpoint.Redact(ex.Message) + "." + MayExist, null, answer.StatusCode, ex) { JobMayExist = true };
+                }
+                var from = OpenAIVideos.RemixedFrom(answer);
+                log.Verbose("Remix of " + source.Id + " is video " + job.Id + (from is null || from == source.Id ? string.Empty : " (the answer names " + Sanitizer.Sanitize(from, endpoint.ApiKey) + " as its source)") + ".");
+                return Clean(job, endpoint);
+            }
+        }
+
+        /// <summary>
+        /// Deletes a video on the OpenAI-style route: <c>DELETE videos/{id}</c>, answered <c>{id, object:"video.deleted", deleted:true}</c>.
+        /// Idempotent, so retried on transient failures. Refused before any request on a provider or route without delete.
+        /// </summary>
+        /// <returns>A copy of <paramref name="job"/> whose ProviderStatus is "deleted".</returns>
+        /// <exception cref="VideoGenException">InvalidArgument before any request where there is no delete; NotFound for an unknown id; other failures after the retries.</exception>
+        public async Task<VideoJob> DeleteAsync(ProviderEndpoint endpoint, VideoJob job, IVideoGenLog? log, CancellationToken cancellationToken)
+        {
+            log ??= NullVideoGenLog.Instance;
+            var mapping = VideoOperations.ForDelete(job);
+            using var response = await SendAsync(endpoint, () => mapping.CreateDeleteRequest(endpoint.BaseUri, job), _idempotent, job.Id, log, cancellationToken, bufferJson: true).ConfigureAwait(false);
+            ProviderResponse answer;
+            try
+            {
+                answer = await ReadAnswerAsync(response, readMedia: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                throw BrokeOff(endpoint, ex, job.Id, submit: false, string.Empty);
+            }
+            log.Debug(endpoint.Redact("Delete answer for " + job.Id + " HTTP " + answer.StatusCode + ": " + answer.Text));
+            try
+            {
+                OpenAIVideos.ReadDeleteResponse(answer, endpoint.Provider, job);
+            }
+            catch (VideoGenException ex)
+            {
+                throw new VideoGenException(ex.Kind, endpoint.Redact(ex.Message), job.Id, ex.StatusCode, ex.InnerException);
+            }
+            var deleted = job.Copy();
+            deleted.ProviderStatus = "deleted";
+            return deleted;
+        }
+
         /// <summary>Polls a job once (with retries for transient failures).</summary>
         /// <returns>A new job object with the provider's current status; <paramref name="job"/> is not changed.</returns>
         /// <exception cref="VideoGenException">A failure that outlasted the retries; it carries the task id.</exception>

@@ -11,7 +11,7 @@ namespace VideoGen.Core.Providers
     /// answers the new-api task shape <c>{code, data:{task_id, status, progress:"NN%", fail_reason, result_url}}</c>
     /// (PROVIDERS.md, inferred) or a flat <c>{task_id, status, progress, result_url|video_url|url}</c>.
     /// </summary>
-    public sealed class AppleRouterMapping : IProviderMapping
+    public sealed class AppleRouterMapping : IProviderMapping, IRemixDeleteMapping
     {
         /// <summary>The submission route under the base URI.</summary>
         public const string SubmitPath = "v1/video/generations";
@@ -171,6 +171,29 @@ namespace VideoGen.Core.Providers
 
         /// <inheritdoc/>
         public bool UploadsImage(VideoRequest request) => IsVideosRoute(request.Model) && !string.IsNullOrEmpty(request.Image);
+
+        /// <inheritdoc/>
+        public string? RemixRefusal(VideoJob source) => IsVideosJob(source) ? null : NotVideosRoute(source, "remix");
+
+        /// <inheritdoc/>
+        public string? DeleteRefusal(VideoJob job) => IsVideosJob(job) ? null : NotVideosRoute(job, "delete");
+
+        private static string NotVideosRoute(VideoJob job, string operation) =>
+            "AppleRouter can " + operation + " only videos of its OpenAI-style /v1/videos route (the veo-3.1 models); " + job.Id +
+            (string.IsNullOrWhiteSpace(job.Model)
+                ? " names no model, so it is taken for a /v1/video/generations task, which has no " + operation + ". Add -Model with the video's veo-3.1 model (e.g. -Model veo-3.1), or pipe the job New-Video emitted."
+                : " was made with " + job.Model + " on /v1/video/generations, which has no " + operation + ".");
+
+        /// <inheritdoc/>
+        public HttpRequestMessage CreateRemixRequest(Uri baseUri, VideoJob source, string prompt) =>
+            OpenAIVideos.CreateRemixRequest(VideosBase(baseUri), source, prompt);
+
+        /// <inheritdoc/>
+        public VideoJob ReadRemixResponse(ProviderResponse response, VideoJob source, string prompt, string? name, Uri baseUri, DateTimeOffset now) =>
+            OpenAIVideos.ReadRemixResponse(response, Provider, source, prompt, name, baseUri, VideosBase(baseUri), now);
+
+        /// <inheritdoc/>
+        public HttpRequestMessage CreateDeleteRequest(Uri baseUri, VideoJob job) => OpenAIVideos.CreateDeleteRequest(VideosBase(baseUri), job);
 
         /// <summary>The new-api wrapper's <c>data</c> object where there is one, else the root.</summary>
         private static JsonElement Body(JsonElement root) =>

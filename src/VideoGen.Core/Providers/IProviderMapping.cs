@@ -50,3 +50,32 @@ namespace VideoGen.Core.Providers
         bool UploadsImage(VideoRequest request);
     }
 }
+
+namespace VideoGen.Core.Providers
+{
+    /// <summary>
+    /// The OpenAI-style route's other two operations (PROVIDERS.md, "Newer public facts"): remix
+    /// (<c>POST videos/{id}/remix</c> with JSON <c>{prompt}</c>, answering a new video object with <c>remixed_from_video_id</c>)
+    /// and delete (<c>DELETE videos/{id}</c>, answering <c>{id, object:"video.deleted", deleted:true}</c>). Implemented by the
+    /// mappings whose provider has them (OpenAICompatible; AppleRouter for its /v1/videos jobs); FastRouter and OpenRouter
+    /// document neither, so <see cref="VideoOperations"/> refuses them before any request.
+    /// </summary>
+    public interface IRemixDeleteMapping
+    {
+        /// <summary>Why <paramref name="source"/> cannot be remixed on this provider's route, or null when it can.</summary>
+        string? RemixRefusal(VideoJob source);
+
+        /// <summary>Why <paramref name="job"/> cannot be deleted on this provider's route, or null when it can.</summary>
+        string? DeleteRefusal(VideoJob job);
+
+        /// <summary>Builds <c>POST videos/{id}/remix</c> with JSON <c>{"prompt": ...}</c>.</summary>
+        HttpRequestMessage CreateRemixRequest(Uri baseUri, VideoJob source, string prompt);
+
+        /// <summary>Reads a 2xx answer to a remix (a new video object) into a new job.</summary>
+        /// <exception cref="VideoGenException">No id can be read from it (UnexpectedAnswer).</exception>
+        VideoJob ReadRemixResponse(ProviderResponse response, VideoJob source, string prompt, string? name, Uri baseUri, DateTimeOffset now);
+
+        /// <summary>Builds <c>DELETE videos/{id}</c>.</summary>
+        HttpRequestMessage CreateDeleteRequest(Uri baseUri, VideoJob job);
+    }
+}

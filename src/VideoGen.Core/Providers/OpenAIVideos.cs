@@ -118,6 +118,66 @@ namespace VideoGen.Core.Providers
             }
         }
 
+        /// <summary>
+        /// <c>POST videos/{id}/remix</c> with JSON <c>{"prompt": ...}</c> (PROVIDERS.md, newer public facts): the new video
+        /// takes the source's model, seconds and size, so the prompt is the only field.
+        /// </summary>
+        public static HttpRequestMessage CreateRemixRequest(Uri videosBase, VideoJob source, string prompt) =>
+            ProviderJson.JsonPost(ProviderJson.Combine(videosBase, "videos/" + Uri.EscapeDataString(source.Id) + "/remix"), w => w.WriteString("prompt", prompt));
+
+        /// <summary>
+        /// Reads the remix answer, a new video object (<c>remixed_from_video_id</c> names the source), into a new job with
+        /// the source's model and base URI and the remix prompt.
+        /// </summary>
+        public static VideoJob ReadRemixResponse(ProviderResponse response, VideoProvider provider, VideoJob source, string prompt, string? name,
+            Uri baseUri, Uri videosBase, DateTimeOffset now)
+        {
+            var request = new VideoRequest { Prompt = prompt, Name = name, Model = source.Model };
+            var job = ReadSubmitResponse(response, provider, request, baseUri, videosBase, source.Model ?? string.Empty, now);
+            if (string.IsNullOrEmpty(job.Model))
+            {
+                job.Model = null;
+            }
+            return job;
+        }
+
+        /// <summary>The id the remix answer names as its source (<c>remixed_from_video_id</c>), or null.</summary>
+        public static string? RemixedFrom(ProviderResponse response)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(response.Body);
+                return doc.RootElement.ValueKind == JsonValueKind.Object ? ProviderJson.String(doc.RootElement, "remixed_from_video_id") : null;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary><c>DELETE videos/{id}</c>.</summary>
+        public static HttpRequestMessage CreateDeleteRequest(Uri videosBase, VideoJob job) =>
+            new HttpRequestMessage(HttpMethod.Delete, ProviderJson.Combine(videosBase, "videos/" + Uri.EscapeDataString(job.Id)));
+
+        /// <summary>
+        /// Reads the delete answer <c>{id, object:"video.deleted", deleted:true}</c>. An empty 2xx body (204) counts as deleted;
+        /// <c>deleted:false</c> is an error naming the id.
+        /// </summary>
+        /// <exception cref="VideoGenException">UnexpectedAnswer: the provider says the video was not deleted, or the answer cannot be read.</exception>
+        public static void ReadDeleteResponse(ProviderResponse response, VideoProvider provider, VideoJob job)
+        {
+            if (response.Body.Length == 0 || response.Text.Trim().Length == 0)
+            {
+                return;
+            }
+            using var doc = ProviderJson.Parse(response, provider, "the delete answer", job.Id);
+            var root = doc.RootElement;
+            if (ProviderJson.Get(root, "deleted") is JsonElement deleted && deleted.ValueKind == JsonValueKind.False)
+            {
+                throw ProviderJson.Unexpected(response, provider, "deleted:false (the video was not deleted)", job.Id);
+            }
+        }
+
         /// <summary>Refuses a variant on a route that serves only the video.</summary>
         public static void VideoOnly(VideoProvider provider, VideoVariant variant)
         {
@@ -133,7 +193,7 @@ namespace VideoGen.Core.Providers
     /// A gateway serving the OpenAI-style <c>/videos</c> API (Azure AI Foundry, new-api, one-api; AppleRouter's
     /// <c>https://api.applerouter.ai/v1</c>). The base URI is the one "videos" is relative to, e.g. <c>https://gateway.example.com/v1</c>.
     /// </summary>
-    public sealed class OpenAICompatibleMapping : IProviderMapping
+    public sealed class OpenAICompatibleMapping : IProviderMapping, IRemixDeleteMapping
     {
         /// <inheritdoc/>
         public VideoProvider Provider => VideoProvider.OpenAICompatible;
@@ -170,6 +230,58 @@ namespace VideoGen.Core.Providers
         /// <inheritdoc/>
         public bool UploadsImage(VideoRequest request) => !string.IsNullOrEmpty(request.Image);
 
+        /// <inheritdoc/>
+        public string? RemixRefusal(VideoJob source) => null;
+
+        /// <inheritdoc/>
+        public string? DeleteRefusal(VideoJob job) => null;
+
+        /// <inheritdoc/>
+        public HttpRequestMessage CreateRemixRequest(Uri baseUri, VideoJob source, string prompt) =>
+            OpenAIVideos.CreateRemixRequest(baseUri, source, prompt);
+
+        /// <inheritdoc/>
+        public VideoJob ReadRemixResponse(ProviderResponse response, VideoJob source, string prompt, string? name, Uri baseUri, DateTimeOffset now) =>
+            OpenAIVideos.ReadRemixResponse(response, Provider, source, prompt, name, baseUri, baseUri, now);
+
+        /// <inheritdoc/>
+        public HttpRequestMessage CreateDeleteRequest(Uri baseUri, VideoJob job) => OpenAIVideos.CreateDeleteRequest(baseUri, job);
+
         private string Model(VideoRequest request) => string.IsNullOrWhiteSpace(request.Model) ? DefaultModel : request.Model!;
+    }
+
+    /// <summary>
+    /// Which providers can remix and delete videos, and the refusal (before any request) where one cannot:
+    /// the OpenAI-style route only (OpenAICompatible; AppleRouter's /v1/videos jobs). FastRouter and OpenRouter document
+    /// neither operation (OpenRouter's four video routes have no delete).
+    /// </summary>
+    public static class VideoOperations
+    {
+        /// <summary>Whether the provider has remix (and delete) on some route: the table in docs/providers.md.</summary>
+        public static bool HasRemixAndDelete(VideoProvider provider) => ProviderMappings.For(provider) is IRemixDeleteMapping;
+
+        /// <summary>The mapping that remixes <paramref name="source"/>; throws where the provider or route has no remix.</summary>
+        /// <exception cref="VideoGenException">InvalidArgument: no remix on this provider or route; nothing was sent.</exception>
+        public static IRemixDeleteMapping ForRemix(VideoJob source) => For(source, "remix", m => m.RemixRefusal(source));
+
+        /// <summary>The mapping that deletes <paramref name="job"/>; throws where the provider or route has no delete.</summary>
+        /// <exception cref="VideoGenException">InvalidArgument: no delete on this provider or route; nothing was sent.</exception>
+        public static IRemixDeleteMapping ForDelete(VideoJob job) => For(job, "delete", m => m.DeleteRefusal(job));
+
+        private static IRemixDeleteMapping For(VideoJob job, string operation, Func<IRemixDeleteMapping, string?> refusal)
+        {
+            if (!(ProviderMappings.For(job.Provider) is IRemixDeleteMapping mapping))
+            {
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                    job.Provider + " has no " + operation + " (its documented video API has no such route), so nothing was sent for " + job.Id +
+                    ". Only the OpenAI-style /videos route can " + operation + " a video: OpenAICompatible gateways, and AppleRouter's veo-3.1 models.", job.Id);
+            }
+            var why = refusal(mapping);
+            if (why != null)
+            {
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument, why + " Nothing was sent.", job.Id);
+            }
+            return mapping;
+        }
     }
 }

@@ -190,6 +190,7 @@ namespace VideoGen.Commands
         protected override void ProcessRecord()
         {
             _row++;
+            if (IsRemixRow()) { ProcessRemix(); return; }
             if (Prompt is null && InputObject?.BaseObject is string line)
             {
                 Prompt = line; // Get-Content prompts.txt | New-Video: each line is a prompt.

@@ -1,0 +1,407 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Security;
+using System.Threading;
+using VideoGen.Core;
+using VideoGen.Core.Providers;
+
+namespace VideoGen.Commands
+{
+    /// <summary>
+    /// New-Video -RemixOf: a new video from a finished one on the OpenAI-style route (<c>POST videos/{id}/remix</c> with
+    /// <c>{prompt}</c>; OpenAICompatible, and AppleRouter's /v1/videos models). Refused before any request on a provider or
+    /// route without remix, and for a source that is not finished (its Status when the source is a job object, else one
+    /// <c>GET videos/{id}</c>, which costs nothing). The remix is journaled by its worker the moment its answer is read and
+    /// emitted as a VideoJob that Wait-Video and Save-Video take like any other.
+    /// </summary>
+    /// <remarks>
+    /// Remixes run on an engine of their own (same -ThrottleLimit), drained in <see cref="OnDrained"/> on the pipeline thread:
+    /// New-Video's <see cref="OnOutcome"/> reads only prepared rows. RemixOf is in every parameter set: New-Video declares no
+    /// default set, so a set of its own would make every plain New-Video ambiguous.
+    /// </remarks>
+    public sealed partial class NewVideoCommand
+    {
+        /// <summary>
+        /// <para type="description">Remix a finished video instead of generating one: the video's id (a string), or the job object itself (from New-Video, Wait-Video, Get-VideoStatus, Get-VideoJob or an exported row), whose Provider, Model, BaseUri and Status are then used. Sends POST videos/{id}/remix with -Prompt only (the remix keeps the source's model, seconds and size), so the other generation parameters are refused with it. Only the OpenAI-style route has remix: OpenAICompatible, and AppleRouter's veo-3.1 models (name the model with -Model when giving an AppleRouter id); FastRouter and OpenRouter are refused before any request. The source must be finished: a job object whose Status is known is checked without a request, an id is checked with one GET videos/{id} (not a paid request). Costs money like any submission; journaled and emitted like any other job. A CSV column RemixOf binds to it.</para>
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        public PSObject? RemixOf { get; set; }
+
+        private WorkEngine? _remixEngine;
+
+        /// <summary>The New-Video fields a remix does not take (it keeps the source's model, seconds and size).</summary>
+        private IEnumerable<string> FieldsNotForRemix()
+        {
+            var set = new (string Name, bool IsSet)[]
+            {
+                ("Duration", !string.IsNullOrWhiteSpace(Duration)), ("AspectRatio", !string.IsNullOrWhiteSpace(AspectRatio)),
+                ("Resolution", !string.IsNullOrWhiteSpace(Resolution)), ("Size", !string.IsNullOrWhiteSpace(Size)),
+                ("Image", !string.IsNullOrWhiteSpace(Image)), ("Seed", !string.IsNullOrWhiteSpace(Seed)),
+                ("GenerateAudio", !string.IsNullOrWhiteSpace(GenerateAudio)), ("FirstFrame", !string.IsNullOrWhiteSpace(FirstFrame)),
+                ("LastFrame", !string.IsNullOrWhiteSpace(LastFrame)), ("ReferenceImage", ReferenceImage is { Length: > 0 }),
+                ("CallbackUrl", !string.IsNullOrWhiteSpace(CallbackUrl)), ("ProviderOptions", ProviderOptions is { Count: > 0 }),
+                ("Mode", !string.IsNullOrWhiteSpace(Mode)),
+            };
+            return set.Where(f => f.IsSet).Select(f => f.Name);
+        }
+
+        /// <summary>Whether this row is a remix: -RemixOf (or a RemixOf column) holds an id or a job, not a blank.</summary>
+        private bool IsRemixRow()
+        {
+            var value = RemixOf?.BaseObject;
+            return value != null && !(value is string text && string.IsNullOrWhiteSpace(text));
+        }
+
+        /// <summary>One remix row: refused at once where it cannot be done, else checked and sent on the remix engine.</summary>
+        private void ProcessRemix()
+        {
+            string label = RequestValidator.DescribeRow(_row, Name);
+            try
+            {
+                if (_outOfCredits || Engine.IsStoppingStarts || (_remixEngine?.IsStoppingStarts ?? false))
+                {
+                    _notSubmitted.Add(label);
+                    return;
+                }
+                StartRemix(ref label);
+            }
+            catch (VideoGenException ex)
+            {
+                if (FirstNoKeyError(ex))
+                {
+                    WriteError(RemixError(ex, label));
+                }
+            }
+            finally
+            {
+                Drain(TimeSpan.Zero);
+            }
+        }
+
+        private void StartRemix(ref string label)
+        {
+            var (sourceObject, id) = RemixSource();
+            if (string.IsNullOrWhiteSpace(id))
+            {
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                    Capital(label) + ": -RemixOf names no video: give the id of a finished video, or the job object (with its Id). Nothing was sent.");
+            }
+            var notForRemix = FieldsNotForRemix().ToList();
+            if (notForRemix.Count > 0)
+            {
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                    Capital(label) + ": a remix takes only -Prompt (and -Name); it keeps the source video's model, seconds and size. Remove " +
+                    string.Join(", ", notForRemix) + " for this row. Nothing was sent.", id);
+            }
+            if (string.IsNullOrWhiteSpace(Prompt))
+            {
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                    Capital(label) + ": a remix needs -Prompt saying what to change in video " + id + ". Nothing was sent.", id);
+            }
+            var prompt = Prompt!.Trim();
+            if (sourceObject != null && string.Equals(prompt, Property(sourceObject, "Prompt"), StringComparison.Ordinal))
+            {
+                // The source's own prompt, bound from the piped job: a remix says what to change.
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                    Capital(label) + ": the prompt is the source video's own prompt; a remix needs -Prompt saying what to change in video " + id + ". Nothing was sent.", id);
+            }
+            var provider = ResolveProvider(Property(sourceObject, "Provider") ?? Provider);
+            JournalEntry? recordedSource = null;
+            try
+            {
+                recordedSource = _journal!.Find(provider, id!);
+            }
+            catch (VideoGenException)
+            {
+                // An unreadable journal only means the source's model and base URI must come from the object or the parameters.
+            }
+            var model = Property(sourceObject, "Model") ?? (string.IsNullOrWhiteSpace(Model) ? null : Model) ?? recordedSource?.Job.Model;
+            var sourceName = Property(sourceObject, "Name");
+            var name = string.IsNullOrWhiteSpace(Name) ? null : Name!.Trim();
+            if (name != null && sourceName != null && string.Equals(name, sourceName.Trim(), StringComparison.Ordinal))
+            {
+                // The source's own Name bound from a piped job: the remix would be saved over the source's file.
+                name += "-remix";
+            }
+            label = RequestValidator.DescribeRow(_row, name);
+            var status = Property(sourceObject, "Status");
+            var pollingUrl = Property(sourceObject, "PollingUrl") ?? recordedSource?.Job.PollingUrl;
+            // Before the key or the base URI is looked at: a provider or route without remix is refused before any request.
+            var probe = VideoJob.Restore(id!, provider, model, null, null, null, pollingUrl);
+            try
+            {
+                VideoOperations.ForRemix(probe);
+            }
+            catch (VideoGenException ex)
+            {
+                WriteError(new ErrorRecord(new VideoGenException(ex.Kind, Capital(label) + ": " + ex.Message, id, null, ex),
+                    "VideoGen.RemixNotSupported", ErrorCategory.NotImplemented, id));
+                return;
+            }
+            var sessionObject = sourceObject?.BaseObject;
+            var endpoint = EndpointResolver.Resolve(provider, RemixBaseUri(provider, sourceObject, recordedSource?.Job.BaseUri), KeyFor(provider, sessionObject),
+                Environment.GetEnvironmentVariable);
+            var source = VideoJob.Restore(id!, provider, model, sourceName, Property(sourceObject, "Prompt"), endpoint.BaseUri.AbsoluteUri, pollingUrl,
+                Property(sourceObject, "VideoUrl"), status);
+            var statusKnown = sourceObject != null && !string.IsNullOrWhiteSpace(status) &&
+                Enum.TryParse<VideoJobStatus>(status!.Trim(), true, out var parsed) && Enum.IsDefined(typeof(VideoJobStatus), parsed);
+            if (statusKnown && source.Status != VideoJobStatus.Succeeded)
+            {
+                // The job object says it is not finished: no request at all.
+                WriteError(NotFinishedRecord(source, label));
+                return;
+            }
+            var fingerprint = RequestFingerprint.Of(provider, new VideoRequest { Prompt = prompt }, "remix of " + source.Id);
+            if (!Force && _recorded.TryGetValue(RecordKey(provider, name, fingerprint), out var recorded))
+            {
+                WriteVerbose(label + " was remixed before as task " + recorded.Job.Id + " (" + recorded.Job.Status + ", journal " + _journal!.Path +
+                    "); emitting that job instead of paying again. -Force remixes anew.");
+                _emitted.Add(recorded.Job.Id);
+                SessionJobs.Remember(recorded.Job, ApiKeyFor(recorded.Job.Provider));
+                WriteObject(recorded.Job);
+                return;
+            }
+            if (!ShouldProcess(label + ": remix of video " + source.Id + " '" + Shorten(prompt) + "' at " + provider + (source.Model is null ? string.Empty : " (" + source.Model + ")"),
+                "Remix a video (costs money)"))
+            {
+                return;
+            }
+            var carried = ApiKeyFor(provider) ?? (SessionJobs.TryGet(sessionObject, out var known, out _, out var key) && known == provider ? key : null);
+            var row = new RemixRow(label, source, carried);
+            var journal = _journal!;
+            var client = Client;
+            var log = Log;
+            var engine = _remixEngine ??= new WorkEngine(ThrottleLimit, ex => ex is VideoGenException vg && IsOutOfCredits(vg));
+            engine.Start(row, async context =>
+            {
+                var checkedSource = source;
+                if (!statusKnown)
+                {
+                    // One GET videos/{id} (not a paid request): only a finished video can be remixed.
+                    using (await context.SlotAsync().ConfigureAwait(false))
+                    {
+                        checkedSource = await client.PollAsync(endpoint, source, log, context.Token).ConfigureAwait(false);
+                    }
+                    if (checkedSource.Status != VideoJobStatus.Succeeded)
+                    {
+                        throw new RemixSourceNotFinished(checkedSource);
+                    }
+                }
+                using (await context.SlotAsync().ConfigureAwait(false))
+                {
+                    VideoJob job;
+                    try
+                    {
+                        // Not the Ctrl+C token: a remix already sent is never cut off, so its id is not lost.
+                        job = await client.RemixAsync(endpoint, checkedSource, prompt, name, log, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (VideoGenException ex) when (ex.TaskId != null && ex.TaskId != checkedSource.Id)
+                    {
+                        // The answer carried the new video's id but could not be read in full: the job exists, so its id is kept.
+                        var created = VideoJob.Restore(ex.TaskId, provider, checkedSource.Model, name, prompt, endpoint.BaseUri.AbsoluteUri);
+                        throw new SubmissionFailure(created, TryJournal(journal, created, fingerprint), ex);
+                    }
+                    // On disk the moment the answer is read, before anything else can fail.
+                    return new Submitted(job, TryJournal(journal, job, fingerprint));
+                }
+            });
+        }
+
+        /// <summary>
+        /// The source: -RemixOf as a job object (its Id), or -RemixOf as an id string, with the piped object as the source when
+        /// it is the job of that id (<c>$job | New-Video -RemixOf { $_.Id } -Prompt ...</c>).
+        /// </summary>
+        private (PSObject? Source, string? Id) RemixSource()
+        {
+            if (RemixOf!.BaseObject is string text)
+            {
+                var id = text.Trim();
+                var piped = InputObject != null && string.Equals(Property(InputObject, "Id"), id, StringComparison.Ordinal) ? InputObject : null;
+                return (piped, id);
+            }
+            return (RemixOf, Property(RemixOf, "Id") ?? Property(RemixOf, ParameterAliases.TaskId));
+        }
+
+        /// <summary>
+        /// The base URI for the remix: -BaseUri typed; else the source object's BaseUri, accepted only where the base class
+        /// accepts a BaseUri from pipeline input (configured, journaled, or the session's own job); else the journaled one.
+        /// </summary>
+        private string? RemixBaseUri(VideoProvider provider, PSObject? sourceObject, string? recorded)
+        {
+            var saved = BaseUri;
+            try
+            {
+                var fromSource = Property(sourceObject, "BaseUri");
+                if (fromSource != null && !MyInvocation.BoundParameters.ContainsKey(nameof(BaseUri)))
+                {
+                    BaseUri = fromSource;
+                }
+                return BaseUriFor(provider, sourceObject?.BaseObject, () => recorded) ?? recorded;
+            }
+            finally
+            {
+                BaseUri = saved;
+            }
+        }
+
+        private static string? Property(PSObject? source, string name)
+        {
+            if (source is null)
+            {
+                return null;
+            }
+            object? value;
+            try
+            {
+                value = source.Properties[name]?.Value;
+            }
+            catch (GetValueException)
+            {
+                return null;
+            }
+            var text = value?.ToString();
+            return string.IsNullOrWhiteSpace(text) ? null : text!.Trim();
+        }
+
+        private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);
+
+        /// <summary>"Video X is Running, not finished": what to run, and that nothing was sent for the remix.</summary>
+        private static ErrorRecord NotFinishedRecord(VideoJob source, string label)
+        {
+            var follow = "Get-VideoStatus -Id " + source.Id + " -Provider " + source.Provider + (string.IsNullOrWhiteSpace(source.Model) ? string.Empty : " -Model '" + source.Model + "'");
+            var ended = source.IsTerminal;
+            var message = ended
+                ? Capital(label) + ": video " + source.Id + " ended " + source.Status + (source.Error is null ? string.Empty : " (" + source.Error + ")") +
+                  ", so there is no video to remix. Nothing was sent."
+                : Capital(label) + ": video " + source.Id + " is " + source.Status + ", not finished: only a finished video can be remixed. Nothing was sent for the remix. Wait for it with: " +
+                  follow + " | Wait-Video, then run New-Video -RemixOf again (or pipe the waited job: -RemixOf $job).";
+            var record = new ErrorRecord(new VideoGenException(ended ? VideoGenErrorKind.JobFailed : VideoGenErrorKind.NotFinished, message, source.Id),
+                "VideoGen.RemixSourceNotFinished", ended ? ErrorCategory.InvalidOperation : ErrorCategory.ResourceUnavailable, source);
+            record.ErrorDetails = new ErrorDetails(message)
+            {
+                RecommendedAction = ended ? "Remix a video that succeeded." : follow + " | Wait-Video",
+            };
+            return record;
+        }
+
+        private static ErrorRecord RemixError(VideoGenException ex, string label) =>
+            ToErrorRecord(ex.Message.StartsWith(Capital(label), StringComparison.Ordinal) || ex.Message.StartsWith("No API key", StringComparison.Ordinal)
+                ? ex
+                : new VideoGenException(ex.Kind, Capital(label) + ": " + ex.Message, ex.TaskId, ex.StatusCode, ex), ex.TaskId ?? (object)label);
+
+        /// <inheritdoc/>
+        protected override void OnDrained()
+        {
+            var engine = _remixEngine;
+            if (engine is null)
+            {
+                return;
+            }
+            // New-Video's engine is done only in EndProcessing (DrainToEnd): then the remixes still running are waited for too.
+            var final = Engine.IsDone;
+            if (final)
+            {
+                engine.CompleteAdding();
+            }
+            while (!Stopping)
+            {
+                if (engine.TryRead(final ? TimeSpan.FromMilliseconds(200) : TimeSpan.Zero, out var outcome) && outcome != null)
+                {
+                    OnRemixOutcome(outcome);
+                    continue;
+                }
+                if (!final || engine.IsDone)
+                {
+                    break;
+                }
+            }
+            if (final && engine.IsDone)
+            {
+                engine.Dispose();
+                _remixEngine = null;
+            }
+        }
+
+        /// <inheritdoc/>
+        protected override void StopProcessing()
+        {
+            base.StopProcessing();
+            // As New-Video's own engine: remixes waiting for a slot are not started; one already sent still answers and is journaled.
+            Volatile.Read(ref _remixEngine)?.StopStarting();
+        }
+
+        /// <summary>A remix's outcome, on the pipeline thread: the new job emitted, or the error with the row and the source id.</summary>
+        private void OnRemixOutcome(WorkOutcome outcome)
+        {
+            var row = (RemixRow)outcome.State!;
+            switch (outcome.Error)
+            {
+                case null:
+                    var submitted = (Submitted)outcome.Value!;
+                    if (submitted.JournalError != null)
+                    {
+                        WriteError(JournalFailed(submitted.Job, submitted.JournalError));
+                    }
+                    _emitted.Add(submitted.Job.Id);
+                    SessionJobs.Remember(submitted.Job, row.Key);
+                    WriteObject(submitted.Job);
+                    break;
+                case NotStartedException _:
+                    _notSubmitted.Add(row.Label);
+                    break;
+                case RemixSourceNotFinished notFinished:
+                    WriteError(NotFinishedRecord(notFinished.Video, row.Label));
+                    break;
+                case SubmissionFailure failure:
+                    if (failure.JournalError != null)
+                    {
+                        WriteError(JournalFailed(failure.Job, failure.JournalError));
+                    }
+                    WriteError(RemixError(failure.Cause, row.Label));
+                    break;
+                case VideoGenException ex when IsOutOfCredits(ex):
+                    _outOfCredits = true;
+                    WriteError(RemixError(new VideoGenException(ex.Kind, ex.Message + " No further rows are submitted; the jobs already created go on.", ex.TaskId, ex.StatusCode, ex), row.Label));
+                    break;
+                case VideoGenException ex:
+                    WriteError(RemixError(ex, row.Label));
+                    break;
+                case OperationCanceledException _ when Stopping:
+                    break;
+                case Exception ex:
+                    WriteError(ToErrorRecord(ex, row.Label));
+                    break;
+            }
+        }
+
+        /// <summary>A remix on its way: the row's label, the source, and the key to carry on with the new job.</summary>
+        private sealed class RemixRow
+        {
+            public RemixRow(string label, VideoJob source, SecureString? key)
+            {
+                Label = label;
+                Source = source;
+                Key = key;
+            }
+
+            public string Label { get; }
+            public VideoJob Source { get; }
+            public SecureString? Key { get; }
+        }
+
+        /// <summary>The source's one GET found it not finished (or ended without a video): nothing was sent for the remix.</summary>
+        private sealed class RemixSourceNotFinished : Exception
+        {
+            public RemixSourceNotFinished(VideoJob source)
+                : base("Video " + source.Id + " is " + source.Status + ", not finished.")
+            {
+                Video = source;
+            }
+
+            public VideoJob Video { get; }
+        }
+    }
+}

@@ -1,0 +1,244 @@
+using System.Management.Automation;
+using VideoGen.Emulator;
+using VideoGen.PowerShell.Tests.Support;
+
+namespace VideoGen.PowerShell.Tests;
+
+/// <summary>
+/// Issue 17: New-Video -RemixOf and Remove-Video on the OpenAI-style route, against an emulator of each test's own (its
+/// request, remix and delete counters are the test's alone).
+/// </summary>
+public class RemixTests
+{
+    private static string Describe(PsResult result) =>
+        string.Join("\n", result.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e.Exception.Message)) + "\n" + result.Terminating;
+
+    [Fact]
+    public async Task Remix_of_a_finished_video_is_journaled_waited_for_and_saved_as_an_MP4()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        using var ps = Engine.Start();
+        var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
+        var output = Path.Combine(ps.Directory, "remix");
+        var source = ps.Run("New-Video -Prompt 'A lighthouse at dawn' -Provider OpenAICompatible -BaseUri $args[0] -Name lighthouse | Wait-Video", uri);
+        Assert.True(source.Errors.Count == 0, Describe(source));
+        var done = Assert.Single(source.Output);
+        Assert.Equal("Succeeded", done.Text("Status"));
+        var sourceJob = emulator.State.Jobs[done.Text("Id")!];
+        var pollsBefore = sourceJob.Polls;
+        var requestsBefore = emulator.State.Requests;
+
+        var result = ps.Set("done", done).Run(
+            "New-Video -RemixOf $done -Prompt 'The same lighthouse at night' -BaseUri $args[0] -Name night | Wait-Video | Save-Video -OutputDirectory $args[1]",
+            uri, output);
+
+        Assert.True(result.Errors.Count == 0, Describe(result));
+        var saved = Assert.Single(result.Output);
+        Assert.Equal("night", saved.Text("Name"));
+        Mp4.AssertMp4(Path.Combine(output, "night.mp4"));
+        Assert.Equal(1, emulator.State.Remixes);
+        // The job object said Succeeded: no GET of the source before the remix.
+        Assert.Equal(pollsBefore, sourceJob.Polls);
+        var remix = emulator.State.Jobs.Values.Single(j => j.RemixedFrom != null);
+        Assert.Equal(done.Text("Id"), remix.RemixedFrom);
+        Assert.Equal("The same lighthouse at night", remix.Prompt);
+        Assert.Equal(remix.Id, saved.Text("Id"));
+        Assert.True(emulator.State.Requests > requestsBefore);
+        // Journaled like any other job: submitted, then saved.
+        var journal = File.ReadAllLines(ps.Journal).Where(l => l.Contains(remix.Id, StringComparison.Ordinal)).ToList();
+        Assert.Contains(journal, l => l.Contains("\"event\":\"submitted\"", StringComparison.Ordinal));
+        Assert.Contains(journal, l => l.Contains("\"event\":\"saved\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Remix_by_id_checks_the_source_with_one_GET_and_a_rerun_pays_nothing_again()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        using var ps = Engine.Start();
+        var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
+        var done = Assert.Single(ps.Run("New-Video -Prompt 'A harbour' -Provider OpenAICompatible -BaseUri $args[0] | Wait-Video", uri).Output);
+        var id = done.Text("Id")!;
+        var sourceJob = emulator.State.Jobs[id];
+        var pollsBefore = sourceJob.Polls;
+
+        var first = ps.Run("New-Video -RemixOf $args[1] -Provider OpenAICompatible -Prompt 'A harbour in fog' -BaseUri $args[0]", uri, id);
+        var again = ps.Run("New-Video -RemixOf $args[1] -Provider OpenAICompatible -Prompt 'A harbour in fog' -BaseUri $args[0]", uri, id);
+
+        Assert.True(first.Errors.Count == 0, Describe(first));
+        var remixed = Assert.Single(first.Output);
+        Assert.Equal("OpenAICompatible", remixed.Text("Provider"));
+        Assert.NotEqual(id, remixed.Text("Id"));
+        Assert.Equal(pollsBefore + 1, sourceJob.Polls);
+        // The same remix again is recognised in the journal and not paid for twice.
+        Assert.Equal(remixed.Text("Id"), Assert.Single(again.Output).Text("Id"));
+        Assert.Equal(1, emulator.State.Remixes);
+    }
+
+    [Fact]
+    public async Task Remix_of_an_unfinished_video_is_a_clear_error_and_sends_no_remix()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        using var ps = Engine.Start();
+        var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
+        var running = Assert.Single(ps.Run("New-Video -Prompt 'A slow comet [slow]' -Provider OpenAICompatible -BaseUri $args[0] -Name comet", uri).Output);
+        var requestsBefore = emulator.State.Requests;
+
+        // The job object says Queued: refused with no request at all.
+        var fromObject = ps.Set("running", running).Run("New-Video -RemixOf $running -Prompt 'A fast comet' -BaseUri $args[0]", uri);
+
+        Assert.Empty(fromObject.Output);
+        var error = Assert.Single(fromObject.Errors);
+        Assert.Equal("VideoGen.RemixSourceNotFinished,VideoGen.Commands.NewVideoCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ResourceUnavailable, error.CategoryInfo.Category);
+        Assert.Contains("not finished", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("Wait-Video", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains(running.Text("Id")!, error.Exception.Message, StringComparison.Ordinal);
+        Assert.Equal(requestsBefore, emulator.State.Requests);
+
+        // By id: one GET of the source (not paid), no remix.
+        var byId = ps.Run("New-Video -RemixOf $args[1] -Provider OpenAICompatible -Prompt 'A fast comet' -BaseUri $args[0]", uri, running.Text("Id"));
+
+        Assert.Empty(byId.Output);
+        Assert.Equal("VideoGen.RemixSourceNotFinished,VideoGen.Commands.NewVideoCommand", Assert.Single(byId.Errors).FullyQualifiedErrorId);
+        Assert.Equal(requestsBefore + 1, emulator.State.Requests);
+        Assert.Equal(0, emulator.State.Remixes);
+        Assert.Equal(1, emulator.State.Submissions);
+    }
+
+    [Fact]
+    public async Task Remove_Video_WhatIf_sends_nothing_and_Confirm_false_sends_one_DELETE_and_ends_the_job_in_the_journal()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        using var ps = Engine.Start();
+        var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
+        var done = Assert.Single(ps.Run("New-Video -Prompt 'A forest' -Provider OpenAICompatible -BaseUri $args[0] -Name forest | Wait-Video", uri).Output);
+        var requestsBefore = emulator.State.Requests;
+
+        var whatIf = ps.Set("done", done).Run("$done | Remove-Video -WhatIf");
+
+        Assert.True(whatIf.Errors.Count == 0, Describe(whatIf));
+        Assert.Empty(whatIf.Output);
+        Assert.Equal(requestsBefore, emulator.State.Requests);
+        Assert.Equal(0, emulator.State.Deletes);
+
+        var removed = ps.Run("$done | Remove-Video -Confirm:$false");
+
+        Assert.True(removed.Errors.Count == 0, Describe(removed));
+        Assert.Empty(removed.Output);
+        Assert.Equal(1, emulator.State.Deletes);
+        Assert.Equal(requestsBefore + 1, emulator.State.Requests);
+        Assert.True(emulator.State.Jobs[done.Text("Id")!].Deleted);
+        Assert.Contains(File.ReadAllLines(ps.Journal), l => l.Contains(done.Text("Id")!, StringComparison.Ordinal) && l.Contains("\"event\":\"ended\"", StringComparison.Ordinal));
+        Assert.Empty(ps.Run("Get-VideoJob").Output);
+    }
+
+    [Fact]
+    public async Task Remove_Video_PassThru_emits_the_job_and_takes_Id_with_Provider()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        using var ps = Engine.Start();
+        var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
+        var done = Assert.Single(ps.Run("New-Video -Prompt 'A desert' -Provider OpenAICompatible -BaseUri $args[0] | Wait-Video", uri).Output);
+
+        var result = ps.Run("Remove-Video -Id $args[1] -Provider OpenAICompatible -BaseUri $args[0] -Confirm:$false -PassThru", uri, done.Text("Id"));
+
+        Assert.True(result.Errors.Count == 0, Describe(result));
+        var job = Assert.Single(result.Output);
+        Assert.Equal(done.Text("Id"), job.Text("Id"));
+        Assert.Equal("deleted", job.Text("ProviderStatus"));
+        Assert.Equal(1, emulator.State.Deletes);
+
+        // Gone at the provider: deleting again is the provider's 404, naming the id.
+        var again = ps.Run("Remove-Video -Id $args[1] -Provider OpenAICompatible -BaseUri $args[0] -Confirm:$false", uri, done.Text("Id"));
+        var error = Assert.Single(again.Errors);
+        Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+        Assert.Contains(done.Text("Id")!, error.Exception.Message, StringComparison.Ordinal);
+        Assert.Equal(1, emulator.State.Deletes);
+    }
+
+    [Theory]
+    [InlineData("FastRouter", "google/veo3")]
+    [InlineData("OpenRouter", "google/veo-3.1")]
+    public async Task Remix_and_Remove_Video_are_refused_before_any_request_where_the_provider_has_neither(string provider, string model)
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        using var ps = Engine.Start();
+        var uri = emulator.BaseUriFor(provider).AbsoluteUri;
+
+        var remix = ps.Run("New-Video -RemixOf task-1 -Provider $args[1] -Model $args[2] -Prompt 'At night' -BaseUri $args[0]", uri, provider, model);
+        var remove = ps.Run("Remove-Video -Id task-1 -Provider $args[1] -Model $args[2] -BaseUri $args[0] -Confirm:$false", uri, provider, model);
+
+        Assert.Empty(remix.Output);
+        var remixError = Assert.Single(remix.Errors);
+        Assert.Equal("VideoGen.RemixNotSupported,VideoGen.Commands.NewVideoCommand", remixError.FullyQualifiedErrorId);
+        Assert.Contains(provider + " has no remix", remixError.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("nothing was sent", remixError.Exception.Message, StringComparison.Ordinal);
+        Assert.Empty(remove.Output);
+        var removeError = Assert.Single(remove.Errors);
+        Assert.Equal("VideoGen.DeleteNotSupported,VideoGen.Commands.RemoveVideoCommand", removeError.FullyQualifiedErrorId);
+        Assert.Contains(provider + " has no delete", removeError.Exception.Message, StringComparison.Ordinal);
+        Assert.Equal(0, emulator.State.Requests);
+    }
+
+    [Fact]
+    public async Task AppleRouter_remixes_its_veo_videos_with_the_16x9_size_and_refuses_its_generations_tasks()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        using var ps = Engine.Start();
+        var uri = emulator.BaseUriFor("AppleRouter").AbsoluteUri;
+        var image = new Uri(emulator.BaseUriFor("AppleRouter"), "assets/reference.webp").AbsoluteUri;
+        var output = Path.Combine(ps.Directory, "apple");
+
+        var veo = ps.Run("New-Video -Prompt 'A cow dancing' -Provider AppleRouter -Model veo-3.1 -Duration 8 -Size 16x9 -Image $args[1] -BaseUri $args[0] -Name cow | Wait-Video", uri, image);
+        Assert.True(veo.Errors.Count == 0, Describe(veo));
+        var source = Assert.Single(veo.Output);
+        Assert.Equal("16x9", emulator.State.Jobs[source.Text("Id")!].Size);
+
+        var result = ps.Set("source", source).Run("$source | New-Video -RemixOf { $_.Id } -Prompt 'A cow dancing in the rain' | Wait-Video | Save-Video -OutputDirectory $args[0]", output);
+
+        Assert.True(result.Errors.Count == 0, Describe(result));
+        Assert.Equal("cow-remix", Assert.Single(result.Output).Text("Name"));
+        Mp4.AssertMp4(Path.Combine(output, "cow-remix.mp4"));
+        var remix = emulator.State.Jobs.Values.Single(j => j.RemixedFrom == source.Text("Id"));
+        Assert.Equal("veo-3.1", remix.Model);
+        Assert.Equal("16x9", remix.Size);
+
+        var kling = Assert.Single(ps.Run("New-Video -Prompt 'A kite' -Provider AppleRouter -Model kling-v1 -BaseUri $args[0]", uri).Output);
+        var requests = emulator.State.Requests;
+        var refused = ps.Set("kling", kling).Run("New-Video -RemixOf $kling -Prompt 'Two kites'; $kling | Remove-Video -Confirm:$false");
+        Assert.Equal(2, refused.Errors.Count);
+        Assert.Equal("VideoGen.RemixNotSupported,VideoGen.Commands.NewVideoCommand", refused.Errors[0].FullyQualifiedErrorId);
+        Assert.Equal("VideoGen.DeleteNotSupported,VideoGen.Commands.RemoveVideoCommand", refused.Errors[1].FullyQualifiedErrorId);
+        Assert.Contains("/v1/videos", refused.Errors[0].Exception.Message, StringComparison.Ordinal);
+        Assert.Equal(requests, emulator.State.Requests);
+    }
+
+    [Fact]
+    public async Task A_remix_row_with_generation_fields_or_WhatIf_sends_nothing_and_a_CSV_RemixOf_column_remixes()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        using var ps = Engine.Start();
+        var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
+        var done = Assert.Single(ps.Run("New-Video -Prompt 'A meadow' -Provider OpenAICompatible -BaseUri $args[0] | Wait-Video", uri).Output);
+        var requests = emulator.State.Requests;
+
+        var withFields = ps.Set("done", done).Run("New-Video -RemixOf $done -Prompt 'A meadow in snow' -Duration 8 -Size 1280x720 -BaseUri $args[0]", uri);
+        var whatIf = ps.Run("New-Video -RemixOf $done -Prompt 'A meadow in snow' -BaseUri $args[0] -WhatIf", uri);
+
+        var error = Assert.Single(withFields.Errors);
+        Assert.Contains("Duration, Size", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Empty(withFields.Output);
+        Assert.Empty(whatIf.Errors);
+        Assert.Empty(whatIf.Output);
+        Assert.Equal(requests, emulator.State.Requests);
+
+        // One CSV of remixes and new prompts: the RemixOf column makes a row a remix; a blank one is a plain row.
+        var rows = Csv.Rows("Name,Prompt,RemixOf,Provider\r\nsnow,A meadow in snow," + done.Text("Id") + ",OpenAICompatible\r\nsea,A calm sea,,OpenAICompatible\r\n");
+        var result = ps.Set("rows", rows).Run("$rows | New-Video -BaseUri $args[0] | Wait-Video | Save-Video -OutputDirectory $args[1]", uri, Path.Combine(ps.Directory, "csv"));
+
+        Assert.True(result.Errors.Count == 0, Describe(result));
+        Assert.Equal(new[] { "sea", "snow" }, result.Output.Select(o => o.Text("Name")!).Order());
+        Assert.Equal(1, emulator.State.Remixes);
+        Assert.Equal(done.Text("Id"), emulator.State.Jobs.Values.Single(j => j.Prompt == "A meadow in snow").RemixedFrom);
+    }
+}
