@@ -218,6 +218,14 @@ namespace VideoGen.Core
         }
 
         internal void ReturnSlot() => _slots.Release();
+
+        internal void Observe(Exception failure)
+        {
+            if (_stopStartingWhen != null && _stopStartingWhen(failure))
+            {
+                StopStarting();
+            }
+        }
     }
 
     /// <summary>What a work item of <see cref="WorkEngine"/> gets: its slot and the engine's cancellation.</summary>
@@ -243,6 +251,13 @@ namespace VideoGen.Core
             Interlocked.Exchange(ref _holding, 1);
             return new Releaser(this);
         }
+
+        /// <summary>
+        /// Applies the engine's stopping rule (New-Video: out of credits) to a failure at once, while this item still holds its
+        /// slot; call it before the slot is released (a <c>using</c> block around the slot releases it as the exception leaves,
+        /// before the engine itself sees the failure), so no waiting item can take the slot and start.
+        /// </summary>
+        public void ObserveFailure(Exception failure) => _engine.Observe(failure);
 
         internal void ReleaseSlot()
         {

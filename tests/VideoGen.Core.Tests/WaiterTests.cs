@@ -124,6 +124,22 @@ public class WaiterTests : IAsyncLifetime
     }
 
     [Fact]
+    public void AppleRouters_advised_10_to_30_seconds_bound_the_default_policy_and_a_fixed_interval_overrides_them()
+    {
+        var apple = VideoGen.Core.Providers.ProviderMappings.For(VideoProvider.AppleRouter);
+        var policy = new PollPolicy();
+        Assert.Equal(TimeSpan.FromSeconds(10), apple.MinPollInterval);
+        Assert.Equal(TimeSpan.FromSeconds(30), apple.MaxPollInterval);
+        Assert.Equal(TimeSpan.FromSeconds(10), policy.NextDelay(0, apple.MaxPollInterval, null, apple.MinPollInterval));
+        Assert.Equal(TimeSpan.FromSeconds(30), policy.NextDelay(40, apple.MaxPollInterval, null, apple.MinPollInterval));
+        Assert.Equal(TimeSpan.FromSeconds(1), policy.NextDelay(0, TimeSpan.FromSeconds(10), null, VideoGen.Core.Providers.ProviderMappings.For(VideoProvider.OpenRouter).MinPollInterval));
+        policy.FixedInterval = TimeSpan.FromSeconds(2);
+        Assert.Equal(TimeSpan.FromSeconds(2), policy.NextDelay(0, apple.MaxPollInterval, null, apple.MinPollInterval));
+        var tight = new PollPolicy { MaxInterval = TimeSpan.FromMilliseconds(500) };
+        Assert.Equal(TimeSpan.FromMilliseconds(500), tight.NextDelay(0, apple.MaxPollInterval, null, apple.MinPollInterval));
+    }
+
+    [Fact]
     public void The_policy_grows_to_the_ceiling_and_honours_server_hints()
     {
         var policy = new PollPolicy { FirstDelay = TimeSpan.FromSeconds(2), Growth = 1.5 };

@@ -99,7 +99,7 @@ public class FaultLifecycleTests
     [InlineData("UNKNOWN", "Running")]
     public async Task AppleRouters_early_statuses_are_shown_while_queued_and_Wait_Video_then_finishes(string status, string shown)
     {
-        // Queued for the first fifth of the job: 2 s, so the first poll (after about 1 s) sees it.
+        // Queued for the first fifth of the job: 2 s, so the first poll (after 1 s: -PollIntervalSec overrides AppleRouter's advised 10 s) sees it.
         await using var emulator = await SharedEmulator.StartPrivateAsync(o => { o.AppleRouterQueuedStatus = status; o.JobDuration = TimeSpan.FromSeconds(10); });
         using var ps = Engine.Start();
         var created = ps.Run("New-Video -Prompt 'Early status' -Provider AppleRouter -BaseUri $args[0] -Name early", emulator.BaseUriFor("AppleRouter").AbsoluteUri);
@@ -107,7 +107,7 @@ public class FaultLifecycleTests
         var id = Assert.Single(created.Output).Text("Id")!;
 
         var polled = ps.Set("job", created.Output[0]).Run("$job | Get-VideoStatus");
-        var waited = ps.Set("job", created.Output[0]).Run("$job | Wait-Video -TimeoutSec 60");
+        var waited = ps.Set("job", created.Output[0]).Run("$job | Wait-Video -TimeoutSec 60 -PollIntervalSec 1");
 
         Assert.Empty(polled.Errors);
         var early = Assert.Single(polled.Output);

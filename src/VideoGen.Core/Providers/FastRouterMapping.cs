@@ -26,6 +26,8 @@ namespace VideoGen.Core.Providers
         public string DefaultModel => "google/veo3-fast";
         /// <inheritdoc/>
         public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(15);
+        /// <inheritdoc/>
+        public TimeSpan MinPollInterval => TimeSpan.Zero;
 
         /// <summary>Sora models take <c>seconds</c> and <c>size</c> instead of <c>length</c>, <c>resolution</c> and <c>aspectRatio</c>.</summary>
         public static bool IsSora(string? model) => model != null && model.IndexOf("sora", StringComparison.OrdinalIgnoreCase) >= 0;

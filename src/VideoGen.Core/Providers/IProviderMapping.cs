@@ -21,6 +21,12 @@ namespace VideoGen.Core.Providers
         /// <summary>The longest wait between two polls of one job; the providers advise 10-30 s.</summary>
         TimeSpan MaxPollInterval { get; }
 
+        /// <summary>
+        /// The shortest wait between two polls where the provider's documents advise one (AppleRouter: poll every 10-30 s,
+        /// seeds/004); zero where they do not. Wait-Video -PollIntervalSec overrides it.
+        /// </summary>
+        TimeSpan MinPollInterval { get; }
+
         /// <summary>Builds the submission.</summary>
         /// <exception cref="VideoGenException">The request asks for something the provider cannot do (InvalidArgument).</exception>
         HttpRequestMessage CreateSubmitRequest(Uri baseUri, VideoRequest request);

@@ -203,6 +203,8 @@ namespace VideoGen.Core.Providers
         public string DefaultModel => "sora-2";
         /// <inheritdoc/>
         public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(10);
+        /// <inheritdoc/>
+        public TimeSpan MinPollInterval => TimeSpan.Zero;
 
         /// <inheritdoc/>
         public HttpRequestMessage CreateSubmitRequest(Uri baseUri, VideoRequest request) =>

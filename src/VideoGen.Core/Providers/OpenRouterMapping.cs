@@ -19,6 +19,8 @@ namespace VideoGen.Core.Providers
         public string DefaultModel => "google/veo-3.1";
         /// <inheritdoc/>
         public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(10);
+        /// <inheritdoc/>
+        public TimeSpan MinPollInterval => TimeSpan.Zero;
 
         /// <inheritdoc/>
         public HttpRequestMessage CreateSubmitRequest(Uri baseUri, VideoRequest request)

@@ -135,7 +135,7 @@ namespace VideoGen.Core.Waiting
             {
                 while (true)
                 {
-                    await Task.Delay(_options.Policy.NextDelay(polls, ceiling, job.PollAfter), token).ConfigureAwait(false);
+                    await Task.Delay(_options.Policy.NextDelay(polls, ceiling, job.PollAfter, endpoint.Mapping.MinPollInterval), token).ConfigureAwait(false);
                     var before = job.Status;
                     using (await context.SlotAsync().ConfigureAwait(false))
                     {

@@ -30,7 +30,18 @@ namespace VideoGen.Core.Waiting
         /// <param name="pollsDone">Polls already made for this job (0 before the first).</param>
         /// <param name="providerCeiling">The provider's longest interval.</param>
         /// <param name="serverHint">A wait the server asked for, or null.</param>
-        public TimeSpan NextDelay(int pollsDone, TimeSpan providerCeiling, TimeSpan? serverHint)
+        public TimeSpan NextDelay(int pollsDone, TimeSpan providerCeiling, TimeSpan? serverHint) =>
+            NextDelay(pollsDone, providerCeiling, serverHint, TimeSpan.Zero);
+
+        /// <summary>
+        /// The wait before poll number <paramref name="pollsDone"/> + 1, never below the provider's advised shortest interval
+        /// (<paramref name="providerFloor"/>, capped at the ceiling in force) unless <see cref="FixedInterval"/> is set.
+        /// </summary>
+        /// <param name="pollsDone">Polls already made for this job (0 before the first).</param>
+        /// <param name="providerCeiling">The provider's longest interval.</param>
+        /// <param name="serverHint">A wait the server asked for, or null.</param>
+        /// <param name="providerFloor">The provider's advised shortest interval (AppleRouter 10 s), or zero.</param>
+        public TimeSpan NextDelay(int pollsDone, TimeSpan providerCeiling, TimeSpan? serverHint, TimeSpan providerFloor)
         {
             TimeSpan wait;
             if (FixedInterval is TimeSpan fixedInterval)
@@ -41,7 +52,8 @@ namespace VideoGen.Core.Waiting
             {
                 var ceiling = MaxInterval ?? providerCeiling;
                 var grown = FirstDelay.TotalMilliseconds * Math.Pow(Growth, Math.Max(0, Math.Min(pollsDone, 60)));
-                wait = TimeSpan.FromMilliseconds(Math.Min(grown, ceiling.TotalMilliseconds));
+                var floor = Math.Min(providerFloor.TotalMilliseconds, ceiling.TotalMilliseconds);
+                wait = TimeSpan.FromMilliseconds(Math.Max(floor, Math.Min(grown, ceiling.TotalMilliseconds)));
             }
             if (wait < MinimumDelay)
             {

@@ -286,6 +286,10 @@ namespace VideoGen.Commands
                         {
                             job = await client.SubmitAsync(prepared.Endpoint, prepared.Request, log, CancellationToken.None).ConfigureAwait(false);
                         }
+                        catch (Exception ex) when (StopStartingOn(context, ex))
+                        {
+                            throw; // never reached: the filter applies the out-of-credits rule while this row still holds its slot
+                        }
                         catch (VideoGenException ex) when (ex.TaskId != null)
                         {
                             // The answer carried a task id but could not be read in full: the job exists, so its id is kept.
@@ -499,6 +503,13 @@ namespace VideoGen.Commands
                 : base("The budget is reached.")
             {
             }
+        }
+
+        /// <summary>An exception filter: out of credits stops further starts before this worker's slot is released; always false.</summary>
+        private static bool StopStartingOn(WorkContext context, Exception ex)
+        {
+            context.ObserveFailure(ex);
+            return false;
         }
 
         private static bool IsOutOfCredits(VideoGenException ex) => ex.Kind == VideoGenErrorKind.QuotaExceeded && ex.TaskId is null;
