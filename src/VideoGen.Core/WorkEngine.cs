@@ -89,8 +89,8 @@ namespace VideoGen.Core
         }
 
         /// <summary>
-        /// Starts an item now. Its outcome (value or exception) is posted when <paramref name="work"/> ends; an
-        /// <see cref="OperationCanceledException"/> after <see cref="Cancel"/> posts nothing.
+        /// Starts an item now. Its outcome (value or exception) is posted when <paramref name="work"/> ends; after
+        /// <see cref="Cancel"/> a cancelled item posts an <see cref="OperationCanceledException"/> outcome, which the cmdlets ignore.
         /// </summary>
         /// <param name="state">Travels with the outcome (the row, the job).</param>
         /// <param name="work">The item; takes a slot with <see cref="WorkContext.SlotAsync"/> around each network exchange.</param>
@@ -126,8 +126,9 @@ namespace VideoGen.Core
                 {
                     context.ReleaseSlot();
                 }
-                Interlocked.Decrement(ref _running);
+                // Posted before the item stops counting as running: whoever sees nothing running finds every outcome.
                 _outcomes.Writer.TryWrite(outcome);
+                Interlocked.Decrement(ref _running);
             });
             lock (_tasks)
             {

@@ -134,6 +134,7 @@ namespace VideoGen.Commands
 
         private bool _captured;
         private string? _typedBaseUri;
+        private string? _baseUriProvider;
         // A name, not the core's VideoProvider: a field of a value type from VideoGen.Core would make PowerShell load it while it
         // reads the exported cmdlet types, before the module initializer has set up the dependencies folder.
         private string? _keyProvider;
@@ -155,6 +156,24 @@ namespace VideoGen.Commands
             _captured = true;
             var bound = MyInvocation.BoundParameters;
             _typedBaseUri = bound.TryGetValue("BaseUri", out var typed) ? typed as string : null;
+            var typedProvider = bound.TryGetValue("Provider", out var p) ? p as string : null;
+            if (string.IsNullOrWhiteSpace(typedProvider))
+            {
+                typedProvider = Environment.GetEnvironmentVariable(EndpointResolver.ProviderVariable);
+            }
+            if (!string.IsNullOrWhiteSpace(_typedBaseUri))
+            {
+                // Like -ApiKey: an address typed for one provider must never receive another provider's key.
+                if (string.IsNullOrWhiteSpace(typedProvider) || !Core.Providers.ProviderMappings.TryParse(typedProvider!, out var forProvider))
+                {
+                    ThrowTerminatingError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                        "-BaseUri is used only for the provider it was given for: name that provider with -Provider (" + string.Join(", ", Core.Providers.ProviderMappings.Names) +
+                        ") or $env:" + EndpointResolver.ProviderVariable + ", so no other provider's key is ever sent there."),
+                        "VideoGen.BaseUriNeedsProvider", ErrorCategory.InvalidArgument, null));
+                    return;
+                }
+                _baseUriProvider = forProvider.ToString();
+            }
             if (ApiKey is null)
             {
                 return;
@@ -296,7 +315,8 @@ namespace VideoGen.Commands
         {
             if (!string.IsNullOrWhiteSpace(_typedBaseUri))
             {
-                return _typedBaseUri;
+                // Typed for one provider only: rows and jobs of another provider use their own configured address.
+                return _baseUriProvider == provider.ToString() ? _typedBaseUri : null;
             }
             var fromRow = BaseUri;
             if (string.IsNullOrWhiteSpace(fromRow))

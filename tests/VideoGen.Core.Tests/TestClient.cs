@@ -69,8 +69,13 @@ internal sealed class TestClient
         await ModelCatalog.CheckAsync(Client, prepared, Log, cancellationToken);
         var submitted = await Client.SubmitAsync(prepared.Endpoint, prepared.Request, Log, cancellationToken);
         var job = submitted;
+        var deadline = DateTime.UtcNow.AddMinutes(2);
         for (var polls = 0; !job.IsTerminal; polls++)
         {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("Job " + job.Id + " was still " + job.Status + " after 2 minutes.");
+            }
             await Task.Delay(Policy.NextDelay(polls, prepared.Endpoint.Mapping.MaxPollInterval, job.PollAfter), cancellationToken);
             job = await Client.PollAsync(prepared.Endpoint, job, Log, cancellationToken);
         }

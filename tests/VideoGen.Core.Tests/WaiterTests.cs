@@ -37,7 +37,8 @@ public class WaiterTests : IAsyncLifetime
             }
         }
         engine.CompleteAdding();
-        while (!engine.IsDone)
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (!engine.IsDone && DateTime.UtcNow < deadline)
         {
             if (TryTake(engine, TimeSpan.FromMilliseconds(200), out var result))
             {
@@ -69,7 +70,8 @@ public class WaiterTests : IAsyncLifetime
         engine.CompleteAdding();
 
         WaitResult? result = null;
-        while (!engine.IsDone)
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!engine.IsDone && DateTime.UtcNow < deadline)
         {
             if (TryTake(engine, TimeSpan.FromMilliseconds(200), out var r))
             {

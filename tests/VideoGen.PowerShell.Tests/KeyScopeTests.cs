@@ -45,6 +45,35 @@ public class ApiKeyProviderTests
     }
 }
 
+/// <summary>-BaseUri typed for the provider $env:VIDEOGEN_PROVIDER names, while rows name others.</summary>
+[Collection(ProcessEnvironmentGroup.Name)]
+public class BaseUriProviderTests
+{
+    [Fact]
+    public async Task A_BaseUri_typed_for_one_provider_is_not_used_for_rows_of_another()
+    {
+        await using var gateway = await SharedEmulator.StartPrivateAsync();
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+        var rows = Csv.Rows("Name,Prompt,Provider\r\nopen,Open " + tag + ",OpenRouter\r\nfast,Fast " + tag + ",FastRouter\r\n");
+        Environment.SetEnvironmentVariable("VIDEOGEN_PROVIDER", "OpenRouter");
+        PsResult result;
+        try
+        {
+            result = ps.Set("rows", rows).Run("$rows | New-Video -BaseUri $args[0]", gateway.BaseUriFor("OpenRouter").AbsoluteUri);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("VIDEOGEN_PROVIDER", null);
+        }
+
+        Assert.Empty(result.Errors);
+        // The OpenRouter row went to the address typed for OpenRouter; the FastRouter row to FastRouter's own.
+        Assert.Equal("Open " + tag, Assert.Single(gateway.State.Jobs.Values).Prompt);
+        Assert.Equal("Fast " + tag, Assert.Single(SharedEmulator.JobsTagged(tag)).Prompt);
+    }
+}
+
 /// <summary>No key at all: one error saying how to give it, not one per row.</summary>
 [Collection(ProcessEnvironmentGroup.Name)]
 public class NoKeyTests
@@ -107,6 +136,18 @@ public class KeyScopeTests
         }
         s.MakeReadOnly();
         return s;
+    }
+
+    [Fact]
+    public void BaseUri_without_a_provider_is_refused_before_any_row()
+    {
+        using var ps = Engine.Start();
+
+        var result = ps.Run("Get-VideoStatus -Id abc -Model google/veo3 -BaseUri http://127.0.0.1:9/");
+
+        var error = (result.Terminating as RuntimeException)?.ErrorRecord ?? Assert.Single(result.Errors);
+        Assert.Equal("VideoGen.BaseUriNeedsProvider,VideoGen.Commands.GetVideoStatusCommand", error.FullyQualifiedErrorId);
+        Assert.Empty(result.Output);
     }
 
     [Fact]

@@ -76,7 +76,7 @@ public class NothingLostTests
         var error = Assert.Single(result.Errors);
         Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
         Assert.Contains("blank Id", error.Exception.Message, StringComparison.Ordinal);
-        Assert.Contains("blank", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("(Name 'blank')", error.Exception.Message, StringComparison.Ordinal);
         Assert.Equal(done.Output[0].Text("Id"), Assert.Single(result.Output).Text("Id"));
     }
 

@@ -29,7 +29,7 @@ public class RemixTests
         var requestsBefore = emulator.State.Requests;
 
         var result = ps.Set("done", done).Run(
-            "New-Video -RemixOf $done -Prompt 'The same lighthouse at night' -BaseUri $args[0] -Name night | Wait-Video | Save-Video -OutputDirectory $args[1]",
+            "New-Video -Provider OpenAICompatible -RemixOf $done -Prompt 'The same lighthouse at night' -BaseUri $args[0] -Name night | Wait-Video | Save-Video -OutputDirectory $args[1]",
             uri, output);
 
         Assert.True(result.Errors.Count == 0, Describe(result));
@@ -84,7 +84,7 @@ public class RemixTests
         var requestsBefore = emulator.State.Requests;
 
         // The job object says Queued: refused with no request at all.
-        var fromObject = ps.Set("running", running).Run("New-Video -RemixOf $running -Prompt 'A fast comet' -BaseUri $args[0]", uri);
+        var fromObject = ps.Set("running", running).Run("New-Video -Provider OpenAICompatible -RemixOf $running -Prompt 'A fast comet' -BaseUri $args[0]", uri);
 
         Assert.Empty(fromObject.Output);
         var error = Assert.Single(fromObject.Errors);
@@ -222,8 +222,8 @@ public class RemixTests
         var done = Assert.Single(ps.Run("New-Video -Prompt 'A meadow' -Provider OpenAICompatible -BaseUri $args[0] | Wait-Video", uri).Output);
         var requests = emulator.State.Requests;
 
-        var withFields = ps.Set("done", done).Run("New-Video -RemixOf $done -Prompt 'A meadow in snow' -Duration 8 -Size 1280x720 -BaseUri $args[0]", uri);
-        var whatIf = ps.Run("New-Video -RemixOf $done -Prompt 'A meadow in snow' -BaseUri $args[0] -WhatIf", uri);
+        var withFields = ps.Set("done", done).Run("New-Video -Provider OpenAICompatible -RemixOf $done -Prompt 'A meadow in snow' -Duration 8 -Size 1280x720 -BaseUri $args[0]", uri);
+        var whatIf = ps.Run("New-Video -Provider OpenAICompatible -RemixOf $done -Prompt 'A meadow in snow' -BaseUri $args[0] -WhatIf", uri);
 
         var error = Assert.Single(withFields.Errors);
         Assert.Contains("Duration, Size", error.Exception.Message, StringComparison.Ordinal);
@@ -234,7 +234,7 @@ public class RemixTests
 
         // One CSV of remixes and new prompts: the RemixOf column makes a row a remix; a blank one is a plain row.
         var rows = Csv.Rows("Name,Prompt,RemixOf,Provider\r\nsnow,A meadow in snow," + done.Text("Id") + ",OpenAICompatible\r\nsea,A calm sea,,OpenAICompatible\r\n");
-        var result = ps.Set("rows", rows).Run("$rows | New-Video -BaseUri $args[0] | Wait-Video | Save-Video -OutputDirectory $args[1]", uri, Path.Combine(ps.Directory, "csv"));
+        var result = ps.Set("rows", rows).Run("$rows | New-Video -Provider OpenAICompatible -BaseUri $args[0] | Wait-Video | Save-Video -OutputDirectory $args[1]", uri, Path.Combine(ps.Directory, "csv"));
 
         Assert.True(result.Errors.Count == 0, Describe(result));
         Assert.Equal(new[] { "sea", "snow" }, result.Output.Select(o => o.Text("Name")!).Order());

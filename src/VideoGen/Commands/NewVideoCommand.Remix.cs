@@ -164,6 +164,11 @@ namespace VideoGen.Commands
                 WriteObject(recorded.Job);
                 return;
             }
+            if (BudgetReached(provider.ToString()))
+            {
+                WriteError(BudgetExceeded(label));
+                return;
+            }
             if (!ShouldProcess(label + ": remix of video " + source.Id + " '" + Shorten(prompt) + "' at " + provider + (source.Model is null ? string.Empty : " (" + source.Model + ")"),
                 "Remix a video (costs money)"))
             {
@@ -193,10 +198,15 @@ namespace VideoGen.Commands
                 using (await context.SlotAsync().ConfigureAwait(false))
                 {
                     VideoJob job;
+                    Reserve(provider.ToString(), null);
                     try
                     {
                         // Not the Ctrl+C token: a remix already sent is never cut off, so its id is not lost.
                         job = await client.RemixAsync(endpoint, checkedSource, prompt, name, log, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (StopBothOn(context, ex))
+                    {
+                        throw; // never reached: the filter stops new rows and remixes while this one still holds its slot
                     }
                     catch (VideoGenException ex) when (ex.TaskId != null && ex.TaskId != checkedSource.Id)
                     {
@@ -205,9 +215,22 @@ namespace VideoGen.Commands
                         throw new SubmissionFailure(created, TryJournal(journal, created, fingerprint), ex);
                     }
                     // On disk the moment the answer is read, before anything else can fail.
-                    return new Submitted(job, TryJournal(journal, job, fingerprint));
+                    var journalError = TryJournal(journal, job, fingerprint);
+                    Settle(provider.ToString(), null, job.Cost);
+                    return new Submitted(job, journalError);
                 }
             });
+        }
+
+        /// <summary>An exception filter: out of credits on a remix stops both new rows and remixes; always false.</summary>
+        private bool StopBothOn(WorkContext context, Exception ex)
+        {
+            context.ObserveFailure(ex);
+            if (ex is VideoGenException vg && IsOutOfCredits(vg))
+            {
+                Engine.StopStarting();
+            }
+            return false;
         }
 
         /// <summary>
@@ -346,11 +369,17 @@ namespace VideoGen.Commands
                         WriteError(JournalFailed(submitted.Job, submitted.JournalError));
                     }
                     _emitted.Add(submitted.Job.Id);
+                    _submittedCount++;
+                    _cost.Add(submitted.Job.Cost, submitted.Job.CostUnit);
                     SessionJobs.Remember(submitted.Job, row.Key);
                     WriteObject(submitted.Job);
                     break;
                 case NotStartedException _:
                     _notSubmitted.Add(row.Label);
+                    break;
+                case BudgetReachedException _:
+                    _failedRows++;
+                    WriteError(BudgetExceeded(row.Label));
                     break;
                 case RemixSourceNotFinished notFinished:
                     WriteError(NotFinishedRecord(notFinished.Video, row.Label));
@@ -364,6 +393,8 @@ namespace VideoGen.Commands
                     break;
                 case VideoGenException ex when IsOutOfCredits(ex):
                     _outOfCredits = true;
+                    _failedRows++;
+                    Engine.StopStarting();
                     WriteError(RemixError(new VideoGenException(ex.Kind, ex.Message + " No further rows are submitted; the jobs already created go on.", ex.TaskId, ex.StatusCode, ex), row.Label));
                     break;
                 case VideoGenException ex:

@@ -143,6 +143,7 @@ namespace VideoGen.Commands
         private readonly Dictionary<string, JournalEntry> _recorded = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
         private JobJournal? _journal;
         private bool _outOfCredits;
+        private bool _stopReported;
         private bool _noPromptColumnReported;
         private readonly object _budgetGate = new object();
         private readonly Dictionary<string, decimal> _spent = new Dictionary<string, decimal>(StringComparer.Ordinal);
@@ -372,6 +373,7 @@ namespace VideoGen.Commands
                 case VideoGenException ex when IsOutOfCredits(ex):
                     _outOfCredits = true;
                     _failedRows++;
+                    _remixEngine?.StopStarting();
                     WriteError(ToErrorRecord(new VideoGenException(ex.Kind,
                         prepared.Label + ": " + ex.Message + " No further rows are submitted; the jobs already created go on.", ex.TaskId, ex.StatusCode, ex), prepared.Label));
                     break;
@@ -393,14 +395,27 @@ namespace VideoGen.Commands
         /// </summary>
         protected override void OnStopped()
         {
-            Engine.WaitForRunning(InFlightAnswerBound);
-            var created = new List<string>();
-            while (Engine.TryRead(TimeSpan.Zero, out var outcome) && outcome != null)
+            if (_stopReported)
             {
-                var job = (outcome.Value as Submitted)?.Job ?? (outcome.Error as SubmissionFailure)?.Job;
-                if (job != null && !_emitted.Contains(job.Id))
+                return;
+            }
+            _stopReported = true;
+            var created = new List<string>();
+            // New rows and remixes run on two engines: both are let answer, and both are read.
+            foreach (var engine in new[] { Engine, _remixEngine })
+            {
+                if (engine is null)
                 {
-                    created.Add(job.Id + (string.IsNullOrWhiteSpace(job.Name) ? string.Empty : " (" + job.Name + ")"));
+                    continue;
+                }
+                engine.WaitForRunning(InFlightAnswerBound);
+                while (engine.TryRead(TimeSpan.Zero, out var outcome) && outcome != null)
+                {
+                    var job = (outcome.Value as Submitted)?.Job ?? (outcome.Error as SubmissionFailure)?.Job;
+                    if (job != null && !_emitted.Contains(job.Id))
+                    {
+                        created.Add(job.Id + (string.IsNullOrWhiteSpace(job.Name) ? string.Empty : " (" + job.Name + ")"));
+                    }
                 }
             }
             var warnings = new List<string>();
@@ -439,8 +454,9 @@ namespace VideoGen.Commands
         {
             if (disposing && Stopping)
             {
-                // Stopped while another command of the pipeline ran: still let answers already on their way be journaled.
-                Engine.WaitForRunning(InFlightAnswerBound);
+                // Stopped while another command of the pipeline ran (New-Video's drain never saw it): answers already on
+                // their way are still let come and journaled, and the ids not emitted are named at the console.
+                OnStopped();
             }
             base.Dispose(disposing);
         }
@@ -527,8 +543,9 @@ namespace VideoGen.Commands
                 journal.Submitted(job, fingerprint);
                 return null;
             }
-            catch (Exception ex) when (ex is VideoGenException || ex is IOException || ex is UnauthorizedAccessException)
+            catch (Exception ex)
             {
+                // Whatever the journal throws, the job exists: the failure travels with the job so its id is still emitted.
                 return ex;
             }
         }

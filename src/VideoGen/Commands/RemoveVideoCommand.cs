@@ -81,7 +81,7 @@ namespace VideoGen.Commands
                 var client = Client;
                 var journal = Journal;
                 var log = Log;
-                Engine.Start(key, async context =>
+                Engine.Start(new Target(job, key), async context =>
                 {
                     using (await context.SlotAsync().ConfigureAwait(false))
                     {
@@ -132,17 +132,32 @@ namespace VideoGen.Commands
                 WriteVerbose("Deleted video " + deleted.Job.Id + " at " + deleted.Job.Provider + ".");
                 if (PassThru)
                 {
-                    RememberEmitted(deleted.Job, outcome.State as System.Security.SecureString);
+                    RememberEmitted(deleted.Job, ((Target)outcome.State!).Key);
                     WriteObject(deleted.Job);
                 }
             }
             else if (outcome.Error != null && !(outcome.Error is OperationCanceledException && Stopping))
             {
-                WriteError(ToErrorRecord(outcome.Error, (outcome.Error as VideoGenException)?.TaskId));
+                var job = ((Target)outcome.State!).Job;
+                WriteError(ToErrorRecord(outcome.Error is VideoGenException vg ? (vg.TaskId is null ? new VideoGenException(vg.Kind, vg.Message + " Task id: " + job.Id + ".", job.Id, vg.StatusCode, vg) : vg)
+                    : new VideoGenException(VideoGenErrorKind.UnexpectedAnswer, "Deleting video " + job.Id + " failed: " + outcome.Error.Message, job.Id, null, outcome.Error), job));
             }
         }
 
         #endregion
+
+        /// <summary>A deletion: the job (so every error names its id) and the key it carries on.</summary>
+        private sealed class Target
+        {
+            public Target(VideoJob job, System.Security.SecureString? key)
+            {
+                Job = job;
+                Key = key;
+            }
+
+            public VideoJob Job { get; }
+            public System.Security.SecureString? Key { get; }
+        }
 
         /// <summary>A video the provider deleted, and the journal failure if marking it ended failed.</summary>
         private sealed class Deleted

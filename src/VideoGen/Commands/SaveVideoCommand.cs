@@ -148,13 +148,23 @@ namespace VideoGen.Commands
                     var downloader = _downloader!;
                     var journal = Journal;
                     var log = Log;
-                    Engine.Start(key, async context =>
+                    Engine.Start(new Item(key, job), async context =>
                     {
                         using (await context.SlotAsync().ConfigureAwait(false))
                         {
-                            // Created only now: -WhatIf and refused jobs leave the disk as it was.
-                            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
-                            var saved = await downloader.SaveAsync(endpoint, job, target, force, new Progress(transfer), log, context.Token, variant).ConfigureAwait(false);
+                            SavedVideo saved;
+                            try
+                            {
+                                // Created only now: -WhatIf and refused jobs leave the disk as it was.
+                                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+                                saved = await downloader.SaveAsync(endpoint, job, target, force, new Progress(transfer), log, context.Token, variant).ConfigureAwait(false);
+                            }
+                            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException)
+                            {
+                                // A disk failure names the job it was saving, and the file the user asked for.
+                                throw new VideoGenException(VideoGenErrorKind.InvalidFile,
+                                    "Could not save task " + job.Id + " as " + target + ": " + ex.Message + " The video is still at the provider: fix the folder, then pipe the job to Save-Video again.", job.Id, null, ex);
+                            }
                             string? journalError = null;
                             if (variant == VideoVariant.Video)
                             {
@@ -205,7 +215,8 @@ namespace VideoGen.Commands
         /// <inheritdoc/>
         protected override void OnOutcome(WorkOutcome outcome)
         {
-            _transfers.TryRemove((long)outcome.State!, out _);
+            var item = (Item)outcome.State!;
+            _transfers.TryRemove(item.Key, out _);
             if (outcome.Value is Placed placed)
             {
                 _saved++;
@@ -220,7 +231,8 @@ namespace VideoGen.Commands
             else if (outcome.Error != null && !(outcome.Error is OperationCanceledException && Stopping))
             {
                 _failed++;
-                WriteError(ToErrorRecord(outcome.Error, (outcome.Error as VideoGenException)?.TaskId));
+                WriteError(ToErrorRecord(outcome.Error is VideoGenException || outcome.Error is OperationCanceledException ? outcome.Error
+                    : new VideoGenException(VideoGenErrorKind.UnexpectedAnswer, "Saving task " + item.Job.Id + " failed: " + outcome.Error.Message, item.Job.Id, null, outcome.Error), item.Job));
             }
         }
 
@@ -250,7 +262,16 @@ namespace VideoGen.Commands
             {
                 return null;
             }
-            var existing = SavedVideo.FromFile(target, job);
+            SavedVideo existing;
+            try
+            {
+                existing = SavedVideo.FromFile(target, job);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                throw new VideoGenException(VideoGenErrorKind.FileExists,
+                    "The file " + target + " exists but cannot be read to compare it with task " + job.Id + "'s video (" + ex.Message + "); it was not touched.", job.Id, null, ex);
+            }
             if (!entry.SavedSha256s.Contains(existing.Sha256, StringComparer.OrdinalIgnoreCase))
             {
                 return null;
@@ -297,6 +318,19 @@ namespace VideoGen.Commands
                 ? SessionState.Path.CurrentFileSystemLocation.ProviderPath
                 : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory);
             return System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, FileNames.ForJob(job, SelectedVariant)));
+        }
+
+        /// <summary>One download: its progress key and the job, so every outcome can name the task id.</summary>
+        private sealed class Item
+        {
+            public Item(long key, VideoJob job)
+            {
+                Key = key;
+                Job = job;
+            }
+
+            public long Key { get; }
+            public VideoJob Job { get; }
         }
 
         /// <summary>A file in place, and the journal failure if recording it failed.</summary>

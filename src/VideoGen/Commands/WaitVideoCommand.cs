@@ -174,11 +174,12 @@ namespace VideoGen.Commands
         /// <inheritdoc/>
         protected override void Dispose(bool disposing)
         {
+            // The engine first: its running watches still use the waiter's timeout source until they end.
+            base.Dispose(disposing);
             if (disposing)
             {
                 _waiter?.Dispose();
             }
-            base.Dispose(disposing);
         }
 
         #endregion
