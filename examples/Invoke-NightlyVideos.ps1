@@ -6,9 +6,10 @@
 .DESCRIPTION
     1. Jobs in the journal that were created but not saved (a crash, a reboot) are waited for and saved;
        nothing is submitted again.
-    2. Rows of the CSV whose <Name>.mp4 is already in -OutputDirectory, or whose job is still pending in
-       the journal, are skipped, so running the task twice never pays twice for a prompt.
-    3. The other rows go through New-Video | Wait-Video | Save-Video.
+    2. Every row goes through New-Video | Wait-Video | Save-Video. Running the task twice never pays twice: New-Video
+       emits the job the journal recorded for a row instead of submitting it again, and Save-Video takes a video
+       already saved (same SHA-256) as saved. No skip logic of its own is needed.
+    The cmdlets' one-line summaries (jobs, failures, cost per unit) go to the transcript too.
     Everything the run prints goes to a transcript in -LogDirectory, in plain text (no colour codes, so a
     cron or systemd log stays readable): one line per task id submitted or resumed, one per video saved with
     its whole path, and one per failure with the task id where there is one.
@@ -34,6 +35,8 @@ $ErrorActionPreference = 'Continue'
 # A log, not a terminal: no ANSI colour codes (PowerShell 7.2+; Windows PowerShell has none) and no progress bars.
 if (Get-Variable -Name PSStyle -ErrorAction SilentlyContinue) { $PSStyle.OutputRendering = 'PlainText' }
 $ProgressPreference = 'SilentlyContinue'
+# The cmdlets' summaries (counts and what the night cost) are on the Information stream: show them in the log.
+$InformationPreference = 'Continue'
 New-Item -ItemType Directory -Force -Path $OutputDirectory, $LogDirectory | Out-Null
 Start-Transcript -Path (Join-Path $LogDirectory ('videogen-{0:yyyyMMdd-HHmmss}.log' -f (Get-Date))) | Out-Null
 $runErrors = New-Object System.Collections.ArrayList
@@ -56,11 +59,8 @@ try {
             VideoGen\Save-Video @common -OutputDirectory $OutputDirectory -ErrorVariable +runErrors | ForEach-Object $logSaved
     }
 
-    # 2. Tonight's rows, less those already saved or still pending.
-    $pending = @(VideoGen\Get-VideoJob -JournalPath $JournalPath | ForEach-Object Name)
-    $rows = @(Import-Csv -Path $CsvPath | Where-Object {
-            -not ($_.Name -and ((Test-Path -LiteralPath (Join-Path $OutputDirectory "$($_.Name).mp4")) -or ($pending -contains $_.Name)))
-        })
+    # 2. Tonight's rows: the cmdlets themselves never pay twice for a row already submitted or saved.
+    $rows = @(Import-Csv -Path $CsvPath)
     Write-Host "Submitting $($rows.Count) row(s) from $CsvPath"
     if ($rows.Count -gt 0) {
         $rows | VideoGen\New-Video @submit -ErrorVariable +runErrors |

@@ -163,13 +163,18 @@ Describe 'Wait-Video' {
 }
 
 Describe 'Failures, secrets and the journal' {
-    It 'stops New-Video at a 402 with no further submissions' {
+    It 'stops submitting at a 402: one error for that row, one naming the rows not submitted, no further submissions' {
         $before = (Get-VideoGenEmulatorStats -Emulator $emulator).submissions
         Invoke-VideoGenEmulatorControl -Emulator $emulator -Provider OpenRouter -Path faults -Body @{ route = 'submit'; provider = 'openrouter'; status = 402; count = 1 }
+        $errs = $null
 
         # One submission at a time, so "no further submissions" is observable: the first answers 402, nothing follows.
-        { Import-Csv $csv | VideoGen\New-Video -Provider OpenRouter -ThrottleLimit 1 } | Should -Throw -ExpectedMessage '*insufficient credits*'
+        $jobs = @(Import-Csv $csv | VideoGen\New-Video -Provider OpenRouter -ThrottleLimit 1 -ErrorVariable errs -ErrorAction SilentlyContinue)
 
+        $jobs.Count | Should -Be 0
+        $errs.Count | Should -Be 2
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'VideoGen.OutOfCredits*'
+        $errs[1].FullyQualifiedErrorId | Should -BeLike 'VideoGen.NotSubmitted*'
         (Get-VideoGenEmulatorStats -Emulator $emulator).submissions | Should -Be $before
     }
 
