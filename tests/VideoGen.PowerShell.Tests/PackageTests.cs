@@ -55,3 +55,40 @@ public class PackageTests
         Assert.Equal("True", result.Output[1].ToString());
     }
 }
+
+/// <summary>The dependency list of the layout is derived from the build, and complete: nothing VideoGen loads is missing.</summary>
+public class LayoutTests
+{
+    [Fact]
+    public void Every_assembly_the_module_references_is_in_its_layout_or_the_platform()
+    {
+        var folder = Path.GetDirectoryName(Repo.Manifest)!;
+        var files = new[] { Path.Combine(folder, "VideoGen.dll") }
+            .Concat(Directory.GetFiles(Path.Combine(folder, "dependencies"), "*.dll").Where(f => !f.EndsWith("VideoGen.Isolation.dll", StringComparison.Ordinal)))
+            .ToList();
+        var shipped = files.Select(f => Path.GetFileNameWithoutExtension(f)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        // What netstandard2.0 assemblies may take from the platform: the facade itself, and PowerShell's own assembly.
+        var platform = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "netstandard", "mscorlib", "System.Management.Automation" };
+        var missing = new List<string>();
+        foreach (var file in files)
+        {
+            using var stream = File.OpenRead(file);
+            using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+            var metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+            foreach (var handle in metadata.AssemblyReferences)
+            {
+                var name = metadata.GetString(metadata.GetAssemblyReference(handle).Name);
+                if (!shipped.Contains(name) && !platform.Contains(name))
+                {
+                    missing.Add(Path.GetFileName(file) + " -> " + name);
+                }
+            }
+        }
+
+        Assert.Empty(missing);
+        Assert.Contains("System.Threading.Channels", shipped);
+        Assert.Contains("Polly.Core", shipped);
+        Assert.True(File.Exists(Path.Combine(folder, "dependencies", "VideoGen.Isolation.dll")));
+        Assert.False(File.Exists(Path.Combine(folder, "dependencies", "System.Management.Automation.dll")));
+    }
+}
