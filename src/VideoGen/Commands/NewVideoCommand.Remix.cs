@@ -363,16 +363,7 @@ namespace VideoGen.Commands
             switch (outcome.Error)
             {
                 case null:
-                    var submitted = (Submitted)outcome.Value!;
-                    if (submitted.JournalError != null)
-                    {
-                        WriteError(JournalFailed(submitted.Job, submitted.JournalError));
-                    }
-                    _emitted.Add(submitted.Job.Id);
-                    _submittedCount++;
-                    _cost.Add(submitted.Job.Cost, submitted.Job.CostUnit);
-                    SessionJobs.Remember(submitted.Job, row.Key);
-                    WriteObject(submitted.Job);
+                    EmitCreated((Submitted)outcome.Value!, row.Key);
                     break;
                 case NotStartedException _:
                     _notSubmitted.Add(row.Label);

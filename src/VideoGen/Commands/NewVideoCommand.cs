@@ -346,15 +346,7 @@ namespace VideoGen.Commands
             {
                 case null:
                     var submitted = (Submitted)outcome.Value!;
-                    if (submitted.JournalError != null)
-                    {
-                        WriteError(JournalFailed(submitted.Job, submitted.JournalError));
-                    }
-                    _emitted.Add(submitted.Job.Id);
-                    _submittedCount++;
-                    _cost.Add(submitted.Job.Cost, submitted.Job.CostUnit);
-                    SessionJobs.Remember(submitted.Job, ApiKeyFor(submitted.Job.Provider));
-                    WriteObject(submitted.Job);
+                    EmitCreated(submitted, ApiKeyFor(submitted.Job.Provider));
                     break;
                 case NotStartedException _:
                     _notSubmitted.Add(prepared.Label);
@@ -387,6 +379,20 @@ namespace VideoGen.Commands
                     WriteError(ToErrorRecord(ex, prepared.Label));
                     break;
             }
+        }
+
+        /// <summary>A job this command created (a new row or a remix), on the pipeline thread: counted, remembered with its key, emitted.</summary>
+        private void EmitCreated(Submitted submitted, System.Security.SecureString? key)
+        {
+            if (submitted.JournalError != null)
+            {
+                WriteError(JournalFailed(submitted.Job, submitted.JournalError));
+            }
+            _emitted.Add(submitted.Job.Id);
+            _submittedCount++;
+            _cost.Add(submitted.Job.Cost, submitted.Job.CostUnit);
+            SessionJobs.Remember(submitted.Job, key);
+            WriteObject(submitted.Job);
         }
 
         /// <summary>
