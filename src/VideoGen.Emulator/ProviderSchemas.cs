@@ -96,7 +96,7 @@ internal static class ProviderSchemas
         new("model", FieldType.String, Required: true, Check: NotBlank),
         new("prompt", FieldType.String, Required: true, Check: NotBlank),
         new("duration", FieldType.Integer, Minimum: 1),
-        new("resolution", FieldType.String, Enum: new[] { "480p", "720p", "1080p", "1K", "2K", "4K" }),
+        new("resolution", FieldType.String, Enum: new[] { "480p", "720p", "768p", "1080p", "1K", "2K", "4K" }),  // 768p: PROVIDERS.md "newer public facts", not in seeds/003
         new("aspect_ratio", FieldType.String, Enum: new[] { "16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9", "9:21" }),
         new("size", FieldType.String, Check: n => SizePattern.IsMatch(n.GetValue<string>()) ? null : "size must be WIDTHxHEIGHT, e.g. 1280x720"),
         new("frame_images", FieldType.Array, Check: FrameImages),

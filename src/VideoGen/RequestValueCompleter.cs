@@ -28,7 +28,7 @@ namespace VideoGen.Commands
         private static readonly string[] FastRouterAspects = { "16:9", "9:16", "4:3", "3:4", "1:1", "5:3", "3:5" };
         private static readonly string[] FastRouterResolutions = { "480p", "720p", "1080p" };
         private static readonly string[] OpenRouterAspects = { "16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9", "9:21" };
-        private static readonly string[] OpenRouterResolutions = { "480p", "720p", "1080p", "1K", "2K", "4K" };
+        private static readonly string[] OpenRouterResolutions = { "480p", "720p", "768p", "1080p", "1K", "2K", "4K" };
         private static readonly string[] OpenAISeconds = { "4", "8", "12" };
         private static readonly string[] OpenAIAspects = { "16:9", "9:16" };
         private static readonly string[] OpenAIResolutions = { "720p", "1080p" };
