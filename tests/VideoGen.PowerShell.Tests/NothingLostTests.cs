@@ -19,7 +19,7 @@ public class NothingLostTests
             Body = "{\"error\":{\"code\":402,\"message\":\"Insufficient credits\"}}" };
 
         var result = ps.Set("rows", rows).Set("emu", emulator).Set("fault", fault).Run(@"
-            & { $rows[0]; while ($emu.State.Submissions -lt 1) { [System.Threading.Thread]::Sleep(20) }; $emu.State.AddFault($fault); $rows[1]; $rows[2] } |
+            & { $rows[0]; $until = [DateTime]::UtcNow.AddSeconds(30); while ($emu.State.Submissions -lt 1 -and [DateTime]::UtcNow -lt $until) { [System.Threading.Thread]::Sleep(20) }; $emu.State.AddFault($fault); $rows[1]; $rows[2] } |
                 New-Video -Provider OpenRouter -BaseUri $args[0] -ThrottleLimit 1 -Verbose | Wait-Video | Save-Video -OutputDirectory $args[1]",
             emulator.BaseUriFor("OpenRouter").AbsoluteUri, output);
 
