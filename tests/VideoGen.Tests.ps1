@@ -141,7 +141,7 @@ Describe 'Wait-Video' {
     It 'writes progress with a Completed record for every activity id it opened' {
         $ps = [PowerShell]::Create()
         try {
-            $null = $ps.AddScript('param($ModulePath, $Csv) Import-Module $ModulePath; Import-Csv $Csv | Select-Object -First 3 | VideoGen\New-Video -Provider OpenRouter | VideoGen\Wait-Video')
+            $null = $ps.AddScript('param($ModulePath, $Csv) Import-Module $ModulePath; Import-Csv $Csv | Select-Object -First 3 | VideoGen\New-Video -Provider OpenRouter -Force | VideoGen\Wait-Video')
             $null = $ps.AddArgument($modulePath).AddArgument($csv)
 
             $jobs = $ps.Invoke()
@@ -169,7 +169,8 @@ Describe 'Failures, secrets and the journal' {
         $errs = $null
 
         # One submission at a time, so "no further submissions" is observable: the first answers 402, nothing follows.
-        $jobs = @(Import-Csv $csv | VideoGen\New-Video -Provider OpenRouter -ThrottleLimit 1 -ErrorVariable errs -ErrorAction SilentlyContinue)
+        # -Force: these rows were paid for by an earlier test in this journal, and would otherwise be taken from it.
+        $jobs = @(Import-Csv $csv | VideoGen\New-Video -Provider OpenRouter -ThrottleLimit 1 -Force -ErrorVariable errs -ErrorAction SilentlyContinue)
 
         $jobs.Count | Should -Be 0
         $errs.Count | Should -Be 2
@@ -182,7 +183,7 @@ Describe 'Failures, secrets and the journal' {
         $ps = [PowerShell]::Create()
         try {
             $out = Join-Path $TestDrive 'streams'
-            $null = $ps.AddScript('param($ModulePath, $Csv, $Out) $VerbosePreference = "Continue"; $DebugPreference = "Continue"; Import-Module $ModulePath; Import-Csv $Csv | Select-Object -First 2 | VideoGen\New-Video -Provider FastRouter | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory $Out; VideoGen\Get-VideoStatus -Id no-such-task -Provider OpenRouter')
+            $null = $ps.AddScript('param($ModulePath, $Csv, $Out) $VerbosePreference = "Continue"; $DebugPreference = "Continue"; Import-Module $ModulePath; Import-Csv $Csv | Select-Object -First 2 | VideoGen\New-Video -Provider FastRouter -Force | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory $Out; VideoGen\Get-VideoStatus -Id no-such-task -Provider OpenRouter')
             $null = $ps.AddArgument($modulePath).AddArgument($csv).AddArgument($out)
 
             $output = $ps.Invoke()
