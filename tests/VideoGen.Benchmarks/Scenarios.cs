@@ -95,7 +95,7 @@ internal static partial class Program
                     saved.Count == n && errors.Count == 0 ? "" : $"{saved.Count} saved, {errors.Count} errors ({errors.FirstOrDefault()}); ",
                     posts.Min(), posts.Max(), downloads.Min(), downloads.Max(), lateDownloads.Min(), n, _plainMiBps, actualIdeal, wall / actualIdeal)));
             var ratio = wall / ideal;
-            Targets.Add(new Target("pipeline-N" + n + "-vs-ideal", ratio, "x", "<=", 1.10, F(ratio) + "x"));
+            Targets.Add(new Target("pipeline-N" + n + "-vs-ideal", ratio, "x", "<=", 1.10, F(ratio, "0.000") + "x"));
             wallAt[n] = wall;
             try
             {
