@@ -353,7 +353,7 @@ internal static partial class Program
         Notes.Add(string.Format(Inv, "Save-Video throughput vs plain HttpClient CopyToAsync: {0:0.00}x.", vsPlain));
         var ratio = reference / videoGen.Value.Seconds;
         var growth = double.Parse(videoGen.Value.Row.Note.Split("growth ")[1].Split(' ')[0], Inv);
-        Targets.Add(new Target(curl != null ? "download-vs-curl" : "download-vs-plain-copy (curl not found)", ratio, "x", ">=", 0.9, F(ratio) + "x"));
+        Targets.Add(new Target(curl != null ? "download-vs-curl" : "download-vs-plain-copy (curl not found)", ratio, "x", ">=", 0.9, F(ratio, "0.000") + "x"));
         Targets.Add(new Target("download-working-set-growth", growth, "MiB", "<", 16, F(growth, "0.0") + " MiB"));
 
         void SaveVideo()

@@ -95,7 +95,7 @@ internal static partial class Program
                     saved.Count == n && errors.Count == 0 ? "" : $"{saved.Count} saved, {errors.Count} errors ({errors.FirstOrDefault()}); ",
                     posts.Min(), posts.Max(), downloads.Min(), downloads.Max(), lateDownloads.Min(), n, _plainMiBps, actualIdeal, wall / actualIdeal)));
             var ratio = wall / ideal;
-            Targets.Add(new Target("pipeline-N" + n + "-vs-ideal", ratio, "x", "<=", 1.10, F(ratio) + "x"));
+            Targets.Add(new Target("pipeline-N" + n + "-vs-ideal", ratio, "x", "<=", 1.10, F(ratio, "0.000") + "x"));
             wallAt[n] = wall;
             try
             {
@@ -176,6 +176,7 @@ internal static partial class Program
             .ToDictionary(g => g.Key, g => g.Average(j => j.GetProperty("polls").GetInt32()));
         var peak = result.GetProperty("peakMiB").GetDouble();
         var baseline = result.GetProperty("baselineMiB").GetDouble();
+        var engine = result.GetProperty("engineMiB").GetDouble();
         var cpu = result.GetProperty("cpuSeconds").GetDouble();
         var seconds = result.GetProperty("seconds").GetDouble();
         var cpuPerMinute = cpu / (seconds / 60);
@@ -184,9 +185,10 @@ internal static partial class Program
         Rows.Add(new Row(string.Format(Inv, "4. Wait-Video holding {0:N0} jobs for {1:0} s (own process)", n, holdFor.TotalSeconds), n, seconds, holdFor.TotalSeconds,
             string.Join(", ", pollsByProvider.OrderBy(p => p.Key).Select(p => string.Format(Inv, "{0} {1:0.0}", p.Key, p.Value))) + " polls",
             peak, cpu,
-            string.Format(Inv, "{0:0.00} CPU s per minute, {1:0} polls/s, {2:0.00} ms CPU per poll; working set {3:0} MiB before Wait-Video (engine, module, {4:N0} rows); ceilings {5}; {6:N0} submitted through New-Video -ThrottleLimit 16 in {7:0.0} s ({8:0}/s)",
+            string.Format(Inv, "{0:0.00} CPU s per minute, {1:0} polls/s, {2:0.00} ms CPU per poll; working set {9:0} MiB with the engine and module imported, {3:0} MiB with the {4:N0} rows, peak {10:0} MiB while waiting ({11:0.0} KiB a job); ceilings {5}; {6:N0} submitted through New-Video -ThrottleLimit 16 in {7:0.0} s ({8:0}/s)",
                 cpuPerMinute, totalPolls / seconds, cpu * 1000 / Math.Max(1, totalPolls), baseline, n,
-                string.Join(", ", ceilings.OrderBy(c => c.Key).Select(c => c.Key + " " + F(c.Value, "0") + " s")), n, submitSeconds, n / submitSeconds)));
+                string.Join(", ", ceilings.OrderBy(c => c.Key).Select(c => c.Key + " " + F(c.Value, "0") + " s")), n, submitSeconds, n / submitSeconds,
+                engine, peak, (peak - baseline) * 1024 / n)));
         Targets.Add(new Target("waiting-peak-working-set", peak, "MiB", "<", 150, F(peak, "0") + " MiB"));
         Targets.Add(new Target("waiting-cpu-per-minute", cpuPerMinute, "s", "<=", 5, F(cpuPerMinute) + " CPU s/min"));
         foreach (var (provider, ceiling) in ceilings.OrderBy(c => c.Key))
@@ -198,13 +200,14 @@ internal static partial class Program
 
     private static async Task<int> ChildWaitAsync(string file, double seconds)
     {
+        using var shell = Shell.Start();
+        var engineMiB = WorkingSetMiB();
         var rows = File.ReadLines(file).Select(line =>
         {
             var f = line.Split('\t');
             var names = new[] { "Id", "Provider", "Model", "PollingUrl", "Status", "Name" };
             return (object)Shell.Row(names.Select((name, i) => (name, f[i])).Where(c => c.Item2.Length > 0).ToArray());
         }).ToList();
-        using var shell = Shell.Start();
         using var ps = shell.Create("$input | Wait-Video");
         var input = new PSDataCollection<object>(rows);
         input.Complete();
@@ -234,8 +237,17 @@ internal static partial class Program
             var type = mapping!.GetType();
             ceilings[type.GetProperty("Provider")!.GetValue(mapping)!.ToString()!] = ((TimeSpan)type.GetProperty("MaxPollInterval")!.GetValue(mapping)!).TotalSeconds;
         }
-        Console.WriteLine(JsonSerializer.Serialize(new { peakMiB = peak, baselineMiB = baseline, cpuSeconds = cpu, seconds = elapsed, emitted = output.Count, errors, ceilings }));
+        Console.WriteLine(JsonSerializer.Serialize(new { peakMiB = peak, baselineMiB = baseline, engineMiB, cpuSeconds = cpu, seconds = elapsed, emitted = output.Count, errors, ceilings }));
         return 0;
+    }
+
+    /// <summary>This process's working set after a full collection.</summary>
+    private static double WorkingSetMiB()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        using var self = Process.GetCurrentProcess();
+        return self.WorkingSet64 / 1048576.0;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
