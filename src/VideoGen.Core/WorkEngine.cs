@@ -94,15 +94,36 @@ namespace VideoGen.Core
         /// </summary>
         /// <param name="state">Travels with the outcome (the row, the job).</param>
         /// <param name="work">The item; takes a slot with <see cref="WorkContext.SlotAsync"/> around each network exchange.</param>
-        public void Start(object? state, Func<WorkContext, Task<object?>> work)
+        /// <param name="inOrder">
+        /// True for items whose first step is to take a slot (a submission, a download, a deletion): their first slot is
+        /// queued now, on the calling thread, so items get slots in the order they were started (row order with
+        /// -ThrottleLimit 1). False for items that wait before their first slot (a watch polls after a delay).
+        /// </param>
+        public void Start(object? state, Func<WorkContext, Task<object?>> work, bool inOrder)
         {
             if (work is null)
             {
                 throw new ArgumentNullException(nameof(work));
             }
+            var context = new WorkContext(this);
+            if (inOrder)
+            {
+                // Runs synchronously up to the semaphore's wait, which queues this item's waiter first-in, first-out.
+                context.QueueFirstSlot(TakeSlotAsync());
+            }
+            Run(state, work, context);
+        }
+
+        /// <summary>Starts an item whose first step is to take a slot, in the order items are started (<c>inOrder: true</c>).</summary>
+        public void StartInOrder(object? state, Func<WorkContext, Task<object?>> work) => Start(state, work, inOrder: true);
+
+        /// <summary>Starts an item whose slots are taken as it goes (see <see cref="Start(object, Func{WorkContext, Task{object}}, bool)"/>).</summary>
+        public void Start(object? state, Func<WorkContext, Task<object?>> work) => Start(state, work, inOrder: false);
+
+        private void Run(object? state, Func<WorkContext, Task<object?>> work, WorkContext context)
+        {
             Interlocked.Increment(ref _started);
             Interlocked.Increment(ref _running);
-            var context = new WorkContext(this);
             var task = Task.Run(async () =>
             {
                 WorkOutcome outcome;
@@ -235,7 +256,11 @@ namespace VideoGen.Core
         private readonly WorkEngine _engine;
         private int _holding;
 
+        private Task<bool>? _firstSlot;
+
         internal WorkContext(WorkEngine engine) => _engine = engine;
+
+        internal void QueueFirstSlot(Task<bool> slot) => _firstSlot = slot;
 
         /// <summary>Cancelled by <see cref="WorkEngine.Cancel"/> (Ctrl+C in Wait-Video and Save-Video). Submissions do not observe it.</summary>
         public CancellationToken Token => _engine.CancellationToken;
@@ -245,7 +270,8 @@ namespace VideoGen.Core
         /// <exception cref="NotStartedException">Starts were stopped before a slot came.</exception>
         public async Task<IDisposable> SlotAsync()
         {
-            if (!await _engine.TakeSlotAsync().ConfigureAwait(false))
+            var queued = Interlocked.Exchange(ref _firstSlot, null);
+            if (!await (queued ?? _engine.TakeSlotAsync()).ConfigureAwait(false))
             {
                 throw new NotStartedException();
             }
@@ -266,6 +292,15 @@ namespace VideoGen.Core
             {
                 _engine.ReturnSlot();
             }
+            // A slot queued at start that the item never took (it failed first) is given back once granted.
+            var unused = Interlocked.Exchange(ref _firstSlot, null);
+            unused?.ContinueWith(t =>
+            {
+                if (t.Status == TaskStatus.RanToCompletion && t.Result)
+                {
+                    _engine.ReturnSlot();
+                }
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
         private sealed class Releaser : IDisposable

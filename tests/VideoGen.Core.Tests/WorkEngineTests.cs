@@ -52,6 +52,30 @@ public class WorkEngineTests
     }
 
     [Fact]
+    public void Items_started_in_order_take_the_only_slot_in_the_order_they_were_started()
+    {
+        using var engine = new WorkEngine(1);
+        var order = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        for (var i = 0; i < 30; i++)
+        {
+            var n = i;
+            engine.StartInOrder(n, async ctx =>
+            {
+                using (await ctx.SlotAsync())
+                {
+                    order.Enqueue(n);
+                    await Task.Delay(2);
+                    return n;
+                }
+            });
+        }
+
+        ReadAll(engine);
+
+        Assert.Equal(Enumerable.Range(0, 30), order);
+    }
+
+    [Fact]
     public void Stop_starting_lets_items_holding_a_slot_finish_and_ends_the_waiting_ones_as_not_started()
     {
         using var engine = new WorkEngine(1);

@@ -180,7 +180,7 @@ namespace VideoGen.Commands
             var client = Client;
             var log = Log;
             var engine = _remixEngine ??= new WorkEngine(ThrottleLimit, ex => ex is VideoGenException vg && IsOutOfCredits(vg));
-            engine.Start(row, async context =>
+            engine.StartInOrder(row, async context =>
             {
                 var checkedSource = source;
                 if (!statusKnown)

@@ -271,7 +271,7 @@ namespace VideoGen.Commands
             var journal = _journal!;
             var client = Client;
             var log = Log;
-            Engine.Start(prepared, async context =>
+            Engine.StartInOrder(prepared, async context =>
             {
                 using (await context.SlotAsync().ConfigureAwait(false))
                 {

@@ -81,7 +81,7 @@ namespace VideoGen.Commands
                 var client = Client;
                 var journal = Journal;
                 var log = Log;
-                Engine.Start(new Target(job, key), async context =>
+                Engine.StartInOrder(new Target(job, key), async context =>
                 {
                     using (await context.SlotAsync().ConfigureAwait(false))
                     {

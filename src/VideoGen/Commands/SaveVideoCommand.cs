@@ -148,7 +148,7 @@ namespace VideoGen.Commands
                     var downloader = _downloader!;
                     var journal = Journal;
                     var log = Log;
-                    Engine.Start(new Item(key, job), async context =>
+                    Engine.StartInOrder(new Item(key, job), async context =>
                     {
                         using (await context.SlotAsync().ConfigureAwait(false))
                         {
