@@ -370,6 +370,23 @@ namespace VideoGen.Commands
             }
         }
 
+        /// <summary>
+        /// A journal write from a worker: a failure of any kind is returned, never thrown, because the job it records
+        /// exists whatever the journal says and its id must still reach the output or an error record.
+        /// </summary>
+        internal static Exception? TryJournal(Action write)
+        {
+            try
+            {
+                write();
+                return null;
+            }
+            catch (Exception ex)
+            {
+                return ex;
+            }
+        }
+
         private static readonly string[] SummaryTags = { "VideoGen", "Summary" };
         private static readonly string[] HostTags = { "PSHOST", "VideoGen" };
 

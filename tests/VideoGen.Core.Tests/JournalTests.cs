@@ -122,7 +122,7 @@ public class JournalTests : IDisposable
         journal.StatusChanged(later);
         journal.Saved(later, "/videos/a.mp4", "abc123");
         var failed = VideoJob.Restore("b", VideoProvider.OpenRouter, "m-b", status: "Failed");
-        failed.Error = "content policy; echo Bearer sk-live-abcdefghijklmnop";
+        failed.Error = "content policy; echo Bearer sk-live-fake0123";
         journal.Ended(failed);
 
         var states = journal.ReadStates();

@@ -542,19 +542,8 @@ namespace VideoGen.Commands
         private static string RecordKey(VideoProvider provider, string? name, string fingerprint) =>
             provider + "\n" + (name ?? string.Empty).Trim().ToUpperInvariant() + "\n" + fingerprint;
 
-        private static Exception? TryJournal(JobJournal journal, VideoJob job, string fingerprint)
-        {
-            try
-            {
-                journal.Submitted(job, fingerprint);
-                return null;
-            }
-            catch (Exception ex)
-            {
-                // Whatever the journal throws, the job exists: the failure travels with the job so its id is still emitted.
-                return ex;
-            }
-        }
+        private static Exception? TryJournal(JobJournal journal, VideoJob job, string fingerprint) =>
+            TryJournal(() => journal.Submitted(job, fingerprint));
 
         private ErrorRecord JournalFailed(VideoJob job, Exception error) =>
             new ErrorRecord(new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,

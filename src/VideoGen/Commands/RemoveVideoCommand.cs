@@ -87,16 +87,7 @@ namespace VideoGen.Commands
                     {
                         var deleted = await client.DeleteAsync(endpoint, job, log, context.Token).ConfigureAwait(false);
                         // In the journal the moment the provider confirmed, by the worker: Get-VideoJob no longer lists it.
-                        string? journalError = null;
-                        try
-                        {
-                            journal.Ended(deleted);
-                        }
-                        catch (Exception ex) when (ex is VideoGenException || ex is IOException || ex is UnauthorizedAccessException)
-                        {
-                            journalError = ex.Message;
-                        }
-                        return new Deleted(deleted, journalError);
+                        return new Deleted(deleted, TryJournal(() => journal.Ended(deleted))?.Message);
                     }
                 });
             }

@@ -165,19 +165,8 @@ namespace VideoGen.Commands
                                 throw new VideoGenException(VideoGenErrorKind.InvalidFile,
                                     "Could not save task " + job.Id + " as " + target + ": " + ex.Message + " The video is still at the provider: fix the folder, then pipe the job to Save-Video again.", job.Id, null, ex);
                             }
-                            string? journalError = null;
-                            if (variant == VideoVariant.Video)
-                            {
-                                // In the journal the moment the file is in place, by the worker that placed it.
-                                try
-                                {
-                                    journal.Saved(saved);
-                                }
-                                catch (Exception ex) when (ex is VideoGenException || ex is IOException || ex is UnauthorizedAccessException)
-                                {
-                                    journalError = ex.Message;
-                                }
-                            }
+                            // In the journal the moment the file is in place, by the worker that placed it.
+                            var journalError = variant == VideoVariant.Video ? TryJournal(() => journal.Saved(saved))?.Message : null;
                             return new Placed(saved, journalError);
                         }
                     });
