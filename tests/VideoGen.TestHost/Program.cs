@@ -1,20 +1,26 @@
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 
-// Runs one script with the module imported; $args are the remaining arguments. Writes each output object's text on a
-// line and each error to standard error; exit code 0, or 1 when the script wrote errors.
+// Runs one script with the module imported (or, with - for the manifest, imported by nobody but the script); $args are
+// the remaining arguments. Writes each output object's text on a line and each error to standard error; exit code 0, or
+// 1 when the script wrote errors. The session has an Import-Csv stand-in (the hosted engine has no Utility module).
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: VideoGen.TestHost <manifest.psd1> <script> [args...]");
+    Console.Error.WriteLine("usage: VideoGen.TestHost <manifest.psd1|-> <script> [args...]");
     return 2;
 }
-using var runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
+var iss = InitialSessionState.CreateDefault2();
+iss.Commands.Add(new SessionStateCmdletEntry("Import-Csv", typeof(VideoGen.TestHost.ImportCsvStandInCommand), null));
+using var runspace = RunspaceFactory.CreateRunspace(iss);
 runspace.Open();
 using var ps = PowerShell.Create();
 ps.Runspace = runspace;
-ps.AddScript("param($Manifest) Import-Module $Manifest -ErrorAction Stop").AddArgument(args[0]);
-ps.Invoke();
-ps.Commands.Clear();
+if (args[0] != "-")
+{
+    ps.AddScript("param($Manifest) Import-Module $Manifest -ErrorAction Stop").AddArgument(args[0]);
+    ps.Invoke();
+    ps.Commands.Clear();
+}
 ps.AddScript(args[1]);
 foreach (var a in args.Skip(2))
 {

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using Microsoft.VisualBasic.FileIO;
 using VideoGen.Emulator;
 
 namespace VideoGen.PowerShell.Tests.Support;
@@ -58,39 +57,10 @@ internal static class SharedEmulator
     }
 }
 
-/// <summary>
-/// CSV text as Import-Csv yields it: one PSCustomObject per line after the header, every value a string (a missing
-/// trailing field is $null), property names exactly as the header spells them. Parsed by the framework's
-/// TextFieldParser (quoted fields, embedded commas and quotes, CRLF), not by hand.
-/// </summary>
+/// <summary>CSV text as Import-Csv yields it (<see cref="VideoGen.Tests.Shared.CsvText"/>), and what Export-Csv writes.</summary>
 internal static class Csv
 {
-    public static List<PSObject> Rows(string text, char delimiter = ',')
-    {
-        if (text.Length > 0 && text[0] == '\uFEFF')
-        {
-            text = text[1..];
-        }
-        using var parser = new TextFieldParser(new StringReader(text)) { TextFieldType = FieldType.Delimited, HasFieldsEnclosedInQuotes = true, TrimWhiteSpace = false };
-        parser.SetDelimiters(delimiter.ToString());
-        var header = parser.ReadFields() ?? throw new ArgumentException("no header line", nameof(text));
-        var rows = new List<PSObject>();
-        while (!parser.EndOfData)
-        {
-            var fields = parser.ReadFields();
-            if (fields is null)
-            {
-                continue;
-            }
-            var row = new PSObject();
-            for (var i = 0; i < header.Length; i++)
-            {
-                row.Properties.Add(new PSNoteProperty(header[i], i < fields.Length ? fields[i] : null));
-            }
-            rows.Add(row);
-        }
-        return rows;
-    }
+    public static List<PSObject> Rows(string text, char delimiter = ',') => VideoGen.Tests.Shared.CsvText.Rows(text, delimiter);
 
     public static List<PSObject> File(string path) => Rows(System.IO.File.ReadAllText(path));
 
