@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using VideoGen.PowerShell.Tests.Support;
 
 namespace VideoGen.PowerShell.Tests;
@@ -10,8 +9,6 @@ namespace VideoGen.PowerShell.Tests;
 /// </summary>
 public class KillTests
 {
-    private static string TestHost => typeof(KillTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "TestHost").Value!;
-
     [Theory]
     [InlineData(3)]
     [InlineData(9)]
@@ -29,7 +26,7 @@ public class KillTests
         const string script = @"
             $rows = [System.IO.File]::ReadAllLines($args[0]) | Where-Object { $_ -and $_ -notlike 'Name,*' } | ForEach-Object { $n, $p = $_ -split ',', 2; [pscustomobject]@{ Name = $n; Prompt = $p } }
             $rows | New-Video -Provider OpenRouter -BaseUri $args[1] -JournalPath $args[2] -ThrottleLimit 2";
-        var child = Process.Start(new ProcessStartInfo("dotnet", [TestHost, Repo.Manifest, script, csv, baseUri, ps.Journal])
+        var child = Process.Start(new ProcessStartInfo("dotnet", [ChildHost.Dll, Repo.Manifest, script, csv, baseUri, ps.Journal])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

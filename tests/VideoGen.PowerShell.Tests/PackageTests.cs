@@ -92,3 +92,56 @@ public class LayoutTests
         Assert.False(File.Exists(Path.Combine(folder, "dependencies", "System.Management.Automation.dll")));
     }
 }
+
+/// <summary>
+/// docs/scheduled-tasks.md's install: the package (the built layout as <c>VideoGen/&lt;version&gt;/</c>) copied into a folder
+/// on $env:PSModulePath, after which <c>Import-Module VideoGen</c> by name (what the nightly script does) finds it, in a
+/// fresh PowerShell process; without it, the error the issue met.
+/// </summary>
+public class InstalledModuleTests
+{
+    private const string Script = @"
+        @(Get-Module -ListAvailable -Name VideoGen | ForEach-Object { $_.Version.ToString() + ' ' + $_.ModuleBase })
+        Import-Module VideoGen -ErrorAction Stop
+        'imported from ' + (Get-Module VideoGen).ModuleBase
+        'cmdlets ' + @(Get-Command -Module VideoGen).Count";
+
+    [Fact]
+    public async Task Copied_into_a_folder_on_PSModulePath_the_module_imports_by_name()
+    {
+        using var ps = Engine.Start(importModule: false);
+        var version = ps.Run("(Test-ModuleManifest -Path $args[0]).Version.ToString()", Repo.Manifest).Output.Single().ToString();
+        var modules = Path.Combine(ps.Directory, "modules");
+        var installed = Path.Combine(modules, "VideoGen", version);
+        CopyTree(Path.GetDirectoryName(Repo.Manifest)!, installed);
+
+        var run = await ChildHost.RunAsync(Script, ps.Directory, [new("PSModulePath", modules + Path.PathSeparator + Environment.GetEnvironmentVariable("PSModulePath"))], TimeSpan.FromSeconds(60));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(version + " " + installed, Assert.Single(lines, l => l.StartsWith(version + " ", StringComparison.Ordinal)));
+        Assert.Contains("imported from " + installed, lines);
+        Assert.Contains("cmdlets 6", lines);
+    }
+
+    [Fact]
+    public async Task Not_installed_Import_Module_by_name_fails_as_the_issue_saw()
+    {
+        using var ps = Engine.Start(importModule: false);
+
+        var run = await ChildHost.RunAsync(Script, ps.Directory, [new("PSModulePath", Path.Combine(ps.Directory, "empty"))], TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("no valid module file was found", run.Errors, StringComparison.Ordinal);
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using VideoGen.PowerShell.Tests.Support;
@@ -25,9 +24,6 @@ public class ReadmeTests
         "VIDEOGEN_PROVIDER",
     ];
 
-    private static string Attribute(string key) =>
-        typeof(ReadmeTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
-
     [Fact]
     public async Task The_emulator_section_works_pasted_as_written()
     {
@@ -44,7 +40,7 @@ public class ReadmeTests
 
         var run = await clone.PasteAsync(string.Join("\n", emulator.PowerShellLines.Concat(WithoutBuild(commands))));
 
-        Assert.True(run.ExitCode == 0, run.Describe());
+        Assert.True(run.ExitCode == 0, run.ToString());
         var rows = Csv.File(Repo.File("examples", "prompts.csv"));
         clone.AssertVideos(Path.Combine("out", "try"), rows);
         // Every row was paid for once, at the emulator the README started: the pasted lines were the only configuration.
@@ -63,7 +59,7 @@ public class ReadmeTests
 
         var run = await clone.PasteAsync(string.Join("\n", pasted), ("VIDEOGEN_FASTROUTER_BASE_URI", emulator.BaseUri(0)));
 
-        Assert.True(run.ExitCode == 0, run.Describe());
+        Assert.True(run.ExitCode == 0, run.ToString());
         var rows = Csv.File(Repo.File("examples", "prompts.csv"));
         clone.AssertVideos("videos", rows);
         Assert.Equal(rows.Count, await emulator.SubmissionsAsync());
@@ -134,7 +130,7 @@ public class ReadmeTests
             var port = FreePorts(3);
             arguments[portAt + 1] = port.ToString();
             var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Repo.Root, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in (string[])["run", "--project", match.Groups[1].Value, "--no-build", "-c", Attribute("Configuration"), "--"])
+            foreach (var a in (string[])["run", "--project", match.Groups[1].Value, "--no-build", "-c", ChildHost.Configuration, "--"])
             {
                 info.ArgumentList.Add(a);
             }
@@ -227,38 +223,13 @@ public class ReadmeTests
         /// Runs the pasted lines in a new PowerShell process at the clone's root: its environment is this one's without any
         /// provider key, base URI or VIDEOGEN_PROVIDER, plus <paramref name="environment"/>, and a journal of the test's own.
         /// </summary>
-        public async Task<(int ExitCode, string Output, string Errors, string Script)> PasteAsync(string pasted, params (string Name, string Value)[] environment)
+        public Task<ChildRun> PasteAsync(string pasted, params (string Name, string Value)[] environment)
         {
+            var variables = KeyedVariables.Select(name => new KeyValuePair<string, string?>(name, null))
+                .Concat(environment.Select(e => new KeyValuePair<string, string?>(e.Name, e.Value)))
+                .Append(new KeyValuePair<string, string?>("VIDEOGEN_JOURNAL_PATH", Path.Combine(Root, "journal.jsonl")));
             // The engine starts at the process's working directory, the clone's root: no Set-Location (a Management cmdlet) needed.
-            var script = pasted;
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root };
-            foreach (var a in (string[])[Attribute("TestHost"), "-", script])
-            {
-                info.ArgumentList.Add(a);
-            }
-            foreach (var name in KeyedVariables)
-            {
-                info.Environment.Remove(name);
-            }
-            foreach (var (name, value) in environment)
-            {
-                info.Environment[name] = value;
-            }
-            info.Environment["VIDEOGEN_JOURNAL_PATH"] = Path.Combine(Root, "journal.jsonl");
-            using var child = Process.Start(info)!;
-            var output = child.StandardOutput.ReadToEndAsync();
-            var errors = child.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-            try
-            {
-                await child.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                child.Kill(entireProcessTree: true);
-                throw new TimeoutException("the pasted commands did not finish within 120 s:\n" + script);
-            }
-            return (child.ExitCode, await output, await errors, script);
+            return ChildHost.RunAsync(pasted, Root, variables, TimeSpan.FromSeconds(120));
         }
 
         /// <summary>One playable MP4 per row, named after the row, in <paramref name="folder"/> (relative to the clone).</summary>
@@ -287,10 +258,4 @@ public class ReadmeTests
             }
         }
     }
-}
-
-internal static class PasteResultExtensions
-{
-    public static string Describe(this (int ExitCode, string Output, string Errors, string Script) run) =>
-        "exit " + run.ExitCode + "\nscript:\n" + run.Script + "\nstdout:\n" + run.Output + "\nstderr:\n" + run.Errors;
 }

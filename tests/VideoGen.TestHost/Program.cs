@@ -3,7 +3,7 @@ using System.Management.Automation.Runspaces;
 
 // Runs one script with the module imported (or, with - for the manifest, imported by nobody but the script); $args are
 // the remaining arguments. Writes each output object's text on a line and each error to standard error; exit code 0, or
-// 1 when the script wrote errors. The session has an Import-Csv stand-in (the hosted engine has no Utility module).
+// 1 when the script wrote errors or stopped at a terminating one. The session has an Import-Csv stand-in (the hosted engine has no Utility module).
 if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: VideoGen.TestHost <manifest.psd1|-> <script> [args...]");
@@ -28,7 +28,16 @@ foreach (var a in args.Skip(2))
 }
 var output = new PSDataCollection<PSObject>();
 output.DataAdded += (_, e) => Console.WriteLine(output[e.Index]?.ToString());
-ps.Invoke(null, output);
+try
+{
+    ps.Invoke(null, output);
+}
+catch (RuntimeException ex)
+{
+    // A terminating error ends the script as it ends pwsh -File: the error on standard error, exit code 1.
+    Console.Error.WriteLine(ex.ErrorRecord?.ToString() ?? ex.Message);
+    return 1;
+}
 foreach (var error in ps.Streams.Error)
 {
     Console.Error.WriteLine(error.ToString());
