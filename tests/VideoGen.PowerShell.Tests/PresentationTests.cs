@@ -75,7 +75,7 @@ public class PresentationTests
             .Replace("\r", string.Empty, StringComparison.Ordinal).Split('\n').Where(l => l.Trim().Length > 0).ToList();
 
     /// <summary>A runspace whose host is a plain-text console of a fixed width; Out-Host renders into it.</summary>
-    private sealed class TextConsole : IDisposable
+    internal sealed class TextConsole : IDisposable
     {
         private readonly Runspace _runspace;
         private readonly TextHost _host;
@@ -125,5 +125,50 @@ public class PresentationTests
             {
             }
         }
+    }
+}
+
+/// <summary>
+/// What a scheduler's log gets (#14, item 10): with $PSStyle.OutputRendering = 'PlainText', as
+/// examples/Invoke-NightlyVideos.ps1 sets it, a whole run rendered to the console (tables, the failed job's error, a
+/// verbose status change, the summaries) holds no ANSI escape; with 'Ansi' the same run does, so the check can fail.
+/// $PSStyle is process-wide: these run alone and put it back.
+/// </summary>
+[Collection(ProcessEnvironmentGroup.Name)]
+public class PlainTextLogTests
+{
+    [Theory]
+    [InlineData("PlainText", false)]
+    [InlineData("Ansi", true)]
+    public void A_run_rendered_to_the_console_has_colour_codes_only_when_rendering_asks_for_them(string rendering, bool codes)
+    {
+        using var console = new PresentationTests.TextConsole(120);
+        var tag = SharedEmulator.NewTag();
+        var output = Path.Combine(console.Directory, "videos");
+        string text;
+        var before = System.Management.Automation.PSStyle.Instance.OutputRendering;
+        try
+        {
+            text = console.Render(@"
+                $PSStyle.OutputRendering = $args[2]
+                & {
+                    New-Video -Prompt ('Log lake ' + $args[0]) -Provider OpenRouter -Name log-lake | Wait-Video -Verbose | Save-Video -OutputDirectory $args[1]
+                    New-Video -Prompt ('This one will [fail] ' + $args[0]) -Provider OpenRouter -Name log-doomed | Wait-Video
+                } $args[0] $args[1] *>&1 | Out-Host", tag, output, rendering);
+        }
+        finally
+        {
+            System.Management.Automation.PSStyle.Instance.OutputRendering = before;
+        }
+
+        var doomed = Assert.Single(SharedEmulator.JobsTagged(tag), j => j.Prompt.Contains("[fail]", StringComparison.Ordinal));
+        // The run is all there: the saved file's name, the failed job's id in its error, a verbose status change.
+        Assert.Contains("log-lake.mp4", text, StringComparison.Ordinal);
+        Assert.Contains(doomed.Id, text, StringComparison.Ordinal);
+        Assert.Contains("VERBOSE:", text, StringComparison.Ordinal);
+        // The summary gives the size in the unit that fits, as the table does (a 4 KB file is not "0.0 MB").
+        var length = new FileInfo(Path.Combine(output, "log-lake.mp4")).Length;
+        Assert.Contains("Save-Video: 1 saved (" + (length / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KB)", text, StringComparison.Ordinal);
+        Assert.Equal(codes, text.Contains('\u001b', StringComparison.Ordinal));
     }
 }

@@ -182,6 +182,23 @@ namespace VideoGen.Commands
             Drain(TimeSpan.Zero);
         }
 
+        /// <summary>
+        /// A byte count in B, KB, MB, GB or TB (1024-based, one decimal above bytes), as the format file shows a saved
+        /// video's Size: "4.1 KB", not "0.0 MB".
+        /// </summary>
+        internal static string HumanSize(long bytes)
+        {
+            string[] units = { "B", "KB", "MB", "GB", "TB" };
+            double n = bytes;
+            var i = 0;
+            while (n >= 1024 && i < units.Length - 1)
+            {
+                n /= 1024;
+                i++;
+            }
+            return i == 0 ? bytes.ToString(CultureInfo.InvariantCulture) + " B" : n.ToString("0.0", CultureInfo.InvariantCulture) + " " + units[i];
+        }
+
         /// <inheritdoc/>
         protected override void EndProcessing()
         {
@@ -189,8 +206,8 @@ namespace VideoGen.Commands
             {
                 DrainToEnd();
                 ReportSuppressedNoKeyErrors();
-                WriteSummary(string.Format(CultureInfo.InvariantCulture, "Save-Video: {0} saved ({1:N1} MB), {2} failed; cost reported for the saved videos: {3}.",
-                    _saved, _bytesSaved / 1048576.0, _failed, _cost));
+                WriteSummary(string.Format(CultureInfo.InvariantCulture, "Save-Video: {0} saved ({1}), {2} failed; cost reported for the saved videos: {3}.",
+                    _saved, HumanSize(_bytesSaved), _failed, _cost));
             }
             finally
             {

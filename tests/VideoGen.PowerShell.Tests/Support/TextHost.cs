@@ -5,7 +5,7 @@ using System.Text;
 
 namespace VideoGen.PowerShell.Tests.Support;
 
-/// <summary>A console host of fixed width that keeps what is written to it (tables, and warnings written to the host directly).</summary>
+/// <summary>A console host of fixed width that keeps what is written to it (tables, errors, verbose and warning lines, as a console log would), and the warnings on their own.</summary>
 internal sealed class TextHost(int width) : PSHost
 {
     private readonly TextUI _ui = new(width);
@@ -46,7 +46,7 @@ internal sealed class TextUI(int width) : PSHostUserInterface
     }
 
     public override PSHostRawUserInterface RawUI => _raw;
-    public override bool SupportsVirtualTerminal => false;
+    public override bool SupportsVirtualTerminal => true;
 
     private void Append(string value)
     {
@@ -56,19 +56,23 @@ internal sealed class TextUI(int width) : PSHostUserInterface
         }
     }
 
-    public override void Write(string value) => Append(value);
-    public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Append(value);
-    public override void WriteLine(string value) => Append(value + "\n");
-    public override void WriteErrorLine(string value) => Append(value + "\n");
-    public override void WriteDebugLine(string message) { }
+    // As the console host writes: text through PSHostUserInterface.GetOutputString, which drops ANSI escapes when
+    // $PSStyle.OutputRendering is PlainText (this console, like pwsh's on a terminal, supports virtual-terminal codes);
+    // verbose, debug and warning lines with their prefixes.
+    public override void Write(string value) => Append(GetOutputString(value, SupportsVirtualTerminal));
+    public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Write(value);
+    public override void WriteLine(string value) => Write(value + "\n");
+    public override void WriteErrorLine(string value) => Write(value + "\n");
+    public override void WriteDebugLine(string message) => WriteLine("DEBUG: " + message);
     public override void WriteProgress(long sourceId, ProgressRecord record) { }
-    public override void WriteVerboseLine(string message) { }
+    public override void WriteVerboseLine(string message) => WriteLine("VERBOSE: " + message);
     public override void WriteWarningLine(string message)
     {
         lock (_warnings)
         {
             _warnings.Add(message);
         }
+        WriteLine("WARNING: " + message);
     }
 
     public IReadOnlyList<string> WarningLines
