@@ -43,12 +43,12 @@ namespace VideoGen.Core
             }
         }
 
-        /// <summary>"3 credits, 0.50 USD", or "not reported" when nothing was added.</summary>
+        /// <summary>"3 credits, 0.50 USD", or "none" when no provider reported a cost (summaries read "cost reported: none").</summary>
         public override string ToString()
         {
             lock (_totals)
             {
-                return _totals.Count == 0 ? "not reported"
+                return _totals.Count == 0 ? "none"
                     : string.Join(", ", _totals.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => Format(p.Value, p.Key)));
             }
         }
