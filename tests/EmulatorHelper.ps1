@@ -20,17 +20,38 @@ function Start-VideoGenEmulator {
     $info.RedirectStandardOutput = $true
     $info.CreateNoWindow = $true
     $process = [System.Diagnostics.Process]::Start($info)
-    $uris = @{}
-    $first = $null
-    $deadline = [DateTime]::UtcNow.AddSeconds(30)
-    while ($uris.Count -lt 4) {
-        if ([DateTime]::UtcNow -gt $deadline -or $process.HasExited) { throw 'The emulator did not start within 30 s.' }
-        $line = $process.StandardOutput.ReadLine()
-        if ($null -eq $line) { continue }
-        if (-not $first) { $first = $line }
-        # Either form: VIDEOGEN_X_BASE_URI=uri, or the line to paste into pwsh, $env:VIDEOGEN_X_BASE_URI = 'uri'.
-        if ($line -match '^(VIDEOGEN_[A-Z]+_BASE_URI)=(.+)$') { $uris[$Matches[1]] = $Matches[2].Trim() }
-        elseif ($line -match '^\$env:(VIDEOGEN_[A-Z]+_BASE_URI)\s*=\s*''([^'']+)''\s*$') { $uris[$Matches[1]] = $Matches[2] }
+    try {
+        $uris = @{}
+        $first = $null
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while ($uris.Count -lt 4) {
+            # A bounded read: ReadLine() would wait past the deadline (for ever) on an emulator that hangs before printing.
+            $read = $process.StandardOutput.ReadLineAsync()
+            $left = $deadline - [DateTime]::UtcNow
+            if ($left -le [TimeSpan]::Zero -or -not $read.Wait($left)) { throw 'The emulator did not print its base URIs within 30 s.' }
+            $line = $read.Result
+            if ($null -eq $line) {
+                $null = $process.WaitForExit(5000)
+                throw "The emulator ended before printing its base URIs$(if ($process.HasExited) { " (exit code $($process.ExitCode))" })."
+            }
+            if (-not $first) { $first = $line }
+            # Either form: VIDEOGEN_X_BASE_URI=uri, or the line to paste into pwsh, $env:VIDEOGEN_X_BASE_URI = 'uri'.
+            if ($line -match '^(VIDEOGEN_[A-Z]+_BASE_URI)=(.+)$') { $uris[$Matches[1]] = $Matches[2].Trim() }
+            elseif ($line -match '^\$env:(VIDEOGEN_[A-Z]+_BASE_URI)\s*=\s*''([^'']+)''\s*$') { $uris[$Matches[1]] = $Matches[2] }
+        }
+    }
+    catch {
+        # Not left running: a stray emulator keeps the console's (or CI's) output pipe open after the run.
+        try {
+            if (-not $process.HasExited) {
+                $process.Kill()
+                $null = $process.WaitForExit(5000)
+            }
+        }
+        catch [System.InvalidOperationException] {
+            # It ended by itself meanwhile.
+        }
+        throw
     }
     [pscustomobject]@{
         Process     = $process
@@ -61,14 +82,14 @@ function Invoke-VideoGenEmulatorControl {
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [hashtable] $Body, [string] $Provider = 'FastRouter')
     $base = ([uri]$Emulator.$Provider).GetLeftPart([UriPartial]::Authority)
-    Invoke-RestMethod -Method Post -Uri "$base/_emulator/$Path" -Body ($Body | ConvertTo-Json -Compress) -ContentType 'application/json' | Out-Null
+    Invoke-RestMethod -Method Post -Uri "$base/_emulator/$Path" -Body ($Body | ConvertTo-Json -Compress) -ContentType 'application/json' -TimeoutSec 30 | Out-Null
 }
 
 function Get-VideoGenEmulatorStats {
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Emulator)
     $base = ([uri]$Emulator.FastRouter).GetLeftPart([UriPartial]::Authority)
-    Invoke-RestMethod -Uri "$base/_emulator/stats"
+    Invoke-RestMethod -Uri "$base/_emulator/stats" -TimeoutSec 30
 }
 
 function Stop-VideoGenEmulator {
