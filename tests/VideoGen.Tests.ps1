@@ -69,7 +69,9 @@ Describe 'Import-Csv | New-Video | Wait-Video | Save-Video' {
 
     It 'resumes in a later step from jobs exported with Export-Csv' {
         $jobsCsv = Join-Path $TestDrive 'jobs.csv'
-        Import-Csv $csv | Select-Object -First 2 | VideoGen\New-Video -Provider FastRouter | Export-Csv -Path $jobsCsv -NoTypeInformation
+        # -Force: new jobs, as in a first run. Without it New-Video re-emits the jobs the first test journaled for these
+        # rows (already saved), which is another case than resuming jobs still running.
+        Import-Csv $csv | Select-Object -First 2 | VideoGen\New-Video -Provider FastRouter -Force | Export-Csv -Path $jobsCsv -NoTypeInformation
         $out = Join-Path $TestDrive 'resumed'
 
         $saved = @(Import-Csv $jobsCsv | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory $out)
@@ -79,7 +81,8 @@ Describe 'Import-Csv | New-Video | Wait-Video | Save-Video' {
     }
 
     It 'resumes from jobs that went through ConvertTo-Json and ConvertFrom-Json' {
-        $json = Import-Csv $csv | Select-Object -First 1 | VideoGen\New-Video -Provider AppleRouter | ConvertTo-Json
+        # -Force, as above: a new job, not the one the first test journaled and saved for this row.
+        $json = Import-Csv $csv | Select-Object -First 1 | VideoGen\New-Video -Provider AppleRouter -Force | ConvertTo-Json
         $out = Join-Path $TestDrive 'fromjson'
 
         $saved = @($json | ConvertFrom-Json | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory $out)
