@@ -5,8 +5,51 @@
 BeforeAll {
     $root = Split-Path -Parent $PSScriptRoot
     . (Join-Path $PSScriptRoot 'EmulatorHelper.ps1')
+
+    # A child process with a time limit: one that never exits (a script waiting on a job, a prompt) fails its test,
+    # killed with what it printed, instead of hanging the run. Its environment is this process's, as with & $pwsh.
+    function Invoke-BoundedProcess {
+        param(
+            [Parameter(Mandatory)] [string] $FilePath,
+            [string[]] $ArgumentList = @(),
+            [string] $WorkingDirectory = (Get-Location -PSProvider FileSystem).ProviderPath,
+            [int] $TimeoutSec = 300
+        )
+        $info = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
+        foreach ($argument in $ArgumentList) { $info.ArgumentList.Add($argument) }
+        $info.WorkingDirectory = $WorkingDirectory
+        $info.UseShellExecute = $false
+        $info.RedirectStandardOutput = $true
+        $info.RedirectStandardError = $true
+        $process = [System.Diagnostics.Process]::Start($info)
+        try {
+            # Both streams are read while it runs, so neither pipe can fill and stall it.
+            $stdout = $process.StandardOutput.ReadToEndAsync()
+            $stderr = $process.StandardError.ReadToEndAsync()
+            $exited = $process.WaitForExit($TimeoutSec * 1000)
+            if (-not $exited) {
+                $process.Kill($true)
+                $null = $process.WaitForExit(10000)
+            }
+            $text = foreach ($read in $stdout, $stderr) {
+                if ($read.Wait(10000)) { , @($read.Result -split '\r?\n' | Where-Object { $_ -ne '' }) } else { , @() }
+            }
+            if (-not $exited) {
+                throw "$FilePath $($ArgumentList -join ' ') did not exit within $TimeoutSec s and was killed. It printed:`n$(($text[0] + $text[1]) -join "`n")"
+            }
+            [pscustomobject]@{ ExitCode = $process.ExitCode; Output = [string[]]$text[0]; Errors = [string[]]$text[1] }
+        }
+        finally {
+            $process.Dispose()
+        }
+    }
+
     # A distinctive key, so a leak would be found; a journal of the tests' own, never the user's.
     $key = 'vg-test-secret-' + [guid]::NewGuid().ToString('N')
+    $variables = 'FASTROUTER', 'OPENROUTER', 'APPLEROUTER', 'OPENAICOMPATIBLE' | ForEach-Object { "VIDEOGEN_$($_)_BASE_URI", "$($_)_API_KEY" }
+    $savedEnvironment = @{}
+    foreach ($name in @($variables) + 'VIDEOGEN_PROVIDER') { $savedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name) }
+    $emulator = $null
     $emulator = Start-VideoGenEmulator -Root $root -JobSeconds 1 -Key $key
     Set-VideoGenEmulatorEnvironment -Emulator $emulator
     $env:VIDEOGEN_PROVIDER = $null
@@ -20,6 +63,8 @@ AfterAll {
     Stop-VideoGenEmulator -Emulator $emulator
     Remove-Item -Path $env:VIDEOGEN_JOURNAL_PATH -ErrorAction SilentlyContinue
     $env:VIDEOGEN_JOURNAL_PATH = $null
+    # The emulator's key and addresses do not outlive the suite in this process.
+    foreach ($name in $savedEnvironment.Keys) { [Environment]::SetEnvironmentVariable($name, $savedEnvironment[$name]) }
     Remove-Module VideoGen -ErrorAction SilentlyContinue
 }
 
@@ -276,13 +321,12 @@ Describe 'The scheduled-task example' {
         $out = Join-Path $TestDrive 'nightly'
         $before = (Get-VideoGenEmulatorStats -Emulator $emulator).submissions
 
-        & $pwsh -NonInteractive -NoProfile -File $nightly -CsvPath $csv -OutputDirectory $out -Provider FastRouter -Module $modulePath
-        $first = $LASTEXITCODE
-        & $pwsh -NonInteractive -NoProfile -File $nightly -CsvPath $csv -OutputDirectory $out -Provider FastRouter -Module $modulePath
-        $second = $LASTEXITCODE
+        $arguments = '-NonInteractive', '-NoProfile', '-File', $nightly, '-CsvPath', $csv, '-OutputDirectory', $out, '-Provider', 'FastRouter', '-Module', $modulePath
+        $first = Invoke-BoundedProcess -FilePath $pwsh -ArgumentList $arguments
+        $second = Invoke-BoundedProcess -FilePath $pwsh -ArgumentList $arguments
 
-        $first | Should -Be 0
-        $second | Should -Be 0
+        $first.ExitCode | Should -Be 0 -Because (($first.Output + $first.Errors) -join "`n")
+        $second.ExitCode | Should -Be 0 -Because (($second.Output + $second.Errors) -join "`n")
         @(Get-ChildItem -Path $out -Filter *.mp4).Count | Should -Be @(Import-Csv $csv).Count
         (Get-VideoGenEmulatorStats -Emulator $emulator).submissions | Should -Be ($before + @(Import-Csv $csv).Count)
         @(Get-ChildItem -Path (Join-Path $out 'logs') -Filter *.log).Count | Should -Be 2
@@ -296,9 +340,9 @@ Describe 'The scheduled-task example' {
             [pscustomobject]@{ Name = 'doomed'; Prompt = 'This one will [fail]' }
         ) | Export-Csv -Path $bad -NoTypeInformation
 
-        & $pwsh -NonInteractive -NoProfile -File $nightly -CsvPath $bad -OutputDirectory $out -Provider OpenRouter -Module $modulePath
+        $run = Invoke-BoundedProcess -FilePath $pwsh -ArgumentList '-NonInteractive', '-NoProfile', '-File', $nightly, '-CsvPath', $bad, '-OutputDirectory', $out, '-Provider', 'OpenRouter', '-Module', $modulePath
 
-        $LASTEXITCODE | Should -Be 1
+        $run.ExitCode | Should -Be 1 -Because (($run.Output + $run.Errors) -join "`n")
         Join-Path $out 'calm-lake.mp4' | Should -Exist
         Join-Path $out 'doomed.mp4' | Should -Not -Exist
     }
@@ -323,16 +367,19 @@ Describe 'The scheduled-task example' {
         $env:VIDEOGEN_PROVIDER = 'FastRouter'
         Push-Location -Path $work
         try {
-            $log = @(Invoke-Expression ($commands[0] -replace '^pwsh ', '& $pwsh '))
-            $exit = $LASTEXITCODE
+            # The line exactly as the document gives it: 'pwsh' is this function, which runs the PowerShell running this
+            # suite with the arguments PowerShell parsed from the line, in the task's folder, bounded in time.
+            function pwsh { Invoke-BoundedProcess -FilePath $pwsh -ArgumentList $args -WorkingDirectory $work }
+            $run = Invoke-Expression $commands[0]
         }
         finally {
             Pop-Location
             $env:PSModulePath = $savedModulePath
             $env:VIDEOGEN_PROVIDER = $savedProvider
         }
+        $log = @($run.Output) + @($run.Errors)
 
-        $exit | Should -Be 0 -Because ($log -join "`n")
+        $run.ExitCode | Should -Be 0 -Because ($log -join "`n")
         foreach ($row in Import-Csv $csv) { Join-Path $work "videos/$($row.Name).mp4" | Should -Exist }
         ($log -join "`n") | Should -Not -Match 'was not loaded'
     }
@@ -346,10 +393,11 @@ Describe 'The scheduled-task example' {
             [pscustomobject]@{ Name = 'log-doomed'; Prompt = "This one will [fail] $tag" }
         ) | Export-Csv -Path $rowsCsv -NoTypeInformation
 
-        $log = @(& $pwsh -NonInteractive -NoProfile -File $nightly -CsvPath $rowsCsv -OutputDirectory $out -Provider OpenRouter -Module $modulePath 2>&1 | ForEach-Object { "$_" })
-        $exit = $LASTEXITCODE
+        $run = Invoke-BoundedProcess -FilePath $pwsh -ArgumentList '-NonInteractive', '-NoProfile', '-File', $nightly, '-CsvPath', $rowsCsv, '-OutputDirectory', $out, '-Provider', 'OpenRouter', '-Module', $modulePath
+        # Standard output and standard error, as a scheduler's log gets them (2>&1).
+        $log = @($run.Output) + @($run.Errors)
 
-        $exit | Should -Be 1
+        $run.ExitCode | Should -Be 1 -Because ($log -join "`n")
         $escape = [regex]::Escape([string][char]27)
         ($log -join "`n") | Should -Not -Match $escape
         $transcriptFile = @(Get-ChildItem -Path (Join-Path $out 'logs') -Filter *.log)
@@ -377,10 +425,11 @@ Describe 'Packaging and isolation' {
         Copy-Item -Path $package -Destination $copy -Recurse
         $pwsh = (Get-Process -Id $PID).Path
 
-        $names = & $pwsh -NonInteractive -NoProfile -Command "Import-Module '$copy/$version/VideoGen.psd1' -ErrorAction Stop; (Get-Command -Module VideoGen).Name -join ','; (Get-Help New-Video -Full | Out-String) -match 'ApiKey'"
+        $run = Invoke-BoundedProcess -FilePath $pwsh -ArgumentList '-NonInteractive', '-NoProfile', '-Command', "Import-Module '$copy/$version/VideoGen.psd1' -ErrorAction Stop; (Get-Command -Module VideoGen).Name -join ','; (Get-Help New-Video -Full | Out-String) -match 'ApiKey'"
+        $names = $run.Output
 
         { Test-ModuleManifest -Path (Join-Path $package 'VideoGen.psd1') -ErrorAction Stop } | Should -Not -Throw
-        $names[0] | Should -Match 'New-Video'
+        $names[0] | Should -Match 'New-Video' -Because (($run.Output + $run.Errors) -join "`n")
         $names[1] | Should -Be 'True'
         @(Get-ChildItem -Path (Join-Path $root 'out/package/feed') -Filter 'VideoGen*.nupkg').Count | Should -Be 1
     }
@@ -390,16 +439,17 @@ Describe 'Packaging and isolation' {
         New-Item -ItemType Directory -Force -Path (Split-Path $project) | Out-Null
         # Another Polly.Core than VideoGen's 8.9.1 (8.5.2 is one the package mirror has).
         Set-Content -Path $project -Value '<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>netstandard2.0</TargetFramework><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally><NoWarn>NU1603;NU1605</NoWarn></PropertyGroup><ItemGroup><PackageReference Include="Polly.Core" Version="8.5.2" /></ItemGroup></Project>'
-        & dotnet restore $project | Out-Host
+        (Invoke-BoundedProcess -FilePath dotnet -ArgumentList 'restore', $project).Output | Out-Host
         $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path $HOME '.nuget/packages' }
         $otherPolly = Join-Path $packages 'polly.core/8.5.2/lib/netstandard2.0/Polly.Core.dll'
         $otherPolly | Should -Exist
         $out = Join-Path $TestDrive 'conflict-out'
         $pwsh = (Get-Process -Id $PID).Path
 
-        $result = & $pwsh -NonInteractive -NoProfile -Command "Add-Type -Path '$otherPolly'; Import-Module '$modulePath' -ErrorAction Stop; `$saved = @(Import-Csv '$csv' | Select-Object -First 2 | VideoGen\New-Video -Provider OpenRouter | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory '$out'); `$saved.Count; ([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Polly.Core' } | ForEach-Object { [Diagnostics.FileVersionInfo]::GetVersionInfo(`$_.Location).FileVersion } | Sort-Object -Unique) -join ','"
+        $run = Invoke-BoundedProcess -FilePath $pwsh -ArgumentList '-NonInteractive', '-NoProfile', '-Command', "Add-Type -Path '$otherPolly'; Import-Module '$modulePath' -ErrorAction Stop; `$saved = @(Import-Csv '$csv' | Select-Object -First 2 | VideoGen\New-Video -Provider OpenRouter | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory '$out'); `$saved.Count; ([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Polly.Core' } | ForEach-Object { [Diagnostics.FileVersionInfo]::GetVersionInfo(`$_.Location).FileVersion } | Sort-Object -Unique) -join ','"
 
-        $LASTEXITCODE | Should -Be 0
+        $result = $run.Output
+        $run.ExitCode | Should -Be 0 -Because (($run.Output + $run.Errors) -join "`n")
         $result[0] | Should -Be '2'
         # Both builds are loaded side by side (they share the assembly version 8.0.0.0, so only the file version tells them apart).
         $result[1] | Should -Match '8\.5\.2'
