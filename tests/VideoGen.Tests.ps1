@@ -264,26 +264,38 @@ Describe 'Failures, secrets and the journal' {
         $pwsh = (Get-Process -Id $PID).Path
         $rows = @(Import-Csv $csv)
         $before = @((Get-VideoGenEmulatorStats -Emulator $emulator).prompts).Count
+        # The child appends to the journal under an exclusive lock, which a read at that moment meets as an IOException
+        # (Get-Content would stop the test): such a read counts as "not yet".
+        $submittedLines = { try { @([System.IO.File]::ReadAllLines($journal) | Where-Object { $_ -like '*"event":"submitted"*' }).Count } catch { 0 } }
         Invoke-VideoGenEmulatorControl -Emulator $emulator -Path config -Body @{ jobSeconds = 20 }
+        $child = $null
         try {
-            $first = "Import-Module '$modulePath'; Import-Csv '$csv' | VideoGen\New-Video -Provider OpenRouter -JournalPath '$journal' | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory '$out' -JournalPath '$journal'"
+            # Every cmdlet names the one journal, as a session resuming from it would (not $env:VIDEOGEN_JOURNAL_PATH, the suite's).
+            $first = "Import-Module '$modulePath'; Import-Csv '$csv' | VideoGen\New-Video -Provider OpenRouter -JournalPath '$journal' | VideoGen\Wait-Video -JournalPath '$journal' | VideoGen\Save-Video -OutputDirectory '$out' -JournalPath '$journal'"
             $child = Start-Process -FilePath $pwsh -ArgumentList @('-NoProfile', '-NonInteractive', '-EncodedCommand', [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($first))) -PassThru
             $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            while (-not ((Test-Path $journal) -and @(Get-Content $journal | Where-Object { $_ -like '*"submitted"*' }).Count -ge $rows.Count)) {
+            while ((& $submittedLines) -lt $rows.Count) {
+                if ($child.HasExited) { throw "The child session ended (exit code $($child.ExitCode)) before it had submitted every row." }
                 if ([DateTime]::UtcNow -gt $deadline) { throw 'The child session did not submit every row within 60 s.' }
                 Start-Sleep -Milliseconds 200
             }
             Stop-Process -Id $child.Id -Force
-            $child.WaitForExit()
+            $child.WaitForExit(30000) | Should -BeTrue -Because 'the killed session must be gone before the next one starts'
         }
         finally {
+            # Never left running past the test, whatever failed above.
+            if ($child -and -not $child.HasExited) {
+                $child.Kill($true)
+                $null = $child.WaitForExit(10000)
+            }
             Invoke-VideoGenEmulatorControl -Emulator $emulator -Path config -Body @{ jobSeconds = 1 }
         }
         @(Get-ChildItem -Path $out -Filter *.mp4 -ErrorAction SilentlyContinue).Count | Should -Be 0
 
-        $second = "Import-Module '$modulePath'; VideoGen\Get-VideoJob -JournalPath '$journal' | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory '$out' -JournalPath '$journal'"
-        & $pwsh -NoProfile -NonInteractive -EncodedCommand ([Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($second)))
-        $LASTEXITCODE | Should -Be 0
+        # The jobs take 20 s: -TimeoutSec bounds the wait well above that, and the process is bounded too.
+        $second = "Import-Module '$modulePath'; VideoGen\Get-VideoJob -JournalPath '$journal' | VideoGen\Wait-Video -JournalPath '$journal' -TimeoutSec 180 | VideoGen\Save-Video -OutputDirectory '$out' -JournalPath '$journal'"
+        $run = Invoke-BoundedProcess -FilePath $pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-EncodedCommand', ([Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($second)))
+        $run.ExitCode | Should -Be 0 -Because (($run.Output + $run.Errors) -join "`n")
 
         foreach ($row in $rows) { Join-Path $out "$($row.Name).mp4" | Should -Exist }
         $submitted = @(@((Get-VideoGenEmulatorStats -Emulator $emulator).prompts) | Select-Object -Skip $before)
