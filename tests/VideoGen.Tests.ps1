@@ -3,6 +3,13 @@
 # progress records and tab completion. Run by ./build.ps1 -Task Pester (after the Build task).
 
 BeforeAll {
+    # PowerShell's defaults, whoever runs the suite. Pester runs these blocks in scopes under its caller's, so
+    # ./build.ps1's own Set-StrictMode -Version Latest and $ErrorActionPreference = 'Stop' would otherwise apply here
+    # too: a cmdlet's non-terminating error would end a test, and the help formatting behind Get-Help | Out-String is
+    # not strict-mode safe. Set here, in the file's outermost block, they hold for every block and test below.
+    Set-StrictMode -Off
+    $ErrorActionPreference = 'Continue'
+
     $root = Split-Path -Parent $PSScriptRoot
     . (Join-Path $PSScriptRoot 'EmulatorHelper.ps1')
 
