@@ -225,7 +225,13 @@ Describe 'Failures, secrets and the journal' {
 
         # One submission at a time, so "no further submissions" is observable: the first answers 402, nothing follows.
         # -Force: these rows were paid for by an earlier test in this journal, and would otherwise be taken from it.
-        $jobs = @(Import-Csv $csv | VideoGen\New-Video -Provider OpenRouter -ThrottleLimit 1 -Force -ErrorVariable errs -ErrorAction SilentlyContinue)
+        try {
+            $jobs = @(Import-Csv $csv | VideoGen\New-Video -Provider OpenRouter -ThrottleLimit 1 -Force -ErrorVariable errs -ErrorAction SilentlyContinue)
+        }
+        finally {
+            # A 402 left queued (nothing was submitted) would answer the next test's submission instead.
+            Invoke-RestMethod -Method Delete -Uri (([uri]$emulator.OpenRouter).GetLeftPart([UriPartial]::Authority) + '/_emulator/faults') -TimeoutSec 30 | Out-Null
+        }
 
         $jobs.Count | Should -Be 0
         $errs.Count | Should -Be 2
