@@ -471,7 +471,9 @@ Describe 'Packaging and isolation' {
         $out = Join-Path $TestDrive 'conflict-out'
         $pwsh = (Get-Process -Id $PID).Path
 
-        $run = Invoke-BoundedProcess -FilePath $pwsh -ArgumentList '-NonInteractive', '-NoProfile', '-Command', "Add-Type -Path '$otherPolly'; Import-Module '$modulePath' -ErrorAction Stop; `$saved = @(Import-Csv '$csv' | Select-Object -First 2 | VideoGen\New-Video -Provider OpenRouter | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory '$out'); `$saved.Count; ([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Polly.Core' } | ForEach-Object { [Diagnostics.FileVersionInfo]::GetVersionInfo(`$_.Location).FileVersion } | Sort-Object -Unique) -join ','"
+        # -Force: new submissions through the other Polly as well; the child shares the suite's journal (the environment's),
+        # where these rows are recorded, and would otherwise only poll and download.
+        $run = Invoke-BoundedProcess -FilePath $pwsh -ArgumentList '-NonInteractive', '-NoProfile', '-Command', "Add-Type -Path '$otherPolly'; Import-Module '$modulePath' -ErrorAction Stop; `$saved = @(Import-Csv '$csv' | Select-Object -First 2 | VideoGen\New-Video -Provider OpenRouter -Force | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory '$out'); `$saved.Count; ([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Polly.Core' } | ForEach-Object { [Diagnostics.FileVersionInfo]::GetVersionInfo(`$_.Location).FileVersion } | Sort-Object -Unique) -join ','"
 
         $result = $run.Output
         $run.ExitCode | Should -Be 0 -Because (($run.Output + $run.Errors) -join "`n")
