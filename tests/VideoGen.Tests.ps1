@@ -63,6 +63,9 @@ BeforeAll {
     $env:VIDEOGEN_JOURNAL_PATH = Join-Path ([System.IO.Path]::GetTempPath()) ('videogen-pester-' + [guid]::NewGuid().ToString('N') + '.jsonl')
     $modulePath = Join-Path $root 'out/VideoGen/VideoGen.psd1'
     Import-Module $modulePath -Force
+    # Every Wait-Video of the suite is bounded (Wait-Video alone waits for ever; the jobs take a second, and a test's own
+    # -TimeoutSec wins), so a job that never ends fails its test with a timeout error instead of hanging the run.
+    $PSDefaultParameterValues = @{ 'Wait-Video:TimeoutSec' = 300 }
     $csv = Join-Path $root 'examples/prompts.csv'
 }
 
@@ -199,7 +202,10 @@ Describe 'Wait-Video' {
             $null = $ps.AddScript('param($ModulePath, $Csv) Import-Module $ModulePath; Import-Csv $Csv | Select-Object -First 3 | VideoGen\New-Video -Provider OpenRouter -Force | VideoGen\Wait-Video')
             $null = $ps.AddArgument($modulePath).AddArgument($csv)
 
-            $jobs = $ps.Invoke()
+            # Bounded: stopped (as Ctrl+C would) if it has not ended, instead of hanging the run.
+            $async = $ps.BeginInvoke()
+            if (-not $async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(300))) { $ps.Stop(); throw 'The pipeline did not end within 300 s and was stopped.' }
+            $jobs = $ps.EndInvoke($async)
 
             $ps.Streams.Error.Count | Should -Be 0
             $jobs.Count | Should -Be 3
@@ -247,7 +253,9 @@ Describe 'Failures, secrets and the journal' {
             $null = $ps.AddScript('param($ModulePath, $Csv, $Out) $VerbosePreference = "Continue"; $DebugPreference = "Continue"; Import-Module $ModulePath; Import-Csv $Csv | Select-Object -First 2 | VideoGen\New-Video -Provider FastRouter -Force | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory $Out; VideoGen\Get-VideoStatus -Id no-such-task -Provider OpenRouter')
             $null = $ps.AddArgument($modulePath).AddArgument($csv).AddArgument($out)
 
-            $output = $ps.Invoke()
+            $async = $ps.BeginInvoke()
+            if (-not $async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(300))) { $ps.Stop(); throw 'The pipeline did not end within 300 s and was stopped.' }
+            $output = $ps.EndInvoke($async)
 
             $ps.Streams.Verbose.Count | Should -BeGreaterThan 0
             $ps.Streams.Debug.Count | Should -BeGreaterThan 0
