@@ -53,9 +53,12 @@ BeforeAll {
 
     # A distinctive key, so a leak would be found; a journal of the tests' own, never the user's.
     $key = 'vg-test-secret-' + [guid]::NewGuid().ToString('N')
-    $variables = 'FASTROUTER', 'OPENROUTER', 'APPLEROUTER', 'OPENAICOMPATIBLE' | ForEach-Object { "VIDEOGEN_$($_)_BASE_URI", "$($_)_API_KEY" }
+    # What Set-VideoGenEmulatorEnvironment and this block change, put back by AfterAll.
     $savedEnvironment = @{}
-    foreach ($name in @($variables) + 'VIDEOGEN_PROVIDER') { $savedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name) }
+    foreach ($environmentName in 'VIDEOGEN_PROVIDER', 'VIDEOGEN_FASTROUTER_BASE_URI', 'VIDEOGEN_OPENROUTER_BASE_URI', 'VIDEOGEN_APPLEROUTER_BASE_URI',
+        'VIDEOGEN_OPENAICOMPATIBLE_BASE_URI', 'FASTROUTER_API_KEY', 'OPENROUTER_API_KEY', 'APPLEROUTER_API_KEY', 'OPENAICOMPATIBLE_API_KEY') {
+        $savedEnvironment[$environmentName] = [Environment]::GetEnvironmentVariable($environmentName)
+    }
     $emulator = $null
     $emulator = Start-VideoGenEmulator -Root $root -JobSeconds 1 -Key $key
     Set-VideoGenEmulatorEnvironment -Emulator $emulator
@@ -74,7 +77,7 @@ AfterAll {
     Remove-Item -Path $env:VIDEOGEN_JOURNAL_PATH -ErrorAction SilentlyContinue
     $env:VIDEOGEN_JOURNAL_PATH = $null
     # The emulator's key and addresses do not outlive the suite in this process.
-    foreach ($name in $savedEnvironment.Keys) { [Environment]::SetEnvironmentVariable($name, $savedEnvironment[$name]) }
+    foreach ($environmentName in $savedEnvironment.Keys) { [Environment]::SetEnvironmentVariable($environmentName, $savedEnvironment[$environmentName]) }
     Remove-Module VideoGen -ErrorAction SilentlyContinue
 }
 
@@ -286,7 +289,7 @@ Describe 'Failures, secrets and the journal' {
         $rows = @(Import-Csv $csv)
         $before = @((Get-VideoGenEmulatorStats -Emulator $emulator).prompts).Count
         # The child appends to the journal under an exclusive lock, which a read at that moment meets as an IOException
-        # (Get-Content would stop the test): such a read counts as "not yet".
+        # (Get-Content reports it as an error, which ErrorActionPreference Stop makes fatal): such a read counts as "not yet".
         $submittedLines = { try { @([System.IO.File]::ReadAllLines($journal) | Where-Object { $_ -like '*"event":"submitted"*' }).Count } catch { 0 } }
         Invoke-VideoGenEmulatorControl -Emulator $emulator -Path config -Body @{ jobSeconds = 20 }
         $child = $null
