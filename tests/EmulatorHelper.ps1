@@ -39,6 +39,8 @@ function Start-VideoGenEmulator {
             if ($line -match '^(VIDEOGEN_[A-Z]+_BASE_URI)=(.+)$') { $uris[$Matches[1]] = $Matches[2].Trim() }
             elseif ($line -match '^\$env:(VIDEOGEN_[A-Z]+_BASE_URI)\s*=\s*''([^'']+)''\s*$') { $uris[$Matches[1]] = $Matches[2] }
         }
+        # The rest of its output is read (and dropped) in the background: nothing it prints later can fill the pipe and stall it.
+        $null = $process.StandardOutput.ReadToEndAsync()
     }
     catch {
         # Not left running: a stray emulator keeps the console's (or CI's) output pipe open after the run.
