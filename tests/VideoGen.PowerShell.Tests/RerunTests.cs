@@ -45,6 +45,35 @@ public class RerunTests
         Assert.Equal(pollsAfterFirst, SharedEmulator.JobsTagged(tag).Where(j => !j.Prompt.StartsWith("Fog", StringComparison.Ordinal)).Sum(j => j.Polls));
     }
 
+    /// <summary>
+    /// The journal keeps no video URL; FastRouter's and AppleRouter's downloads need one (OpenRouter's and the
+    /// OpenAI-style route's need only the id). A job the journal gives back is polled once for it, not downloaded blind.
+    /// </summary>
+    [Theory]
+    [InlineData("FastRouter")]
+    [InlineData("AppleRouter")]
+    [InlineData("OpenRouter")]
+    [InlineData("OpenAICompatible")]
+    public void The_same_rows_saved_again_into_another_folder_are_downloaded_without_paying_again(string provider)
+    {
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+        var pipeline = "$rows | New-Video -Provider " + provider + " | Wait-Video | Save-Video -OutputDirectory $args[0]";
+
+        var first = ps.Set("rows", Rows(tag)).Run(pipeline, Path.Combine(ps.Directory, "first"));
+        var second = ps.Set("rows", Rows(tag)).Run(pipeline, Path.Combine(ps.Directory, "second"));
+
+        Assert.Empty(first.Errors);
+        Assert.True(second.Errors.Count == 0, string.Join("\n", second.Errors));
+        Assert.Equal(5, SharedEmulator.JobsTagged(tag).Count);
+        foreach (var folder in new[] { "first", "second" })
+        {
+            var files = Directory.GetFiles(Path.Combine(ps.Directory, folder), "*.mp4");
+            Assert.Equal(5, files.Length);
+            Assert.All(files, Mp4.AssertMp4);
+        }
+    }
+
     [Fact]
     public void A_failed_job_is_not_submitted_again_and_its_failure_is_reported_again_with_the_reason()
     {

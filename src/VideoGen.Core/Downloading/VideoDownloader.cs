@@ -59,7 +59,8 @@ namespace VideoGen.Core.Downloading
         public Action<VideoJob, string, string>? BeforePublish { get; set; }
 
         /// <summary>
-        /// Save-Video's whole step for one job: a job not known to have succeeded is polled once; one still running
+        /// Save-Video's whole step for one job: a job not known to have succeeded, or succeeded without the video URL its
+        /// provider's download needs (<see cref="Providers.IProviderMapping.DownloadNeedsVideoUrl"/>), is polled once; one still running
         /// is a NotFinished error (pipe through Wait-Video first), one that ended without a video a JobFailed error;
         /// otherwise its video is downloaded to <paramref name="path"/>.
         /// </summary>
@@ -67,6 +68,12 @@ namespace VideoGen.Core.Downloading
         public async Task<SavedVideo> SaveAsync(ProviderEndpoint endpoint, VideoJob job, string path, bool overwrite,
             IProgress<DownloadProgress>? progress, IVideoGenLog? log, CancellationToken cancellationToken, VideoVariant variant = VideoVariant.Video)
         {
+            if (job.Status == VideoJobStatus.Succeeded && variant == VideoVariant.Video && string.IsNullOrEmpty(job.VideoUrl) && endpoint.Mapping.DownloadNeedsVideoUrl(job))
+            {
+                // A finished job restored from the journal or a file keeps no URL (it may be signed and expire): ask again.
+                log?.Verbose("Task " + job.Id + " has no video URL here (a job from the journal or a file keeps none); polling it once for one.");
+                job = await _client.PollAsync(endpoint, job, log, cancellationToken).ConfigureAwait(false);
+            }
             if (job.Status != VideoJobStatus.Succeeded && !job.IsTerminal)
             {
                 job = await _client.PollAsync(endpoint, job, log, cancellationToken).ConfigureAwait(false);

@@ -169,6 +169,9 @@ namespace VideoGen.Core.Providers
         }
 
         /// <inheritdoc/>
+        public bool DownloadNeedsVideoUrl(VideoJob job) => !IsVideosJob(job);
+
+        /// <inheritdoc/>
         public HttpRequestMessage? CreateFallbackPollRequest(Uri baseUri, VideoJob job) => null;
 
         /// <inheritdoc/>

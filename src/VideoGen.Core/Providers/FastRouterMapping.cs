@@ -188,6 +188,9 @@ namespace VideoGen.Core.Providers
         }
 
         /// <inheritdoc/>
+        public bool DownloadNeedsVideoUrl(VideoJob job) => true; // without one, its poll route answers the bytes only in the bytes form
+
+        /// <inheritdoc/>
         public HttpRequestMessage? CreateFallbackPollRequest(Uri baseUri, VideoJob job) => PollRequest(baseUri, job, LegacyPollPath);
 
         /// <inheritdoc/>

@@ -47,6 +47,14 @@ namespace VideoGen.Core.Providers
         HttpRequestMessage CreateDownloadRequest(Uri baseUri, VideoJob job, VideoVariant variant);
 
         /// <summary>
+        /// Whether a finished job's download needs the video URL its poll answer gave (FastRouter's <c>url</c>, AppleRouter's
+        /// <c>result_url</c>), so a succeeded job without one (restored from the journal, a CSV or JSON file, which keep no
+        /// URL) is polled once before the download. False where the download route needs only the task id
+        /// (OpenRouter's <c>videos/{id}/content</c>, the OpenAI-style <c>videos/{id}/content</c>).
+        /// </summary>
+        bool DownloadNeedsVideoUrl(VideoJob job);
+
+        /// <summary>
         /// A second poll route to try when the first is missing (a route 404, not an unknown task id), or null.
         /// FastRouter's older documents name the poll route <c>/api/v1/getVideoResponse</c>.
         /// </summary>

@@ -227,6 +227,9 @@ namespace VideoGen.Core.Providers
             OpenAIVideos.CreateDownloadRequest(baseUri, job, variant);
 
         /// <inheritdoc/>
+        public bool DownloadNeedsVideoUrl(VideoJob job) => false;
+
+        /// <inheritdoc/>
         public HttpRequestMessage? CreateFallbackPollRequest(Uri baseUri, VideoJob job) => null;
 
         /// <inheritdoc/>

@@ -183,6 +183,9 @@ namespace VideoGen.Core.Providers
         }
 
         /// <inheritdoc/>
+        public bool DownloadNeedsVideoUrl(VideoJob job) => false;
+
+        /// <inheritdoc/>
         public HttpRequestMessage? CreateFallbackPollRequest(Uri baseUri, VideoJob job) => null;
 
         /// <inheritdoc/>
