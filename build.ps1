@@ -79,20 +79,10 @@ function Invoke-Package {
     Test-ModuleManifest -Path (Join-Path $target 'VideoGen.psd1') -ErrorAction Stop | Out-Null
     $feed = Join-Path $root 'out/package/feed'
     New-Item -ItemType Directory -Force -Path $feed | Out-Null
-    if (Get-Command Publish-PSResource -ErrorAction SilentlyContinue) {
-        # PSResourceGet wants a folder named after the module; registered afresh, since an older registration may
-        # point at another clone's feed.
-        $staging = Join-Path $root 'out/package/staging/VideoGen'
-        New-Item -ItemType Directory -Force -Path $staging | Out-Null
-        Copy-Item -Path (Join-Path $target '*') -Destination $staging -Recurse
-        Unregister-PSResourceRepository -Name VideoGenLocal -ErrorAction SilentlyContinue
-        Register-PSResourceRepository -Name VideoGenLocal -Uri $feed -Trusted
-        Publish-PSResource -Path $staging -Repository VideoGenLocal
-    }
-    else {
-        # No PSResourceGet (or PowerShellGet): the same .nupkg from src/VideoGen.Module/VideoGen.nuspec.
-        Invoke-Dotnet pack (Join-Path $root 'src/VideoGen.Module/VideoGen.Module.csproj') -c $Configuration --no-build -o $feed "-p:NuspecProperties=version=$version"
-    }
+    # The .nupkg from src/VideoGen.Module/VideoGen.nuspec, packed from out/VideoGen (the layout just copied): the one way,
+    # everywhere, and the one the xunit suite checks (PackageTests: the whole layout, the Gallery tags, importable unpacked).
+    # A local PSResourceGet repository accepts it: Register-PSResourceRepository -Name VideoGenLocal -Uri <feed> -Trusted.
+    Invoke-Dotnet pack (Join-Path $root 'src/VideoGen.Module/VideoGen.Module.csproj') -c $Configuration --no-build -o $feed "-p:NuspecProperties=version=$version"
     Get-ChildItem -Path $feed -Filter '*.nupkg' | ForEach-Object { Write-Host "Package: $($_.FullName)" }
     Write-Host "Package: $target"
 }
