@@ -88,9 +88,9 @@ function Invoke-Package {
 }
 
 function Invoke-PesterSuite {
-    $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.0' } | Sort-Object Version -Descending | Select-Object -First 1
+    $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.1' } | Sort-Object Version -Descending | Select-Object -First 1
     if (-not $pester) {
-        Write-Warning 'Pester 5 is not installed (Install-Module Pester -MinimumVersion 5.0); the Pester tests were skipped.'
+        Write-Warning 'Pester 5.1 or later is not installed (Install-Module Pester -MinimumVersion 5.1); the Pester tests were skipped.'
         return
     }
     Import-Module $pester -Force

@@ -1,4 +1,4 @@
-#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.1' }
 # What only PowerShell shows: binding from Import-Csv, the pipeline through the built module, errors,
 # progress records and tab completion. Run by ./build.ps1 -Task Pester (after the Build task).
 
