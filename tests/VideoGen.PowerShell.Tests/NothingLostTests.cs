@@ -39,6 +39,28 @@ public class NothingLostTests
     }
 
     [Fact]
+    public async Task The_rows_a_402_kept_from_being_submitted_are_named_in_row_order()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        // The first submission is answered 402 after half a second, while rows 2 to 4 wait for the one slot.
+        emulator.State.AddFault(new Fault { Route = "submit", Provider = "openrouter", Status = 402, Count = 1, DelayMs = 500,
+            Body = "{\"error\":{\"code\":402,\"message\":\"Insufficient credits\"}}" });
+        using var ps = Engine.Start();
+        var rows = Csv.Rows("Name,Prompt\r\na,One\r\nb,Two\r\nc,Three\r\nd,Four\r\ne,Five\r\nf,Six\r\n");
+
+        // Rows 5 and 6 come after the 402 was read (refused as they arrive), rows 2 to 4 before it (refused by the engine).
+        var result = ps.Set("rows", rows).Run(
+            "& { $rows[0..3]; [System.Threading.Thread]::Sleep(1500); $rows[4..5] } | New-Video -Provider OpenRouter -BaseUri $args[0] -ThrottleLimit 1",
+            emulator.BaseUriFor("OpenRouter").AbsoluteUri);
+
+        Assert.Empty(result.Output);
+        Assert.Equal(2, result.Errors.Count);
+        Assert.Equal("VideoGen.NotSubmitted,VideoGen.Commands.NewVideoCommand", result.Errors[1].FullyQualifiedErrorId);
+        Assert.Contains("5 row(s) were not submitted", result.Errors[1].Exception.Message, StringComparison.Ordinal);
+        Assert.Contains(": row 2 ('b'), row 3 ('c'), row 4 ('d'), row 5 ('e'), row 6 ('f').", result.Errors[1].Exception.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task An_answer_with_a_task_id_that_cannot_be_read_in_full_keeps_the_id_in_the_journal_and_the_error()
     {
         await using var emulator = await SharedEmulator.StartPrivateAsync();

@@ -63,7 +63,7 @@ namespace VideoGen.Commands
             {
                 if (_outOfCredits || Engine.IsStoppingStarts || (_remixEngine?.IsStoppingStarts ?? false))
                 {
-                    _notSubmitted.Add(label);
+                    _notSubmitted.Add(new KeyValuePair<int, string>(_row, label));
                     return;
                 }
                 StartRemix(ref label);
@@ -175,7 +175,7 @@ namespace VideoGen.Commands
                 return;
             }
             var carried = ApiKeyFor(provider) ?? (SessionJobs.TryGet(sessionObject, out var known, out _, out var key) && known == provider ? key : null);
-            var row = new RemixRow(label, source, carried);
+            var row = new RemixRow(_row, label, source, carried);
             var journal = _journal!;
             var client = Client;
             var log = Log;
@@ -366,7 +366,7 @@ namespace VideoGen.Commands
                     EmitCreated((Submitted)outcome.Value!, row.Key);
                     break;
                 case NotStartedException _:
-                    _notSubmitted.Add(row.Label);
+                    _notSubmitted.Add(new KeyValuePair<int, string>(row.Row, row.Label));
                     break;
                 case BudgetReachedException _:
                     _failedRows++;
@@ -402,13 +402,15 @@ namespace VideoGen.Commands
         /// <summary>A remix on its way: the row's label, the source, and the key to carry on with the new job.</summary>
         private sealed class RemixRow
         {
-            public RemixRow(string label, VideoJob source, SecureString? key)
+            public RemixRow(int row, string label, VideoJob source, SecureString? key)
             {
+                Row = row;
                 Label = label;
                 Source = source;
                 Key = key;
             }
 
+            public int Row { get; }
             public string Label { get; }
             public VideoJob Source { get; }
             public SecureString? Key { get; }

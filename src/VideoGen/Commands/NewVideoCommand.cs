@@ -139,7 +139,8 @@ namespace VideoGen.Commands
 
         private readonly HashSet<string> _emitted = new HashSet<string>(StringComparer.Ordinal);
         private readonly System.Collections.Concurrent.ConcurrentDictionary<PreparedRow, byte> _inFlight = new System.Collections.Concurrent.ConcurrentDictionary<PreparedRow, byte>();
-        private readonly List<string> _notSubmitted = new List<string>();
+        /// <summary>Rows not submitted after a 402 or Ctrl+C: row number and label, reported in row order.</summary>
+        private readonly List<KeyValuePair<int, string>> _notSubmitted = new List<KeyValuePair<int, string>>();
         private readonly Dictionary<string, JournalEntry> _recorded = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
         private JobJournal? _journal;
         private bool _outOfCredits;
@@ -203,7 +204,7 @@ namespace VideoGen.Commands
             }
             if (_outOfCredits || Engine.IsStoppingStarts)
             {
-                _notSubmitted.Add(RequestValidator.DescribeRow(_row, Name));
+                _notSubmitted.Add(new KeyValuePair<int, string>(_row, RequestValidator.DescribeRow(_row, Name)));
                 Drain(TimeSpan.Zero);
                 return;
             }
@@ -330,10 +331,13 @@ namespace VideoGen.Commands
                 WriteError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.QuotaExceeded,
                     string.Format(System.Globalization.CultureInfo.InvariantCulture,
                         "{0} row(s) were not submitted because the provider answered that the account is out of credits (HTTP 402): {1}. Add credits, then run the same command again; the jobs already created are in the journal and went on down the pipeline.",
-                        _notSubmitted.Count, string.Join(", ", _notSubmitted))),
-                    "VideoGen.NotSubmitted", ErrorCategory.QuotaExceeded, _notSubmitted.ToArray()));
+                        _notSubmitted.Count, string.Join(", ", NotSubmittedInRowOrder()))),
+                    "VideoGen.NotSubmitted", ErrorCategory.QuotaExceeded, NotSubmittedInRowOrder()));
             }
         }
+
+        /// <summary>The labels of the rows not submitted, in row order (workers report them in the order they gave up).</summary>
+        private string[] NotSubmittedInRowOrder() => _notSubmitted.OrderBy(r => r.Key).Select(r => r.Value).ToArray();
 
         /// <inheritdoc/>
         protected override void OnStopping(WorkEngine? engine) => engine?.StopStarting();
@@ -349,7 +353,7 @@ namespace VideoGen.Commands
                     EmitCreated(submitted, ApiKeyFor(submitted.Job.Provider));
                     break;
                 case NotStartedException _:
-                    _notSubmitted.Add(prepared.Label);
+                    _notSubmitted.Add(new KeyValuePair<int, string>(prepared.Row, prepared.Label));
                     break;
                 case BudgetReachedException _:
                     _failedRows++;
