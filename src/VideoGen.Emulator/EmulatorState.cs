@@ -89,6 +89,25 @@ public sealed class EmulatorState
     public IReadOnlyDictionary<string, EmulatedJob> Jobs => _jobs;
     /// <summary>Submission requests that created a job.</summary>
     public int Submissions => Volatile.Read(ref _submissions);
+
+    private int _paidInFlight;
+    private int _maxPaidInFlight;
+
+    /// <summary>The most paid requests (submissions and remixes, any provider) being answered at once so far: what -ThrottleLimit bounds.</summary>
+    public int MaxPaidInFlight => Volatile.Read(ref _maxPaidInFlight);
+
+    /// <summary>A paid request arrived (before its key and faults are checked).</summary>
+    public void EnterPaid()
+    {
+        var now = Interlocked.Increment(ref _paidInFlight);
+        int seen;
+        while (now > (seen = Volatile.Read(ref _maxPaidInFlight)) && Interlocked.CompareExchange(ref _maxPaidInFlight, now, seen) != seen)
+        {
+        }
+    }
+
+    /// <summary>A paid request was answered.</summary>
+    public void ExitPaid() => Interlocked.Decrement(ref _paidInFlight);
     /// <summary>Requests refused for a missing or wrong key.</summary>
     public int Unauthorized => Volatile.Read(ref _unauthorized);
     /// <summary>Every prompt that created a job, in order.</summary>

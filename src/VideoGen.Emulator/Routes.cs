@@ -106,6 +106,7 @@ internal static class Routes
         {
             ["submissions"] = state.Submissions,
             ["remixes"] = state.Remixes,
+            ["maxPaidInFlight"] = state.MaxPaidInFlight,
             ["deletes"] = state.Deletes,
             ["unauthorized"] = state.Unauthorized,
             ["totalPolls"] = state.TotalPolls,
@@ -156,6 +157,29 @@ internal static class Routes
 
     /// <summary>Checks the route belongs to the port's provider, then the key, then applies a queued fault, then runs the route.</summary>
     private static Task Guarded(HttpContext ctx, EmulatorOptions options, EmulatorState state, string provider, string route, Func<Task> handler)
+    {
+        if (route is not ("submit" or "remix"))
+        {
+            return Checked(ctx, options, state, provider, route, handler);
+        }
+        // A paid request (a submission or a remix): counted while it is answered, for the high-water mark of paid requests at once.
+        state.EnterPaid();
+        return ExitPaidWhenDone(Checked(ctx, options, state, provider, route, handler), state);
+    }
+
+    private static async Task ExitPaidWhenDone(Task answer, EmulatorState state)
+    {
+        try
+        {
+            await answer.ConfigureAwait(false);
+        }
+        finally
+        {
+            state.ExitPaid();
+        }
+    }
+
+    private static Task Checked(HttpContext ctx, EmulatorOptions options, EmulatorState state, string provider, string route, Func<Task> handler)
     {
         state.CountRequest();
         if (PortProvider(ctx) != provider)

@@ -241,4 +241,26 @@ public class RemixTests
         Assert.Equal(1, emulator.State.Remixes);
         Assert.Equal(done.Text("Id"), emulator.State.Jobs.Values.Single(j => j.Prompt == "A meadow in snow").RemixedFrom);
     }
+
+    [Fact]
+    public async Task New_rows_and_remixes_in_one_CSV_share_the_ThrottleLimit()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        using var ps = Engine.Start();
+        var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
+        var done = Assert.Single(ps.Run("New-Video -Prompt 'A quarry' -Provider OpenAICompatible -BaseUri $args[0] | Wait-Video", uri).Output);
+        // Every submission and remix is answered after 300 ms, so requests sent together overlap at the emulator.
+        emulator.State.AddFault(new Fault { Route = "submit", Provider = "applerouter", Status = 200, DelayMs = 300, Count = 100 });
+        emulator.State.AddFault(new Fault { Route = "remix", Provider = "applerouter", Status = 200, DelayMs = 300, Count = 100 });
+        var lines = Enumerable.Range(1, 4).SelectMany(i => new[] { "new" + i + ",A quarry at hour " + i + ",", "remix" + i + ",The quarry in rain " + i + "," + done.Text("Id") });
+        var rows = Csv.Rows("Name,Prompt,RemixOf\r\n" + string.Join("\r\n", lines) + "\r\n");
+
+        var result = ps.Set("rows", rows).Run("$rows | New-Video -Provider OpenAICompatible -BaseUri $args[0] -ThrottleLimit 2", uri);
+
+        Assert.True(result.Errors.Count == 0, Describe(result));
+        Assert.Equal(8, result.Output.Count);
+        Assert.Equal(4, emulator.State.Remixes);
+        // Two at once, new rows and remixes together: never more than -ThrottleLimit paid requests in flight.
+        Assert.Equal(2, emulator.State.MaxPaidInFlight);
+    }
 }

@@ -17,8 +17,8 @@ namespace VideoGen.Commands
     /// emitted as a VideoJob that Wait-Video and Save-Video take like any other.
     /// </summary>
     /// <remarks>
-    /// Remixes run on an engine of their own (same -ThrottleLimit), drained in <see cref="OnDrained"/> on the pipeline thread:
-    /// New-Video's <see cref="OnOutcome"/> reads only prepared rows. RemixOf is in every parameter set: New-Video declares no
+    /// Remixes run on New-Video's one engine beside new rows (so -ThrottleLimit bounds both together); their outcomes reach
+    /// <see cref="OnRemixOutcome"/> through <see cref="OnOutcome"/>. RemixOf is in every parameter set: New-Video declares no
     /// default set, so a set of its own would make every plain New-Video ambiguous.
     /// </remarks>
     public sealed partial class NewVideoCommand
@@ -29,8 +29,6 @@ namespace VideoGen.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [AllowNull]
         public PSObject? RemixOf { get; set; }
-
-        private WorkEngine? _remixEngine;
 
         /// <summary>The New-Video fields a remix does not take (it keeps the source's model, seconds and size).</summary>
         private IEnumerable<string> FieldsNotForRemix()
@@ -55,13 +53,13 @@ namespace VideoGen.Commands
             return value != null && !(value is string text && string.IsNullOrWhiteSpace(text));
         }
 
-        /// <summary>One remix row: refused at once where it cannot be done, else checked and sent on the remix engine.</summary>
+        /// <summary>One remix row: refused at once where it cannot be done, else checked and sent on New-Video's engine.</summary>
         private void ProcessRemix()
         {
             string label = RequestValidator.DescribeRow(_row, Name);
             try
             {
-                if (_outOfCredits || Engine.IsStoppingStarts || (_remixEngine?.IsStoppingStarts ?? false))
+                if (_outOfCredits || Engine.IsStoppingStarts)
                 {
                     _notSubmitted.Add(new KeyValuePair<int, string>(_row, label));
                     return;
@@ -179,8 +177,7 @@ namespace VideoGen.Commands
             var journal = _journal!;
             var client = Client;
             var log = Log;
-            var engine = _remixEngine ??= new WorkEngine(ThrottleLimit, ex => ex is VideoGenException vg && IsOutOfCredits(vg));
-            engine.StartInOrder(row, async context =>
+            Engine.StartInOrder(row, async context =>
             {
                 var checkedSource = source;
                 if (!statusKnown)
@@ -204,7 +201,7 @@ namespace VideoGen.Commands
                         // Not the Ctrl+C token: a remix already sent is never cut off, so its id is not lost.
                         job = await client.RemixAsync(endpoint, checkedSource, prompt, name, log, CancellationToken.None).ConfigureAwait(false);
                     }
-                    catch (Exception ex) when (StopBothOn(context, ex))
+                    catch (Exception ex) when (StopStartingOn(context, ex))
                     {
                         throw; // never reached: the filter stops new rows and remixes while this one still holds its slot
                     }
@@ -220,17 +217,6 @@ namespace VideoGen.Commands
                     return new Submitted(job, journalError);
                 }
             });
-        }
-
-        /// <summary>An exception filter: out of credits on a remix stops both new rows and remixes; always false.</summary>
-        private bool StopBothOn(WorkContext context, Exception ex)
-        {
-            context.ObserveFailure(ex);
-            if (ex is VideoGenException vg && IsOutOfCredits(vg))
-            {
-                Engine.StopStarting();
-            }
-            return false;
         }
 
         /// <summary>
@@ -315,51 +301,9 @@ namespace VideoGen.Commands
                 ? ex
                 : new VideoGenException(ex.Kind, Capital(label) + ": " + ex.Message, ex.TaskId, ex.StatusCode, ex), ex.TaskId ?? (object)label);
 
-        /// <inheritdoc/>
-        protected override void OnDrained()
-        {
-            var engine = _remixEngine;
-            if (engine is null)
-            {
-                return;
-            }
-            // New-Video's engine is done only in EndProcessing (DrainToEnd): then the remixes still running are waited for too.
-            var final = Engine.IsDone;
-            if (final)
-            {
-                engine.CompleteAdding();
-            }
-            while (!Stopping)
-            {
-                if (engine.TryRead(final ? TimeSpan.FromMilliseconds(200) : TimeSpan.Zero, out var outcome) && outcome != null)
-                {
-                    OnRemixOutcome(outcome);
-                    continue;
-                }
-                if (!final || engine.IsDone)
-                {
-                    break;
-                }
-            }
-            if (final && engine.IsDone)
-            {
-                engine.Dispose();
-                _remixEngine = null;
-            }
-        }
-
-        /// <inheritdoc/>
-        protected override void StopProcessing()
-        {
-            base.StopProcessing();
-            // As New-Video's own engine: remixes waiting for a slot are not started; one already sent still answers and is journaled.
-            Volatile.Read(ref _remixEngine)?.StopStarting();
-        }
-
         /// <summary>A remix's outcome, on the pipeline thread: the new job emitted, or the error with the row and the source id.</summary>
-        private void OnRemixOutcome(WorkOutcome outcome)
+        private void OnRemixOutcome(WorkOutcome outcome, RemixRow row)
         {
-            var row = (RemixRow)outcome.State!;
             switch (outcome.Error)
             {
                 case null:

@@ -345,6 +345,11 @@ namespace VideoGen.Commands
         /// <inheritdoc/>
         protected override void OnOutcome(WorkOutcome outcome)
         {
+            if (outcome.State is RemixRow remix)
+            {
+                OnRemixOutcome(outcome, remix);
+                return;
+            }
             var prepared = (PreparedRow)outcome.State!;
             switch (outcome.Error)
             {
@@ -369,7 +374,6 @@ namespace VideoGen.Commands
                 case VideoGenException ex when IsOutOfCredits(ex):
                     _outOfCredits = true;
                     _failedRows++;
-                    _remixEngine?.StopStarting();
                     WriteError(ToErrorRecord(new VideoGenException(ex.Kind,
                         prepared.Label + ": " + ex.Message + " No further rows are submitted; the jobs already created go on.", ex.TaskId, ex.StatusCode, ex), prepared.Label));
                     break;
@@ -411,21 +415,14 @@ namespace VideoGen.Commands
             }
             _stopReported = true;
             var created = new List<string>();
-            // New rows and remixes run on two engines: both are let answer, and both are read.
-            foreach (var engine in new[] { Engine, _remixEngine })
+            // New rows and remixes share the one engine: what is in flight is let answer, then every outcome is read.
+            Engine.WaitForRunning(InFlightAnswerBound);
+            while (Engine.TryRead(TimeSpan.Zero, out var outcome) && outcome != null)
             {
-                if (engine is null)
+                var job = (outcome.Value as Submitted)?.Job ?? (outcome.Error as SubmissionFailure)?.Job;
+                if (job != null && !_emitted.Contains(job.Id))
                 {
-                    continue;
-                }
-                engine.WaitForRunning(InFlightAnswerBound);
-                while (engine.TryRead(TimeSpan.Zero, out var outcome) && outcome != null)
-                {
-                    var job = (outcome.Value as Submitted)?.Job ?? (outcome.Error as SubmissionFailure)?.Job;
-                    if (job != null && !_emitted.Contains(job.Id))
-                    {
-                        created.Add(job.Id + (string.IsNullOrWhiteSpace(job.Name) ? string.Empty : " (" + job.Name + ")"));
-                    }
+                    created.Add(job.Id + (string.IsNullOrWhiteSpace(job.Name) ? string.Empty : " (" + job.Name + ")"));
                 }
             }
             var warnings = new List<string>();
