@@ -55,15 +55,18 @@ BeforeAll {
     $key = 'vg-test-secret-' + [guid]::NewGuid().ToString('N')
     # What Set-VideoGenEmulatorEnvironment and this block change, put back by AfterAll.
     $savedEnvironment = @{}
-    foreach ($environmentName in 'VIDEOGEN_PROVIDER', 'VIDEOGEN_FASTROUTER_BASE_URI', 'VIDEOGEN_OPENROUTER_BASE_URI', 'VIDEOGEN_APPLEROUTER_BASE_URI',
+    foreach ($environmentName in 'VIDEOGEN_PROVIDER', 'VIDEOGEN_JOURNAL_PATH', 'VIDEOGEN_FASTROUTER_BASE_URI', 'VIDEOGEN_OPENROUTER_BASE_URI', 'VIDEOGEN_APPLEROUTER_BASE_URI',
         'VIDEOGEN_OPENAICOMPATIBLE_BASE_URI', 'FASTROUTER_API_KEY', 'OPENROUTER_API_KEY', 'APPLEROUTER_API_KEY', 'OPENAICOMPATIBLE_API_KEY') {
         $savedEnvironment[$environmentName] = [Environment]::GetEnvironmentVariable($environmentName)
     }
+    # The suite's own journal, named before anything can fail: AfterAll removes this file only, never the journal
+    # $env:VIDEOGEN_JOURNAL_PATH named before the suite (the user's task ids), which it puts back.
+    $testJournal = Join-Path ([System.IO.Path]::GetTempPath()) ('videogen-pester-' + [guid]::NewGuid().ToString('N') + '.jsonl')
+    $env:VIDEOGEN_JOURNAL_PATH = $testJournal
     $emulator = $null
     $emulator = Start-VideoGenEmulator -Root $root -JobSeconds 1 -Key $key
     Set-VideoGenEmulatorEnvironment -Emulator $emulator
     $env:VIDEOGEN_PROVIDER = $null
-    $env:VIDEOGEN_JOURNAL_PATH = Join-Path ([System.IO.Path]::GetTempPath()) ('videogen-pester-' + [guid]::NewGuid().ToString('N') + '.jsonl')
     $modulePath = Join-Path $root 'out/VideoGen/VideoGen.psd1'
     Import-Module $modulePath -Force
     # Every Wait-Video of the suite is bounded (Wait-Video alone waits for ever; the jobs take a second, and a test's own
@@ -74,9 +77,10 @@ BeforeAll {
 
 AfterAll {
     Stop-VideoGenEmulator -Emulator $emulator
-    Remove-Item -Path $env:VIDEOGEN_JOURNAL_PATH -ErrorAction SilentlyContinue
-    $env:VIDEOGEN_JOURNAL_PATH = $null
-    # The emulator's key and addresses do not outlive the suite in this process.
+    # The suite's own journal only (AfterAll runs even when BeforeAll failed half-way).
+    if ($testJournal) { Remove-Item -LiteralPath $testJournal -ErrorAction SilentlyContinue }
+    # The emulator's key and addresses, and the suite's journal path, do not outlive the suite in this process: the
+    # variables are as they were before it (build.ps1 runs in the caller's session).
     foreach ($environmentName in $savedEnvironment.Keys) { [Environment]::SetEnvironmentVariable($environmentName, $savedEnvironment[$environmentName]) }
     Remove-Module VideoGen -ErrorAction SilentlyContinue
 }
