@@ -137,10 +137,17 @@ public class BindingTests
         using var ps = Engine.Start();
         var tag = SharedEmulator.NewTag();
 
-        var result = ps.Run("('A kite ' + $args[0]), ('A boat ' + $args[0]) | New-Video -Provider AppleRouter", tag);
+        // FastRouter takes 4-12 s: a line's own Length (here 18) must not be taken for -Duration by its alias Length.
+        var result = ps.Run("('A kite ' + $args[0]), ('A boat ' + $args[0]) | New-Video -Provider FastRouter", tag);
+        var typed = ps.Run("('A comet ' + $args[0]) | New-Video -Provider FastRouter -Duration 6", tag);
 
-        Assert.Empty(result.Errors);
-        Assert.Equal(2, SharedEmulator.JobsTagged(tag).Count);
+        Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
+        Assert.Empty(typed.Errors);
+        var jobs = SharedEmulator.JobsTagged(tag);
+        // Each line is its own prompt (the second is not the first again).
+        Assert.Equal(new[] { "A boat " + tag, "A comet " + tag, "A kite " + tag }, jobs.Select(j => j.Prompt).Order());
+        Assert.DoesNotContain(jobs.Where(j => !j.Prompt.StartsWith("A comet", StringComparison.Ordinal)), j => j.SubmittedBody!.Contains("\"length\"", StringComparison.Ordinal));
+        Assert.Contains("\"length\":6", jobs.Single(j => j.Prompt.StartsWith("A comet", StringComparison.Ordinal)).SubmittedBody!.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
     [Theory]

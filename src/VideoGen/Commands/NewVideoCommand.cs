@@ -155,12 +155,20 @@ namespace VideoGen.Commands
         private int _failedRows;
         private int _whatIfRows;
 
+        /// <summary>Whether -Duration was typed (not bound from a piped object's Duration, Length or Seconds property).</summary>
+        private bool _durationTyped;
+
+        /// <summary>Whether Prompt holds the previous piped line (set here, so not reset by the binder for the next row).</summary>
+        private bool _promptFromLine;
+
         #region Overrides
 
         /// <inheritdoc/>
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
+            // Here BoundParameters holds only what was typed: pipeline values are bound per record, after this.
+            _durationTyped = MyInvocation.BoundParameters.ContainsKey(nameof(Duration));
             RequireKeyForTypedProvider();
             _journal = ResolveJournal(this, JournalPath);
             if (!MyInvocation.BoundParameters.ContainsKey("WhatIf"))
@@ -193,9 +201,21 @@ namespace VideoGen.Commands
         {
             _row++;
             if (IsRemixRow()) { ProcessRemix(); return; }
+            if (_promptFromLine)
+            {
+                // Set by this method for the previous line, not by the binder, so the binder would leave it for this row.
+                Prompt = null;
+                _promptFromLine = false;
+            }
             if (Prompt is null && InputObject?.BaseObject is string line)
             {
                 Prompt = line; // Get-Content prompts.txt | New-Video: each line is a prompt.
+                _promptFromLine = true;
+                if (!_durationTyped)
+                {
+                    // The string's own Length property bound to -Duration by its alias Length: the line's length, not a duration.
+                    Duration = null;
+                }
             }
             if (string.IsNullOrWhiteSpace(Prompt) && InputObject != null && !ExplainUnboundRow(InputObject))
             {
