@@ -61,17 +61,55 @@ public class RerunTests
         var pipeline = "$rows | New-Video -Provider " + provider + " | Wait-Video | Save-Video -OutputDirectory $args[0]";
 
         var first = ps.Set("rows", Rows(tag)).Run(pipeline, Path.Combine(ps.Directory, "first"));
+        var pollsAfterFirst = SharedEmulator.JobsTagged(tag).Sum(j => j.Polls);
         var second = ps.Set("rows", Rows(tag)).Run(pipeline, Path.Combine(ps.Directory, "second"));
 
         Assert.Empty(first.Errors);
         Assert.True(second.Errors.Count == 0, string.Join("\n", second.Errors));
         Assert.Equal(5, SharedEmulator.JobsTagged(tag).Count);
+        // One poll per job where the download needs the URL the journal does not keep; none where the id is enough.
+        var needsUrl = provider is "FastRouter" or "AppleRouter";
+        Assert.Equal(pollsAfterFirst + (needsUrl ? 5 : 0), SharedEmulator.JobsTagged(tag).Sum(j => j.Polls));
         foreach (var folder in new[] { "first", "second" })
         {
             var files = Directory.GetFiles(Path.Combine(ps.Directory, folder), "*.mp4");
             Assert.Equal(5, files.Length);
             Assert.All(files, Mp4.AssertMp4);
         }
+    }
+
+    /// <summary>
+    /// A video URL carried from earlier (a file exported after Wait-Video) that the server no longer serves, as a signed
+    /// URL that expired: Save-Video asks for a new one with one poll and saves; a second refusal is an error with the id.
+    /// </summary>
+    [Fact]
+    public async Task A_stored_video_URL_no_longer_served_is_asked_for_again_once()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        using var ps = Engine.Start();
+        var uri = emulator.BaseUriFor("FastRouter").AbsoluteUri;
+        var made = ps.Run("'A kite', 'A comet' | New-Video -Provider FastRouter -BaseUri $args[0] | Wait-Video", uri);
+        Assert.True(made.Errors.Count == 0, string.Join("\n", made.Errors));
+        var jobs = made.Output;
+        Assert.Equal(2, jobs.Count);
+        Assert.All(jobs, j => Assert.False(string.IsNullOrEmpty(j.Text("VideoUrl"))));
+        var polls = emulator.State.Jobs.Values.Sum(j => j.Polls);
+        emulator.State.AddFault(new VideoGen.Emulator.Fault { Route = "download", Provider = "files", Status = 403, Count = 1 });
+
+        var saved = ps.Set("job", jobs[0]).Run("$job | Save-Video -OutputDirectory $args[0] -ThrottleLimit 1 -Verbose", Path.Combine(ps.Directory, "expired"));
+
+        Assert.True(saved.Errors.Count == 0, string.Join("\n", saved.Errors));
+        Mp4.AssertMp4(Assert.Single(saved.Output).Text("Path")!);
+        Assert.Equal(polls + 1, emulator.State.Jobs.Values.Sum(j => j.Polls));
+        Assert.Contains(saved.Verbose, v => v.Message.Contains("no longer served (HTTP 403)", StringComparison.Ordinal));
+
+        emulator.State.AddFault(new VideoGen.Emulator.Fault { Route = "download", Provider = "files", Status = 403, Count = 2 });
+        var refused = ps.Set("job", jobs[1]).Run("$job | Save-Video -OutputDirectory $args[0]", Path.Combine(ps.Directory, "expired"));
+
+        Assert.Empty(refused.Output);
+        var error = Assert.Single(refused.Errors);
+        Assert.Contains(jobs[1].Text("Id")!, error.Exception.Message, StringComparison.Ordinal);
+        Assert.Equal(polls + 2, emulator.State.Jobs.Values.Sum(j => j.Polls));
     }
 
     [Fact]

@@ -59,37 +59,57 @@ namespace VideoGen.Core.Downloading
         public Action<VideoJob, string, string>? BeforePublish { get; set; }
 
         /// <summary>
-        /// Save-Video's whole step for one job: a job not known to have succeeded, or succeeded without the video URL its
-        /// provider's download needs (<see cref="Providers.IProviderMapping.DownloadNeedsVideoUrl"/>), is polled once; one still running
-        /// is a NotFinished error (pipe through Wait-Video first), one that ended without a video a JobFailed error;
-        /// otherwise its video is downloaded to <paramref name="path"/>.
+        /// Save-Video's whole step for one job, with at most one poll: a job not known to have succeeded, or succeeded
+        /// without the video URL its provider's download needs (<see cref="Providers.IProviderMapping.DownloadNeedsVideoUrl"/>:
+        /// a job from the journal, which keeps no URL), is polled; one still running is a NotFinished error (pipe through
+        /// Wait-Video first), one that ended without a video a JobFailed error; otherwise its video is downloaded to
+        /// <paramref name="path"/>. A video URL the job carried from earlier (a file exported after Wait-Video) that the
+        /// server no longer serves (HTTP 403, 404 or 410: a signed URL that expired) is asked for again with that one poll.
         /// </summary>
-        /// <exception cref="VideoGenException">As for <see cref="DownloadAsync"/>, plus NotFinished and JobFailed.</exception>
+        /// <exception cref="VideoGenException">As for <see cref="DownloadAsync"/>, plus NotFinished and JobFailed; each carries the task id.</exception>
         public async Task<SavedVideo> SaveAsync(ProviderEndpoint endpoint, VideoJob job, string path, bool overwrite,
             IProgress<DownloadProgress>? progress, IVideoGenLog? log, CancellationToken cancellationToken, VideoVariant variant = VideoVariant.Video)
         {
+            var polled = false;
             if (job.Status == VideoJobStatus.Succeeded && variant == VideoVariant.Video && string.IsNullOrEmpty(job.VideoUrl) && endpoint.Mapping.DownloadNeedsVideoUrl(job))
             {
-                // A finished job restored from the journal or a file keeps no URL (it may be signed and expire): ask again.
-                log?.Verbose("Task " + job.Id + " has no video URL here (a job from the journal or a file keeps none); polling it once for one.");
+                log?.Verbose("Task " + job.Id + " has no video URL here (the journal keeps none); polling it once for one.");
                 job = await _client.PollAsync(endpoint, job, log, cancellationToken).ConfigureAwait(false);
+                polled = true;
             }
-            if (job.Status != VideoJobStatus.Succeeded && !job.IsTerminal)
+            else if (job.Status != VideoJobStatus.Succeeded && !job.IsTerminal)
             {
                 job = await _client.PollAsync(endpoint, job, log, cancellationToken).ConfigureAwait(false);
-                if (!job.IsTerminal)
-                {
-                    throw new VideoGenException(VideoGenErrorKind.NotFinished, string.Format(CultureInfo.InvariantCulture,
-                        "Job {0} at {1} is still {2}{3}; nothing to save yet. Pipe it through Wait-Video first: ... | Wait-Video | Save-Video",
-                        job.Id, job.Provider, job.Status, job.Progress is int p ? " (" + p + "%)" : string.Empty), job.Id);
-                }
+                polled = true;
+            }
+            EnsureSucceeded(job);
+            try
+            {
+                return await DownloadAsync(endpoint, job, path, overwrite, progress, log, cancellationToken, variant).ConfigureAwait(false);
+            }
+            catch (VideoGenException ex) when (!polled && variant == VideoVariant.Video && !string.IsNullOrEmpty(job.VideoUrl) && ex.StatusCode is 403 or 404 or 410)
+            {
+                log?.Verbose("The video URL task " + job.Id + " carried is no longer served (HTTP " + ex.StatusCode + "); polling it once for a new one.");
+                job = await _client.PollAsync(endpoint, job, log, cancellationToken).ConfigureAwait(false);
+                EnsureSucceeded(job);
+                return await DownloadAsync(endpoint, job, path, overwrite, progress, log, cancellationToken, variant).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>NotFinished for a job still running, JobFailed for one that ended without a video.</summary>
+        private static void EnsureSucceeded(VideoJob job)
+        {
+            if (!job.IsTerminal)
+            {
+                throw new VideoGenException(VideoGenErrorKind.NotFinished, string.Format(CultureInfo.InvariantCulture,
+                    "Job {0} at {1} is still {2}{3}; nothing to save yet. Pipe it through Wait-Video first: ... | Wait-Video | Save-Video",
+                    job.Id, job.Provider, job.Status, job.Progress is int p ? " (" + p + "%)" : string.Empty), job.Id);
             }
             if (job.Status != VideoJobStatus.Succeeded)
             {
                 throw new VideoGenException(VideoGenErrorKind.JobFailed, string.Format(CultureInfo.InvariantCulture,
                     "Job {0} at {1} ended {2} ({3}); there is no video to save.", job.Id, job.Provider, job.Status, job.Error ?? job.ProviderStatus ?? "no reason given"), job.Id);
             }
-            return await DownloadAsync(endpoint, job, path, overwrite, progress, log, cancellationToken, variant).ConfigureAwait(false);
         }
 
         /// <summary>Downloads <paramref name="job"/>'s video to <paramref name="path"/>.</summary>

@@ -48,8 +48,8 @@ namespace VideoGen.Core.Providers
 
         /// <summary>
         /// Whether a finished job's download needs the video URL its poll answer gave (FastRouter's <c>url</c>, AppleRouter's
-        /// <c>result_url</c>), so a succeeded job without one (restored from the journal, a CSV or JSON file, which keep no
-        /// URL) is polled once before the download. False where the download route needs only the task id
+        /// <c>result_url</c>), so a succeeded job without one (restored from the journal, which keeps no URL, or from a file
+        /// exported before the job finished) is polled once before the download. False where the download route needs only the task id
         /// (OpenRouter's <c>videos/{id}/content</c>, the OpenAI-style <c>videos/{id}/content</c>).
         /// </summary>
         bool DownloadNeedsVideoUrl(VideoJob job);

@@ -13,7 +13,7 @@ namespace VideoGen.Commands
 {
     /// <summary>
     /// <para type="synopsis">Downloads finished videos to disk.</para>
-    /// <para type="description">Save-Video downloads each finished job's video to -OutputDirectory (default: the current location) as Name.mp4, or Id.mp4 when the job has no name; names are made safe for Windows and Linux. Downloads run in parallel (-ThrottleLimit) and stream to a temporary file beside the target, which is renamed only when complete and verified (length, MP4 signature); the SHA-256 is computed while streaming. An existing file is an error unless -Force, or unless its SHA-256 equals the one the journal recorded for that job: then it is that job's video, already saved, and is emitted without downloading again. A job not yet finished is polled once; if it is still running, an error says to pipe it through Wait-Video first.</para>
+    /// <para type="description">Save-Video downloads each finished job's video to -OutputDirectory (default: the current location) as Name.mp4, or Id.mp4 when the job has no name; names are made safe for Windows and Linux. Downloads run in parallel (-ThrottleLimit) and stream to a temporary file beside the target, which is renamed only when complete and verified (length, MP4 signature); the SHA-256 is computed while streaming. An existing file is an error unless -Force, or unless its SHA-256 equals the one the journal recorded for that job: then it is that job's video, already saved, and is emitted without downloading again. A job not yet finished is polled once; if it is still running, an error says to pipe it through Wait-Video first. A finished job without the video URL its provider's download needs (FastRouter, AppleRouter: a job from the journal, or from a file saved before it finished) is polled once for it.</para>
     /// </summary>
     /// <example>
     ///   <code>Import-Csv prompts.csv | New-Video | Wait-Video | Save-Video -OutputDirectory ./videos</code>
@@ -191,7 +191,8 @@ namespace VideoGen.Commands
             string[] units = { "B", "KB", "MB", "GB", "TB" };
             double n = bytes;
             var i = 0;
-            while (n >= 1024 && i < units.Length - 1)
+            // 1,048,575 bytes is "1.0 MB", not "1024.0 KB": the unit is chosen for the value as it will be printed.
+            while (Math.Round(n, i == 0 ? 0 : 1) >= 1024 && i < units.Length - 1)
             {
                 n /= 1024;
                 i++;
@@ -357,7 +358,7 @@ namespace VideoGen.Commands
             var active = _transfers.OrderBy(t => t.Key).Select(t => t.Value).ToList();
             var bytes = active.Sum(t => t.Done);
             _bars!.Parent("Saving videos", string.Format(CultureInfo.InvariantCulture,
-                "{0} of {1} saved, {2} failed; {3:N1} MB in progress", _saved, _total, _failed, bytes / 1048576.0),
+                "{0} of {1} saved, {2} failed; {3} in progress", _saved, _total, _failed, HumanSize(bytes)),
                 (_saved + _failed) * 100 / _total);
             var shown = new List<int>();
             foreach (var transfer in active.Where(t => t.Started).Take(MaxChildBars))
@@ -366,8 +367,8 @@ namespace VideoGen.Commands
                 shown.Add(id);
                 var total = transfer.Total;
                 _bars.Child(id, transfer.Label, total is long t && t > 0
-                    ? string.Format(CultureInfo.InvariantCulture, "{0:N1} of {1:N1} MB", transfer.Done / 1048576.0, t / 1048576.0)
-                    : string.Format(CultureInfo.InvariantCulture, "{0:N1} MB", transfer.Done / 1048576.0),
+                    ? HumanSize(transfer.Done) + " of " + HumanSize(t)
+                    : HumanSize(transfer.Done),
                     total is long all && all > 0 ? (int)(transfer.Done * 100 / all) : -1);
             }
             _bars.CompleteChildrenExcept(shown);
