@@ -22,7 +22,7 @@ public class KillTests
         var csv = Path.Combine(ps.Directory, "rows.csv");
         File.WriteAllText(csv, "Name,Prompt\n" + string.Join("\n", Enumerable.Range(1, 20).Select(i => "clip-" + i + ",Prompt number " + i)) + "\n");
         var baseUri = emulator.BaseUriFor("OpenRouter").AbsoluteUri;
-        // The child reads the CSV itself (no Import-Csv in the hosted engine: a line split is enough for these rows).
+        // The child reads the CSV itself (a line split is enough for these rows).
         const string script = @"
             $rows = [System.IO.File]::ReadAllLines($args[0]) | Where-Object { $_ -and $_ -notlike 'Name,*' } | ForEach-Object { $n, $p = $_ -split ',', 2; [pscustomobject]@{ Name = $n; Prompt = $p } }
             $rows | New-Video -Provider OpenRouter -BaseUri $args[1] -JournalPath $args[2] -ThrottleLimit 2";

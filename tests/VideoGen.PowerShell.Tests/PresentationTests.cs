@@ -173,4 +173,28 @@ public class PlainTextLogTests
         Assert.Contains("Save-Video: 1 saved (" + (length / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KB)", text, StringComparison.Ordinal);
         Assert.Equal(codes, text.Contains('\u001b', StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// VideoGen's own text carries no escape codes, whatever the rendering: the records themselves (summaries, errors,
+    /// warnings, verbose lines, output) reach a transcript, *>&amp;1 | Out-File or a host that does not strip them.
+    /// </summary>
+    [Fact]
+    public void The_records_VideoGen_writes_hold_no_escape_codes()
+    {
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+
+        var result = ps.Run(@"
+            $VerbosePreference = 'Continue'
+            New-Video -Prompt ('Raw lake ' + $args[0]) -Provider OpenRouter -Name raw-lake | Wait-Video | Save-Video -OutputDirectory $args[1]
+            New-Video -Prompt ('This one will [fail] ' + $args[0]) -Provider OpenRouter -Name raw-doomed | Wait-Video
+            Get-VideoStatus -Id no-such-task -Provider OpenRouter
+            New-Video -Prompt ('Plain key ' + $args[0]) -Provider OpenRouter -ApiKey 'vg-plain-text-key-for-this-test' -WhatIf", tag, Path.Combine(ps.Directory, "raw"));
+
+        Assert.NotEmpty(result.Information);
+        Assert.NotEmpty(result.Errors);
+        Assert.NotEmpty(result.Warnings);
+        Assert.NotEmpty(result.Verbose);
+        Assert.DoesNotContain('\u001b', result.AllText());
+    }
 }

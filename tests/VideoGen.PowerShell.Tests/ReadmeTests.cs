@@ -45,6 +45,7 @@ public class ReadmeTests
         clone.AssertVideos(Path.Combine("out", "try"), rows);
         // Every row was paid for once, at the emulator the README started: the pasted lines were the only configuration.
         Assert.Equal(rows.Count, await emulator.SubmissionsAsync());
+        Assert.DoesNotContain("emulator-key", run.Output + run.Errors, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -137,14 +138,16 @@ public class ReadmeTests
             arguments.ForEach(info.ArgumentList.Add);
             var process = Process.Start(info)!;
             var lines = new List<string>();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var deadline = DateTime.UtcNow.AddSeconds(60);
             try
             {
                 // Eight $env: lines: a base URI and a key for each of the four providers.
                 while (lines.Count < 8)
                 {
-                    var line = await process.StandardOutput.ReadLineAsync(timeout.Token)
-                        ?? throw new InvalidOperationException("the emulator ended: " + await process.StandardError.ReadToEndAsync());
+                    var left = deadline - DateTime.UtcNow;
+                    // WaitAsync bounds the read whatever the pipe's kind (a synchronous pipe ignores a token).
+                    var line = await process.StandardOutput.ReadLineAsync().WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero)
+                        ?? throw new InvalidOperationException("the emulator ended: " + await process.StandardError.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10)));
                     if (line.StartsWith("$env:", StringComparison.Ordinal))
                     {
                         lines.Add(line);
@@ -197,7 +200,7 @@ public class ReadmeTests
             if (!_process.HasExited)
             {
                 _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
             }
             _process.Dispose();
         }
@@ -213,8 +216,16 @@ public class ReadmeTests
         {
             Root = Path.Combine(Path.GetTempPath(), "vg-readme-" + Guid.NewGuid().ToString("N")[..12]);
             Directory.CreateDirectory(Path.Combine(Root, "out"));
-            Directory.CreateSymbolicLink(Path.Combine(Root, "out", "VideoGen"), Path.Combine(Repo.Root, "out", "VideoGen"));
-            Directory.CreateSymbolicLink(Path.Combine(Root, "examples"), Repo.File("examples"));
+            try
+            {
+                Directory.CreateSymbolicLink(Path.Combine(Root, "out", "VideoGen"), Path.Combine(Repo.Root, "out", "VideoGen"));
+                Directory.CreateSymbolicLink(Path.Combine(Root, "examples"), Repo.File("examples"));
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
         }
 
         public string Root { get; }
@@ -248,9 +259,15 @@ public class ReadmeTests
         {
             try
             {
-                // The links first, on their own, so nothing can reach through them into the repository.
-                Directory.Delete(Path.Combine(Root, "out", "VideoGen"));
-                Directory.Delete(Path.Combine(Root, "examples"));
+                // The links first, on their own (Directory.Delete of a link removes the link only), so nothing can reach
+                // through them into the repository.
+                foreach (var link in new[] { Path.Combine(Root, "out", "VideoGen"), Path.Combine(Root, "examples") })
+                {
+                    if (new DirectoryInfo(link).LinkTarget != null)
+                    {
+                        Directory.Delete(link);
+                    }
+                }
                 Directory.Delete(Root, true);
             }
             catch (IOException)

@@ -11,12 +11,15 @@ namespace VideoGen.TestHost;
 [Cmdlet(VerbsData.Import, "Csv")]
 public sealed class ImportCsvStandInCommand : PSCmdlet
 {
+    /// <summary>The CSV file, relative to the current location or absolute.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     public string Path { get; set; } = string.Empty;
 
+    /// <summary>The field delimiter (Import-Csv's default, a comma).</summary>
     [Parameter]
     public char Delimiter { get; set; } = ',';
 
+    /// <summary>Writes one PSCustomObject per row, every value a string.</summary>
     protected override void ProcessRecord()
     {
         var full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);

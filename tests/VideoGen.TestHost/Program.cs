@@ -18,7 +18,14 @@ ps.Runspace = runspace;
 if (args[0] != "-")
 {
     ps.AddScript("param($Manifest) Import-Module $Manifest -ErrorAction Stop").AddArgument(args[0]);
-    ps.Invoke();
+    try
+    {
+        ps.Invoke();
+    }
+    catch (RuntimeException ex)
+    {
+        return Terminated(ex);
+    }
     ps.Commands.Clear();
 }
 ps.AddScript(args[1]);
@@ -34,12 +41,17 @@ try
 }
 catch (RuntimeException ex)
 {
-    // A terminating error ends the script as it ends pwsh -File: the error on standard error, exit code 1.
-    Console.Error.WriteLine(ex.ErrorRecord?.ToString() ?? ex.Message);
-    return 1;
+    return Terminated(ex);
 }
 foreach (var error in ps.Streams.Error)
 {
     Console.Error.WriteLine(error.ToString());
 }
 return ps.Streams.Error.Count > 0 ? 1 : 0;
+
+// A terminating error ends the script as it ends pwsh -File: the error (with its FullyQualifiedErrorId) on standard error, exit code 1.
+static int Terminated(RuntimeException ex)
+{
+    Console.Error.WriteLine((ex.ErrorRecord is { } record ? record.FullyQualifiedErrorId + ": " + record : ex.Message));
+    return 1;
+}

@@ -57,7 +57,9 @@ internal static class ChildHost
             child.Kill(entireProcessTree: true);
             throw new TimeoutException("the child PowerShell did not finish within " + timeout + ":\n" + script);
         }
-        return new ChildRun(child.ExitCode, await output, await errors, script);
+        // A process it started and left running could hold the pipes open: the reads are bounded too.
+        var streams = TimeSpan.FromSeconds(10);
+        return new ChildRun(child.ExitCode, await output.WaitAsync(streams), await errors.WaitAsync(streams), script);
     }
 
     private static string Metadata(string key) =>
