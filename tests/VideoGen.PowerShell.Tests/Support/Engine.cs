@@ -112,12 +112,26 @@ internal sealed class Engine : IDisposable
         SharedEmulator.EnsureStarted();
         var directory = Path.Combine(Path.GetTempPath(), "vg-engine-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(directory);
-        var iss = InitialSessionState.CreateDefault2();
-        // The runspace is not given an execution policy: setting one throws PlatformNotSupportedException on Linux.
-        var runspace = host is null ? RunspaceFactory.CreateRunspace(iss) : RunspaceFactory.CreateRunspace(host, iss);
-        runspace.Open();
+        Runspace runspace;
+        for (var attempt = 1; ; attempt++)
+        {
+            var iss = InitialSessionState.CreateDefault2();
+            // The runspace is not given an execution policy: setting one throws PlatformNotSupportedException on Linux.
+            runspace = host is null ? RunspaceFactory.CreateRunspace(iss) : RunspaceFactory.CreateRunspace(host, iss);
+            runspace.Open();
+            try
+            {
+                runspace.SessionStateProxy.Path.SetLocation(directory);
+                break;
+            }
+            catch (PSInvalidOperationException) when (attempt < 3)
+            {
+                // Seen once in a clean-clone run: a runspace opened while others opened on other threads had no current
+                // location ("operation get_CurrentLocation is not valid"); a new runspace has one.
+                runspace.Dispose();
+            }
+        }
         var engine = new Engine(runspace, directory);
-        runspace.SessionStateProxy.Path.SetLocation(directory);
         var setup = engine.Run("$PSDefaultParameterValues['*:JournalPath'] = $args[0]", engine.Journal);
         Assert.Null(setup.Terminating);
         if (importModule)
