@@ -224,7 +224,8 @@ public class FaultAnswerTests
         // 3. Download: a plain-text body with the key.
         var finished = ps.Run("New-Video -Prompt 'Echo three' -Provider " + provider + " -BaseUri $args[0] -Name three | Wait-Video -TimeoutSec 60", baseUri);
         Assert.Empty(finished.Errors);
-        emulator.State.AddFault(new Fault { Route = "download", Status = 403, Body = echo, ContentType = "text/plain" });
+        // Twice: a stored URL refused once is asked for again with one poll (an expired signed URL), then refused again.
+        emulator.State.AddFault(new Fault { Route = "download", Status = 403, Body = echo, ContentType = "text/plain", Count = 2 });
         var saved = ps.Set("done", finished.Output[0]).Run("$done | Save-Video -OutputDirectory $args[0] -Verbose -Debug", output);
 
         // Each fault reached the user as an error (so the check below looked at real error text).
