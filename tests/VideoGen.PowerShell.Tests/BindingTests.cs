@@ -150,6 +150,30 @@ public class BindingTests
         Assert.Contains("\"length\":6", jobs.Single(j => j.Prompt.StartsWith("A comet", StringComparison.Ordinal)).SubmittedBody!.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Lines_mixed_with_rows_and_typed_values_each_keep_their_own_prompt_and_duration()
+    {
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+
+        // A line, a row with its own Prompt and Duration, then two lines: each is sent as itself.
+        var mixed = ps.Run(@"
+            ('A kite ' + $args[0]), [pscustomobject]@{ Prompt = ('B boat ' + $args[0]); Name = 'b'; Duration = '8' }, ('C comet ' + $args[0]), ('D dune ' + $args[0]) |
+                New-Video -Provider FastRouter", tag);
+        // -Prompt typed, lines piped as names: the lines' lengths are not durations.
+        var typed = ps.Run("'clip-one', 'clip-2' | New-Video -Prompt ('E sunset ' + $args[0]) -Provider FastRouter -Name { $_ }", tag);
+
+        Assert.True(mixed.Errors.Count == 0 && typed.Errors.Count == 0, string.Join("\n", mixed.Errors.Concat(typed.Errors)));
+        var jobs = SharedEmulator.JobsTagged(tag);
+        Assert.Equal(new[] { "A kite", "B boat", "C comet", "D dune", "E sunset", "E sunset" }, jobs.Select(j => j.Prompt.Split(' ')[0] + " " + j.Prompt.Split(' ')[1]).Order());
+        Assert.Equal(new[] { "clip-2", "clip-one" }, typed.Output.Select(o => o.Text("Name")!).Order());
+        foreach (var job in jobs)
+        {
+            var body = job.SubmittedBody!.Replace(" ", "", StringComparison.Ordinal);
+            Assert.True(job.Prompt.StartsWith("B boat", StringComparison.Ordinal) ? body.Contains("\"length\":8", StringComparison.Ordinal) : !body.Contains("\"length\"", StringComparison.Ordinal), job.Prompt + ": " + body);
+        }
+    }
+
     [Theory]
     [InlineData("8")]
     [InlineData("8s")]

@@ -138,7 +138,8 @@ namespace VideoGen.Commands
         private static readonly TimeSpan InFlightAnswerBound = TimeSpan.FromSeconds(30);
 
         private readonly HashSet<string> _emitted = new HashSet<string>(StringComparer.Ordinal);
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<PreparedRow, byte> _inFlight = new System.Collections.Concurrent.ConcurrentDictionary<PreparedRow, byte>();
+        /// <summary>Submissions and remixes sent and not yet answered, by their engine state, with the row's label.</summary>
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<object, string> _inFlight = new System.Collections.Concurrent.ConcurrentDictionary<object, string>();
         /// <summary>Rows not submitted after a 402 or Ctrl+C: row number and label, reported in row order.</summary>
         private readonly List<KeyValuePair<int, string>> _notSubmitted = new List<KeyValuePair<int, string>>();
         private readonly Dictionary<string, JournalEntry> _recorded = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
@@ -158,8 +159,14 @@ namespace VideoGen.Commands
         /// <summary>Whether -Duration was typed (not bound from a piped object's Duration, Length or Seconds property).</summary>
         private bool _durationTyped;
 
-        /// <summary>Whether Prompt holds the previous piped line (set here, so not reset by the binder for the next row).</summary>
-        private bool _promptFromLine;
+        /// <summary>Whether -Prompt was typed (not bound from a piped object's Prompt or Text property).</summary>
+        private bool _promptTyped;
+
+        /// <summary>The current row's prompt: -Prompt, or the piped line of text.</summary>
+        private string? _rowPrompt;
+
+        /// <summary>The current row's duration: -Duration, except a piped line's own Length.</summary>
+        private string? _rowDuration;
 
         #region Overrides
 
@@ -168,6 +175,7 @@ namespace VideoGen.Commands
         {
             base.BeginProcessing();
             // Here BoundParameters holds only what was typed: pipeline values are bound per record, after this.
+            _promptTyped = MyInvocation.BoundParameters.ContainsKey(nameof(Prompt));
             _durationTyped = MyInvocation.BoundParameters.ContainsKey(nameof(Duration));
             RequireKeyForTypedProvider();
             _journal = ResolveJournal(this, JournalPath);
@@ -200,24 +208,22 @@ namespace VideoGen.Commands
         protected override void ProcessRecord()
         {
             _row++;
+            // This row's prompt and duration. Never written back to the parameters: a value this method set would be kept
+            // by the binder (and restored for later rows) as if the user had given it.
+            _rowPrompt = Prompt;
+            _rowDuration = Duration;
+            if (InputObject?.BaseObject is string line)
+            {
+                // Get-Content prompts.txt | New-Video: each line is a prompt, unless -Prompt was typed (a string has no
+                // Prompt property, so Prompt holds only what was typed). The string's own Length property binds to
+                // -Duration through its alias Length: the line's length, not a duration.
+                // A line that is the row's -RemixOf id ($ids | New-Video -RemixOf { $_ }) is the source, not the prompt.
+                var lineIsSource = RemixOf?.BaseObject is string source && string.Equals(source.Trim(), line.Trim(), StringComparison.Ordinal);
+                _rowPrompt = _promptTyped || lineIsSource ? Prompt : line;
+                _rowDuration = _durationTyped ? Duration : null;
+            }
             if (IsRemixRow()) { ProcessRemix(); return; }
-            if (_promptFromLine)
-            {
-                // Set by this method for the previous line, not by the binder, so the binder would leave it for this row.
-                Prompt = null;
-                _promptFromLine = false;
-            }
-            if (Prompt is null && InputObject?.BaseObject is string line)
-            {
-                Prompt = line; // Get-Content prompts.txt | New-Video: each line is a prompt.
-                _promptFromLine = true;
-                if (!_durationTyped)
-                {
-                    // The string's own Length property bound to -Duration by its alias Length: the line's length, not a duration.
-                    Duration = null;
-                }
-            }
-            if (string.IsNullOrWhiteSpace(Prompt) && InputObject != null && !ExplainUnboundRow(InputObject))
+            if (string.IsNullOrWhiteSpace(_rowPrompt) && InputObject != null && !ExplainUnboundRow(InputObject))
             {
                 Drain(TimeSpan.Zero);
                 return;
@@ -230,7 +236,7 @@ namespace VideoGen.Commands
             }
             var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
             {
-                ["Prompt"] = Prompt, ["Model"] = Model, ["Provider"] = Provider, ["Duration"] = Duration, ["AspectRatio"] = AspectRatio,
+                ["Prompt"] = _rowPrompt, ["Model"] = Model, ["Provider"] = Provider, ["Duration"] = _rowDuration, ["AspectRatio"] = AspectRatio,
                 ["Resolution"] = Resolution, ["Size"] = Size, ["Image"] = Image, ["Seed"] = Seed, ["GenerateAudio"] = GenerateAudio, ["Name"] = Name, ["Mode"] = Mode,
                 ["FirstFrame"] = FirstFrame, ["LastFrame"] = LastFrame, ["CallbackUrl"] = CallbackUrl,
                 ["ReferenceImage"] = ReferenceImage is null ? null : string.Join(";", ReferenceImage),
@@ -298,7 +304,7 @@ namespace VideoGen.Commands
                 {
                     // Decided in the worker holding the slot, so with -ThrottleLimit 1 the budget stops exactly.
                     Reserve(provider, estimate);
-                    _inFlight[prepared] = 0;
+                    _inFlight[prepared] = prepared.Label;
                     try
                     {
                         // Not the Ctrl+C token: a submission already sent is never cut off, so its task id is not lost.
@@ -450,7 +456,7 @@ namespace VideoGen.Commands
             {
                 warnings.Add("Stopped. These jobs were created and are in the journal " + _journal!.Path + "; resume with Get-VideoJob | Wait-Video | Save-Video: " + string.Join(", ", created));
             }
-            foreach (var row in _inFlight.Keys.Select(p => p.Label))
+            foreach (var row in _inFlight.Values)
             {
                 warnings.Add("Stopped while " + row + " was being submitted and no answer came within " + InFlightAnswerBound.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) +
                     " s: a job may have been created at the provider; check its dashboard before submitting that row again.");
