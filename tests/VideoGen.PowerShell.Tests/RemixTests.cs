@@ -263,4 +263,22 @@ public class RemixTests
         // Two at once, new rows and remixes together: never more than -ThrottleLimit paid requests in flight.
         Assert.Equal(2, emulator.State.MaxPaidInFlight);
     }
+
+    [Fact]
+    public async Task Ids_piped_as_lines_remix_with_the_typed_prompt_and_a_line_that_is_the_source_is_not_a_prompt()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        using var ps = Engine.Start();
+        var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
+        var id = Assert.Single(ps.Run("New-Video -Prompt 'A pier' -Provider OpenAICompatible -BaseUri $args[0] | Wait-Video", uri).Output).Text("Id")!;
+
+        var remixed = ps.Run("$args[1] | New-Video -RemixOf { $_ } -Prompt 'The pier at night' -Provider OpenAICompatible -BaseUri $args[0]", uri, id);
+        var noPrompt = ps.Run("$args[1] | New-Video -RemixOf { $_ } -Provider OpenAICompatible -BaseUri $args[0]", uri, id);
+
+        // The id's own Length is not a -Duration (a remix refuses one), and the id is not taken for the prompt.
+        Assert.True(remixed.Errors.Count == 0, Describe(remixed));
+        Assert.Equal("The pier at night", emulator.State.Jobs.Values.Single(j => j.RemixedFrom == id).Prompt);
+        Assert.Contains("a remix needs -Prompt", Assert.Single(noPrompt.Errors).Exception.Message, StringComparison.Ordinal);
+        Assert.Equal(1, emulator.State.Remixes);
+    }
 }

@@ -78,4 +78,23 @@ public class StopDuringSubmissionTests
         });
         Assert.Equal(4, ps.Run("Get-VideoJob").Output.Count);
     }
+
+    [Fact]
+    public async Task Stop_with_a_remix_whose_answer_does_not_come_names_the_row()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        var console = new TextHost(200);
+        using var ps = Engine.Start(host: console);
+        var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
+        var done = Assert.Single(ps.Run("New-Video -Prompt 'A dam' -Provider OpenAICompatible -BaseUri $args[0] | Wait-Video", uri).Output);
+        // The remix is created at once; its answer comes after 33 s, past the 30 s Ctrl+C waits for answers.
+        emulator.State.AddFault(new VideoGen.Emulator.Fault { Route = "remix", Provider = "applerouter", Status = 200, DelayMs = 33000, Count = 1 });
+
+        var (result, _) = ps.Set("done", done).RunAndStop("New-Video -RemixOf $done -Prompt 'The dam in fog' -Name fog -Provider OpenAICompatible -BaseUri $args[0]",
+            () => emulator.State.Remixes >= 1, TimeSpan.FromSeconds(30), uri);
+
+        var named = string.Join("\n", result.Warnings.Select(w => w.Message)) + string.Join("\n", console.WarningLines);
+        Assert.Contains("Stopped while row 1 ('fog') was being submitted", named, StringComparison.Ordinal);
+        Assert.Contains("may have been created", named, StringComparison.Ordinal);
+    }
 }

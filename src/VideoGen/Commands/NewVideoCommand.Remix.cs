@@ -35,7 +35,7 @@ namespace VideoGen.Commands
         {
             var set = new (string Name, bool IsSet)[]
             {
-                ("Duration", !string.IsNullOrWhiteSpace(Duration)), ("AspectRatio", !string.IsNullOrWhiteSpace(AspectRatio)),
+                ("Duration", !string.IsNullOrWhiteSpace(_rowDuration)), ("AspectRatio", !string.IsNullOrWhiteSpace(AspectRatio)),
                 ("Resolution", !string.IsNullOrWhiteSpace(Resolution)), ("Size", !string.IsNullOrWhiteSpace(Size)),
                 ("Image", !string.IsNullOrWhiteSpace(Image)), ("Seed", !string.IsNullOrWhiteSpace(Seed)),
                 ("GenerateAudio", !string.IsNullOrWhiteSpace(GenerateAudio)), ("FirstFrame", !string.IsNullOrWhiteSpace(FirstFrame)),
@@ -94,12 +94,12 @@ namespace VideoGen.Commands
                     Capital(label) + ": a remix takes only -Prompt (and -Name); it keeps the source video's model, seconds and size. Remove " +
                     string.Join(", ", notForRemix) + " for this row. Nothing was sent.", id);
             }
-            if (string.IsNullOrWhiteSpace(Prompt))
+            if (string.IsNullOrWhiteSpace(_rowPrompt))
             {
                 throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
                     Capital(label) + ": a remix needs -Prompt saying what to change in video " + id + ". Nothing was sent.", id);
             }
-            var prompt = Prompt!.Trim();
+            var prompt = _rowPrompt!.Trim();
             if (sourceObject != null && string.Equals(prompt, Property(sourceObject, "Prompt"), StringComparison.Ordinal))
             {
                 // The source's own prompt, bound from the piped job: a remix says what to change.
@@ -180,41 +180,47 @@ namespace VideoGen.Commands
             Engine.StartInOrder(row, async context =>
             {
                 var checkedSource = source;
-                if (!statusKnown)
-                {
-                    // One GET videos/{id} (not a paid request): only a finished video can be remixed.
-                    using (await context.SlotAsync().ConfigureAwait(false))
-                    {
-                        checkedSource = await client.PollAsync(endpoint, source, log, context.Token).ConfigureAwait(false);
-                    }
-                    if (checkedSource.Status != VideoJobStatus.Succeeded)
-                    {
-                        throw new RemixSourceNotFinished(checkedSource);
-                    }
-                }
+                // One slot for the check and the remix, so a remix keeps its place in row order (-ThrottleLimit 1, -MaxCost).
                 using (await context.SlotAsync().ConfigureAwait(false))
                 {
+                    if (!statusKnown)
+                    {
+                        // One GET videos/{id} (not a paid request): only a finished video can be remixed.
+                        checkedSource = await client.PollAsync(endpoint, source, log, context.Token).ConfigureAwait(false);
+                        if (checkedSource.Status != VideoJobStatus.Succeeded)
+                        {
+                            throw new RemixSourceNotFinished(checkedSource);
+                        }
+                    }
                     VideoJob job;
                     Reserve(provider.ToString(), null);
+                    _inFlight[row] = row.Label;
                     try
                     {
-                        // Not the Ctrl+C token: a remix already sent is never cut off, so its id is not lost.
-                        job = await client.RemixAsync(endpoint, checkedSource, prompt, name, log, CancellationToken.None).ConfigureAwait(false);
+                        try
+                        {
+                            // Not the Ctrl+C token: a remix already sent is never cut off, so its id is not lost.
+                            job = await client.RemixAsync(endpoint, checkedSource, prompt, name, log, CancellationToken.None).ConfigureAwait(false);
+                        }
+                        catch (Exception ex) when (StopStartingOn(context, ex))
+                        {
+                            throw; // never reached: the filter stops new rows and remixes while this one still holds its slot
+                        }
+                        catch (VideoGenException ex) when (ex.TaskId != null && ex.TaskId != checkedSource.Id)
+                        {
+                            // The answer carried the new video's id but could not be read in full: the job exists, so its id is kept.
+                            var created = VideoJob.Restore(ex.TaskId, provider, checkedSource.Model, name, prompt, endpoint.BaseUri.AbsoluteUri);
+                            throw new SubmissionFailure(created, TryJournal(journal, created, fingerprint), ex);
+                        }
+                        // On disk the moment the answer is read, before anything else can fail.
+                        var journalError = TryJournal(journal, job, fingerprint);
+                        Settle(provider.ToString(), null, job.Cost);
+                        return new Submitted(job, journalError);
                     }
-                    catch (Exception ex) when (StopStartingOn(context, ex))
+                    finally
                     {
-                        throw; // never reached: the filter stops new rows and remixes while this one still holds its slot
+                        _inFlight.TryRemove(row, out _);
                     }
-                    catch (VideoGenException ex) when (ex.TaskId != null && ex.TaskId != checkedSource.Id)
-                    {
-                        // The answer carried the new video's id but could not be read in full: the job exists, so its id is kept.
-                        var created = VideoJob.Restore(ex.TaskId, provider, checkedSource.Model, name, prompt, endpoint.BaseUri.AbsoluteUri);
-                        throw new SubmissionFailure(created, TryJournal(journal, created, fingerprint), ex);
-                    }
-                    // On disk the moment the answer is read, before anything else can fail.
-                    var journalError = TryJournal(journal, job, fingerprint);
-                    Settle(provider.ToString(), null, job.Cost);
-                    return new Submitted(job, journalError);
                 }
             });
         }
