@@ -63,7 +63,7 @@ namespace VideoGen.Commands
         public string? VideoUrl { get; set; }
 
         /// <summary>
-        /// <para type="description">The status last seen (Queued, Running, Succeeded, Failed, Cancelled, Expired). A job given as Succeeded is not polled again before saving, unless its provider's download needs a video URL the job does not carry (FastRouter, AppleRouter); then it is polled once for it.</para>
+        /// <para type="description">The status last seen (Queued, Running, Succeeded, Failed, Cancelled, Expired). A job given as Succeeded is not polled again before saving, unless its download fails for want of the video URL a poll gives, or at a URL no longer served; then it is polled once for a fresh one.</para>
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string? Status { get; set; }

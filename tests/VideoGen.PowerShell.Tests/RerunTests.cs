@@ -50,11 +50,11 @@ public class RerunTests
     /// OpenAI-style route's need only the id). A job the journal gives back is polled once for it, not downloaded blind.
     /// </summary>
     [Theory]
-    [InlineData("FastRouter")]
-    [InlineData("AppleRouter")]
-    [InlineData("OpenRouter")]
-    [InlineData("OpenAICompatible")]
-    public void The_same_rows_saved_again_into_another_folder_are_downloaded_without_paying_again(string provider)
+    [InlineData("FastRouter", 2)] // its poll route, tried as the download, answers JSON (a URL to fetch): then one poll
+    [InlineData("AppleRouter", 1)] // no result_url to fetch: one poll
+    [InlineData("OpenRouter", 0)] // videos/{id}/content takes the id
+    [InlineData("OpenAICompatible", 0)]
+    public void The_same_rows_saved_again_into_another_folder_are_downloaded_without_paying_again(string provider, int pollsPerJob)
     {
         using var ps = Engine.Start();
         var tag = SharedEmulator.NewTag();
@@ -67,9 +67,8 @@ public class RerunTests
         Assert.Empty(first.Errors);
         Assert.True(second.Errors.Count == 0, string.Join("\n", second.Errors));
         Assert.Equal(5, SharedEmulator.JobsTagged(tag).Count);
-        // One poll per job where the download needs the URL the journal does not keep; none where the id is enough.
-        var needsUrl = provider is "FastRouter" or "AppleRouter";
-        Assert.Equal(pollsAfterFirst + (needsUrl ? 5 : 0), SharedEmulator.JobsTagged(tag).Sum(j => j.Polls));
+        // Requests to the poll route per job, where the download needs the URL the journal does not keep; none where the id is enough.
+        Assert.Equal(pollsAfterFirst + 5 * pollsPerJob, SharedEmulator.JobsTagged(tag).Sum(j => j.Polls));
         foreach (var folder in new[] { "first", "second" })
         {
             var files = Directory.GetFiles(Path.Combine(ps.Directory, folder), "*.mp4");
@@ -82,6 +81,26 @@ public class RerunTests
     /// A video URL carried from earlier (a file exported after Wait-Video) that the server no longer serves, as a signed
     /// URL that expired: Save-Video asks for a new one with one poll and saves; a second refusal is an error with the id.
     /// </summary>
+    /// <summary>FastRouter's bytes form: the finished poll answers the video itself, so Save-Video downloads it once, with no poll before.</summary>
+    [Fact]
+    public async Task FastRouter_answering_the_video_in_its_poll_is_downloaded_once()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync(o => o.FastRouterAnswersBytes = true);
+        using var ps = Engine.Start();
+        var uri = emulator.BaseUriFor("FastRouter").AbsoluteUri;
+        var waited = ps.Run("New-Video -Prompt 'A kite over the bay' -Provider FastRouter -BaseUri $args[0] -Name bytes | Wait-Video", uri);
+        Assert.True(waited.Errors.Count == 0, string.Join("\n", waited.Errors));
+        var job = emulator.State.Jobs.Values.Single();
+        var polls = job.Polls;
+
+        var saved = ps.Set("job", waited.Output[0]).Run("$job | Save-Video -OutputDirectory $args[0]", Path.Combine(ps.Directory, "bytes"));
+
+        Assert.True(saved.Errors.Count == 0, string.Join("\n", saved.Errors));
+        Mp4.AssertMp4(Assert.Single(saved.Output).Text("Path")!);
+        // One request to the poll route: the download itself.
+        Assert.Equal(polls + 1, job.Polls);
+    }
+
     [Fact]
     public async Task A_stored_video_URL_no_longer_served_is_asked_for_again_once()
     {

@@ -59,25 +59,20 @@ namespace VideoGen.Core.Downloading
         public Action<VideoJob, string, string>? BeforePublish { get; set; }
 
         /// <summary>
-        /// Save-Video's whole step for one job, with at most one poll: a job not known to have succeeded, or succeeded
-        /// without the video URL its provider's download needs (<see cref="Providers.IProviderMapping.DownloadNeedsVideoUrl"/>:
-        /// a job from the journal, which keeps no URL), is polled; one still running is a NotFinished error (pipe through
-        /// Wait-Video first), one that ended without a video a JobFailed error; otherwise its video is downloaded to
-        /// <paramref name="path"/>. A video URL the job carried from earlier (a file exported after Wait-Video) that the
-        /// server no longer serves (HTTP 403, 404 or 410: a signed URL that expired) is asked for again with that one poll.
+        /// Save-Video's whole step for one job, with at most one poll: a job not known to have succeeded is polled; one still
+        /// running is a NotFinished error (pipe through Wait-Video first), one that ended without a video a JobFailed error;
+        /// otherwise its video is downloaded to <paramref name="path"/>. Where the download goes to the poll's video URL
+        /// (<see cref="Providers.IProviderMapping.DownloadUsesVideoUrl"/>), a download that fails for want of one (a job from
+        /// the journal keeps none: a JSON answer instead of the video, or no URL to ask) or at a URL no longer served (HTTP 403,
+        /// 404 or 410: a signed URL that expired) is tried once more after one poll for a fresh URL. A job whose poll answers
+        /// the video itself (FastRouter's bytes form) is downloaded with no poll at all.
         /// </summary>
         /// <exception cref="VideoGenException">As for <see cref="DownloadAsync"/>, plus NotFinished and JobFailed; each carries the task id.</exception>
         public async Task<SavedVideo> SaveAsync(ProviderEndpoint endpoint, VideoJob job, string path, bool overwrite,
             IProgress<DownloadProgress>? progress, IVideoGenLog? log, CancellationToken cancellationToken, VideoVariant variant = VideoVariant.Video)
         {
             var polled = false;
-            if (job.Status == VideoJobStatus.Succeeded && variant == VideoVariant.Video && string.IsNullOrEmpty(job.VideoUrl) && endpoint.Mapping.DownloadNeedsVideoUrl(job))
-            {
-                log?.Verbose("Task " + job.Id + " has no video URL here (the journal keeps none); polling it once for one.");
-                job = await _client.PollAsync(endpoint, job, log, cancellationToken).ConfigureAwait(false);
-                polled = true;
-            }
-            else if (job.Status != VideoJobStatus.Succeeded && !job.IsTerminal)
+            if (job.Status != VideoJobStatus.Succeeded && !job.IsTerminal)
             {
                 job = await _client.PollAsync(endpoint, job, log, cancellationToken).ConfigureAwait(false);
                 polled = true;
@@ -87,14 +82,24 @@ namespace VideoGen.Core.Downloading
             {
                 return await DownloadAsync(endpoint, job, path, overwrite, progress, log, cancellationToken, variant).ConfigureAwait(false);
             }
-            catch (VideoGenException ex) when (!polled && variant == VideoVariant.Video && !string.IsNullOrEmpty(job.VideoUrl) && ex.StatusCode is 403 or 404 or 410)
+            catch (VideoGenException ex) when (!polled && variant == VideoVariant.Video && endpoint.Mapping.DownloadUsesVideoUrl(job) && WorthAFreshUrl(job, ex))
             {
-                log?.Verbose("The video URL task " + job.Id + " carried is no longer served (HTTP " + ex.StatusCode + "); polling it once for a new one.");
+                log?.Verbose(string.IsNullOrEmpty(job.VideoUrl)
+                    ? "Task " + job.Id + " has no video URL here (the journal keeps none) and its download did not give the video; polling it once for one."
+                    : "The video URL task " + job.Id + " carried is no longer served (HTTP " + ex.StatusCode + "); polling it once for a new one.");
                 job = await _client.PollAsync(endpoint, job, log, cancellationToken).ConfigureAwait(false);
                 EnsureSucceeded(job);
                 return await DownloadAsync(endpoint, job, path, overwrite, progress, log, cancellationToken, variant).ConfigureAwait(false);
             }
         }
+
+        /// <summary>
+        /// Without a URL: the download answered something that is not the video (FastRouter's poll route answering JSON), or
+        /// could not be made (AppleRouter without result_url). With one: the server no longer serves it.
+        /// </summary>
+        private static bool WorthAFreshUrl(VideoJob job, VideoGenException ex) => string.IsNullOrEmpty(job.VideoUrl)
+            ? ex.Kind == VideoGenErrorKind.UnexpectedAnswer || ex.Kind == VideoGenErrorKind.InvalidFile
+            : ex.StatusCode is 403 or 404 or 410;
 
         /// <summary>NotFinished for a job still running, JobFailed for one that ended without a video.</summary>
         private static void EnsureSucceeded(VideoJob job)

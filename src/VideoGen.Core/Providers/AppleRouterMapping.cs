@@ -169,7 +169,7 @@ namespace VideoGen.Core.Providers
         }
 
         /// <inheritdoc/>
-        public bool DownloadNeedsVideoUrl(VideoJob job) => !IsVideosJob(job);
+        public bool DownloadUsesVideoUrl(VideoJob job) => !IsVideosJob(job);
 
         /// <inheritdoc/>
         public HttpRequestMessage? CreateFallbackPollRequest(Uri baseUri, VideoJob job) => null;

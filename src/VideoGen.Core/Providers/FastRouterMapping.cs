@@ -188,7 +188,7 @@ namespace VideoGen.Core.Providers
         }
 
         /// <inheritdoc/>
-        public bool DownloadNeedsVideoUrl(VideoJob job) => true; // without one, its poll route answers the bytes only in the bytes form
+        public bool DownloadUsesVideoUrl(VideoJob job) => true; // without one, the poll route: it answers the bytes only in the bytes form
 
         /// <inheritdoc/>
         public HttpRequestMessage? CreateFallbackPollRequest(Uri baseUri, VideoJob job) => PollRequest(baseUri, job, LegacyPollPath);

@@ -47,12 +47,13 @@ namespace VideoGen.Core.Providers
         HttpRequestMessage CreateDownloadRequest(Uri baseUri, VideoJob job, VideoVariant variant);
 
         /// <summary>
-        /// Whether a finished job's download needs the video URL its poll answer gave (FastRouter's <c>url</c>, AppleRouter's
-        /// <c>result_url</c>), so a succeeded job without one (restored from the journal, which keeps no URL, or from a file
-        /// exported before the job finished) is polled once before the download. False where the download route needs only the task id
-        /// (OpenRouter's <c>videos/{id}/content</c>, the OpenAI-style <c>videos/{id}/content</c>).
+        /// Whether a finished job's download goes to the video URL its poll answer gave (FastRouter's <c>url</c>, AppleRouter's
+        /// <c>result_url</c>, OpenRouter's <c>unsigned_urls[0]</c>) or cannot be made without one: then a download that fails for
+        /// want of a URL (a job from the journal, which keeps none) or at a URL no longer served (an expired signed URL) is
+        /// worth one poll for a fresh URL. False where the download route takes only the task id (the OpenAI-style
+        /// <c>videos/{id}/content</c>).
         /// </summary>
-        bool DownloadNeedsVideoUrl(VideoJob job);
+        bool DownloadUsesVideoUrl(VideoJob job);
 
         /// <summary>
         /// A second poll route to try when the first is missing (a route 404, not an unknown task id), or null.

@@ -227,7 +227,7 @@ namespace VideoGen.Core.Providers
             OpenAIVideos.CreateDownloadRequest(baseUri, job, variant);
 
         /// <inheritdoc/>
-        public bool DownloadNeedsVideoUrl(VideoJob job) => false;
+        public bool DownloadUsesVideoUrl(VideoJob job) => false;
 
         /// <inheritdoc/>
         public HttpRequestMessage? CreateFallbackPollRequest(Uri baseUri, VideoJob job) => null;

@@ -183,7 +183,7 @@ namespace VideoGen.Core.Providers
         }
 
         /// <inheritdoc/>
-        public bool DownloadNeedsVideoUrl(VideoJob job) => false;
+        public bool DownloadUsesVideoUrl(VideoJob job) => true; // the URL when the poll gave one, else videos/{id}/content
 
         /// <inheritdoc/>
         public HttpRequestMessage? CreateFallbackPollRequest(Uri baseUri, VideoJob job) => null;
