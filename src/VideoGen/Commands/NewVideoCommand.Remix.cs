@@ -68,6 +68,7 @@ namespace VideoGen.Commands
             }
             catch (VideoGenException ex)
             {
+                _failedRows++;
                 if (FirstNoKeyError(ex))
                 {
                     WriteError(RemixError(ex, label));
@@ -149,6 +150,7 @@ namespace VideoGen.Commands
             if (statusKnown && source.Status != VideoJobStatus.Succeeded)
             {
                 // The job object says it is not finished: no request at all.
+                _failedRows++;
                 WriteError(NotFinishedRecord(source, label));
                 return;
             }
@@ -158,12 +160,14 @@ namespace VideoGen.Commands
                 WriteVerbose(label + " was remixed before as task " + recorded.Job.Id + " (" + recorded.Job.Status + ", journal " + _journal!.Path +
                     "); emitting that job instead of paying again. -Force remixes anew.");
                 _emitted.Add(recorded.Job.Id);
+                _reusedCount++;
                 SessionJobs.Remember(recorded.Job, ApiKeyFor(recorded.Job.Provider));
                 WriteObject(recorded.Job);
                 return;
             }
             if (BudgetReached(provider.ToString()))
             {
+                _failedRows++;
                 WriteError(BudgetExceeded(label));
                 return;
             }
@@ -323,9 +327,11 @@ namespace VideoGen.Commands
                     WriteError(BudgetExceeded(row.Label));
                     break;
                 case RemixSourceNotFinished notFinished:
+                    _failedRows++;
                     WriteError(NotFinishedRecord(notFinished.Video, row.Label));
                     break;
                 case SubmissionFailure failure:
+                    _failedRows++;
                     if (failure.JournalError != null)
                     {
                         WriteError(JournalFailed(failure.Job, failure.JournalError));
@@ -339,11 +345,13 @@ namespace VideoGen.Commands
                     WriteError(RemixError(new VideoGenException(ex.Kind, ex.Message + " No further rows are submitted; the jobs already created go on.", ex.TaskId, ex.StatusCode, ex), row.Label));
                     break;
                 case VideoGenException ex:
+                    _failedRows++;
                     WriteError(RemixError(ex, row.Label));
                     break;
                 case OperationCanceledException _ when Stopping:
                     break;
                 case Exception ex:
+                    _failedRows++;
                     WriteError(ToErrorRecord(ex, row.Label));
                     break;
             }

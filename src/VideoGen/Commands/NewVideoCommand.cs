@@ -254,6 +254,7 @@ namespace VideoGen.Commands
             }
             catch (VideoGenException ex)
             {
+                _failedRows++;
                 if (FirstNoKeyError(ex))
                 {
                     WriteError(ToErrorRecord(ex, RequestValidator.DescribeRow(_row, Name)));
@@ -281,6 +282,7 @@ namespace VideoGen.Commands
             var provider = prepared.Endpoint.Provider.ToString();
             if (BudgetReached(provider))
             {
+                _failedRows++;
                 WriteError(BudgetExceeded(prepared.Label));
                 return;
             }
@@ -391,6 +393,7 @@ namespace VideoGen.Commands
                     WriteError(BudgetExceeded(prepared.Label));
                     break;
                 case SubmissionFailure failure:
+                    _failedRows++;
                     if (failure.JournalError != null)
                     {
                         WriteError(JournalFailed(failure.Job, failure.JournalError));
@@ -410,6 +413,7 @@ namespace VideoGen.Commands
                 case OperationCanceledException _ when Stopping:
                     break;
                 case Exception ex:
+                    _failedRows++;
                     WriteError(ToErrorRecord(ex, prepared.Label));
                     break;
             }
