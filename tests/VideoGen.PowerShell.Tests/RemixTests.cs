@@ -274,11 +274,34 @@ public class RemixTests
 
         var remixed = ps.Run("$args[1] | New-Video -RemixOf { $_ } -Prompt 'The pier at night' -Provider OpenAICompatible -BaseUri $args[0]", uri, id);
         var noPrompt = ps.Run("$args[1] | New-Video -RemixOf { $_ } -Provider OpenAICompatible -BaseUri $args[0]", uri, id);
+        var source = ps.Run("Get-VideoStatus -Id $args[1] -Provider OpenAICompatible -BaseUri $args[0]", uri, id).Output.Single();
+        var noPromptObject = ps.Set("source", source).Run("$args[1] | New-Video -RemixOf $source -Provider OpenAICompatible -BaseUri $args[0]", uri, id);
 
         // The id's own Length is not a -Duration (a remix refuses one), and the id is not taken for the prompt.
         Assert.True(remixed.Errors.Count == 0, Describe(remixed));
         Assert.Equal("The pier at night", emulator.State.Jobs.Values.Single(j => j.RemixedFrom == id).Prompt);
         Assert.Contains("a remix needs -Prompt", Assert.Single(noPrompt.Errors).Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("a remix needs -Prompt", Assert.Single(noPromptObject.Errors).Exception.Message, StringComparison.Ordinal);
         Assert.Equal(1, emulator.State.Remixes);
+    }
+
+    [Fact]
+    public async Task A_402_while_a_remix_checks_its_source_stops_that_remix_before_it_is_paid_for()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        using var ps = Engine.Start();
+        var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
+        var id = Assert.Single(ps.Run("New-Video -Prompt 'A pier' -Provider OpenAICompatible -BaseUri $args[0] | Wait-Video", uri).Output).Text("Id")!;
+        // Row 1's check of its source (a GET) takes 2 s; meanwhile row 2's submission is answered 402.
+        emulator.State.AddFault(new Fault { Route = "poll", Provider = "applerouter", Status = 200, DelayMs = 2000, Count = 1 });
+        emulator.State.AddFault(new Fault { Route = "submit", Provider = "applerouter", Status = 402, Count = 1,
+            Body = "{\"error\":{\"message\":\"Insufficient credits\",\"type\":\"insufficient_quota\"}}" });
+        var rows = Csv.Rows("Name,Prompt,RemixOf\r\nr1,The pier at dusk," + id + "\r\nn2,A new pier,\r\n");
+
+        var result = ps.Set("rows", rows).Run("$rows | New-Video -Provider OpenAICompatible -BaseUri $args[0] -ThrottleLimit 2", uri);
+
+        Assert.Equal(0, emulator.State.Remixes);
+        Assert.Empty(result.Output);
+        Assert.Contains(result.Errors, e => e.FullyQualifiedErrorId.StartsWith("VideoGen.NotSubmitted", StringComparison.Ordinal) && e.Exception.Message.Contains("row 1 ('r1')", StringComparison.Ordinal));
     }
 }

@@ -136,6 +136,7 @@ namespace VideoGen.Commands
             }
             catch (VideoGenException ex)
             {
+                _failedRows++;
                 WriteError(new ErrorRecord(new VideoGenException(ex.Kind, Capital(label) + ": " + ex.Message, id, null, ex),
                     "VideoGen.RemixNotSupported", ErrorCategory.NotImplemented, id));
                 return;
@@ -181,7 +182,8 @@ namespace VideoGen.Commands
             var journal = _journal!;
             var client = Client;
             var log = Log;
-            Engine.StartInOrder(row, async context =>
+            var engine = Engine;
+            engine.StartInOrder(row, async context =>
             {
                 var checkedSource = source;
                 // One slot for the check and the remix, so a remix keeps its place in row order (-ThrottleLimit 1, -MaxCost).
@@ -195,6 +197,12 @@ namespace VideoGen.Commands
                         {
                             throw new RemixSourceNotFinished(checkedSource);
                         }
+                    }
+                    // Ctrl+C or a 402 while the check ran: the engine refuses only items asking for a slot, and this one holds
+                    // its slot, so it asks itself before paying.
+                    if (engine.IsStoppingStarts)
+                    {
+                        throw new NotStartedException();
                     }
                     VideoJob job;
                     Reserve(provider.ToString(), null);
