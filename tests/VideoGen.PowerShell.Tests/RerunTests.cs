@@ -77,10 +77,6 @@ public class RerunTests
         }
     }
 
-    /// <summary>
-    /// A video URL carried from earlier (a file exported after Wait-Video) that the server no longer serves, as a signed
-    /// URL that expired: Save-Video asks for a new one with one poll and saves; a second refusal is an error with the id.
-    /// </summary>
     /// <summary>FastRouter's bytes form: the finished poll answers the video itself, so Save-Video downloads it once, with no poll before.</summary>
     [Fact]
     public async Task FastRouter_answering_the_video_in_its_poll_is_downloaded_once()
@@ -101,6 +97,10 @@ public class RerunTests
         Assert.Equal(polls + 1, job.Polls);
     }
 
+    /// <summary>
+    /// A video URL carried from earlier (a file exported after Wait-Video) that the server no longer serves, as a signed
+    /// URL that expired: Save-Video asks for a new one with one poll and saves; a second refusal is an error with the id.
+    /// </summary>
     [Fact]
     public async Task A_stored_video_URL_no_longer_served_is_asked_for_again_once()
     {

@@ -87,8 +87,14 @@ namespace VideoGen.Core.Downloading
                 log?.Verbose(string.IsNullOrEmpty(job.VideoUrl)
                     ? "Task " + job.Id + " has no video URL here (the journal keeps none) and its download did not give the video; polling it once for one."
                     : "The video URL task " + job.Id + " carried is no longer served (HTTP " + ex.StatusCode + "); polling it once for a new one.");
+                var hadUrl = !string.IsNullOrEmpty(job.VideoUrl);
                 job = await _client.PollAsync(endpoint, job, log, cancellationToken).ConfigureAwait(false);
                 EnsureSucceeded(job);
+                if (!hadUrl && string.IsNullOrEmpty(job.VideoUrl))
+                {
+                    // The poll gave no URL either: the same download again would fail the same way.
+                    throw;
+                }
                 return await DownloadAsync(endpoint, job, path, overwrite, progress, log, cancellationToken, variant).ConfigureAwait(false);
             }
         }

@@ -217,8 +217,10 @@ namespace VideoGen.Commands
                 // Get-Content prompts.txt | New-Video: each line is a prompt, unless -Prompt was typed (a string has no
                 // Prompt property, so Prompt holds only what was typed). The string's own Length property binds to
                 // -Duration through its alias Length: the line's length, not a duration.
-                // A line that is the row's -RemixOf id ($ids | New-Video -RemixOf { $_ }) is the source, not the prompt.
-                var lineIsSource = RemixOf?.BaseObject is string source && string.Equals(source.Trim(), line.Trim(), StringComparison.Ordinal);
+                // A line that is the row's -RemixOf id ($ids | New-Video -RemixOf { $_ }, or a job object with that Id) is the
+                // source, not the prompt.
+                var sourceId = RemixOf?.BaseObject is string text ? text : RemixOf is null ? null : Property(RemixOf, "Id");
+                var lineIsSource = sourceId != null && string.Equals(sourceId.Trim(), line.Trim(), StringComparison.Ordinal);
                 _rowPrompt = _promptTyped || lineIsSource ? Prompt : line;
                 _rowDuration = _durationTyped ? Duration : null;
             }
@@ -445,10 +447,18 @@ namespace VideoGen.Commands
             }
             _stopReported = true;
             var created = new List<string>();
-            // New rows and remixes share the one engine: what is in flight is let answer, then every outcome is read.
+            // New rows and remixes share the one engine: what is in flight is let answer, then every outcome is read. The rows
+            // still in flight are taken before the outcomes are read, and named unless an outcome came for them: an answer that
+            // lands in between is then named as possibly created, never by neither warning.
             Engine.WaitForRunning(InFlightAnswerBound);
+            var unanswered = _inFlight.ToArray();
+            var answered = new HashSet<object>();
             while (Engine.TryRead(TimeSpan.Zero, out var outcome) && outcome != null)
             {
+                if (outcome.State != null)
+                {
+                    answered.Add(outcome.State);
+                }
                 var job = (outcome.Value as Submitted)?.Job ?? (outcome.Error as SubmissionFailure)?.Job;
                 if (job != null && !_emitted.Contains(job.Id))
                 {
@@ -460,7 +470,7 @@ namespace VideoGen.Commands
             {
                 warnings.Add("Stopped. These jobs were created and are in the journal " + _journal!.Path + "; resume with Get-VideoJob | Wait-Video | Save-Video: " + string.Join(", ", created));
             }
-            foreach (var row in _inFlight.Values)
+            foreach (var row in unanswered.Where(p => !answered.Contains(p.Key)).Select(p => p.Value))
             {
                 warnings.Add("Stopped while " + row + " was being submitted and no answer came within " + InFlightAnswerBound.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) +
                     " s: a job may have been created at the provider; check its dashboard before submitting that row again.");
@@ -607,6 +617,8 @@ namespace VideoGen.Commands
             {
                 return true;
             }
+            // Each such row failed (one error says why for all of them).
+            _failedRows++;
             if (_noPromptColumnReported)
             {
                 return false;
