@@ -17,8 +17,8 @@ namespace VideoGen.Commands
     /// emitted as a VideoJob that Wait-Video and Save-Video take like any other.
     /// </summary>
     /// <remarks>
-    /// Remixes run on New-Video's one engine beside new rows (so -ThrottleLimit bounds both together); their outcomes reach
-    /// <see cref="OnRemixOutcome"/> through <see cref="OnOutcome"/>. RemixOf is in every parameter set: New-Video declares no
+    /// Remixes run on New-Video's one engine beside new rows (so -ThrottleLimit bounds both together), and their outcomes
+    /// are handled with the rows' in <see cref="OnOutcome"/>. RemixOf is in every parameter set: New-Video declares no
     /// default set, so a set of its own would make every plain New-Video ambiguous.
     /// </remarks>
     public sealed partial class NewVideoCommand
@@ -318,52 +318,6 @@ namespace VideoGen.Commands
             ToErrorRecord(ex.Message.StartsWith(Capital(label), StringComparison.Ordinal) || ex.Message.StartsWith("No API key", StringComparison.Ordinal)
                 ? ex
                 : new VideoGenException(ex.Kind, Capital(label) + ": " + ex.Message, ex.TaskId, ex.StatusCode, ex), ex.TaskId ?? (object)label);
-
-        /// <summary>A remix's outcome, on the pipeline thread: the new job emitted, or the error with the row and the source id.</summary>
-        private void OnRemixOutcome(WorkOutcome outcome, RemixRow row)
-        {
-            switch (outcome.Error)
-            {
-                case null:
-                    EmitCreated((Submitted)outcome.Value!, row.Key);
-                    break;
-                case NotStartedException _:
-                    _notSubmitted.Add(new KeyValuePair<int, string>(row.Row, row.Label));
-                    break;
-                case BudgetReachedException _:
-                    _failedRows++;
-                    WriteError(BudgetExceeded(row.Label));
-                    break;
-                case RemixSourceNotFinished notFinished:
-                    _failedRows++;
-                    WriteError(NotFinishedRecord(notFinished.Video, row.Label));
-                    break;
-                case SubmissionFailure failure:
-                    _failedRows++;
-                    if (failure.JournalError != null)
-                    {
-                        WriteError(JournalFailed(failure.Job, failure.JournalError));
-                    }
-                    WriteError(RemixError(failure.Cause, row.Label));
-                    break;
-                case VideoGenException ex when IsOutOfCredits(ex):
-                    _outOfCredits = true;
-                    _failedRows++;
-                    Engine.StopStarting();
-                    WriteError(RemixError(new VideoGenException(ex.Kind, ex.Message + " No further rows are submitted; the jobs already created go on.", ex.TaskId, ex.StatusCode, ex), row.Label));
-                    break;
-                case VideoGenException ex:
-                    _failedRows++;
-                    WriteError(RemixError(ex, row.Label));
-                    break;
-                case OperationCanceledException _ when Stopping:
-                    break;
-                case Exception ex:
-                    _failedRows++;
-                    WriteError(ToErrorRecord(ex, row.Label));
-                    break;
-            }
-        }
 
         /// <summary>A remix on its way: the row's label, the source, and the key to carry on with the new job.</summary>
         private sealed class RemixRow

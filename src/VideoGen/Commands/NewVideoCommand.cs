@@ -372,27 +372,36 @@ namespace VideoGen.Commands
         /// <inheritdoc/>
         protected override void OnStopping(WorkEngine? engine) => engine?.StopStarting();
 
-        /// <inheritdoc/>
+        /// <summary>
+        /// An outcome of a new row or a remix, on the pipeline thread: the created job emitted, or the error naming the row
+        /// (and, for a remix, the source id).
+        /// </summary>
         protected override void OnOutcome(WorkOutcome outcome)
         {
-            if (outcome.State is RemixRow remix)
-            {
-                OnRemixOutcome(outcome, remix);
-                return;
-            }
-            var prepared = (PreparedRow)outcome.State!;
+            var remix = outcome.State as RemixRow;
+            var prepared = outcome.State as PreparedRow;
+            var row = remix?.Row ?? prepared!.Row;
+            var label = remix?.Label ?? prepared!.Label;
+            // A provider's error with the row's label in front; a created job, where there is one, as the record's target.
+            ErrorRecord Labelled(VideoGenException ex, object? job, string more = "") => remix != null
+                ? RemixError(more.Length == 0 ? ex : new VideoGenException(ex.Kind, ex.Message + more, ex.TaskId, ex.StatusCode, ex), label)
+                : ToErrorRecord(new VideoGenException(ex.Kind, label + ": " + ex.Message + more, ex.TaskId, ex.StatusCode, ex), job ?? label);
             switch (outcome.Error)
             {
                 case null:
                     var submitted = (Submitted)outcome.Value!;
-                    EmitCreated(submitted, ApiKeyFor(submitted.Job.Provider));
+                    EmitCreated(submitted, remix != null ? remix.Key : ApiKeyFor(submitted.Job.Provider));
                     break;
                 case NotStartedException _:
-                    _notSubmitted.Add(new KeyValuePair<int, string>(prepared.Row, prepared.Label));
+                    _notSubmitted.Add(new KeyValuePair<int, string>(row, label));
                     break;
                 case BudgetReachedException _:
                     _failedRows++;
-                    WriteError(BudgetExceeded(prepared.Label));
+                    WriteError(BudgetExceeded(label));
+                    break;
+                case RemixSourceNotFinished notFinished:
+                    _failedRows++;
+                    WriteError(NotFinishedRecord(notFinished.Video, label));
                     break;
                 case SubmissionFailure failure:
                     _failedRows++;
@@ -400,23 +409,25 @@ namespace VideoGen.Commands
                     {
                         WriteError(JournalFailed(failure.Job, failure.JournalError));
                     }
-                    WriteError(ToErrorRecord(Labelled(prepared, failure.Cause), failure.Job));
+                    WriteError(Labelled(failure.Cause, failure.Job));
                     break;
                 case VideoGenException ex when IsOutOfCredits(ex):
+                    // Submissions stopped further starts in their worker, before letting go of the slot; a 402 anywhere else
+                    // (a remix's source check) stops them here.
                     _outOfCredits = true;
                     _failedRows++;
-                    WriteError(ToErrorRecord(new VideoGenException(ex.Kind,
-                        prepared.Label + ": " + ex.Message + " No further rows are submitted; the jobs already created go on.", ex.TaskId, ex.StatusCode, ex), prepared.Label));
+                    Engine.StopStarting();
+                    WriteError(Labelled(ex, null, " No further rows are submitted; the jobs already created go on."));
                     break;
                 case VideoGenException ex:
                     _failedRows++;
-                    WriteError(ToErrorRecord(Labelled(prepared, ex), prepared.Label));
+                    WriteError(Labelled(ex, null));
                     break;
                 case OperationCanceledException _ when Stopping:
                     break;
                 case Exception ex:
                     _failedRows++;
-                    WriteError(ToErrorRecord(ex, prepared.Label));
+                    WriteError(ToErrorRecord(ex, label));
                     break;
             }
         }
@@ -576,9 +587,6 @@ namespace VideoGen.Commands
         }
 
         private static bool IsOutOfCredits(VideoGenException ex) => ex.Kind == VideoGenErrorKind.QuotaExceeded && ex.TaskId is null;
-
-        private static VideoGenException Labelled(PreparedRow prepared, VideoGenException ex) =>
-            new VideoGenException(ex.Kind, prepared.Label + ": " + ex.Message, ex.TaskId, ex.StatusCode, ex) { };
 
         private static string RecordKey(VideoProvider provider, string? name, string fingerprint) =>
             provider + "\n" + (name ?? string.Empty).Trim().ToUpperInvariant() + "\n" + fingerprint;
