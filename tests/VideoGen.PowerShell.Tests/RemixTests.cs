@@ -10,6 +10,14 @@ namespace VideoGen.PowerShell.Tests;
 /// </summary>
 public class RemixTests
 {
+    /// <summary>A finished OpenAI-style video at the test's emulator, to remix or delete: the job Wait-Video emitted.</summary>
+    internal static PSObject FinishedVideo(Engine ps, string uri, string prompt, string? name = null)
+    {
+        var made = ps.Run("New-Video -Prompt $args[1] -Provider OpenAICompatible -BaseUri $args[0]" + (name is null ? string.Empty : " -Name $args[2]") + " | Wait-Video", uri, prompt, name);
+        Assert.True(made.Errors.Count == 0, Describe(made));
+        return Assert.Single(made.Output);
+    }
+
     private static string Describe(PsResult result) =>
         string.Join("\n", result.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e.Exception.Message)) + "\n" + result.Terminating;
 
@@ -56,7 +64,7 @@ public class RemixTests
         await using var emulator = await SharedEmulator.StartPrivateAsync();
         using var ps = Engine.Start();
         var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
-        var done = Assert.Single(ps.Run("New-Video -Prompt 'A harbour' -Provider OpenAICompatible -BaseUri $args[0] | Wait-Video", uri).Output);
+        var done = FinishedVideo(ps, uri, "A harbour");
         var id = done.Text("Id")!;
         var sourceJob = emulator.State.Jobs[id];
         var pollsBefore = sourceJob.Polls;
@@ -111,7 +119,7 @@ public class RemixTests
         await using var emulator = await SharedEmulator.StartPrivateAsync();
         using var ps = Engine.Start();
         var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
-        var done = Assert.Single(ps.Run("New-Video -Prompt 'A forest' -Provider OpenAICompatible -BaseUri $args[0] -Name forest | Wait-Video", uri).Output);
+        var done = FinishedVideo(ps, uri, "A forest", "forest");
         var requestsBefore = emulator.State.Requests;
 
         var whatIf = ps.Set("done", done).Run("$done | Remove-Video -WhatIf");
@@ -138,7 +146,7 @@ public class RemixTests
         await using var emulator = await SharedEmulator.StartPrivateAsync();
         using var ps = Engine.Start();
         var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
-        var done = Assert.Single(ps.Run("New-Video -Prompt 'A desert' -Provider OpenAICompatible -BaseUri $args[0] | Wait-Video", uri).Output);
+        var done = FinishedVideo(ps, uri, "A desert");
 
         var result = ps.Run("Remove-Video -Id $args[1] -Provider OpenAICompatible -BaseUri $args[0] -Confirm:$false -PassThru", uri, done.Text("Id"));
 
@@ -219,7 +227,7 @@ public class RemixTests
         await using var emulator = await SharedEmulator.StartPrivateAsync();
         using var ps = Engine.Start();
         var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
-        var done = Assert.Single(ps.Run("New-Video -Prompt 'A meadow' -Provider OpenAICompatible -BaseUri $args[0] | Wait-Video", uri).Output);
+        var done = FinishedVideo(ps, uri, "A meadow");
         var requests = emulator.State.Requests;
 
         var withFields = ps.Set("done", done).Run("New-Video -Provider OpenAICompatible -RemixOf $done -Prompt 'A meadow in snow' -Duration 8 -Size 1280x720 -BaseUri $args[0]", uri);
@@ -248,7 +256,7 @@ public class RemixTests
         await using var emulator = await SharedEmulator.StartPrivateAsync();
         using var ps = Engine.Start();
         var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
-        var done = Assert.Single(ps.Run("New-Video -Prompt 'A quarry' -Provider OpenAICompatible -BaseUri $args[0] | Wait-Video", uri).Output);
+        var done = FinishedVideo(ps, uri, "A quarry");
         // Every submission and remix is answered after 300 ms, so requests sent together overlap at the emulator.
         emulator.State.AddFault(new Fault { Route = "submit", Provider = "applerouter", Status = 200, DelayMs = 300, Count = 100 });
         emulator.State.AddFault(new Fault { Route = "remix", Provider = "applerouter", Status = 200, DelayMs = 300, Count = 100 });
@@ -270,7 +278,7 @@ public class RemixTests
         await using var emulator = await SharedEmulator.StartPrivateAsync();
         using var ps = Engine.Start();
         var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
-        var id = Assert.Single(ps.Run("New-Video -Prompt 'A pier' -Provider OpenAICompatible -BaseUri $args[0] | Wait-Video", uri).Output).Text("Id")!;
+        var id = FinishedVideo(ps, uri, "A pier").Text("Id")!;
 
         var remixed = ps.Run("$args[1] | New-Video -RemixOf { $_ } -Prompt 'The pier at night' -Provider OpenAICompatible -BaseUri $args[0]", uri, id);
         var noPrompt = ps.Run("$args[1] | New-Video -RemixOf { $_ } -Provider OpenAICompatible -BaseUri $args[0]", uri, id);
@@ -291,7 +299,7 @@ public class RemixTests
         await using var emulator = await SharedEmulator.StartPrivateAsync();
         using var ps = Engine.Start();
         var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
-        var id = Assert.Single(ps.Run("New-Video -Prompt 'A pier' -Provider OpenAICompatible -BaseUri $args[0] | Wait-Video", uri).Output).Text("Id")!;
+        var id = FinishedVideo(ps, uri, "A pier").Text("Id")!;
         // Row 1's check of its source (a GET) takes 2 s; meanwhile row 2's submission is answered 402.
         emulator.State.AddFault(new Fault { Route = "poll", Provider = "applerouter", Status = 200, DelayMs = 2000, Count = 1 });
         emulator.State.AddFault(new Fault { Route = "submit", Provider = "applerouter", Status = 402, Count = 1,

@@ -86,7 +86,7 @@ public class StopDuringSubmissionTests
         var console = new TextHost(200);
         using var ps = Engine.Start(host: console);
         var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
-        var done = Assert.Single(ps.Run("New-Video -Prompt 'A dam' -Provider OpenAICompatible -BaseUri $args[0] | Wait-Video", uri).Output);
+        var done = RemixTests.FinishedVideo(ps, uri, "A dam");
         // The remix is created at once; its answer comes after 33 s, past the 30 s Ctrl+C waits for answers.
         emulator.State.AddFault(new VideoGen.Emulator.Fault { Route = "remix", Provider = "applerouter", Status = 200, DelayMs = 33000, Count = 1 });
 
