@@ -327,7 +327,7 @@ public sealed class ClientSafetyTests : IDisposable
     }
 
     /// <summary>Gives its first bytes, then a read that never completes and ignores cancellation (only Dispose ends it).</summary>
-    private sealed class StallingStream(byte[] first) : Stream
+    private sealed class StallingStream(byte[] first) : ForwardOnlyStream
     {
         private readonly TaskCompletionSource<int> _never = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _position;
@@ -364,19 +364,11 @@ public sealed class ClientSafetyTests : IDisposable
             base.Dispose(disposing);
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        protected override long BytesRead => _position;
     }
 
     /// <summary>A JSON body that never ends: one space every 50 ms (never stalls, never completes).</summary>
-    private sealed class TricklingStream : Stream
+    private sealed class TricklingStream : ForwardOnlyStream
     {
         private bool _opened;
 
@@ -400,14 +392,5 @@ public sealed class ClientSafetyTests : IDisposable
         }
 
         public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => 0; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -58,7 +58,7 @@ internal sealed class ScriptedHandler(Func<HttpRequestMessage, int, HttpResponse
     }
 
     /// <summary>Serves bytes [from, cutAt) and then fails the read the way a dropped connection does.</summary>
-    internal sealed class CutStream(byte[] body, int from, int cutAt) : Stream
+    internal sealed class CutStream(byte[] body, int from, int cutAt) : ForwardOnlyStream
     {
         private int _position = from;
 
@@ -74,14 +74,6 @@ internal sealed class ScriptedHandler(Func<HttpRequestMessage, int, HttpResponse
             return n;
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        protected override long BytesRead => _position;
     }
 }
