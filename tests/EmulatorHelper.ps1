@@ -66,7 +66,13 @@ function Start-VideoGenEmulator {
     }
 }
 
+# Every variable Set-VideoGenEmulatorEnvironment sets, for callers that put them back afterwards.
+$VideoGenEmulatorVariables = @('VIDEOGEN_FASTROUTER_BASE_URI', 'VIDEOGEN_OPENROUTER_BASE_URI', 'VIDEOGEN_APPLEROUTER_BASE_URI',
+    'VIDEOGEN_OPENAICOMPATIBLE_BASE_URI', 'FASTROUTER_API_KEY', 'OPENROUTER_API_KEY', 'APPLEROUTER_API_KEY', 'OPENAICOMPATIBLE_API_KEY')
+
 function Set-VideoGenEmulatorEnvironment {
+    # Points every provider at the emulator, in this process's environment (which a script run from a session shares
+    # with it: save $VideoGenEmulatorVariables first and put them back, so the user's own keys outlive the run).
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Emulator)
     $env:VIDEOGEN_FASTROUTER_BASE_URI = $Emulator.FastRouter

@@ -51,14 +51,26 @@ BeforeAll {
         }
     }
 
+    # The PowerShell running this suite, for the child sessions the tests start: from $PSHOME, never the process path,
+    # which is `dotnet` when pwsh runs as a .NET tool (`dotnet pwsh.dll`, as `dotnet pwsh` from the tool manifest does).
+    function Get-ChildPowerShellPath {
+        $name = if ($PSVersionTable.PSEdition -eq 'Desktop') { 'powershell.exe' } elseif ($IsWindows) { 'pwsh.exe' } else { 'pwsh' }
+        $path = Join-Path $PSHOME $name
+        if (-not (Test-Path -LiteralPath $path -PathType Leaf)) { throw "This PowerShell has no $name in `$PSHOME ($PSHOME) to start a child session with." }
+        $path
+    }
+
     # A distinctive key, so a leak would be found; a journal of the tests' own, never the user's.
     $key = 'vg-test-secret-' + [guid]::NewGuid().ToString('N')
     # What Set-VideoGenEmulatorEnvironment and this block change, put back by AfterAll.
     $savedEnvironment = @{}
-    foreach ($environmentName in 'VIDEOGEN_PROVIDER', 'VIDEOGEN_JOURNAL_PATH', 'VIDEOGEN_FASTROUTER_BASE_URI', 'VIDEOGEN_OPENROUTER_BASE_URI', 'VIDEOGEN_APPLEROUTER_BASE_URI',
-        'VIDEOGEN_OPENAICOMPATIBLE_BASE_URI', 'FASTROUTER_API_KEY', 'OPENROUTER_API_KEY', 'APPLEROUTER_API_KEY', 'OPENAICOMPATIBLE_API_KEY') {
+    foreach ($environmentName in $VideoGenEmulatorVariables + 'VIDEOGEN_PROVIDER', 'VIDEOGEN_JOURNAL_PATH', 'DOTNET_ROOT') {
         $savedEnvironment[$environmentName] = [Environment]::GetEnvironmentVariable($environmentName)
     }
+    # A pwsh from the .NET tool is an apphost that finds the runtime through DOTNET_ROOT (or a default install location):
+    # the children get the runtime this process runs on.
+    $hostPath = (Get-Process -Id $PID).Path
+    if (-not $env:DOTNET_ROOT -and [System.IO.Path]::GetFileNameWithoutExtension($hostPath) -eq 'dotnet') { $env:DOTNET_ROOT = Split-Path -Parent $hostPath }
     # The suite's own journal, named before anything can fail: AfterAll removes this file only, never the journal
     # $env:VIDEOGEN_JOURNAL_PATH named before the suite (the user's task ids), which it puts back.
     $testJournal = Join-Path ([System.IO.Path]::GetTempPath()) ('videogen-pester-' + [guid]::NewGuid().ToString('N') + '.jsonl')
@@ -289,7 +301,7 @@ Describe 'Failures, secrets and the journal' {
     It 'lets a fresh session resume from the journal after the process is killed during Wait-Video, submitting each prompt once' {
         $journal = Join-Path $TestDrive 'killed.jsonl'
         $out = Join-Path $TestDrive 'killed'
-        $pwsh = (Get-Process -Id $PID).Path
+        $pwsh = Get-ChildPowerShellPath
         $rows = @(Import-Csv $csv)
         $before = @((Get-VideoGenEmulatorStats -Emulator $emulator).prompts).Count
         # The child appends to the journal under an exclusive lock, which a read at that moment meets as an IOException
@@ -353,7 +365,7 @@ Describe 'OpenAI-style routes' {
 
 Describe 'The scheduled-task example' {
     BeforeAll {
-        $pwsh = (Get-Process -Id $PID).Path
+        $pwsh = Get-ChildPowerShellPath
         $nightly = Join-Path $root 'examples/Invoke-NightlyVideos.ps1'
     }
 
@@ -463,7 +475,7 @@ Describe 'Packaging and isolation' {
         $copy = Join-Path $TestDrive 'modules/VideoGen'
         New-Item -ItemType Directory -Force -Path $copy | Out-Null
         Copy-Item -Path $package -Destination $copy -Recurse
-        $pwsh = (Get-Process -Id $PID).Path
+        $pwsh = Get-ChildPowerShellPath
 
         $run = Invoke-BoundedProcess -FilePath $pwsh -ArgumentList '-NonInteractive', '-NoProfile', '-Command', "Import-Module '$copy/$version/VideoGen.psd1' -ErrorAction Stop; (Get-Command -Module VideoGen).Name -join ','; (Get-Help New-Video -Full | Out-String) -match 'ApiKey'"
         $names = $run.Output
@@ -484,7 +496,7 @@ Describe 'Packaging and isolation' {
         $otherPolly = Join-Path $packages 'polly.core/8.5.2/lib/netstandard2.0/Polly.Core.dll'
         $otherPolly | Should -Exist
         $out = Join-Path $TestDrive 'conflict-out'
-        $pwsh = (Get-Process -Id $PID).Path
+        $pwsh = Get-ChildPowerShellPath
 
         # -Force: new submissions through the other Polly as well; the child shares the suite's journal (the environment's),
         # where these rows are recorded, and would otherwise only poll and download.
@@ -606,5 +618,45 @@ Describe 'Discovery' {
 
     It 'passes Test-ModuleManifest' {
         { Test-ModuleManifest -Path $modulePath -ErrorAction Stop } | Should -Not -Throw
+    }
+}
+
+Describe 'The README with only the .NET SDK' {
+    It 'runs the demo as the README gives it (dotnet tool restore, then dotnet pwsh) and leaves six videos in out/demo' {
+        $readme = Get-Content -Raw (Join-Path $root 'README.md')
+        $block = [regex]::Match($readme, '(?s)No PowerShell yet\?.*?```sh\r?\n(.*?)```').Groups[1].Value
+        $lines = @($block -split '\r?\n' | ForEach-Object { ($_ -replace '#.*$', '').Trim() } | Where-Object { $_ })
+        $lines | Should -Be @('dotnet tool restore', 'dotnet pwsh ./build.ps1 -Task Demo')
+        $started = [DateTime]::UtcNow.AddSeconds(-2)
+
+        foreach ($line in $lines) {
+            $arguments = @($line -split '\s+' | Select-Object -Skip 1)
+            # The one difference from a paste: -NoBuild, since this suite runs on the build already made and its emulator
+            # runs from out/emulator, which the Build task lays out anew.
+            if ($arguments -contains 'Demo') { $arguments += '-NoBuild' }
+            $run = Invoke-BoundedProcess -FilePath 'dotnet' -ArgumentList $arguments -WorkingDirectory $root
+            $run.ExitCode | Should -Be 0 -Because "$line`n$(($run.Output + $run.Errors) -join "`n")"
+        }
+
+        $rows = @(Import-Csv $csv)
+        $rows.Count | Should -Be 6
+        foreach ($row in $rows) {
+            $file = Get-Item -LiteralPath (Join-Path $root "out/demo/$($row.Name).mp4")
+            $file.LastWriteTimeUtc | Should -BeGreaterThan $started
+            [System.Text.Encoding]::ASCII.GetString([System.IO.File]::ReadAllBytes($file.FullName), 4, 4) | Should -Be 'ftyp'
+        }
+        # The demo's jobs went to a journal of its own, not the one the environment named (the suite's, here).
+        $demoIds = @([regex]::Matches((Get-Content -Raw (Join-Path $root 'out/demo-journal.jsonl')), '"event":"submitted"[^\r\n]*?"id":"([^"]+)"') | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique)
+        $demoIds.Count | Should -Be 6
+        $suiteJournal = if (Test-Path -LiteralPath $testJournal) { [System.IO.File]::ReadAllText($testJournal) } else { '' }
+        foreach ($id in $demoIds) { $suiteJournal | Should -Not -BeLike "*$id*" }
+    }
+
+    It 'puts back the keys, addresses and journal of the session that ran the demo' {
+        $command = "`$env:FASTROUTER_API_KEY = 'users-own-key'; `$env:VIDEOGEN_FASTROUTER_BASE_URI = `$null; `$env:VIDEOGEN_JOURNAL_PATH = 'users-journal.jsonl'; " +
+            "& ./build.ps1 -Task Demo -NoBuild | Out-Null; `$env:FASTROUTER_API_KEY; [string]::IsNullOrEmpty(`$env:VIDEOGEN_FASTROUTER_BASE_URI); `$env:VIDEOGEN_JOURNAL_PATH"
+        $run = Invoke-BoundedProcess -FilePath (Get-ChildPowerShellPath) -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $command -WorkingDirectory $root
+        $run.ExitCode | Should -Be 0 -Because (($run.Output + $run.Errors) -join "`n")
+        $run.Output[-3..-1] | Should -Be @('users-own-key', 'True', 'users-journal.jsonl')
     }
 }
