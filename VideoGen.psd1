@@ -13,7 +13,7 @@
     # Windows PowerShell 5.1 only: the oldest .NET Framework that runs netstandard2.0 assemblies without shims.
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('VideoGen.Format.ps1xml')
-    CmdletsToExport      = @('New-Video', 'Get-VideoStatus', 'Wait-Video', 'Save-Video', 'Get-VideoJob', 'Remove-Video')
+    CmdletsToExport      = @('New-Video', 'Get-VideoStatus', 'Wait-Video', 'Save-Video', 'Get-VideoJob', 'Import-VideoJob', 'Remove-Video')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -5,37 +5,106 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Json;
-using System.Threading;
+using Microsoft.Data.Sqlite;
+using VideoGen.Core.Storage;
 
 namespace VideoGen.Core
 {
     /// <summary>
-    /// An append-only record (JSON lines) of every job New-Video creates, flushed to disk before the job is
-    /// emitted, so a job paid for survives a killed process. Save-Video and Wait-Video append when a job is
-    /// saved or ends without a video; <see cref="ReadUnfinished"/> lists the rest for <c>Get-VideoJob | Wait-Video | Save-Video</c>.
-    /// Lines hold ids, provider, model, name, prompt, base URI, status and a sanitized error: never a key.
-    /// Thread-safe, and safe for several processes appending at once: each line is written whole by one write call
-    /// under an exclusive lock (FileShare.None, retried while another process holds it) at the end as found under
-    /// that lock, and flushed to disk before the call returns.
+    /// The job store: every job New-Video creates, and every state it reaches, in one SQLite database (WAL,
+    /// <c>synchronous=FULL</c>). The worker that read a task id commits it here before the job is emitted; a crash
+    /// mid-write loses at most that write's transaction, never an earlier job. Several processes (a scheduled task and an
+    /// admin's session) use one store at once: a writer waits up to <see cref="LockTimeout"/> for another and then fails
+    /// with an error naming the task id it could not record. This class is the only code that opens the file.
     /// </summary>
+    /// <remarks>
+    /// <para>Schema (version <see cref="SchemaVersion"/>, in <c>PRAGMA user_version</c>, migrated forward on open): table
+    /// <c>jobs</c>, one row per job (provider and task id, model, name, prompt, base URI, polling URL, request fingerprint,
+    /// status, provider status, cost and unit, error, submitted/finished times, saved path and SHA-256) and the append-only
+    /// table <c>events</c> (every status change, placing and saving of a file, with its UTC time). Indexes answer what the
+    /// cmdlets ask: unfinished jobs, request fingerprint, provider+id, name, submission time.</para>
+    /// <para>Rows hold no key: text from a provider (status, error) passes <see cref="Sanitizer"/> first.</para>
+    /// <para>SQLite's own rules apply: WAL needs shared memory, so a store on a network file system is refused
+    /// (https://www.sqlite.org/wal.html, https://www.sqlite.org/useovernet.html); see docs/architecture.md.</para>
+    /// </remarks>
     public sealed class JobJournal
     {
         /// <summary>The environment variable that overrides the default path.</summary>
         public const string PathVariable = "VIDEOGEN_JOURNAL_PATH";
 
-        private static readonly object Gate = new object();
+        /// <summary>The file name of the per-user default store.</summary>
+        public const string DefaultFileName = "journal.db";
 
-        /// <summary>Uses the journal at <paramref name="path"/> (created on first write).</summary>
+        /// <summary>The file name of the JSON-lines journal of VideoGen 0.1, imported once into the default store.</summary>
+        public const string LegacyFileName = "journal.jsonl";
+
+        /// <summary>The schema version this build writes (<c>PRAGMA user_version</c>).</summary>
+        public const int SchemaVersion = 1;
+
+        private static readonly byte[] SqliteHeader = Encoding.ASCII.GetBytes("SQLite format 3\0");
+
+        /// <summary>Forward migrations: entry i takes a store from version i to i + 1, in one transaction.</summary>
+        private static readonly string[] Migrations =
+        {
+            @"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+              CREATE TABLE jobs (
+                seq INTEGER PRIMARY KEY,
+                provider TEXT NOT NULL,
+                id TEXT NOT NULL,
+                model TEXT,
+                name TEXT COLLATE NOCASE,
+                prompt TEXT,
+                base_uri TEXT,
+                polling_url TEXT,
+                request_fingerprint TEXT,
+                status TEXT NOT NULL,
+                provider_status TEXT,
+                cost TEXT,
+                cost_unit TEXT,
+                error TEXT,
+                submitted_at TEXT,
+                finished_at TEXT,
+                last_event TEXT NOT NULL,
+                last_event_at TEXT,
+                saved INTEGER NOT NULL DEFAULT 0,
+                ended INTEGER NOT NULL DEFAULT 0,
+                saved_path TEXT,
+                sha256 TEXT);
+              CREATE UNIQUE INDEX jobs_provider_id ON jobs (id, provider);
+              CREATE INDEX jobs_unfinished ON jobs (seq) WHERE saved = 0 AND ended = 0;
+              CREATE INDEX jobs_fingerprint ON jobs (request_fingerprint) WHERE request_fingerprint IS NOT NULL;
+              CREATE INDEX jobs_name ON jobs (name);
+              CREATE INDEX jobs_unfingerprinted ON jobs (name) WHERE request_fingerprint IS NULL;
+              CREATE INDEX jobs_submitted ON jobs (submitted_at);
+              CREATE TABLE events (
+                seq INTEGER PRIMARY KEY,
+                job INTEGER NOT NULL REFERENCES jobs (seq),
+                event TEXT NOT NULL,
+                at TEXT NOT NULL,
+                status TEXT,
+                provider_status TEXT,
+                error TEXT,
+                path TEXT,
+                sha256 TEXT);
+              CREATE INDEX events_job ON events (job);",
+        };
+
+        private const string JobColumns = "seq, provider, id, model, name, prompt, base_uri, polling_url, request_fingerprint, status, provider_status, cost, cost_unit, error, submitted_at, finished_at, last_event, last_event_at, saved, ended, saved_path, sha256";
+
+        private readonly object _openGate = new object();
+        private bool _ready;
+
+        /// <summary>Uses the store at <paramref name="path"/> (created, with its folder, on first use).</summary>
         public JobJournal(string path) => Path = System.IO.Path.GetFullPath(path);
 
-        /// <summary>The journal file.</summary>
+        /// <summary>The store file.</summary>
         public string Path { get; }
 
         /// <summary>
-        /// The journal a cmdlet uses: <paramref name="explicitPath"/> (-JournalPath), else $env:VIDEOGEN_JOURNAL_PATH,
-        /// else the per-user default: %LOCALAPPDATA%\VideoGen\journal.jsonl on Windows,
-        /// $XDG_STATE_HOME/videogen/journal.jsonl (default ~/.local/state/videogen/journal.jsonl) elsewhere.
+        /// The store a cmdlet uses: <paramref name="explicitPath"/> (-JournalPath), else $env:VIDEOGEN_JOURNAL_PATH,
+        /// else the per-user default: %LOCALAPPDATA%\VideoGen\journal.db on Windows,
+        /// $XDG_STATE_HOME/videogen/journal.db (default ~/.local/state/videogen/journal.db) elsewhere: the folder of
+        /// VideoGen 0.1's journal.jsonl, which <see cref="ImportLegacyDefault"/> imports once.
         /// </summary>
         public static JobJournal Resolve(string? explicitPath, Func<string, string?> getEnvironment)
         {
@@ -48,49 +117,61 @@ namespace VideoGen.Core
             {
                 return new JobJournal(fromEnv!);
             }
+            return new JobJournal(System.IO.Path.Combine(DefaultFolder(getEnvironment), DefaultFileName)) { IsDefault = true };
+        }
+
+        /// <summary>The per-user folder of the default store.</summary>
+        public static string DefaultFolder(Func<string, string?> getEnvironment)
+        {
             if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
             {
-                return new JobJournal(System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "VideoGen", "journal.jsonl"));
+                return System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "VideoGen");
             }
             var state = getEnvironment("XDG_STATE_HOME");
             if (string.IsNullOrWhiteSpace(state))
             {
                 state = System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
             }
-            return new JobJournal(System.IO.Path.Combine(state!, "videogen", "journal.jsonl"));
+            return System.IO.Path.Combine(state!, "videogen");
         }
 
-        /// <summary>How long an append or a read waits for another process's lock before it gives up. Default 30 s.</summary>
+        /// <summary>Whether a file's first bytes look like a JSON-lines journal of VideoGen 0.1 (a byte-order mark and white space aside, it starts with <c>{</c>, in UTF-8 or UTF-16).</summary>
+        public static bool LooksLikeJsonLines(byte[] head, int count) => LegacyJournal.LooksLikeJsonLines(head, count);
+
+        /// <summary>Whether this is the per-user default store (neither -JournalPath nor the variable named it).</summary>
+        public bool IsDefault { get; private set; }
+
+        /// <summary>How long a write waits for another process's write before it fails. Default 30 s.</summary>
         public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-        /// <summary>Records a new job; returns once the line is on disk. Thread-safe; safe across processes.</summary>
-        /// <exception cref="VideoGenException">UnexpectedAnswer: the journal cannot be written; the message and TaskId carry the task id.</exception>
-        public void Submitted(VideoJob job) => Append("submitted", job, null, null);
+        /// <summary>Records a new job; returns once it is committed. Thread-safe; safe across processes.</summary>
+        /// <exception cref="VideoGenException">UnexpectedAnswer: the store cannot be written; the message and TaskId carry the task id.</exception>
+        public void Submitted(VideoJob job) => Record("submitted", job, null, null, null);
 
         /// <summary>
         /// Records a created job with the fingerprint of the request that created it (<see cref="RequestFingerprint"/>), so a
         /// later run of the same rows is matched to it instead of paying again.
         /// </summary>
         /// <exception cref="VideoGenException">As for <see cref="Submitted(VideoJob)"/>.</exception>
-        public void Submitted(VideoJob job, string? requestFingerprint) => Append("submitted", job, null, null, requestFingerprint);
+        public void Submitted(VideoJob job, string? requestFingerprint) => Record("submitted", job, null, null, requestFingerprint);
 
         /// <summary>
-        /// Records the file about to be put in place for a job (event <c>placing</c> with <c>path</c> and <c>sha256</c>), just
-        /// before the rename: if the process dies between the rename and the <c>saved</c> event, the file is still known as this
+        /// Records the file about to be put in place for a job (event <c>placing</c> with its path and SHA-256), just before
+        /// the rename: if the process dies between the rename and the <c>saved</c> event, the file is still known as this
         /// job's by its SHA-256.
         /// </summary>
         /// <exception cref="VideoGenException">As for <see cref="Submitted(VideoJob)"/>.</exception>
-        public void Placing(VideoJob job, string path, string sha256) => Append("placing", job, path, sha256);
+        public void Placing(VideoJob job, string path, string sha256) => Record("placing", job, path, sha256, null);
 
         /// <summary>Records that a job's video was saved (no SHA-256 known: prefer <see cref="Saved(SavedVideo)"/>).</summary>
         /// <exception cref="VideoGenException">As for <see cref="Submitted(VideoJob)"/>.</exception>
-        public void Saved(VideoJob job, string path) => Append("saved", job, path, null);
+        public void Saved(VideoJob job, string path) => Record("saved", job, path, null, null);
 
         /// <summary>Records that a job's video was saved at <paramref name="path"/> with SHA-256 <paramref name="sha256"/> (lower-case hex).</summary>
         /// <exception cref="VideoGenException">As for <see cref="Submitted(VideoJob)"/>.</exception>
-        public void Saved(VideoJob job, string path, string? sha256) => Append("saved", job, path, sha256);
+        public void Saved(VideoJob job, string path, string? sha256) => Record("saved", job, path, sha256, null);
 
-        /// <summary>Records a saved file: its job, full path and SHA-256 (event <c>saved</c> with <c>path</c> and <c>sha256</c>).</summary>
+        /// <summary>Records a saved file: its job, full path and SHA-256.</summary>
         /// <exception cref="VideoGenException">As for <see cref="Submitted(VideoJob)"/>.</exception>
         public void Saved(SavedVideo saved)
         {
@@ -99,76 +180,205 @@ namespace VideoGen.Core
             {
                 job.SetCost(saved.Cost, saved.CostUnit);
             }
-            Append("saved", job, saved.Path, saved.Sha256);
+            Record("saved", job, saved.Path, saved.Sha256, null);
         }
 
-        /// <summary>Records a job's status as last seen (event <c>status</c>): Queued, Running, Succeeded, or a terminal status with its error.</summary>
+        /// <summary>Records a job's status as seen (event <c>status</c>): Queued, Running, Succeeded, or a terminal status with its error.</summary>
         /// <exception cref="VideoGenException">As for <see cref="Submitted(VideoJob)"/>.</exception>
-        public void StatusChanged(VideoJob job) => Append("status", job, null, null);
+        public void StatusChanged(VideoJob job) => Record("status", job, null, null, null);
 
         /// <summary>Records that a job ended without a video (Failed, Cancelled, Expired), with its error.</summary>
         /// <exception cref="VideoGenException">As for <see cref="Submitted(VideoJob)"/>.</exception>
-        public void Ended(VideoJob job) => Append("ended", job, null, null);
+        public void Ended(VideoJob job) => Record("ended", job, null, null, null);
 
         /// <summary>The jobs neither saved nor ended, oldest first, ready to pipe into Wait-Video.</summary>
-        public IReadOnlyList<VideoJob> ReadUnfinished() => ReadStates().Where(s => !s.IsDone).Select(s => s.Job).ToList();
+        /// <exception cref="VideoGenException">As for <see cref="ReadStates"/>.</exception>
+        public IReadOnlyList<VideoJob> ReadUnfinished() => Query(new JournalQuery { UnfinishedOnly = true }).Select(s => s.Job).ToList();
 
-        /// <summary>Every job the journal knows, oldest first, with the last status recorded.</summary>
-        public IReadOnlyList<VideoJob> ReadAll() => ReadStates().Select(s => s.Job).ToList();
+        /// <summary>Every job the store knows, oldest first, with the last status recorded.</summary>
+        /// <exception cref="VideoGenException">As for <see cref="ReadStates"/>.</exception>
+        public IReadOnlyList<VideoJob> ReadAll() => Query(new JournalQuery()).Select(s => s.Job).ToList();
 
         /// <summary>
-        /// Each job's last known state, in the order the jobs first appear: its status (Queued, Running, Succeeded,
-        /// Failed with <see cref="VideoJob.Error"/> ...), whether and where it was saved with which SHA-256, and the
-        /// submission time from its <c>submitted</c> line (later lines never replace it). Lines cut short by a crash are skipped.
+        /// Each job's last known state, oldest first: its status (Queued, Running, Succeeded, Failed with
+        /// <see cref="VideoJob.Error"/> ...), whether and where it was saved with which SHA-256, and the submission time.
         /// </summary>
-        /// <exception cref="VideoGenException">UnexpectedAnswer: the journal exists but cannot be read.</exception>
-        public IReadOnlyList<JournalEntry> ReadStates()
+        /// <exception cref="VideoGenException">UnexpectedAnswer: the store exists but cannot be read (damaged, not a store, locked past the timeout).</exception>
+        public IReadOnlyList<JournalEntry> ReadStates() => Query(new JournalQuery()).ToList();
+
+        /// <summary>
+        /// The jobs matching <paramref name="query"/>, oldest first, read as they are enumerated (one query, indexed where the
+        /// filter allows). Enumerate to the end or dispose the enumerator.
+        /// </summary>
+        /// <exception cref="VideoGenException">As for <see cref="ReadStates"/>.</exception>
+        public IEnumerable<JournalEntry> Query(JournalQuery query)
         {
-            var order = new List<JournalEntry>();
-            var entries = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
-            foreach (var line in ReadLines())
+            if (query is null)
             {
-                try
+                throw new ArgumentNullException(nameof(query));
+            }
+            if (!File.Exists(Path))
+            {
+                yield break;
+            }
+            using var connection = Open(write: false);
+            if (connection is null)
+            {
+                yield break;
+            }
+            using var command = connection.CreateCommand();
+            var where = new List<string>();
+            if (query.UnfinishedOnly)
+            {
+                where.Add("saved = 0 AND ended = 0");
+            }
+            if (query.Statuses != null && query.Statuses.Count > 0)
+            {
+                var names = new List<string>();
+                foreach (var status in query.Statuses.Distinct())
                 {
-                    using var doc = JsonDocument.Parse(line);
-                    var root = doc.RootElement;
-                    var id = Str(root, "id");
-                    if (id is null || string.IsNullOrWhiteSpace(id) || !Providers.ProviderMappings.TryParse(Str(root, "provider"), out var provider))
-                    {
-                        continue;
-                    }
-                    var key = provider + "/" + id;
-                    var ev = Str(root, "event") ?? string.Empty;
-                    if (!entries.TryGetValue(key, out var entry))
-                    {
-                        entry = new JournalEntry(VideoJob.Restore(id, provider, Str(root, "model"), Str(root, "name"), Str(root, "prompt"), Str(root, "baseUri"), Str(root, "pollingUrl")));
-                        entries[key] = entry;
-                        order.Add(entry);
-                    }
-                    entry.Apply(ev, root, Time(root, "at"), Time(root, "submittedAt"));
+                    var p = "$status" + names.Count.ToString(CultureInfo.InvariantCulture);
+                    names.Add(p);
+                    command.Parameters.AddWithValue(p, status.ToString());
                 }
-                catch (JsonException)
+                where.Add("status IN (" + string.Join(", ", names) + ")");
+            }
+            if (query.Providers != null && query.Providers.Count > 0)
+            {
+                var names = new List<string>();
+                foreach (var provider in query.Providers.Distinct())
                 {
-                    // A line cut short by a crash mid-write: the lines around it still count.
+                    var p = "$provider" + names.Count.ToString(CultureInfo.InvariantCulture);
+                    names.Add(p);
+                    command.Parameters.AddWithValue(p, provider.ToString());
+                }
+                where.Add("provider IN (" + string.Join(", ", names) + ")");
+            }
+            if (query.NameLike != null && query.NameLike.Count > 0)
+            {
+                var names = new List<string>();
+                foreach (var like in query.NameLike)
+                {
+                    var p = "$name" + names.Count.ToString(CultureInfo.InvariantCulture);
+                    names.Add("name LIKE " + p + " ESCAPE '\\'");
+                    command.Parameters.AddWithValue(p, like);
+                }
+                where.Add("(" + string.Join(" OR ", names) + ")");
+            }
+            if (query.Since is DateTimeOffset since)
+            {
+                where.Add("submitted_at >= $since");
+                command.Parameters.AddWithValue("$since", Time(since));
+            }
+            command.CommandText = "SELECT " + JobColumns + " FROM jobs" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : string.Empty) + " ORDER BY seq";
+            SqliteDataReader reader;
+            try
+            {
+                reader = command.ExecuteReader();
+            }
+            catch (SqliteException ex)
+            {
+                throw Unreadable(ex);
+            }
+            using (reader)
+            {
+                while (true)
+                {
+                    JournalEntry entry;
+                    try
+                    {
+                        if (!reader.Read())
+                        {
+                            yield break;
+                        }
+                        entry = ReadEntry(reader);
+                    }
+                    catch (SqliteException ex)
+                    {
+                        throw Unreadable(ex);
+                    }
+                    yield return entry;
                 }
             }
-            return order;
         }
 
-        /// <summary>The last recorded state of one job, or null where the journal does not know it.</summary>
+        /// <summary>The last recorded state of one job, or null where the store does not know it (an indexed look-up).</summary>
         /// <exception cref="VideoGenException">As for <see cref="ReadStates"/>.</exception>
         public JournalEntry? Find(VideoProvider provider, string id) =>
-            ReadStates().LastOrDefault(e => e.Job.Provider == provider && string.Equals(e.Job.Id, id, StringComparison.Ordinal));
+            Single("SELECT " + JobColumns + " FROM jobs WHERE id = $id AND provider = $provider", ("$id", id), ("$provider", provider.ToString()));
+
+        /// <summary>The job recorded with task id <paramref name="id"/> at any provider (the first recorded), or null.</summary>
+        /// <exception cref="VideoGenException">As for <see cref="ReadStates"/>.</exception>
+        public JournalEntry? FindById(string id) =>
+            Single("SELECT " + JobColumns + " FROM jobs WHERE id = $id ORDER BY seq LIMIT 1", ("$id", id));
+
+        /// <summary>
+        /// The job a request was already paid for: recorded with this provider, <paramref name="name"/> (as <see cref="SameName"/>) and request fingerprint, at or before sequence <paramref name="recordedUpTo"/> (see <see cref="LastSequence"/>:
+        /// a command matches only jobs recorded before it started). The newest such job, or null.
+        /// </summary>
+        /// <exception cref="VideoGenException">As for <see cref="ReadStates"/>.</exception>
+        public JournalEntry? FindByFingerprint(VideoProvider provider, string? name, string requestFingerprint, long recordedUpTo)
+        {
+            var matches = Many("SELECT " + JobColumns + " FROM jobs WHERE request_fingerprint = $fp AND provider = $provider AND seq <= $upTo ORDER BY seq DESC",
+                ("$fp", requestFingerprint), ("$provider", provider.ToString()), ("$upTo", recordedUpTo));
+            return matches.FirstOrDefault(e => SameName(e.Job.Name, name));
+        }
+
+        /// <summary>Names match as a re-run sees them: trimmed, case-insensitive (invariant); null is the empty name.</summary>
+        public static bool SameName(string? a, string? b) =>
+            string.Equals((a ?? string.Empty).Trim(), (b ?? string.Empty).Trim(), StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>
+        /// A job imported from an older journal without a request fingerprint (written before re-run matching) that a row
+        /// matches by provider, name (as <see cref="SameName"/>), prompt and model (ordinal), recorded at or before <paramref name="recordedUpTo"/>;
+        /// the newest such job, or null. Callers warn that the match is by these fields only.
+        /// </summary>
+        /// <exception cref="VideoGenException">As for <see cref="ReadStates"/>.</exception>
+        public JournalEntry? FindUnfingerprinted(VideoProvider provider, string? name, string? prompt, string? model, long recordedUpTo)
+        {
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                return null;
+            }
+            var matches = Many("SELECT " + JobColumns + " FROM jobs WHERE name = $name AND request_fingerprint IS NULL AND provider = $provider AND seq <= $upTo ORDER BY seq DESC",
+                ("$name", name!.Trim()), ("$provider", provider.ToString()), ("$upTo", recordedUpTo));
+            return matches.FirstOrDefault(e => SameName(e.Job.Name, name) &&
+                string.Equals(e.Job.Prompt, prompt, StringComparison.Ordinal) && string.Equals(e.Job.Model, model, StringComparison.Ordinal));
+        }
+
+        /// <summary>The sequence number of the newest job recorded (0 for an empty or missing store).</summary>
+        /// <exception cref="VideoGenException">As for <see cref="ReadStates"/>.</exception>
+        public long LastSequence()
+        {
+            if (!File.Exists(Path))
+            {
+                return 0;
+            }
+            using var connection = Open(write: false);
+            if (connection is null)
+            {
+                return 0;
+            }
+            try
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM jobs";
+                return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+            }
+            catch (SqliteException ex)
+            {
+                throw Unreadable(ex);
+            }
+        }
 
         /// <summary>The SHA-256 (lower-case hex) recorded when the job's video was last saved, or null where none was recorded.</summary>
         /// <exception cref="VideoGenException">As for <see cref="ReadStates"/>.</exception>
         public string? SavedSha256(VideoProvider provider, string id) => Find(provider, id)?.Sha256;
 
         /// <summary>
-        /// Whether the file at <paramref name="path"/> is <paramref name="job"/>'s saved video: the journal recorded a
-        /// <c>saved</c> event for the job with a SHA-256, and the file's SHA-256 (computed now) equals one of those recorded
-        /// (the job may have been saved more than once). False where the file does not exist or no SHA-256 was recorded.
-        /// Save-Video can skip such a file instead of refusing it or downloading again.
+        /// Whether the file at <paramref name="path"/> is <paramref name="job"/>'s saved video: its SHA-256 (computed now)
+        /// equals one recorded for the job (saved, or being put in place). False where the file does not exist or no SHA-256
+        /// was recorded.
         /// </summary>
         /// <exception cref="VideoGenException">As for <see cref="ReadStates"/>.</exception>
         /// <exception cref="IOException">The file exists but cannot be read.</exception>
@@ -178,242 +388,624 @@ namespace VideoGen.Core
             return entry != null && entry.IsSavedFile(path);
         }
 
-        private List<string> ReadLines()
+        /// <summary>
+        /// Opens (creating where missing) the store and checks it can be written: what New-Video and Save-Video ask before
+        /// anything is paid for or downloaded. Creates the folder, the file and the schema; migrates an older schema.
+        /// </summary>
+        /// <exception cref="VideoGenException">UnexpectedAnswer: not writable, damaged, a JSON-lines journal (the message gives
+        /// the Import-VideoJob command), on a network file system, or made by a newer VideoGen; the message names the path.</exception>
+        public void EnsureWritable()
         {
+            using var connection = Open(write: true);
+            try
+            {
+                using var transaction = connection!.BeginTransaction();
+                transaction.Rollback();
+            }
+            catch (SqliteException ex)
+            {
+                throw Unwritable(ex, null);
+            }
+        }
+
+        /// <summary>
+        /// Imports VideoGen 0.1's journal.jsonl from the default store's folder into the default store, once (the store
+        /// remembers the import; the old file is kept). Returns the report where an import ran now, else null. Does nothing
+        /// for a store named by -JournalPath or the variable.
+        /// </summary>
+        /// <exception cref="VideoGenException">UnexpectedAnswer: the store cannot be written.</exception>
+        public JournalImportReport? ImportLegacyDefault()
+        {
+            if (!IsDefault)
+            {
+                return null;
+            }
+            var legacy = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, LegacyFileName);
+            if (!File.Exists(legacy))
+            {
+                return null;
+            }
+            var marker = "imported:" + legacy;
+            using (var connection = Open(write: true))
+            {
+                if (ReadMeta(connection!, marker) != null)
+                {
+                    return null;
+                }
+            }
+            var report = Import(legacy);
+            using (var connection = Open(write: true))
+            {
+                WriteMeta(connection!, marker, Time(DateTimeOffset.UtcNow));
+            }
+            return report;
+        }
+
+        /// <summary>
+        /// Imports a JSON-lines journal of VideoGen 0.1 (any of UTF-8, UTF-16 LE/BE, or a mix, as Windows PowerShell 5.1's
+        /// Out-File leaves it; lines glued together where a newline was lost; lines cut short). Jobs already in the store are
+        /// left as they are. Every complete job is imported; what could not be read is in the report with its line number.
+        /// </summary>
+        /// <exception cref="VideoGenException">UnexpectedAnswer: the file cannot be read, or the store cannot be written.</exception>
+        public JournalImportReport Import(string legacyJournalPath)
+        {
+            byte[] bytes;
+            try
+            {
+                bytes = File.ReadAllBytes(legacyJournalPath);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer, "Could not read " + legacyJournalPath + ": " + ex.Message + ".", null, null, ex);
+            }
+            var parsed = LegacyJournal.Parse(bytes);
+            var report = new JournalImportReport(legacyJournalPath);
+            report.Problems.AddRange(parsed.Problems);
+            ImportEntries(parsed.Entries, report);
+            return report;
+        }
+
+        /// <summary>
+        /// Imports jobs read elsewhere (rows of a CSV written by Export-Csv, restored by the caller) as they are: each becomes a
+        /// job with an <c>imported</c> event, unless the store knows its provider and id already.
+        /// </summary>
+        /// <exception cref="VideoGenException">UnexpectedAnswer: the store cannot be written.</exception>
+        public void ImportJobs(IEnumerable<JournalEntry> entries, JournalImportReport report) => ImportEntries(entries, report);
+
+        private void ImportEntries(IEnumerable<JournalEntry> entries, JournalImportReport report)
+        {
+            using var connection = Open(write: true);
+            var batch = 0;
+            SqliteTransaction? transaction = null;
+            try
+            {
+                foreach (var entry in entries)
+                {
+                    transaction ??= connection!.BeginTransaction();
+                    if (Exists(connection!, transaction, entry.Job.Provider, entry.Job.Id))
+                    {
+                        report.AlreadyKnown++;
+                        continue;
+                    }
+                    var seq = WriteJob(connection!, transaction, entry, insert: true);
+                    IReadOnlyList<JournalEvent> history = entry.History.Count > 0 ? entry.History : new[] { new JournalEvent("imported", entry.LastEventAt ?? DateTimeOffset.UtcNow, entry.Job.Status.ToString(), null, null, entry.SavedPath, entry.Sha256) };
+                    foreach (var e in history)
+                    {
+                        InsertEvent(connection!, transaction, seq, e);
+                    }
+                    report.Imported++;
+                    if (++batch == 1000)
+                    {
+                        transaction.Commit();
+                        transaction.Dispose();
+                        transaction = null;
+                        batch = 0;
+                    }
+                }
+                transaction?.Commit();
+            }
+            catch (SqliteException ex)
+            {
+                throw Unwritable(ex, null);
+            }
+            finally
+            {
+                transaction?.Dispose();
+            }
+        }
+
+        /// <summary>The SHA-256s recorded for the job with sequence <paramref name="seq"/> (placing and saved events), oldest first.</summary>
+        internal List<string> Sha256sOf(long seq)
+        {
+            var result = new List<string>();
+            using var connection = Open(write: false);
+            if (connection is null)
+            {
+                return result;
+            }
+            try
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = "SELECT sha256 FROM events WHERE job = $job AND sha256 IS NOT NULL AND event IN ('placing', 'saved', 'imported') ORDER BY seq";
+                command.Parameters.AddWithValue("$job", seq);
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    result.Add(reader.GetString(0));
+                }
+            }
+            catch (SqliteException ex)
+            {
+                throw Unreadable(ex);
+            }
+            return result;
+        }
+
+        private void Record(string ev, VideoJob job, string? path, string? sha256, string? requestFingerprint)
+        {
+            var at = DateTimeOffset.UtcNow;
+            try
+            {
+                using var connection = Open(write: true, job);
+                using var transaction = connection!.BeginTransaction();
+                var entry = ReadEntryFor(connection, transaction, job.Provider, job.Id) ?? new JournalEntry(VideoJob.Restore(job.Id, job.Provider, job.Model, job.Name, job.Prompt, job.BaseUri, job.PollingUrl), null, 0);
+                var known = entry.Seq != 0;
+                var e = JournalEvent.From(ev, at, job, path, sha256, requestFingerprint);
+                entry.Apply(e);
+                var seq = WriteJob(connection, transaction, entry, insert: !known);
+                InsertEvent(connection, transaction, seq, e);
+                transaction.Commit();
+            }
+            catch (SqliteException ex)
+            {
+                throw Unwritable(ex, job);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                throw Unwritable(ex, job);
+            }
+        }
+
+        private static bool Exists(SqliteConnection connection, SqliteTransaction transaction, VideoProvider provider, string id)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "SELECT 1 FROM jobs WHERE id = $id AND provider = $provider";
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$provider", provider.ToString());
+            return command.ExecuteScalar() != null;
+        }
+
+        private JournalEntry? ReadEntryFor(SqliteConnection connection, SqliteTransaction transaction, VideoProvider provider, string id)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "SELECT " + JobColumns + " FROM jobs WHERE id = $id AND provider = $provider";
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$provider", provider.ToString());
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? ReadEntry(reader) : null;
+        }
+
+        private static long WriteJob(SqliteConnection connection, SqliteTransaction transaction, JournalEntry entry, bool insert)
+        {
+            var job = entry.Job;
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = insert
+                ? @"INSERT INTO jobs (provider, id, model, name, prompt, base_uri, polling_url, request_fingerprint, status, provider_status, cost, cost_unit, error,
+                      submitted_at, finished_at, last_event, last_event_at, saved, ended, saved_path, sha256)
+                    VALUES ($provider, $id, $model, $name, $prompt, $base_uri, $polling_url, $fp, $status, $provider_status, $cost, $cost_unit, $error,
+                      $submitted_at, $finished_at, $last_event, $last_event_at, $saved, $ended, $saved_path, $sha256)"
+                : @"UPDATE jobs SET model = $model, name = $name, prompt = $prompt, base_uri = $base_uri, polling_url = $polling_url, request_fingerprint = $fp,
+                      status = $status, provider_status = $provider_status, cost = $cost, cost_unit = $cost_unit, error = $error, submitted_at = $submitted_at,
+                      finished_at = $finished_at, last_event = $last_event, last_event_at = $last_event_at, saved = $saved, ended = $ended,
+                      saved_path = $saved_path, sha256 = $sha256
+                    WHERE id = $id AND provider = $provider";
+            Add(command, "$provider", job.Provider.ToString());
+            Add(command, "$id", job.Id);
+            Add(command, "$model", job.Model);
+            Add(command, "$name", job.Name);
+            Add(command, "$prompt", job.Prompt);
+            Add(command, "$base_uri", job.BaseUri);
+            Add(command, "$polling_url", job.PollingUrl);
+            Add(command, "$fp", entry.RequestFingerprint);
+            Add(command, "$status", job.Status.ToString());
+            Add(command, "$provider_status", Sanitizer.SanitizeOrNull(job.ProviderStatus));
+            Add(command, "$cost", job.Cost?.ToString(CultureInfo.InvariantCulture));
+            Add(command, "$cost_unit", job.CostUnit);
+            Add(command, "$error", Sanitizer.SanitizeOrNull(job.Error));
+            Add(command, "$submitted_at", job.SubmittedAt is DateTimeOffset s ? Time(s) : null);
+            Add(command, "$finished_at", entry.FinishedAt is DateTimeOffset f ? Time(f) : null);
+            Add(command, "$last_event", entry.LastEvent);
+            Add(command, "$last_event_at", entry.LastEventAt is DateTimeOffset l ? Time(l) : null);
+            command.Parameters.AddWithValue("$saved", entry.IsSaved ? 1 : 0);
+            command.Parameters.AddWithValue("$ended", entry.IsEnded ? 1 : 0);
+            Add(command, "$saved_path", entry.SavedPath);
+            Add(command, "$sha256", entry.Sha256);
+            command.ExecuteNonQuery();
+            if (!insert)
+            {
+                return entry.Seq;
+            }
+            using var last = connection.CreateCommand();
+            last.Transaction = transaction;
+            last.CommandText = "SELECT last_insert_rowid()";
+            return Convert.ToInt64(last.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+
+        private static void InsertEvent(SqliteConnection connection, SqliteTransaction transaction, long job, JournalEvent e)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "INSERT INTO events (job, event, at, status, provider_status, error, path, sha256) VALUES ($job, $event, $at, $status, $provider_status, $error, $path, $sha256)";
+            command.Parameters.AddWithValue("$job", job);
+            Add(command, "$event", e.Event);
+            Add(command, "$at", Time(e.At));
+            Add(command, "$status", e.Status);
+            Add(command, "$provider_status", Sanitizer.SanitizeOrNull(e.ProviderStatus));
+            Add(command, "$error", Sanitizer.SanitizeOrNull(e.Error));
+            Add(command, "$path", e.Path);
+            Add(command, "$sha256", e.Sha256);
+            command.ExecuteNonQuery();
+        }
+
+        private JournalEntry ReadEntry(SqliteDataReader r)
+        {
+            string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+            var seq = r.GetInt64(0);
+            if (!Providers.ProviderMappings.TryParse(S(1), out var provider))
+            {
+                throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer, "The job store " + Path + " names an unknown provider '" + S(1) + "' for task " + S(2) + ".");
+            }
+            var job = VideoJob.Restore(r.GetString(2), provider, S(3), S(4), S(5), S(6), S(7), null, S(9), S(13));
+            job.ProviderStatus = S(10);
+            if (decimal.TryParse(S(11), NumberStyles.Number, CultureInfo.InvariantCulture, out var cost) && S(12) is string unit)
+            {
+                job.SetCost(cost, unit);
+            }
+            job.SubmittedAt = ParseTime(S(14));
+            var entry = new JournalEntry(job, this, seq)
+            {
+                RequestFingerprint = S(8),
+                FinishedAt = ParseTime(S(15)),
+                LastEvent = S(16) ?? string.Empty,
+                LastEventAt = ParseTime(S(17)),
+                IsSaved = r.GetInt64(18) != 0,
+                IsEnded = r.GetInt64(19) != 0,
+                SavedPath = S(20),
+                Sha256 = S(21),
+            };
+            if (entry.FinishedAt is DateTimeOffset finished && job.IsTerminal)
+            {
+                job.CompletedAt = finished;
+            }
+            return entry;
+        }
+
+        private JournalEntry? Single(string sql, params (string Name, object Value)[] parameters) => Many(sql, parameters).FirstOrDefault();
+
+        private List<JournalEntry> Many(string sql, params (string Name, object Value)[] parameters)
+        {
+            var result = new List<JournalEntry>();
             if (!File.Exists(Path))
             {
-                return new List<string>();
+                return result;
             }
-            string text;
+            using var connection = Open(write: false);
+            if (connection is null)
+            {
+                return result;
+            }
             try
             {
-                // A reader shares with other readers; it waits while a writer holds the file exclusively.
-                using var stream = OpenLocked(FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
-                using var reader = new StreamReader(stream, new UTF8Encoding(false));
-                text = reader.ReadToEnd();
+                using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                foreach (var (name, value) in parameters)
+                {
+                    command.Parameters.AddWithValue(name, value);
+                }
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    result.Add(ReadEntry(reader));
+                }
             }
-            catch (FileNotFoundException)
+            catch (SqliteException ex)
             {
-                return new List<string>();
+                throw Unreadable(ex);
             }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
-            {
-                throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer, "Could not read the job journal " + Path + ": " + ex.Message + ".", null, null, ex);
-            }
-            return text.Split('\n').Where(l => !string.IsNullOrWhiteSpace(l)).ToList();
+            return result;
         }
 
         /// <summary>
-        /// Opens the journal, waiting for another process's lock: on Windows FileShare is enforced by the OS; on
-        /// Linux and macOS .NET takes an flock (exclusive for FileShare.None, shared otherwise), which every VideoGen
-        /// process honours. Retries with a short randomized backoff until <see cref="LockTimeout"/>.
+        /// A connection to the store, schema ready. For reading, null where the file holds no store yet (empty). The first
+        /// open of this instance checks the file (a SQLite store, not a JSON-lines journal; not on a network file system),
+        /// sets WAL and migrates the schema forward.
         /// </summary>
-        private FileStream OpenLocked(FileMode mode, FileAccess access, FileShare share)
+        private SqliteConnection? Open(bool write, VideoJob? job = null)
         {
-            var deadline = DateTime.UtcNow + LockTimeout;
-            var random = new Random(Guid.NewGuid().GetHashCode());
-            for (var attempt = 0; ; attempt++)
+            SqliteNative.EnsureLoaded();
+            if (!_ready)
             {
-                try
+                lock (_openGate)
                 {
-                    // Buffer size 1: no FileStream buffer, so each Write is one write(2) of the whole line.
-                    return new FileStream(Path, mode, access, share, 1, FileOptions.None);
+                    if (!_ready)
+                    {
+                        Prepare(write, job);
+                    }
                 }
-                catch (IOException ex) when (IsLockConflict(ex) && DateTime.UtcNow < deadline)
+                if (!_ready)
                 {
-                    Thread.Sleep(random.Next(1, Math.Min(50, 2 + attempt * 2)));
+                    return null; // a read of a store that does not exist yet
                 }
             }
-        }
-
-        /// <summary>A sharing or lock violation (another process holds the file), not a missing directory or a full disk.</summary>
-        private static bool IsLockConflict(IOException ex)
-        {
-            if (ex is FileNotFoundException || ex is DirectoryNotFoundException || ex is PathTooLongException)
-            {
-                return false;
-            }
-            var code = ex.HResult & 0xFFFF;
-            // Windows: ERROR_SHARING_VIOLATION 32, ERROR_LOCK_VIOLATION 33. Unix: .NET reports EWOULDBLOCK from flock as a sharing violation (HResult 32 or 11/35).
-            return code == 32 || code == 33 || code == 11 || code == 35 || ex.GetType() == typeof(IOException);
-        }
-
-        private void Append(string ev, VideoJob job, string? savedPath, string? sha256, string? requestFingerprint = null)
-        {
-            using var buffer = new MemoryStream();
-            using (var w = new Utf8JsonWriter(buffer))
-            {
-                w.WriteStartObject();
-                w.WriteString("event", ev);
-                w.WriteString("at", DateTimeOffset.UtcNow.ToString("o", CultureInfo.InvariantCulture));
-                w.WriteString("id", job.Id);
-                w.WriteString("provider", job.Provider.ToString());
-                w.WriteString("status", job.Status.ToString());
-                Write(w, "model", job.Model);
-                Write(w, "name", job.Name);
-                Write(w, "prompt", job.Prompt);
-                Write(w, "baseUri", job.BaseUri);
-                Write(w, "pollingUrl", job.PollingUrl);
-                Write(w, "submittedAt", job.SubmittedAt?.ToString("o", CultureInfo.InvariantCulture));
-                Write(w, "providerStatus", Sanitizer.SanitizeOrNull(job.ProviderStatus));
-                Write(w, "error", Sanitizer.SanitizeOrNull(job.Error));
-                Write(w, "path", savedPath);
-                Write(w, "sha256", sha256);
-                Write(w, "request", requestFingerprint);
-                Write(w, "cost", job.Cost?.ToString(CultureInfo.InvariantCulture));
-                Write(w, "costUnit", job.CostUnit);
-                w.WriteEndObject();
-            }
-            buffer.WriteByte((byte)'\n');
-            var bytes = buffer.ToArray();
+            var connection = new SqliteConnection(ConnectionString(SqliteOpenMode.ReadWrite));
             try
             {
-                // In this process one append at a time; across processes the exclusive open below.
-                lock (Gate)
-                {
-                    Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-                    using var stream = OpenLocked(FileMode.OpenOrCreate, FileAccess.Write, FileShare.None);
-                    // Seek to the end only once the lock is held: the end another process left, not the one at open.
-                    stream.Seek(0, SeekOrigin.End);
-                    stream.Write(bytes, 0, bytes.Length);
-                    stream.Flush(flushToDisk: true);
-                }
+                connection.Open();
+                Pragmas(connection);
+                return connection;
             }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            catch (SqliteException ex)
             {
-                throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
-                    "Could not write the job journal " + Path + ": " + ex.Message + ". Task id " + job.Id + " at " + job.Provider + " was created; keep this id. Set -JournalPath or $env:" + PathVariable + " to a writable file.", job.Id, null, ex);
+                connection.Dispose();
+                throw write ? Unwritable(ex, job) : Unreadable(ex);
             }
         }
 
-        private static DateTimeOffset? Time(JsonElement root, string name) =>
-            DateTimeOffset.TryParse(Str(root, name), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) ? at : (DateTimeOffset?)null;
-
-        private static void Write(Utf8JsonWriter w, string name, string? value)
+        private void Prepare(bool write, VideoJob? job)
         {
-            if (!string.IsNullOrEmpty(value))
+            var exists = File.Exists(Path) && new FileInfo(Path).Length > 0;
+            if (exists)
             {
-                w.WriteString(name, value);
+                CheckHeader();
             }
-        }
-
-        private static string? Str(JsonElement root, string name) =>
-            root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-    }
-
-    /// <summary>One job's last known state in a <see cref="JobJournal"/>.</summary>
-    public sealed class JournalEntry
-    {
-        private readonly List<string> _sha256s = new List<string>();
-
-        internal JournalEntry(VideoJob job) => Job = job;
-
-        /// <summary>
-        /// The job as last recorded: <see cref="VideoJob.Status"/> the last status (Succeeded for a saved job),
-        /// <see cref="VideoJob.Error"/> the last failure reason (sanitized), <see cref="VideoJob.SubmittedAt"/> from the
-        /// <c>submitted</c> line, else the first line that carried one.
-        /// </summary>
-        public VideoJob Job { get; }
-
-        /// <summary>The last event recorded: <c>submitted</c>, <c>status</c>, <c>saved</c> or <c>ended</c>.</summary>
-        public string LastEvent { get; private set; } = string.Empty;
-
-        /// <summary>When the last event was written (UTC), where recorded.</summary>
-        public DateTimeOffset? LastEventAt { get; private set; }
-
-        /// <summary>Whether a <c>saved</c> event was recorded.</summary>
-        public bool IsSaved { get; private set; }
-
-        /// <summary>Whether the job needs nothing more: saved, or ended without a video.</summary>
-        public bool IsDone => IsSaved || IsEnded;
-
-        /// <summary>Whether an <c>ended</c> event was recorded: the job finished without a video (Failed, Cancelled, Expired).</summary>
-        public bool IsEnded { get; private set; }
-
-        /// <summary>The full path of the last saved file, where saved.</summary>
-        public string? SavedPath { get; private set; }
-
-        /// <summary>The SHA-256 (lower-case hex) of the last saved file, where recorded.</summary>
-        public string? Sha256 { get; private set; }
-
-        /// <summary>The fingerprint of the request that created the job (<see cref="RequestFingerprint"/>), where recorded.</summary>
-        public string? RequestFingerprint { get; private set; }
-
-        /// <summary>Every SHA-256 recorded for this job's saved files (and files being put in place), oldest first.</summary>
-        public IReadOnlyList<string> SavedSha256s => _sha256s;
-
-        /// <summary>
-        /// Whether the file at <paramref name="path"/> is this job's saved video: its SHA-256, computed now, equals one
-        /// recorded in a <c>saved</c> event. False where the file does not exist or no SHA-256 was recorded. For many jobs,
-        /// read <see cref="JobJournal.ReadStates"/> once and ask each entry, rather than <see cref="JobJournal.IsSavedFile"/> per job.
-        /// </summary>
-        /// <exception cref="IOException">The file exists but cannot be read.</exception>
-        public bool IsSavedFile(string path)
-        {
-            if (_sha256s.Count == 0 || !File.Exists(path))
+            else if (!write)
             {
-                return false;
-            }
-            var actual = Downloading.VideoDownloader.Sha256OfFile(path);
-            return _sha256s.Contains(actual, StringComparer.OrdinalIgnoreCase);
-        }
-
-        internal void Apply(string ev, JsonElement root, DateTimeOffset? at, DateTimeOffset? submittedAt)
-        {
-            LastEvent = ev;
-            LastEventAt = at ?? LastEventAt;
-            // The first time known wins: a later line (written from a restored job) never replaces it.
-            if (Job.SubmittedAt is null && submittedAt is DateTimeOffset s)
-            {
-                Job.SubmittedAt = s;
-            }
-            Job.Model ??= Get(root, "model");
-            Job.Name ??= Get(root, "name");
-            Job.Prompt ??= Get(root, "prompt");
-            Job.BaseUri ??= Get(root, "baseUri");
-            Job.PollingUrl ??= Get(root, "pollingUrl");
-            if (Enum.TryParse<VideoJobStatus>(Get(root, "status"), out var status) && Enum.IsDefined(typeof(VideoJobStatus), status))
-            {
-                Job.Status = status;
-            }
-            Job.ProviderStatus = Get(root, "providerStatus") ?? Job.ProviderStatus;
-            if (decimal.TryParse(Get(root, "cost"), NumberStyles.Number, CultureInfo.InvariantCulture, out var cost) && Get(root, "costUnit") is string unit)
-            {
-                Job.SetCost(cost, unit);
-            }
-            if (ev == "submitted")
-            {
-                RequestFingerprint = Get(root, "request") ?? RequestFingerprint;
-            }
-            if (ev == "placing")
-            {
-                // The file is about to be renamed into place: its SHA-256 identifies it, though it is not yet saved.
-                if (Get(root, "sha256") is string placing)
-                {
-                    _sha256s.Add(placing);
-                }
                 return;
             }
-            if (ev == "saved")
+            var network = StoreLocation.NetworkFileSystem(Path);
+            if (network != null)
             {
-                IsSaved = true;
-                Job.Status = VideoJobStatus.Succeeded;
-                Job.Error = null;
-                SavedPath = Get(root, "path") ?? SavedPath;
-                Sha256 = Get(root, "sha256");
-                if (Sha256 != null)
-                {
-                    _sha256s.Add(Sha256);
-                }
+                throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
+                    "The job store " + Path + " is on a network file system (" + network + "), where SQLite's write-ahead log cannot work and locking is unreliable, " +
+                    "so a store there could lose or corrupt task ids. Nothing was written. Keep the store on a local disk: give -JournalPath or $env:" + PathVariable +
+                    " a local path (the default is " + System.IO.Path.Combine(DefaultFolder(Environment.GetEnvironmentVariable), DefaultFileName) + ").", job?.Id);
             }
-            else if (ev != "submitted")
+            try
             {
-                IsEnded |= ev == "ended";
-                Job.Error = Get(root, "error") ?? (Job.IsTerminal && Job.Status != VideoJobStatus.Succeeded ? Job.Error : null);
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                throw Unwritable(ex, job);
+            }
+            using var connection = new SqliteConnection(ConnectionString(SqliteOpenMode.ReadWriteCreate));
+            try
+            {
+                connection.Open();
+                using (var wal = connection.CreateCommand())
+                {
+                    wal.CommandText = "PRAGMA journal_mode = WAL";
+                    var mode = Convert.ToString(wal.ExecuteScalar(), CultureInfo.InvariantCulture);
+                    if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                    {
+                        throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
+                            "The job store " + Path + " could not be put in write-ahead-log mode (SQLite answered '" + mode + "'). Keep the store on a local disk: give -JournalPath a local path.", job?.Id);
+                    }
+                }
+                Pragmas(connection);
+                Migrate(connection);
+            }
+            catch (SqliteException ex)
+            {
+                throw write ? Unwritable(ex, job) : Unreadable(ex);
+            }
+            _ready = true;
+        }
+
+        /// <summary>Refuses a file that is not a SQLite store: a JSON-lines journal (with the command that imports it) or anything else.</summary>
+        private void CheckHeader()
+        {
+            var head = new byte[SqliteHeader.Length];
+            int read;
+            try
+            {
+                using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                read = stream.Read(head, 0, head.Length);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer, "Could not read the job store " + Path + ": " + ex.Message + ".", null, null, ex);
+            }
+            if (read == SqliteHeader.Length && head.SequenceEqual(SqliteHeader))
+            {
+                return;
+            }
+            if (LegacyJournal.LooksLikeJsonLines(head, read))
+            {
+                throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
+                    "The file " + Path + " is a JSON-lines job journal of VideoGen 0.1, not a job store; it was not changed. Import it into a store and use that: " +
+                    "Import-VideoJob -Path '" + Path + "' -JournalPath '" + System.IO.Path.ChangeExtension(Path, ".db") + "', then give that -JournalPath (or $env:" + PathVariable + ").");
+            }
+            throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
+                "The file " + Path + " is not a VideoGen job store (no SQLite header); it was not changed and nothing was submitted. Give -JournalPath or $env:" + PathVariable +
+                " another file, or move this one aside.");
+        }
+
+        private void Migrate(SqliteConnection connection)
+        {
+            long version;
+            using (var command = connection.CreateCommand())
+            {
+                command.CommandText = "PRAGMA user_version";
+                version = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+            }
+            if (version > SchemaVersion)
+            {
+                throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
+                    "The job store " + Path + " has schema version " + version.ToString(CultureInfo.InvariantCulture) + ", newer than this VideoGen's " +
+                    SchemaVersion.ToString(CultureInfo.InvariantCulture) + ". Update VideoGen (Update-Module VideoGen), or give -JournalPath another file.");
+            }
+            while (version < SchemaVersion)
+            {
+                using var transaction = connection.BeginTransaction();
+                using (var command = connection.CreateCommand())
+                {
+                    command.Transaction = transaction;
+                    // Re-read under the write lock: another process may have migrated meanwhile.
+                    command.CommandText = "PRAGMA user_version";
+                    version = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+                    if (version >= SchemaVersion)
+                    {
+                        transaction.Rollback();
+                        break;
+                    }
+                    command.CommandText = Migrations[version] + "; PRAGMA user_version = " + (version + 1).ToString(CultureInfo.InvariantCulture) + ";";
+                    command.ExecuteNonQuery();
+                }
+                transaction.Commit();
+                version++;
             }
         }
 
-        private static string? Get(JsonElement root, string name) =>
-            root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && !string.IsNullOrEmpty(v.GetString()) ? v.GetString() : null;
+        private string ConnectionString(SqliteOpenMode mode) => new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = mode,
+            Pooling = false,
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(LockTimeout.TotalSeconds)),
+        }.ToString();
+
+        private void Pragmas(SqliteConnection connection)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = " +
+                ((long)LockTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + ";";
+            command.ExecuteNonQuery();
+        }
+
+        private static string? ReadMeta(SqliteConnection connection, string key)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT value FROM meta WHERE key = $key";
+            command.Parameters.AddWithValue("$key", key);
+            return command.ExecuteScalar() as string;
+        }
+
+        private void WriteMeta(SqliteConnection connection, string key, string value)
+        {
+            try
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = "INSERT OR REPLACE INTO meta (key, value) VALUES ($key, $value)";
+                command.Parameters.AddWithValue("$key", key);
+                command.Parameters.AddWithValue("$value", value);
+                command.ExecuteNonQuery();
+            }
+            catch (SqliteException ex)
+            {
+                throw Unwritable(ex, null);
+            }
+        }
+
+        private VideoGenException Unreadable(SqliteException ex) =>
+            new VideoGenException(VideoGenErrorKind.UnexpectedAnswer, "Could not read the job store " + Path + ": " + Describe(ex) + ".", null, null, ex);
+
+        private VideoGenException Unwritable(Exception ex, VideoJob? job)
+        {
+            var reason = ex is SqliteException sqlite ? Describe(sqlite) : ex.Message;
+            var kept = job is null ? string.Empty : " Task id " + job.Id + " at " + job.Provider + " was created; keep this id.";
+            return new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
+                "Could not write the job store " + Path + ": " + reason + "." + kept + " Set -JournalPath or $env:" + PathVariable + " to a writable file on a local disk.", job?.Id, null, ex);
+        }
+
+        /// <summary>SQLite's reason in words an admin can act on: busy (another process), damaged, read-only, full.</summary>
+        private string Describe(SqliteException ex)
+        {
+            switch (ex.SqliteErrorCode & 0xFF)
+            {
+                case 5: // SQLITE_BUSY
+                case 6: // SQLITE_LOCKED
+                    return "another process kept it locked for more than " + LockTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s (" + ex.Message + ")";
+                case 11: // SQLITE_CORRUPT
+                case 26: // SQLITE_NOTADB
+                    return "SQLite finds it damaged (" + ex.Message + "). Move it aside and import what it held from a copy or an export (Import-VideoJob), or give -JournalPath another file";
+                case 8: // SQLITE_READONLY
+                    return "it is read-only (" + ex.Message + ")";
+                case 13: // SQLITE_FULL
+                    return "the disk is full (" + ex.Message + ")";
+                case 14: // SQLITE_CANTOPEN
+                    return "it cannot be opened (" + ex.Message + ")";
+                default:
+                    return ex.Message;
+            }
+        }
+
+        private static void Add(SqliteCommand command, string name, string? value) => command.Parameters.AddWithValue(name, (object?)value ?? DBNull.Value);
+
+        internal static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+        private static DateTimeOffset? ParseTime(string? text) =>
+            DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at) ? at : (DateTimeOffset?)null;
+    }
+
+    /// <summary>What <see cref="JobJournal.Query"/> selects. Every filter given must hold (and); within one filter, any value (or).</summary>
+    public sealed class JournalQuery
+    {
+        /// <summary>Only jobs neither saved nor ended.</summary>
+        public bool UnfinishedOnly { get; set; }
+
+        /// <summary>Only jobs whose last status is one of these.</summary>
+        public IReadOnlyCollection<VideoJobStatus>? Statuses { get; set; }
+
+        /// <summary>Only jobs at one of these providers.</summary>
+        public IReadOnlyCollection<VideoProvider>? Providers { get; set; }
+
+        /// <summary>Only jobs whose name matches one of these SQL LIKE patterns (escape character <c>\</c>, case-insensitive for ASCII).</summary>
+        public IReadOnlyCollection<string>? NameLike { get; set; }
+
+        /// <summary>Only jobs submitted at or after this time.</summary>
+        public DateTimeOffset? Since { get; set; }
+    }
+
+    /// <summary>What an import into the job store did: jobs imported, jobs already known, and what could not be read.</summary>
+    public sealed class JournalImportReport
+    {
+        /// <summary>Creates an empty report for <paramref name="source"/>.</summary>
+        public JournalImportReport(string source) => Source = source;
+
+        /// <summary>The file imported.</summary>
+        public string Source { get; }
+
+        /// <summary>Jobs added to the store.</summary>
+        public int Imported { get; set; }
+
+        /// <summary>Jobs the store knew already (same provider and task id), left as they were.</summary>
+        public int AlreadyKnown { get; set; }
+
+        /// <summary>What could not be read: line (or row) number and why, in file order. Nothing is dropped silently.</summary>
+        public List<JournalImportProblem> Problems { get; } = new List<JournalImportProblem>();
+    }
+
+    /// <summary>A line or row an import could not read.</summary>
+    public sealed class JournalImportProblem
+    {
+        /// <summary>Creates the problem.</summary>
+        public JournalImportProblem(int line, string reason)
+        {
+            Line = line;
+            Reason = reason;
+        }
+
+        /// <summary>The 1-based line (JSON lines) or row (CSV) number.</summary>
+        public int Line { get; }
+
+        /// <summary>Why it could not be read, with the start of its text.</summary>
+        public string Reason { get; }
+
+        /// <inheritdoc/>
+        public override string ToString() => "line " + Line.ToString(CultureInfo.InvariantCulture) + ": " + Reason;
     }
 }

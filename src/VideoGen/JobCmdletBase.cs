@@ -104,25 +104,24 @@ namespace VideoGen.Commands
             }
         }
 
-        /// <summary>The base URI New-Video recorded in the journal for the current Id, if any (the journal is read once).</summary>
+        /// <summary>The base URI New-Video recorded in the job store for the current Id, if any (an indexed look-up per id, remembered).</summary>
         private string? RecordedBaseUri()
         {
-            if (_recordedBaseUris is null)
+            _recordedBaseUris ??= new Dictionary<string, string?>(StringComparer.Ordinal);
+            if (!_recordedBaseUris.TryGetValue(Id, out var uri))
             {
-                _recordedBaseUris = new Dictionary<string, string?>(StringComparer.Ordinal);
                 try
                 {
-                    foreach (var job in Journal.ReadAll())
-                    {
-                        _recordedBaseUris[job.Id] = job.BaseUri;
-                    }
+                    uri = Journal.FindById(Id)?.Job.BaseUri;
                 }
                 catch (VideoGenException)
                 {
-                    // An unreadable journal records nothing: the row's BaseUri must then be a configured one.
+                    // An unreadable store records nothing: the row's BaseUri must then be a configured one.
+                    uri = null;
                 }
+                _recordedBaseUris[Id] = uri;
             }
-            return _recordedBaseUris.TryGetValue(Id, out var uri) ? uri : null;
+            return uri;
         }
 
         /// <summary>With -Id and -Provider typed (no pipeline input), a provider without a key ends the command before any request.</summary>

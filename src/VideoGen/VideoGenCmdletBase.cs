@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
 using System.IO;
 using System.Management.Automation;
 using System.Net;
@@ -270,20 +272,20 @@ namespace VideoGen.Commands
             }
         }
 
-        /// <summary>Checks before the first row that the journal can be appended to (created if missing).</summary>
+        /// <summary>
+        /// Checks before the first row that the job store can be written (created, with its schema, if missing): a store that
+        /// is damaged, read-only, a JSON-lines journal, on a network share or locked ends the command before anything is paid.
+        /// </summary>
         protected void RequireWritableJournal(JobJournal journal, string? given)
         {
             try
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(journal.Path)!);
-                using (new FileStream(journal.Path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
-                {
-                }
+                journal.EnsureWritable();
             }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException || ex is ArgumentException)
+            catch (VideoGenException ex)
             {
                 ThrowTerminatingError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.InvalidArgument,
-                    "The job journal '" + (given ?? journal.Path) + "' cannot be written (" + ex.Message + "), so nothing was submitted: every job must be on disk before it is paid for. Give -JournalPath or $env:" + JobJournal.PathVariable + " a writable file."),
+                    "The job store '" + (given ?? journal.Path) + "' cannot be used, so nothing was submitted: every job must be on disk before it is paid for. " + ex.Message, null, null, ex),
                     "VideoGen.JournalNotWritable", ErrorCategory.PermissionDenied, given ?? journal.Path));
             }
         }
@@ -333,8 +335,40 @@ namespace VideoGen.Commands
         }
 
         /// <summary>The job journal at -JournalPath (a PowerShell path, made absolute), else $env:VIDEOGEN_JOURNAL_PATH, else the per-user default.</summary>
-        internal static JobJournal ResolveJournal(PSCmdlet cmdlet, string? journalPath) =>
-            JobJournal.Resolve(journalPath is null ? null : cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(journalPath), Environment.GetEnvironmentVariable);
+        /// <remarks>
+        /// For the default store, VideoGen 0.1's journal.jsonl beside it is imported once, with one warning that says so.
+        /// Pipeline thread only.
+        /// </remarks>
+        internal static JobJournal ResolveJournal(PSCmdlet cmdlet, string? journalPath)
+        {
+            var journal = JobJournal.Resolve(journalPath is null ? null : cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(journalPath), Environment.GetEnvironmentVariable);
+            try
+            {
+                if (journal.ImportLegacyDefault() is JournalImportReport report)
+                {
+                    cmdlet.WriteWarning(DescribeImport(report, journal) + " This happens once; " + report.Source + " is kept and no longer used.");
+                }
+            }
+            catch (VideoGenException ex)
+            {
+                cmdlet.WriteWarning("The journal of an earlier VideoGen, " + Path.Combine(Path.GetDirectoryName(journal.Path)!, JobJournal.LegacyFileName) +
+                    ", could not be imported into " + journal.Path + ": " + ex.Message + " Run Import-VideoJob -Path <that file> once the store can be written.");
+            }
+            return journal;
+        }
+
+        /// <summary>One sentence on an import: jobs imported, already known, and each line that could not be read with its number.</summary>
+        internal static string DescribeImport(JournalImportReport report, JobJournal journal)
+        {
+            var text = "Imported " + report.Imported.ToString(CultureInfo.InvariantCulture) + " job(s) from " + report.Source + " into the job store " + journal.Path +
+                (report.AlreadyKnown > 0 ? " (" + report.AlreadyKnown.ToString(CultureInfo.InvariantCulture) + " already there)" : string.Empty) + ".";
+            if (report.Problems.Count > 0)
+            {
+                text += " " + report.Problems.Count.ToString(CultureInfo.InvariantCulture) + " line(s) could not be read: " +
+                    string.Join("; ", report.Problems.Take(20).Select(p => p.ToString())) + (report.Problems.Count > 20 ? "; ..." : string.Empty) + ".";
+            }
+            return text;
+        }
 
         /// <summary>Chooses the provider from a parameter value, $env:VIDEOGEN_PROVIDER, or the one key set.</summary>
         protected VideoProvider ResolveProvider(string? provider) =>

@@ -17,7 +17,7 @@ public class HelpTests
     {
         var commands = Commands();
 
-        Assert.Equal(new[] { "Get-VideoJob", "Get-VideoStatus", "New-Video", "Remove-Video", "Save-Video", "Wait-Video" }, commands.Select(c => c.Name).OrderBy(n => n));
+        Assert.Equal(new[] { "Get-VideoJob", "Get-VideoStatus", "Import-VideoJob", "New-Video", "Remove-Video", "Save-Video", "Wait-Video" }, commands.Select(c => c.Name).OrderBy(n => n));
         Assert.Empty(HelpBuilder.Problems(commands));
     }
 

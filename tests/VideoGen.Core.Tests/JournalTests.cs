@@ -6,7 +6,7 @@ namespace VideoGen.Core.Tests;
 /// <summary>The job journal: nothing paid for is lost after a crash, and nothing secret is written.</summary>
 public class JournalTests : IDisposable
 {
-    private readonly string _path = Path.Combine(Path.GetTempPath(), "videogen-journal-" + Guid.NewGuid().ToString("N"), "journal.jsonl");
+    private readonly string _path = Path.Combine(Path.GetTempPath(), "videogen-journal-" + Guid.NewGuid().ToString("N"), "journal.db");
 
     public void Dispose()
     {
@@ -52,15 +52,68 @@ public class JournalTests : IDisposable
     }
 
     [Fact]
-    public void A_line_cut_short_by_a_crash_does_not_hide_the_others()
+    public void A_store_that_is_not_a_store_is_refused_naming_the_file_and_left_unchanged()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        File.WriteAllText(_path, "{\"event\":\"submitted\",\"id\":\"a\",\"provider\":\"FastRouter\"}\n");
+        var jsonl = Assert.Throws<VideoGenException>(() => new JobJournal(_path).EnsureWritable());
+        Assert.Contains(_path, jsonl.Message);
+        Assert.Contains("Import-VideoJob -Path", jsonl.Message);
+
+        File.WriteAllBytes(_path, System.Text.Encoding.ASCII.GetBytes("this is no database at all, just some bytes a disk left behind"));
+        var junk = Assert.Throws<VideoGenException>(() => new JobJournal(_path).EnsureWritable());
+        Assert.Contains(_path, junk.Message);
+        Assert.Equal("this is no database at all, just some bytes a disk left behind", File.ReadAllText(_path));
+        Assert.Throws<VideoGenException>(() => new JobJournal(_path).Submitted(Submitted("x")));
+    }
+
+    [Fact]
+    public void A_store_whose_pages_are_damaged_gives_an_error_naming_the_file()
     {
         var journal = new JobJournal(_path);
-        journal.Submitted(Submitted("first"));
-        File.AppendAllText(_path, "{\"event\":\"submitted\",\"id\":\"trunc");
-        File.AppendAllText(_path, "\n");
-        journal.Submitted(Submitted("second"));
+        for (var i = 0; i < 50; i++)
+        {
+            journal.Submitted(Submitted("d" + i));
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        // Checkpointed into the main file, then its schema page overwritten: the header is intact, the content is not.
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + _path + ";Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;";
+            command.ExecuteNonQuery();
+        }
+        using (var stream = new FileStream(_path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            stream.Position = 100;
+            var garbage = Enumerable.Repeat((byte)0xA5, 3000).ToArray();
+            stream.Write(garbage, 0, garbage.Length);
+        }
 
-        Assert.Equal(new[] { "first", "second" }, journal.ReadUnfinished().Select(j => j.Id));
+        var error = Assert.ThrowsAny<VideoGenException>(() => new JobJournal(_path).EnsureWritable());
+        Assert.Contains(_path, error.Message);
+        Assert.Contains("damaged", error.Message);
+    }
+
+    [Fact]
+    public void A_later_process_migrates_nothing_and_a_newer_schema_is_refused()
+    {
+        var journal = new JobJournal(_path);
+        journal.Submitted(Submitted("v"));
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + _path + ";Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version";
+            Assert.Equal((long)JobJournal.SchemaVersion, (long)command.ExecuteScalar()!);
+            command.CommandText = "PRAGMA journal_mode";
+            Assert.Equal("wal", (string)command.ExecuteScalar()!);
+            command.CommandText = "PRAGMA user_version = 99";
+            command.ExecuteNonQuery();
+        }
+        var newer = Assert.Throws<VideoGenException>(() => new JobJournal(_path).EnsureWritable());
+        Assert.Contains("newer", newer.Message);
     }
 
     [Fact]
@@ -75,11 +128,13 @@ public class JournalTests : IDisposable
     [Fact]
     public void The_path_comes_from_the_parameter_then_the_variable_then_a_per_user_default()
     {
-        Assert.Equal(Path.GetFullPath("x.jsonl"), JobJournal.Resolve("x.jsonl", _ => "/elsewhere.jsonl").Path);
-        Assert.Equal(Path.GetFullPath("/elsewhere.jsonl"), JobJournal.Resolve(null, n => n == JobJournal.PathVariable ? "/elsewhere.jsonl" : null).Path);
-        var fallback = JobJournal.Resolve(null, n => n == "XDG_STATE_HOME" ? "/state" : null).Path;
-        Assert.EndsWith("journal.jsonl", fallback);
-        Assert.Contains("videogen", fallback, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(Path.GetFullPath("x.db"), JobJournal.Resolve("x.db", _ => "/elsewhere.db").Path);
+        Assert.False(JobJournal.Resolve("x.db", _ => null).IsDefault);
+        Assert.Equal(Path.GetFullPath("/elsewhere.db"), JobJournal.Resolve(null, n => n == JobJournal.PathVariable ? "/elsewhere.db" : null).Path);
+        var fallback = JobJournal.Resolve(null, n => n == "XDG_STATE_HOME" ? "/state" : null);
+        Assert.True(fallback.IsDefault);
+        Assert.Equal(Path.GetFullPath("/state/videogen/journal.db"), fallback.Path);
+        Assert.Contains("videogen", fallback.Path, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
@@ -168,7 +223,7 @@ public class JournalTests : IDisposable
     }
 
     [Fact]
-    public void Two_processes_appending_1000_jobs_each_lose_and_interleave_no_line()
+    public void Two_processes_writing_1000_jobs_each_into_one_store_leave_2000_jobs()
     {
         var writer = Path.Combine(Repo.Root, "tests", "VideoGen.JournalWriter", "bin",
             new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "VideoGen.JournalWriter.dll");
@@ -207,17 +262,9 @@ public class JournalTests : IDisposable
             }
         }
 
-        var lines = File.ReadAllText(_path).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(2000, lines.Length);
-        foreach (var line in lines)
-        {
-            using var doc = System.Text.Json.JsonDocument.Parse(line); // whole lines: each parses
-        }
-        var ids = new JobJournal(_path).ReadAll().Select(j => j.Id).ToHashSet();
-        for (var i = 0; i < 1000; i++)
-        {
-            Assert.Contains("p1-" + i, ids);
-            Assert.Contains("p2-" + i, ids);
-        }
+        var ids = new JobJournal(_path).ReadUnfinished().Select(j => j.Id).ToList();
+        Assert.Equal(2000, ids.Count);
+        Assert.Equal(2000, ids.Distinct().Count());
+        Assert.Equal(1000, ids.Count(i => i.StartsWith("p1-", StringComparison.Ordinal)));
     }
 }

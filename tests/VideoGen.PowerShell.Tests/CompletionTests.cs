@@ -119,7 +119,7 @@ public class CompletionTests
         Assert.Contains("OpenAICompatible", result.Output[1].ToString(), StringComparison.Ordinal);
     }
 
-    public static TheoryData<string> Cmdlets => new() { "New-Video", "Get-VideoStatus", "Wait-Video", "Save-Video", "Get-VideoJob", "Remove-Video" };
+    public static TheoryData<string> Cmdlets => new() { "New-Video", "Get-VideoStatus", "Wait-Video", "Save-Video", "Get-VideoJob", "Import-VideoJob", "Remove-Video" };
 
     [Theory]
     [MemberData(nameof(Cmdlets))]

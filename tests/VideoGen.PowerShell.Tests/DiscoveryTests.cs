@@ -7,7 +7,7 @@ namespace VideoGen.PowerShell.Tests;
 /// <summary>What an admin finds with Get-Help, Tab and Get-Command, and the manifest as PowerShell reads it.</summary>
 public class DiscoveryTests
 {
-    public static TheoryData<string> Cmdlets => new() { "New-Video", "Get-VideoStatus", "Wait-Video", "Save-Video", "Get-VideoJob", "Remove-Video" };
+    public static TheoryData<string> Cmdlets => new() { "New-Video", "Get-VideoStatus", "Wait-Video", "Save-Video", "Get-VideoJob", "Import-VideoJob", "Remove-Video" };
 
     [Theory]
     [MemberData(nameof(Cmdlets))]
@@ -88,7 +88,7 @@ public class DiscoveryTests
         var names = ps.Run("(Get-Command -Module VideoGen).Name").Output.Select(o => o.ToString()).Order();
         var types = ps.Run("(Get-Command New-Video).OutputType.Name; (Get-Command Save-Video).OutputType.Name").Output.Select(o => o.ToString()).ToList();
 
-        Assert.Equal(new[] { "Get-VideoJob", "Get-VideoStatus", "New-Video", "Remove-Video", "Save-Video", "Wait-Video" }, names);
+        Assert.Equal(new[] { "Get-VideoJob", "Get-VideoStatus", "Import-VideoJob", "New-Video", "Remove-Video", "Save-Video", "Wait-Video" }, names);
         Assert.Contains("VideoGen.Core.VideoJob", types);
         Assert.Contains("VideoGen.Core.SavedVideo", types);
     }

@@ -156,7 +156,7 @@ namespace VideoGen.Commands
                 return;
             }
             var fingerprint = RequestFingerprint.Of(provider, new VideoRequest { Prompt = prompt }, "remix of " + source.Id);
-            if (!Force && _recorded.TryGetValue(RecordKey(provider, name, fingerprint), out var recorded))
+            if (Recorded(label, provider, name, fingerprint, prompt, null) is JournalEntry recorded)
             {
                 WriteVerbose(label + " was remixed before as task " + recorded.Job.Id + " (" + recorded.Job.Status + ", journal " + _journal!.Path +
                     "); emitting that job instead of paying again. -Force remixes anew.");

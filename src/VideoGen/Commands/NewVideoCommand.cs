@@ -142,7 +142,7 @@ namespace VideoGen.Commands
         private readonly System.Collections.Concurrent.ConcurrentDictionary<object, string> _inFlight = new System.Collections.Concurrent.ConcurrentDictionary<object, string>();
         /// <summary>Rows not submitted after a 402 or Ctrl+C: row number and label, reported in row order.</summary>
         private readonly List<KeyValuePair<int, string>> _notSubmitted = new List<KeyValuePair<int, string>>();
-        private readonly Dictionary<string, JournalEntry> _recorded = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
+        private long _recordedUpTo = -1;
         private JobJournal? _journal;
         private bool _outOfCredits;
         private bool _stopReported;
@@ -187,17 +187,13 @@ namespace VideoGen.Commands
             {
                 try
                 {
-                    foreach (var entry in _journal.ReadStates())
-                    {
-                        if (entry.RequestFingerprint != null)
-                        {
-                            _recorded[RecordKey(entry.Job.Provider, entry.Job.Name, entry.RequestFingerprint)] = entry;
-                        }
-                    }
+                    // Rows match jobs recorded before this command started (indexed look-ups per row), never the ones it creates.
+                    _recordedUpTo = _journal.LastSequence();
                 }
                 catch (VideoGenException ex)
                 {
-                    WriteWarning("The journal " + _journal.Path + " could not be read, so rows submitted before are not recognised: " + ex.Message);
+                    _recordedUpTo = -1;
+                    WriteWarning("The job store " + _journal.Path + " could not be read, so rows submitted before are not recognised: " + ex.Message);
                 }
             }
             // Out of credits: nothing more may start, decided by the worker before it frees its slot.
@@ -269,7 +265,7 @@ namespace VideoGen.Commands
             }
             var model = string.IsNullOrWhiteSpace(prepared.Request.Model) ? prepared.Endpoint.Mapping.DefaultModel : prepared.Request.Model!;
             var fingerprint = RequestFingerprint.Of(prepared.Endpoint.Provider, prepared.Request, model);
-            if (_recorded.TryGetValue(RecordKey(prepared.Endpoint.Provider, prepared.Request.Name, fingerprint), out var recorded))
+            if (Recorded(prepared.Label, prepared.Endpoint.Provider, prepared.Request.Name, fingerprint, prepared.Request.Prompt, model) is JournalEntry recorded)
             {
                 // Already paid for in an earlier run: the recorded job goes on down the pipeline instead of a new one.
                 WriteVerbose(prepared.Label + " was submitted before as task " + recorded.Job.Id + " (" + recorded.Job.Status +
@@ -588,8 +584,39 @@ namespace VideoGen.Commands
 
         private static bool IsOutOfCredits(VideoGenException ex) => ex.Kind == VideoGenErrorKind.QuotaExceeded && ex.TaskId is null;
 
-        private static string RecordKey(VideoProvider provider, string? name, string fingerprint) =>
-            provider + "\n" + (name ?? string.Empty).Trim().ToUpperInvariant() + "\n" + fingerprint;
+        /// <summary>
+        /// The job an earlier run already paid for this row (or remix): recorded before this command started with the same
+        /// provider, name and request fingerprint; else, for a row (a <paramref name="model"/> given), a job imported from an
+        /// older journal without a fingerprint with the same provider, name, prompt and model, with a warning. Null where none
+        /// matches, with -Force, or where the store cannot be read (warned once at the start).
+        /// </summary>
+        private JournalEntry? Recorded(string label, VideoProvider provider, string? name, string fingerprint, string? prompt, string? model)
+        {
+            if (Force || _recordedUpTo < 0)
+            {
+                return null;
+            }
+            try
+            {
+                var found = _journal!.FindByFingerprint(provider, name, fingerprint, _recordedUpTo);
+                if (found is null && model != null)
+                {
+                    found = _journal.FindUnfingerprinted(provider, name, prompt, model, _recordedUpTo);
+                    if (found != null)
+                    {
+                        WriteWarning(label + " matches task " + found.Job.Id + " (" + found.Job.Status + "), imported from an older journal that kept no request fingerprint, by provider, name, prompt and model only; " +
+                            "emitting that job instead of paying again. -Force submits anew.");
+                    }
+                }
+                return found;
+            }
+            catch (VideoGenException ex)
+            {
+                _recordedUpTo = -1;
+                WriteWarning("The job store " + _journal!.Path + " could not be read, so rows submitted before are not recognised: " + ex.Message);
+                return null;
+            }
+        }
 
         private static Exception? TryJournal(JobJournal journal, VideoJob job, string fingerprint) =>
             TryJournal(() => journal.Submitted(job, fingerprint));

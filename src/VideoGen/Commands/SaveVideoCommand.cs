@@ -35,7 +35,6 @@ namespace VideoGen.Commands
         private readonly ConcurrentDictionary<long, Transfer> _transfers = new ConcurrentDictionary<long, Transfer>();
         private readonly HashSet<string> _claimed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private long _sequence;
-        private Dictionary<string, JournalEntry>? _states;
         private readonly CostTotals _cost = new CostTotals();
         private long _bytesSaved;
         private int _total;
@@ -264,9 +263,19 @@ namespace VideoGen.Commands
             {
                 return null;
             }
-            _states ??= ReadStates();
-            if (!_states.TryGetValue(job.Provider + "/" + job.Id, out var entry) || entry.SavedSha256s.Count == 0)
+            JournalEntry? entry;
+            try
             {
+                // One indexed look-up per job: the store is never read whole.
+                entry = Journal.Find(job.Provider, job.Id);
+                if (entry is null || entry.SavedSha256s.Count == 0)
+                {
+                    return null;
+                }
+            }
+            catch (VideoGenException ex)
+            {
+                WriteWarning(ex.Message);
                 return null;
             }
             SavedVideo existing;
@@ -295,23 +304,6 @@ namespace VideoGen.Commands
                 }
             }
             return existing;
-        }
-
-        private Dictionary<string, JournalEntry> ReadStates()
-        {
-            var states = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
-            try
-            {
-                foreach (var entry in Journal.ReadStates())
-                {
-                    states[entry.Job.Provider + "/" + entry.Job.Id] = entry;
-                }
-            }
-            catch (VideoGenException ex)
-            {
-                WriteWarning(ex.Message);
-            }
-            return states;
         }
 
         /// <summary>The full path the job's file goes to; creates nothing.</summary>

@@ -86,17 +86,15 @@ namespace VideoGen.Commands
                 {
                     log.Verbose(string.Format(CultureInfo.InvariantCulture,
                         "{0}: {1} -> {2}{3}", Describe(changed), before, changed.Status, changed.ProviderStatus is null ? string.Empty : " (" + changed.ProviderStatus + ")"));
-                    if (changed.IsTerminal)
+                    // Every change, with its time, recorded by the worker that saw it: a later run knows the job finished without
+                    // asking again, and the store's events tell how long the model's jobs take.
+                    try
                     {
-                        // Recorded by the worker that saw it, so a later run knows the job finished without asking again.
-                        try
-                        {
-                            journal.StatusChanged(changed);
-                        }
-                        catch (VideoGenException ex)
-                        {
-                            log.Verbose(ex.Message);
-                        }
+                        journal.StatusChanged(changed);
+                    }
+                    catch (VideoGenException ex)
+                    {
+                        log.Verbose(ex.Message);
                     }
                 });
             }
