@@ -73,7 +73,7 @@ BeforeAll {
     if (-not $env:DOTNET_ROOT -and [System.IO.Path]::GetFileNameWithoutExtension($hostPath) -eq 'dotnet') { $env:DOTNET_ROOT = Split-Path -Parent $hostPath }
     # The suite's own journal, named before anything can fail: AfterAll removes this file only, never the journal
     # $env:VIDEOGEN_JOURNAL_PATH named before the suite (the user's task ids), which it puts back.
-    $testJournal = Join-Path ([System.IO.Path]::GetTempPath()) ('videogen-pester-' + [guid]::NewGuid().ToString('N') + '.jsonl')
+    $testJournal = Join-Path ([System.IO.Path]::GetTempPath()) ('videogen-pester-' + [guid]::NewGuid().ToString('N') + '.db')
     $env:VIDEOGEN_JOURNAL_PATH = $testJournal
     $emulator = $null
     $emulator = Start-VideoGenEmulator -Root $root -JobSeconds 1 -Key $key
@@ -90,7 +90,7 @@ BeforeAll {
 AfterAll {
     Stop-VideoGenEmulator -Emulator $emulator
     # The suite's own journal only (AfterAll runs even when BeforeAll failed half-way).
-    if ($testJournal) { Remove-Item -LiteralPath $testJournal -ErrorAction SilentlyContinue }
+    if ($testJournal) { foreach ($file in $testJournal, "$testJournal-wal", "$testJournal-shm") { Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue } }
     # The emulator's key and addresses, and the suite's journal path, do not outlive the suite in this process: the
     # variables are as they were before it (build.ps1 runs in the caller's session).
     foreach ($environmentName in $savedEnvironment.Keys) { [Environment]::SetEnvironmentVariable($environmentName, $savedEnvironment[$environmentName]) }
@@ -299,14 +299,13 @@ Describe 'Failures, secrets and the journal' {
     }
 
     It 'lets a fresh session resume from the journal after the process is killed during Wait-Video, submitting each prompt once' {
-        $journal = Join-Path $TestDrive 'killed.jsonl'
+        $journal = Join-Path $TestDrive 'killed.db'
         $out = Join-Path $TestDrive 'killed'
         $pwsh = Get-ChildPowerShellPath
         $rows = @(Import-Csv $csv)
         $before = @((Get-VideoGenEmulatorStats -Emulator $emulator).prompts).Count
-        # The child appends to the journal under an exclusive lock, which a read at that moment meets as an IOException
-        # (Get-Content reports it as an error, which ErrorActionPreference Stop makes fatal): such a read counts as "not yet".
-        $submittedLines = { try { @([System.IO.File]::ReadAllLines($journal) | Where-Object { $_ -like '*"event":"submitted"*' }).Count } catch { 0 } }
+        # The store is read while the child writes it (WAL: readers never wait for the writer); a read that fails counts as "not yet".
+        $submittedLines = { try { @(VideoGen\Get-VideoJob -All -JournalPath $journal -ErrorAction Stop).Count } catch { 0 } }
         Invoke-VideoGenEmulatorControl -Emulator $emulator -Path config -Body @{ jobSeconds = 20 }
         $child = $null
         try {
@@ -646,17 +645,92 @@ Describe 'The README with only the .NET SDK' {
             [System.Text.Encoding]::ASCII.GetString([System.IO.File]::ReadAllBytes($file.FullName), 4, 4) | Should -Be 'ftyp'
         }
         # The demo's jobs went to a journal of its own, not the one the environment named (the suite's, here).
-        $demoIds = @([regex]::Matches((Get-Content -Raw (Join-Path $root 'out/demo-journal.jsonl')), '"event":"submitted"[^\r\n]*?"id":"([^"]+)"') | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique)
+        $demoIds = @(VideoGen\Get-VideoJob -All -JournalPath (Join-Path $root 'out/demo-journal.db') | ForEach-Object Id)
         $demoIds.Count | Should -Be 6
-        $suiteJournal = if (Test-Path -LiteralPath $testJournal) { [System.IO.File]::ReadAllText($testJournal) } else { '' }
-        foreach ($id in $demoIds) { $suiteJournal | Should -Not -BeLike "*$id*" }
+        $suiteIds = @(VideoGen\Get-VideoJob -All -JournalPath $testJournal | ForEach-Object Id)
+        foreach ($id in $demoIds) { $suiteIds | Should -Not -Contain $id }
     }
 
     It 'puts back the keys, addresses and journal of the session that ran the demo' {
-        $command = "`$env:FASTROUTER_API_KEY = 'users-own-key'; `$env:VIDEOGEN_FASTROUTER_BASE_URI = `$null; `$env:VIDEOGEN_JOURNAL_PATH = 'users-journal.jsonl'; " +
+        $command = "`$env:FASTROUTER_API_KEY = 'users-own-key'; `$env:VIDEOGEN_FASTROUTER_BASE_URI = `$null; `$env:VIDEOGEN_JOURNAL_PATH = 'users-journal.db'; " +
             "& ./build.ps1 -Task Demo -NoBuild | Out-Null; `$env:FASTROUTER_API_KEY; [string]::IsNullOrEmpty(`$env:VIDEOGEN_FASTROUTER_BASE_URI); `$env:VIDEOGEN_JOURNAL_PATH"
         $run = Invoke-BoundedProcess -FilePath (Get-ChildPowerShellPath) -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $command -WorkingDirectory $root
         $run.ExitCode | Should -Be 0 -Because (($run.Output + $run.Errors) -join "`n")
-        $run.Output[-3..-1] | Should -Be @('users-own-key', 'True', 'users-journal.jsonl')
+        $run.Output[-3..-1] | Should -Be @('users-own-key', 'True', 'users-journal.db')
+    }
+}
+
+Describe 'The job store' {
+    BeforeAll {
+        # A journal of VideoGen 0.1 for the rows of examples/prompts.csv, as those versions wrote it before re-run matching
+        # (no request fingerprint): the jobs of a first run, then saved.
+        function New-LegacyJournalLines {
+            param([object[]] $Jobs)
+            foreach ($job in $Jobs) {
+                $line = [ordered]@{ event = 'submitted'; at = '2026-11-20T22:00:00.0000000+00:00'; id = $job.Id; provider = "$($job.Provider)"; status = 'Queued'; model = $job.Model; name = $job.Name; prompt = $job.Prompt; baseUri = $job.BaseUri; pollingUrl = $job.PollingUrl; submittedAt = '2026-11-20T22:00:00.0000000+00:00' }
+                $line | ConvertTo-Json -Compress
+                $line.event = 'saved'; $line.status = 'Succeeded'; $line['path'] = "/videos/$($job.Name).mp4"
+                $line | ConvertTo-Json -Compress
+            }
+        }
+    }
+
+    It 'imports an old journal re-saved as UTF-16, with a last line cut short and one with no newline, and a re-run of its CSV pays for nothing' {
+        $first = Join-Path $TestDrive 'first.db'
+        $jobs = @(Import-Csv $csv | VideoGen\New-Video -Provider FastRouter -JournalPath $first -Force)
+        $jobs.Count | Should -Be 6
+        $lines = @(New-LegacyJournalLines -Jobs $jobs)
+        $legacy = Join-Path $TestDrive 'journal.jsonl'
+        # Windows PowerShell 5.1's Get-Content $j | Out-File $j writes UTF-16 LE; VideoGen 0.1 then appended UTF-8 lines,
+        # the last of them glued to a line whose newline was lost, and a crash cut the very last one short.
+        $lines[0..7] | Out-File -LiteralPath $legacy -Encoding Unicode
+        [System.IO.File]::AppendAllText($legacy, ($lines[8..9] -join "`n") + "`n" + $lines[10] + $lines[11] + "`n" + $lines[0].Substring(0, 25), [System.Text.UTF8Encoding]::new($false))
+        $store = Join-Path $TestDrive 'upgraded.db'
+        $before = (Get-VideoGenEmulatorStats -Emulator $emulator).submissions
+
+        $errs = $null
+        $report = VideoGen\Import-VideoJob -Path $legacy -JournalPath $store -ErrorVariable errs -ErrorAction SilentlyContinue
+        $warnings = $null
+        $again = @(Import-Csv $csv | VideoGen\New-Video -Provider FastRouter -JournalPath $store -WarningVariable warnings -WarningAction SilentlyContinue)
+
+        $report.Imported | Should -Be 6
+        @($errs).Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -Be 'VideoGen.ImportLineUnreadable,VideoGen.Commands.ImportVideoJobCommand'
+        "$($errs[0])" | Should -Match 'line 12'
+        (Get-VideoGenEmulatorStats -Emulator $emulator).submissions | Should -Be $before
+        ($again.Id | Sort-Object) | Should -Be ($jobs.Id | Sort-Object)
+        @($warnings | Where-Object { "$_" -match 'without|no request fingerprint' }).Count | Should -Be 6
+        @(VideoGen\Get-VideoJob -JournalPath $store).Count | Should -Be 0
+        @(VideoGen\Get-VideoJob -JournalPath $store -Status Succeeded -Name 'city*').Name | Should -Be 'city-rain-night'
+    }
+
+    It 'imports the jobs another machine exported with Export-Csv, and they resume here' {
+        $exported = Join-Path $TestDrive 'jobs.csv'
+        Import-Csv $csv | Select-Object -First 2 | VideoGen\New-Video -Provider OpenRouter -JournalPath (Join-Path $TestDrive 'laptop.db') -Force | Export-Csv -LiteralPath $exported -NoTypeInformation
+        $store = Join-Path $TestDrive 'desktop.db'
+
+        $report = VideoGen\Import-VideoJob -Path $exported -JournalPath $store
+        $saved = @(VideoGen\Get-VideoJob -JournalPath $store | VideoGen\Wait-Video -JournalPath $store | VideoGen\Save-Video -OutputDirectory (Join-Path $TestDrive 'desktop') -JournalPath $store)
+
+        $report.Imported | Should -Be 2
+        $saved.Count | Should -Be 2
+        @(VideoGen\Get-VideoJob -JournalPath $store).Count | Should -Be 0
+    }
+
+    It 'refuses a damaged store or an old journal given as -JournalPath, naming the file, before anything is paid' {
+        $damaged = Join-Path $TestDrive 'damaged.db'
+        [System.IO.File]::WriteAllBytes($damaged, [byte[]](1..200))
+        $old = Join-Path $TestDrive 'old.jsonl'
+        Set-Content -LiteralPath $old -Value '{"event":"submitted","id":"task-1","provider":"FastRouter"}'
+        $before = (Get-VideoGenEmulatorStats -Emulator $emulator).submissions
+
+        $damagedError = { Import-Csv $csv | VideoGen\New-Video -Provider FastRouter -JournalPath $damaged -Force } | Should -Throw -PassThru
+        $oldError = { Import-Csv $csv | VideoGen\New-Video -Provider FastRouter -JournalPath $old -Force } | Should -Throw -PassThru
+
+        (Get-VideoGenEmulatorStats -Emulator $emulator).submissions | Should -Be $before
+        $damagedError.Exception.Message | Should -BeLike "*$damaged*"
+        $oldError.Exception.Message | Should -BeLike "*Import-VideoJob -Path '$old'*"
+        Get-Content -Raw -LiteralPath $old | Should -Match 'task-1'
+        [System.IO.File]::ReadAllBytes($damaged).Length | Should -Be 200
     }
 }

@@ -48,7 +48,7 @@ public class FirstContactTests
         var blocker = Path.Combine(ps.Directory, "file");
         File.WriteAllText(blocker, "x");
 
-        var result = ps.Run("New-Video -Prompt ('Never paid ' + $args[0]) -Provider FastRouter -JournalPath $args[1]", tag, Path.Combine(blocker, "journal.jsonl"));
+        var result = ps.Run("New-Video -Prompt ('Never paid ' + $args[0]) -Provider FastRouter -JournalPath $args[1]", tag, Path.Combine(blocker, "journal.db"));
 
         var error = (result.Terminating as RuntimeException)?.ErrorRecord ?? Assert.Single(result.Errors);
         Assert.Equal(ErrorCategory.PermissionDenied, error.CategoryInfo.Category);

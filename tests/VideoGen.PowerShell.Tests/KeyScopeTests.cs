@@ -191,7 +191,7 @@ public class KeyScopeTests
         await using var gateway = await SharedEmulator.StartPrivateAsync();
         var baseUri = gateway.BaseUriFor("OpenRouter").AbsoluteUri;
         string exported;
-        var journal = Path.Combine(Path.GetTempPath(), "vg-recorded-" + Guid.NewGuid().ToString("N") + ".jsonl");
+        var journal = Path.Combine(Path.GetTempPath(), "vg-recorded-" + Guid.NewGuid().ToString("N") + ".db");
         using (var first = Engine.Start())
         {
             var created = first.Run("New-Video -Prompt 'Recorded gateway' -Provider OpenRouter -BaseUri $args[0] -Name recorded", baseUri);

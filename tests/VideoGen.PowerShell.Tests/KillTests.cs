@@ -45,8 +45,8 @@ public class KillTests
         var resumed = ps.Run("Get-VideoJob | Wait-Video | Save-Video -OutputDirectory $args[0]", output);
 
         Assert.Empty(resumed.Errors);
-        var journaled = File.ReadAllLines(ps.Journal).Where(l => l.Contains("\"event\":\"submitted\"", StringComparison.Ordinal)).ToList();
-        var journaledIds = createdAtKill.Where(id => journaled.Any(l => l.Contains(id, StringComparison.Ordinal))).ToHashSet();
+        var journaled = StoreFile.Events(ps.Journal).Where(e => e.StartsWith("submitted:", StringComparison.Ordinal)).Select(e => e["submitted:".Length..]).ToHashSet();
+        var journaledIds = createdAtKill.Where(journaled.Contains).ToHashSet();
         Assert.NotEmpty(journaledIds);
         // Every job whose answer was read is saved; only answers still on their way at the kill (at most the throttle limit) are unknown.
         Assert.Equal(journaledIds.Order(), resumed.Output.Select(o => o.Text("Id")!).Order());

@@ -88,7 +88,7 @@ public class PresentationTests
             _host = new TextHost(width);
             _runspace = RunspaceFactory.CreateRunspace(_host, InitialSessionState.CreateDefault2());
             _runspace.Open();
-            Invoke("$PSDefaultParameterValues['*:JournalPath'] = $args[0]; Import-Module $args[1] -ErrorAction Stop", [Path.Combine(Directory, "journal.jsonl"), Repo.Manifest]);
+            Invoke("$PSDefaultParameterValues['*:JournalPath'] = $args[0]; Import-Module $args[1] -ErrorAction Stop", [Path.Combine(Directory, "journal.db"), Repo.Manifest]);
         }
 
         public string Directory { get; }

@@ -238,7 +238,7 @@ public class ReadmeTests
         {
             var variables = KeyedVariables.Select(name => new KeyValuePair<string, string?>(name, null))
                 .Concat(environment.Select(e => new KeyValuePair<string, string?>(e.Name, e.Value)))
-                .Append(new KeyValuePair<string, string?>("VIDEOGEN_JOURNAL_PATH", Path.Combine(Root, "journal.jsonl")));
+                .Append(new KeyValuePair<string, string?>("VIDEOGEN_JOURNAL_PATH", Path.Combine(Root, "journal.db")));
             // The engine starts at the process's working directory, the clone's root: no Set-Location (a Management cmdlet) needed.
             return ChildHost.RunAsync(pasted, Root, variables, TimeSpan.FromSeconds(120));
         }

@@ -53,9 +53,9 @@ public class RemixTests
         Assert.Equal(remix.Id, saved.Text("Id"));
         Assert.True(emulator.State.Requests > requestsBefore);
         // Journaled like any other job: submitted, then saved.
-        var journal = File.ReadAllLines(ps.Journal).Where(l => l.Contains(remix.Id, StringComparison.Ordinal)).ToList();
-        Assert.Contains(journal, l => l.Contains("\"event\":\"submitted\"", StringComparison.Ordinal));
-        Assert.Contains(journal, l => l.Contains("\"event\":\"saved\"", StringComparison.Ordinal));
+        var events = StoreFile.Events(ps.Journal);
+        Assert.Contains("submitted:" + remix.Id, events);
+        Assert.Contains("saved:" + remix.Id, events);
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public class RemixTests
         Assert.Equal(1, emulator.State.Deletes);
         Assert.Equal(requestsBefore + 1, emulator.State.Requests);
         Assert.True(emulator.State.Jobs[done.Text("Id")!].Deleted);
-        Assert.Contains(File.ReadAllLines(ps.Journal), l => l.Contains(done.Text("Id")!, StringComparison.Ordinal) && l.Contains("\"event\":\"ended\"", StringComparison.Ordinal));
+        Assert.Contains("ended:" + done.Text("Id"), StoreFile.Events(ps.Journal));
         Assert.Empty(ps.Run("Get-VideoJob").Output);
     }
 

@@ -51,7 +51,7 @@ internal static class SharedEmulator
         // the stall tests then take seconds, and this setting itself is exercised.
         Environment.SetEnvironmentVariable("VIDEOGEN_BODY_INACTIVITY_SEC", "3");
         // No test may write the user's own journal: every engine sets -JournalPath; this catches any that does not.
-        Environment.SetEnvironmentVariable("VIDEOGEN_JOURNAL_PATH", Path.Combine(Path.GetTempPath(), "vg-engine-default-" + Guid.NewGuid().ToString("N") + ".jsonl"));
+        Environment.SetEnvironmentVariable("VIDEOGEN_JOURNAL_PATH", Path.Combine(Path.GetTempPath(), "vg-engine-default-" + Guid.NewGuid().ToString("N") + ".db"));
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return server;
     }

@@ -97,7 +97,7 @@ internal sealed class Engine : IDisposable
     {
         _runspace = runspace;
         Directory = directory;
-        Journal = Path.Combine(directory, "journal.jsonl");
+        Journal = Path.Combine(directory, "journal.db");
     }
 
     /// <summary>A temporary folder, deleted with the engine.</summary>
