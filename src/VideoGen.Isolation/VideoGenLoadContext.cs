@@ -3,13 +3,16 @@ using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
 using System.Runtime.Loader;
+using VideoGen.Core.Storage;
 
 namespace VideoGen.Isolation;
 
 /// <summary>
 /// VideoGen's own load context (PowerShell 7): VideoGen.Core and the libraries it brings (Polly.Core,
-/// Microsoft.Bcl.*) load here from the module's dependencies folder; framework assemblies (System.Text.Json,
-/// System.Memory, ...) are left to the default context, so no framework type is loaded twice.
+/// Microsoft.Bcl.*, Microsoft.Data.Sqlite, SQLitePCLRaw.*) load here from the module's dependencies folder; framework
+/// assemblies (System.Text.Json, System.Memory, ...) are left to the default context, so no framework type is loaded
+/// twice. SQLite's native library (e_sqlite3), which SQLitePCLRaw imports by name, is answered from
+/// <c>dependencies/runtimes/&lt;rid&gt;/native/</c> (<see cref="LoadUnmanagedDll"/>).
 /// </summary>
 public sealed class VideoGenLoadContext : AssemblyLoadContext
 {
@@ -43,6 +46,34 @@ public sealed class VideoGenLoadContext : AssemblyLoadContext
         }
         var path = Path.Combine(_dependencies, name + ".dll");
         return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+    }
+
+    /// <summary>
+    /// Native libraries asked for by assemblies in this context: SQLite's (e_sqlite3, and the lib*/.so/.dylib spellings)
+    /// loads from the module's own folder, the build for this process's RID; any other name is left to the runtime.
+    /// Without this, PowerShell 7 finds no e_sqlite3 ("Unable to load shared library 'e_sqlite3'"): nothing in its
+    /// probing looks in a module's folder.
+    /// </summary>
+    protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
+    {
+        var path = NativeLibraryPath(_dependencies, unmanagedDllName);
+        return path is null ? IntPtr.Zero : LoadUnmanagedDllFromPath(path);
+    }
+
+    /// <summary>
+    /// The decision of <see cref="LoadUnmanagedDll"/>, without loading: the file under <paramref name="dependencies"/> it
+    /// loads for <paramref name="unmanagedDllName"/>, or null where the name is not SQLite's, the platform has no build,
+    /// or the file is missing (then the runtime's own probing answers, and fails with DllNotFoundException).
+    /// </summary>
+    public static string? NativeLibraryPath(string dependencies, string unmanagedDllName)
+    {
+        if (!SqliteNativeLayout.IsLibraryName(unmanagedDllName))
+        {
+            return null;
+        }
+        var rid = SqliteNativeLayout.CurrentRuntimeIdentifier;
+        var path = rid is null ? null : SqliteNativeLayout.NativeLibraryPath(dependencies, rid);
+        return path != null && File.Exists(path) ? path : null;
     }
 
     /// <summary>The names of the host's trusted platform assemblies.</summary>

@@ -53,6 +53,14 @@ public class PackageTests
         Assert.Empty(result.Errors);
         Assert.Equal("6", result.Output[0].ToString());
         Assert.Equal("True", result.Output[1].ToString());
+
+        // SQLite's native library for every RID the module claims is in the package.
+        var natives = ps.Run(SqliteNativeScript.Types + "$deps = $args[0]; $native::ClaimedRuntimeIdentifiers | ForEach-Object { $native::NativeLibraryPath($deps, $_) }",
+            Path.Combine(installed, "dependencies"));
+        Assert.Null(natives.Terminating);
+        Assert.Empty(natives.Errors);
+        Assert.NotEmpty(natives.Output);
+        Assert.All(natives.Output, n => Assert.Contains(Path.GetRelativePath(installed, n.ToString()).Replace('\\', '/'), entries));
     }
 }
 
