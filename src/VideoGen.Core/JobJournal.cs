@@ -725,7 +725,15 @@ namespace VideoGen.Core
         /// </summary>
         private SqliteConnection? Open(bool write, VideoJob? job = null)
         {
-            SqliteNative.EnsureLoaded();
+            try
+            {
+                SqliteNative.EnsureLoaded();
+            }
+            catch (Exception ex) when (ex is InvalidOperationException || ex is DllNotFoundException || ex is BadImageFormatException || ex is TypeInitializationException)
+            {
+                var kept = job is null ? string.Empty : " Task id " + job.Id + " at " + job.Provider + " was created; keep this id.";
+                throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer, "The job store " + Path + " cannot be opened: SQLite did not load (" + ex.Message + ")." + kept, job?.Id, null, ex);
+            }
             if (!_ready)
             {
                 lock (_openGate)

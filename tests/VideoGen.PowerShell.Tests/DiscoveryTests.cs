@@ -102,7 +102,7 @@ public class DiscoveryTests
 
         Assert.Null(result.Terminating);
         Assert.Empty(result.Errors);
-        Assert.Equal("6", result.Output[1].ToString());
+        Assert.Equal("7", result.Output[1].ToString());
         Assert.Matches(@"^\d+\.\d+\.\d+$", result.Output[0].ToString());
     }
 

@@ -51,7 +51,7 @@ public class PackageTests
             Path.Combine(installed, "VideoGen.psd1"));
         Assert.Null(result.Terminating);
         Assert.Empty(result.Errors);
-        Assert.Equal("6", result.Output[0].ToString());
+        Assert.Equal("7", result.Output[0].ToString());
         Assert.Equal("True", result.Output[1].ToString());
 
         // SQLite's native library for every RID the module claims is in the package.
@@ -132,7 +132,7 @@ public class InstalledModuleTests
         var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Equal(version + " " + installed, Assert.Single(lines, l => l.StartsWith(version + " ", StringComparison.Ordinal)));
         Assert.Contains("imported from " + installed, lines);
-        Assert.Contains("cmdlets 6", lines);
+        Assert.Contains("cmdlets 7", lines);
     }
 
     [Fact]

@@ -136,12 +136,12 @@ public static class HelpBuilder
                     Paras(o.EndsWith("VideoJob") ? "A job: Id, Provider, Model, Status, Progress, Prompt, Name, SubmittedAt, CompletedAt, VideoUrl, Error, Cost, PollingUrl, BaseUri."
                         : o.EndsWith("SavedVideo") ? "A saved file: Path, Length, Sha256, Id, Provider, Name, Model." : o)))),
                 new XElement(maml + "alertSet", new XElement(maml + "alert", new XElement(maml + "para",
-                    "Keys come from -ApiKey or the provider's environment variable and never appear in output. See Get-Help about_VideoGen for providers, keys, the journal, resuming and rate limits."))),
+                    "Keys come from -ApiKey or the provider's environment variable and never appear in output. See Get-Help about_VideoGen for providers, keys, the job store, resuming and rate limits."))),
                 new XElement(command + "examples", c.Examples.Select((e, i) => new XElement(command + "example",
                     new XElement(maml + "title", "-------------------------- Example " + (i + 1) + " --------------------------"),
                     new XElement(dev + "code", e.Code), new XElement(dev + "remarks", new XElement(maml + "para", e.Remarks))))),
                 new XElement(command + "relatedLinks",
-                    new[] { "about_VideoGen", "New-Video", "Get-VideoStatus", "Wait-Video", "Save-Video", "Get-VideoJob" }.Where(n => n != c.Name)
+                    new[] { "about_VideoGen", "New-Video", "Get-VideoStatus", "Wait-Video", "Save-Video", "Get-VideoJob", "Import-VideoJob", "Remove-Video" }.Where(n => n != c.Name)
                         .Select(n => new XElement(maml + "navigationLink", new XElement(maml + "linkText", n), new XElement(maml + "uri")))))));
         return new XDocument(new XDeclaration("1.0", "utf-8", null), items);
     }
