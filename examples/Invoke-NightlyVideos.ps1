@@ -4,10 +4,13 @@
     Unattended VideoGen run for a scheduler: resumes what an interrupted run left, then turns a CSV of
     prompts into videos. Exits 0 when every row has a video, 1 when any row failed.
 .DESCRIPTION
-    1. Jobs in the journal that were created but not saved (a crash, a reboot) are waited for and saved;
+    0. Upgrade, once: with the default -JournalPath, when videogen-journal.db does not exist yet and the
+       videogen-journal.jsonl of an earlier VideoGen is in -OutputDirectory, Import-VideoJob brings its jobs into the
+       new store (the old file is kept), so nothing it recorded is resumed or paid for again.
+    1. Jobs in the job store that were created but not saved (a crash, a reboot) are waited for and saved;
        nothing is submitted again.
     2. Every row goes through New-Video | Wait-Video | Save-Video. Running the task twice never pays twice: New-Video
-       emits the job the journal recorded for a row instead of submitting it again, and Save-Video takes a video
+       emits the job the store recorded for a row instead of submitting it again, and Save-Video takes a video
        already saved (same SHA-256) as saved. No skip logic of its own is needed.
     The cmdlets' one-line summaries (jobs, failures, cost per unit) go to the transcript too.
     Everything the run prints goes to a transcript in -LogDirectory, in plain text (no colour codes, so a
@@ -24,7 +27,8 @@ param(
     [string] $Provider,
     # A SecretManagement secret holding the key; default: the provider's environment variable.
     [string] $SecretName,
-    [string] $JournalPath = (Join-Path $OutputDirectory 'videogen-journal.jsonl'),
+    # The job store (a SQLite file on a local disk).
+    [string] $JournalPath = (Join-Path $OutputDirectory 'videogen-journal.db'),
     [string] $LogDirectory = (Join-Path $OutputDirectory 'logs'),
     # The module to import: a name on PSModulePath or a path to VideoGen.psd1.
     [string] $Module = 'VideoGen',
@@ -43,6 +47,17 @@ $runErrors = New-Object System.Collections.ArrayList
 $exitCode = 0
 try {
     Import-Module $Module -ErrorAction Stop
+
+    # 0. Upgrade, once: the JSON-lines journal an earlier VideoGen kept here goes into the new store before anything else.
+    $oldJournal = Join-Path $OutputDirectory 'videogen-journal.jsonl'
+    if (-not $PSBoundParameters.ContainsKey('JournalPath') -and -not (Test-Path -LiteralPath $JournalPath) -and (Test-Path -LiteralPath $oldJournal)) {
+        Write-Host "Importing $oldJournal into $JournalPath"
+        $imported = VideoGen\Import-VideoJob -Path $oldJournal -JournalPath $JournalPath -ErrorVariable +runErrors
+        foreach ($report in $imported) {
+            Write-Host ('Imported  {0} job(s) from {1} ({2} already there, {3} line(s) unreadable)' -f $report.Imported, $report.Source, $report.AlreadyKnown, $report.Problems.Count)
+        }
+    }
+
     $common = @{ JournalPath = $JournalPath }
     if ($SecretName) { $common.ApiKey = Get-Secret -Name $SecretName -ErrorAction Stop }
     $submit = @{} + $common
