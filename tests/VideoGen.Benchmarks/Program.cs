@@ -49,12 +49,16 @@ internal static partial class Program
         {
             return ChildImportAfterOther(args[1]);
         }
+        if (args.Length > 0 && args[0] == "--child-store")
+        {
+            return ChildStore(args[1]);
+        }
         if (args.Length > 0 && args[0] == "--child-wait")
         {
             return await ChildWaitAsync(args[1], double.Parse(args[2], Inv));
         }
         var quick = args.Contains("--quick");
-        // --only NAME (import, submissions, download, pipeline, waiting): one scenario, for working on it.
+        // --only NAME (import, submissions, download, pipeline, waiting, store): one scenario, for working on it.
         var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
         bool Runs(string name) => only is null || only == name;
         var sizes = new Sizes(
@@ -104,6 +108,11 @@ internal static partial class Program
                 Step("pipeline", total);
                 await PipelineAsync(emulator, sizes, work);
             }
+            if (Runs("store"))
+            {
+                Step("job store at scale", total);
+                StoreAtScale(quick ? [200_000] : [200_000, 1_000_000], work);
+            }
             if (Runs("waiting"))
             {
                 Step("many waiting jobs", total);
@@ -130,7 +139,7 @@ internal static partial class Program
 
     /// <summary>A journal of its own for each scenario (as each batch of an admin's would be), so no run sees another's jobs.</summary>
     private static void NewJournal(string work, string name) =>
-        Environment.SetEnvironmentVariable("VIDEOGEN_JOURNAL_PATH", Path.Combine(work, "journal-" + name + ".jsonl"));
+        Environment.SetEnvironmentVariable("VIDEOGEN_JOURNAL_PATH", Path.Combine(work, "journal-" + name + ".db"));
 
     private static void Step(string name, Stopwatch total) =>
         Console.Error.WriteLine(string.Format(Inv, "[{0,6:0.0} s] {1}", total.Elapsed.TotalSeconds, name));
