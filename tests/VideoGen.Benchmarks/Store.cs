@@ -39,12 +39,12 @@ internal static partial class Program
             var full = MeasureStore(store);
             var label = history.ToString("N0", Inv);
             Rows.Add(new Row("6. job store, " + label + " finished jobs", history, full.NewVideo / 1000, null, "", full.PeakMiB, double.NaN,
-                string.Format(Inv, "New-Video {0:0} ms ({1:0.00}x empty), Get-VideoJob {2:0} ms ({3:0.00}x), -Name {4:0} ms ({5:0.00}x), peak +{6:0} MiB; {7:0} bytes a job ({8:0} MiB; seeded in {9:0.0} s)",
+                string.Format(Inv, "New-Video {0:0} ms ({1:0.00}x empty), Get-VideoJob {2:0} ms ({3:0.00}x), -Name {4:0} ms ({5:0.00}x), peak {6:+0;-0;0} MiB; {7:0} bytes a job ({8:0} MiB; seeded in {9:0.0} s)",
                     full.NewVideo, full.NewVideo / empty.NewVideo, full.GetJobs, full.GetJobs / empty.GetJobs, full.GetByName, full.GetByName / empty.GetByName,
                     full.PeakMiB - empty.PeakMiB, (double)bytes / history, bytes / 1048576.0, seed.Elapsed.TotalSeconds)));
             Targets.Add(new Target("store-" + label + "-new-video", full.NewVideo / empty.NewVideo, "x", "<=", 1.5, F(full.NewVideo / empty.NewVideo) + "x empty"));
             Targets.Add(new Target("store-" + label + "-get-videojob", full.GetJobs / empty.GetJobs, "x", "<=", 1.5, F(full.GetJobs / empty.GetJobs) + "x empty"));
-            Targets.Add(new Target("store-" + label + "-peak", full.PeakMiB - empty.PeakMiB, "MiB", "<=", 50, "+" + F(full.PeakMiB - empty.PeakMiB, "0") + " MiB"));
+            Targets.Add(new Target("store-" + label + "-peak", full.PeakMiB - empty.PeakMiB, "MiB", "<=", 50, (full.PeakMiB - empty.PeakMiB).ToString("+0;-0;0", Inv) + " MiB"));
         }
     }
 
