@@ -535,8 +535,8 @@ Describe 'Discovery' {
         $result.CompletionMatches.CompletionText | Should -Contain 'google/veo3'
     }
 
-    It 'exports exactly the six cmdlets' {
-        (Get-Command -Module VideoGen).Name | Sort-Object | Should -Be @('Get-VideoJob', 'Get-VideoStatus', 'New-Video', 'Remove-Video', 'Save-Video', 'Wait-Video')
+    It 'exports exactly the seven cmdlets' {
+        (Get-Command -Module VideoGen).Name | Sort-Object | Should -Be @('Get-VideoJob', 'Get-VideoStatus', 'Import-VideoJob', 'New-Video', 'Remove-Video', 'Save-Video', 'Wait-Video')
     }
 
     It 'shows full help for every cmdlet: synopsis, every parameter, inputs, outputs and examples' -ForEach @(
@@ -608,7 +608,7 @@ Describe 'Discovery' {
     }
 
     It 'gives every cmdlet an online help address in docs/cmdlets.md and names OpenAICompatible for -Provider' {
-        foreach ($name in 'New-Video', 'Get-VideoStatus', 'Wait-Video', 'Save-Video', 'Get-VideoJob', 'Remove-Video') {
+        foreach ($name in 'New-Video', 'Get-VideoStatus', 'Wait-Video', 'Save-Video', 'Get-VideoJob', 'Import-VideoJob', 'Remove-Video') {
             (Get-Command $name).HelpUri | Should -Be ('https://github.com/videogen/VideoGen/blob/main/docs/cmdlets.md#' + $name.ToLowerInvariant())
         }
         (Get-Help New-Video -Parameter Provider | Out-String) | Should -Match 'OpenAICompatible'

@@ -69,12 +69,13 @@ namespace VideoGen.Core
                 saved INTEGER NOT NULL DEFAULT 0,
                 ended INTEGER NOT NULL DEFAULT 0,
                 saved_path TEXT,
-                sha256 TEXT);
+                sha256 TEXT,
+                imported INTEGER NOT NULL DEFAULT 0);
               CREATE UNIQUE INDEX jobs_provider_id ON jobs (id, provider);
               CREATE INDEX jobs_unfinished ON jobs (seq) WHERE saved = 0 AND ended = 0;
               CREATE INDEX jobs_fingerprint ON jobs (request_fingerprint) WHERE request_fingerprint IS NOT NULL;
               CREATE INDEX jobs_name ON jobs (name);
-              CREATE INDEX jobs_unfingerprinted ON jobs (name) WHERE request_fingerprint IS NULL;
+              CREATE INDEX jobs_unfingerprinted ON jobs (prompt) WHERE request_fingerprint IS NULL;
               CREATE INDEX jobs_submitted ON jobs (submitted_at);
               CREATE TABLE events (
                 seq INTEGER PRIMARY KEY,
@@ -89,7 +90,7 @@ namespace VideoGen.Core
               CREATE INDEX events_job ON events (job);",
         };
 
-        private const string JobColumns = "seq, provider, id, model, name, prompt, base_uri, polling_url, request_fingerprint, status, provider_status, cost, cost_unit, error, submitted_at, finished_at, last_event, last_event_at, saved, ended, saved_path, sha256";
+        private const string JobColumns = "seq, provider, id, model, name, prompt, base_uri, polling_url, request_fingerprint, status, provider_status, cost, cost_unit, error, submitted_at, finished_at, last_event, last_event_at, saved, ended, saved_path, sha256, imported";
 
         private readonly object _openGate = new object();
         private bool _ready;
@@ -217,7 +218,7 @@ namespace VideoGen.Core
             {
                 throw new ArgumentNullException(nameof(query));
             }
-            if (!File.Exists(Path))
+            if (!StoreExists())
             {
                 yield break;
             }
@@ -340,8 +341,13 @@ namespace VideoGen.Core
             {
                 return null;
             }
-            var matches = Many("SELECT " + JobColumns + " FROM jobs WHERE name = $name AND request_fingerprint IS NULL AND provider = $provider AND seq <= $upTo ORDER BY seq DESC",
-                ("$name", name!.Trim()), ("$provider", provider.ToString()), ("$upTo", recordedUpTo));
+            if (prompt is null)
+            {
+                return null;
+            }
+            // By the prompt (exact, indexed among the jobs without a fingerprint); the name as a re-run compares it, here.
+            var matches = Many("SELECT " + JobColumns + " FROM jobs WHERE prompt = $prompt AND request_fingerprint IS NULL AND provider = $provider AND seq <= $upTo ORDER BY seq DESC",
+                ("$prompt", prompt), ("$provider", provider.ToString()), ("$upTo", recordedUpTo));
             return matches.FirstOrDefault(e => SameName(e.Job.Name, name) &&
                 string.Equals(e.Job.Prompt, prompt, StringComparison.Ordinal) && string.Equals(e.Job.Model, model, StringComparison.Ordinal));
         }
@@ -350,7 +356,7 @@ namespace VideoGen.Core
         /// <exception cref="VideoGenException">As for <see cref="ReadStates"/>.</exception>
         public long LastSequence()
         {
-            if (!File.Exists(Path))
+            if (!StoreExists())
             {
                 return 0;
             }
@@ -487,6 +493,7 @@ namespace VideoGen.Core
                         report.AlreadyKnown++;
                         continue;
                     }
+                    entry.IsImported = true;
                     var seq = WriteJob(connection!, transaction, entry, insert: true);
                     IReadOnlyList<JournalEvent> history = entry.History.Count > 0 ? entry.History : new[] { new JournalEvent("imported", entry.LastEventAt ?? DateTimeOffset.UtcNow, entry.Job.Status.ToString(), null, null, entry.SavedPath, entry.Sha256) };
                     foreach (var e in history)
@@ -594,13 +601,13 @@ namespace VideoGen.Core
             command.Transaction = transaction;
             command.CommandText = insert
                 ? @"INSERT INTO jobs (provider, id, model, name, prompt, base_uri, polling_url, request_fingerprint, status, provider_status, cost, cost_unit, error,
-                      submitted_at, finished_at, last_event, last_event_at, saved, ended, saved_path, sha256)
+                      submitted_at, finished_at, last_event, last_event_at, saved, ended, saved_path, sha256, imported)
                     VALUES ($provider, $id, $model, $name, $prompt, $base_uri, $polling_url, $fp, $status, $provider_status, $cost, $cost_unit, $error,
-                      $submitted_at, $finished_at, $last_event, $last_event_at, $saved, $ended, $saved_path, $sha256)"
+                      $submitted_at, $finished_at, $last_event, $last_event_at, $saved, $ended, $saved_path, $sha256, $imported)"
                 : @"UPDATE jobs SET model = $model, name = $name, prompt = $prompt, base_uri = $base_uri, polling_url = $polling_url, request_fingerprint = $fp,
                       status = $status, provider_status = $provider_status, cost = $cost, cost_unit = $cost_unit, error = $error, submitted_at = $submitted_at,
                       finished_at = $finished_at, last_event = $last_event, last_event_at = $last_event_at, saved = $saved, ended = $ended,
-                      saved_path = $saved_path, sha256 = $sha256
+                      saved_path = $saved_path, sha256 = $sha256, imported = $imported
                     WHERE id = $id AND provider = $provider";
             Add(command, "$provider", job.Provider.ToString());
             Add(command, "$id", job.Id);
@@ -623,6 +630,7 @@ namespace VideoGen.Core
             command.Parameters.AddWithValue("$ended", entry.IsEnded ? 1 : 0);
             Add(command, "$saved_path", entry.SavedPath);
             Add(command, "$sha256", entry.Sha256);
+            command.Parameters.AddWithValue("$imported", entry.IsImported ? 1 : 0);
             command.ExecuteNonQuery();
             if (!insert)
             {
@@ -675,6 +683,7 @@ namespace VideoGen.Core
                 IsEnded = r.GetInt64(19) != 0,
                 SavedPath = S(20),
                 Sha256 = S(21),
+                IsImported = r.GetInt64(22) != 0,
             };
             if (entry.FinishedAt is DateTimeOffset finished && job.IsTerminal)
             {
@@ -685,10 +694,20 @@ namespace VideoGen.Core
 
         private JournalEntry? Single(string sql, params (string Name, object Value)[] parameters) => Many(sql, parameters).FirstOrDefault();
 
+        /// <summary>Whether the store file exists; a folder at its path is an error, not an empty store.</summary>
+        private bool StoreExists()
+        {
+            if (Directory.Exists(Path))
+            {
+                throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer, "The job store " + Path + " is a folder. Give -JournalPath or $env:" + PathVariable + " a file, such as " + System.IO.Path.Combine(Path, DefaultFileName) + ".");
+            }
+            return File.Exists(Path);
+        }
+
         private List<JournalEntry> Many(string sql, params (string Name, object Value)[] parameters)
         {
             var result = new List<JournalEntry>();
-            if (!File.Exists(Path))
+            if (!StoreExists())
             {
                 return result;
             }

@@ -86,6 +86,12 @@ namespace VideoGen.Core
         /// <summary>The SHA-256 (lower-case hex) of the last saved file, where recorded.</summary>
         public string? Sha256 { get; internal set; }
 
+        /// <summary>
+        /// Whether the job came into the store from a file (Import-VideoJob, the one-time import of an old journal) rather than
+        /// from New-Video here: its base URI is then not trusted to receive a key (it is checked like a piped row's).
+        /// </summary>
+        public bool IsImported { get; internal set; }
+
         /// <summary>The fingerprint of the request that created the job (<see cref="RequestFingerprint"/>), where recorded.</summary>
         public string? RequestFingerprint { get; internal set; }
 

@@ -104,22 +104,28 @@ namespace VideoGen.Commands
             }
         }
 
-        /// <summary>The base URI New-Video recorded in the job store for the current Id, if any (an indexed look-up per id, remembered).</summary>
-        private string? RecordedBaseUri()
+        /// <summary>
+        /// The base URI New-Video recorded in the job store for this provider's job with the current Id, if any (an indexed
+        /// look-up per job, remembered). A job imported from a file (Import-VideoJob) carries no trusted address: its BaseUri is
+        /// checked like a piped row's, so a crafted file cannot send a key anywhere.
+        /// </summary>
+        private string? RecordedBaseUri(VideoProvider provider)
         {
             _recordedBaseUris ??= new Dictionary<string, string?>(StringComparer.Ordinal);
-            if (!_recordedBaseUris.TryGetValue(Id, out var uri))
+            var key = provider + "/" + Id;
+            if (!_recordedBaseUris.TryGetValue(key, out var uri))
             {
                 try
                 {
-                    uri = Journal.FindById(Id)?.Job.BaseUri;
+                    var entry = Journal.Find(provider, Id.Trim());
+                    uri = entry is null || entry.IsImported ? null : entry.Job.BaseUri;
                 }
                 catch (VideoGenException)
                 {
                     // An unreadable store records nothing: the row's BaseUri must then be a configured one.
                     uri = null;
                 }
-                _recordedBaseUris[Id] = uri;
+                _recordedBaseUris[key] = uri;
             }
             return uri;
         }
@@ -159,7 +165,7 @@ namespace VideoGen.Commands
                     Id.Trim());
             }
             var piped = InputObject?.BaseObject;
-            var endpoint = EndpointResolver.Resolve(provider, BaseUriFor(provider, piped, RecordedBaseUri), KeyFor(provider, piped), Environment.GetEnvironmentVariable);
+            var endpoint = EndpointResolver.Resolve(provider, BaseUriFor(provider, piped, () => RecordedBaseUri(provider)), KeyFor(provider, piped), Environment.GetEnvironmentVariable);
             // The failure reason is not a parameter (-Error would shadow -ErrorAction): it is read from the piped object, a
             // job or an exported row, so a failed job reports its reason again.
             var error = InputObject?.Properties["Error"]?.Value?.ToString();

@@ -196,4 +196,46 @@ public class StoreTests : IDisposable
 
         Assert.Equal(expected, StoreLocation.NetworkTypeFromMounts(path, mounts));
     }
+
+    [Fact]
+    public void A_utf16_journal_with_characters_past_latin1_and_a_newline_byte_inside_a_character_imports_every_job()
+    {
+        // U+040A has the bytes 0A 04 in UTF-16 LE: a byte-wise split on newlines cut it in two. Prompts in CJK have few zero bytes.
+        var text = Line("submitted", "a").Replace("n-a", "Њ—é") + "\r\n" + Line("submitted", "b").Replace("prompt b", new string('中', 300)) + "\r\n" + Line("submitted", "c") + "\r\n";
+        var bytes = Encoding.Unicode.GetPreamble().Concat(Encoding.Unicode.GetBytes(text)).Concat(Encoding.UTF8.GetBytes(string.Concat(Line("submitted", "d") + "\n", Line("submitted", "e").AsSpan(0, 20)))).ToArray();
+
+        var report = Import(bytes, out var store);
+
+        Assert.Equal(new[] { "a", "b", "c", "d" }, store.ReadUnfinished().Select(j => j.Id));
+        Assert.Equal("Њ—é", store.Find(VideoProvider.FastRouter, "a")!.Job.Name);
+        Assert.Equal(new[] { 5 }, report.Problems.Select(p => p.Line));
+    }
+
+    [Fact]
+    public void Imported_jobs_are_marked_so_their_base_uri_is_never_trusted_with_a_key()
+    {
+        var text = Line("submitted", "evil", extra: ",\"baseUri\":\"http://127.0.0.1:9/\"") + "\n";
+        Import(Encoding.UTF8.GetBytes(text), out var store);
+        store.StatusChanged(VideoJob.Restore("evil", VideoProvider.FastRouter, "m", status: "Running"));
+        store.Submitted(VideoJob.Restore("mine", VideoProvider.FastRouter, "m"));
+
+        Assert.True(store.Find(VideoProvider.FastRouter, "evil")!.IsImported);
+        Assert.False(store.Find(VideoProvider.FastRouter, "mine")!.IsImported);
+    }
+
+    [Fact]
+    public void Legacy_matching_compares_names_as_a_rerun_does_whatever_their_letters_and_spaces()
+    {
+        var text = Line("submitted", "old").Replace("n-old", "Émile ") + "\n";
+        Import(Encoding.UTF8.GetBytes(text), out var store);
+
+        Assert.Equal("old", store.FindUnfingerprinted(VideoProvider.FastRouter, "émile", "prompt old", "google/veo3-fast", store.LastSequence())!.Job.Id);
+    }
+
+    [Fact]
+    public void Of_two_mounts_on_one_point_the_later_one_counts()
+    {
+        Assert.Null(StoreLocation.NetworkTypeFromMounts("/mnt/data/j.db", "/dev/sda1 / ext4 rw 0 0\nsrv:/x /mnt/data nfs4 rw 0 0\n/dev/sdb1 /mnt/data ext4 rw 0 0\n"));
+        Assert.Equal("nfs4", StoreLocation.NetworkTypeFromMounts("/mnt/data/j.db", "/dev/sda1 / ext4 rw 0 0\n/dev/sdb1 /mnt/data ext4 rw 0 0\nsrv:/x /mnt/data nfs4 rw 0 0\n"));
+    }
 }

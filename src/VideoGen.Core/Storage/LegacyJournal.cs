@@ -96,7 +96,7 @@ namespace VideoGen.Core.Storage
             var e = new JournalEvent(Str(root, "event") ?? "status", Time(Str(root, "at")) ?? DateTimeOffset.UtcNow, Str(root, "status"),
                 Str(root, "providerStatus"), Sanitizer.SanitizeOrNull(Str(root, "error")), Str(root, "path"), Str(root, "sha256"))
             {
-                SubmittedAt = Time(Str(root, "submittedAt")),
+                SubmittedAt = Time(Str(root, "submittedAt")) ?? (Str(root, "event") == "submitted" ? Time(Str(root, "at")) : null),
                 Model = Str(root, "model"),
                 Name = Str(root, "name"),
                 Prompt = Str(root, "prompt"),
@@ -113,61 +113,36 @@ namespace VideoGen.Core.Storage
         }
 
         /// <summary>
-        /// The file's lines, each decoded on its own: a line is UTF-16 (LE or BE, by where its zero bytes fall) when at least
-        /// a third of its bytes are zero, else UTF-8; byte-order marks and a UTF-16 newline's zero byte are dropped. So a
-        /// file re-saved as UTF-16 with UTF-8 lines appended afterwards reads whole.
+        /// The file's lines. A file in UTF-16 (LE or BE: a byte-order mark, or a first character whose zero byte shows the
+        /// order) is decoded as UTF-16 up to its last zero byte, rounded to a whole character; what follows holds no zero byte
+        /// and is decoded as UTF-8: the lines appended after Windows PowerShell 5.1 re-saved the file. Anything else is UTF-8.
+        /// Lines are split on the decoded newline, so a 0x0A byte inside a UTF-16 character never splits one.
         /// </summary>
         internal static IEnumerable<string> DecodeLines(byte[] bytes)
         {
-            var start = 0;
-            for (var i = 0; i <= bytes.Length; i++)
+            foreach (var line in Decode(bytes).Split('\n'))
             {
-                if (i < bytes.Length && bytes[i] != (byte)'\n')
-                {
-                    continue;
-                }
-                yield return DecodeLine(bytes, start, i - start);
-                start = i + 1;
+                yield return line.Trim('\uFEFF', '\r', '\0', ' ', '\t');
             }
         }
 
-        private static string DecodeLine(byte[] bytes, int offset, int count)
+        private static string Decode(byte[] bytes)
         {
-            var segment = new ArraySegment<byte>(bytes, offset, count).ToArray();
-            var zeros = segment.Count(b => b == 0);
-            string text;
-            if (segment.Length > 0 && zeros * 3 >= segment.Length)
+            var utf8 = new UTF8Encoding(false, false);
+            if (bytes.Length < 2)
             {
-                // UTF-16: LE has the zero byte second ('{' 0x00), BE first. A LE newline "\n\0" leaves a leading zero on
-                // the next line; a BE newline "\0\n" a trailing zero on this one.
-                var evenZeros = 0;
-                var oddZeros = 0;
-                for (var i = 0; i < segment.Length; i++)
-                {
-                    if (segment[i] == 0)
-                    {
-                        if (i % 2 == 0) evenZeros++; else oddZeros++;
-                    }
-                }
-                var bigEndian = evenZeros > oddZeros;
-                var skip = 0;
-                if (!bigEndian && segment[0] == 0)
-                {
-                    skip = 1; // the zero byte of the previous line's "\n\0"
-                }
-                var length = segment.Length - skip;
-                if (bigEndian && length % 2 == 1 && segment[segment.Length - 1] == 0)
-                {
-                    length--; // the zero byte of this line's "\0\n"
-                }
-                length -= length % 2;
-                text = (bigEndian ? Encoding.BigEndianUnicode : Encoding.Unicode).GetString(segment, skip, length);
+                return utf8.GetString(bytes);
             }
-            else
+            var littleEndian = (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] != 0 && bytes[1] == 0);
+            var bigEndian = !littleEndian && ((bytes[0] == 0xFE && bytes[1] == 0xFF) || (bytes[0] == 0 && bytes[1] != 0));
+            if (!littleEndian && !bigEndian)
             {
-                text = new UTF8Encoding(false, false).GetString(segment);
+                return utf8.GetString(bytes);
             }
-            return text.Trim('\uFEFF', '\uFFFE', '\r', '\0', ' ', '\t');
+            var start = bytes[0] == 0xFF || bytes[0] == 0xFE ? 2 : 0;
+            var lastZero = Array.LastIndexOf(bytes, (byte)0);
+            var end = lastZero < start ? start : Math.Min(bytes.Length, start + ((lastZero - start) / 2 + 1) * 2);
+            return (littleEndian ? Encoding.Unicode : Encoding.BigEndianUnicode).GetString(bytes, start, end - start) + utf8.GetString(bytes, end, bytes.Length - end);
         }
 
         /// <summary>

@@ -83,7 +83,7 @@ namespace VideoGen.Core.Storage
                 }
                 var mountPoint = fields[1].Replace("\\040", " ").Replace("\\011", "\t").Replace("\\134", "\\");
                 var inside = mountPoint == "/" || fullPath == mountPoint || fullPath.StartsWith(mountPoint.TrimEnd('/') + "/", StringComparison.Ordinal);
-                if (inside && mountPoint.Length > bestLength)
+                if (inside && mountPoint.Length >= bestLength) // the later of two mounts on one point is the one in effect
                 {
                     bestLength = mountPoint.Length;
                     bestType = fields[2];

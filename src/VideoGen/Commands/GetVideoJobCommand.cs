@@ -99,8 +99,10 @@ namespace VideoGen.Commands
         /// <summary>-Name as LIKE patterns for the store's index, or null (no filter there) when one of them LIKE cannot express.</summary>
         private List<string>? NameLike()
         {
-            var likes = Name?.Where(n => n != null).Select(ToLike).ToList();
-            return likes is null || likes.Count == 0 || likes.Any(l => l is null) ? null : likes.Select(l => l!).ToList();
+            // LIKE folds ASCII case only, and never matches a job without a name: a pattern with other letters, or one that
+            // matches the empty name (*), is left to PowerShell's wildcard rule alone.
+            var likes = Name?.Where(n => n != null).Select(n => n.Any(c => c > 127) ? null : ToLike(n)).ToList();
+            return likes is null || likes.Count == 0 || likes.Any(l => l is null || l.Trim('%').Length == 0) ? null : likes.Select(l => l!).ToList();
         }
 
         /// <summary>

@@ -97,6 +97,11 @@ namespace VideoGen.Commands
             {
                 WriteError(new ErrorRecord(ex, "VideoGen.ImportFailed", ErrorCategory.WriteError, path));
             }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                WriteError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.InvalidArgument, "Could not read " + path + " (a local problem): " + ex.Message, null, null, ex),
+                    "VideoGen.ImportFailed", ErrorCategory.ReadError, path));
+            }
         }
 
         /// <inheritdoc/>
@@ -130,16 +135,28 @@ namespace VideoGen.Commands
             WriteObject(report);
         }
 
-        /// <summary>A CSV (Export-Csv) rather than JSON lines: the first character that is not a byte-order mark or white space is not '{'.</summary>
+        /// <summary>
+        /// A CSV (Export-Csv) rather than JSON lines: a .csv file, or one whose first line is not a JSON object and names a
+        /// Provider column. A journal whose first line is damaged is still read as JSON lines, line by line.
+        /// </summary>
         private static bool IsCsv(string path)
         {
-            var head = new byte[512];
+            if (string.Equals(System.IO.Path.GetExtension(path), ".csv", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+            var head = new byte[4096];
             int read;
             using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
             {
                 read = stream.Read(head, 0, head.Length);
             }
-            return read > 0 && !JobJournal.LooksLikeJsonLines(head, read);
+            if (read == 0 || JobJournal.LooksLikeJsonLines(head, read))
+            {
+                return false;
+            }
+            var firstLine = new System.Text.UTF8Encoding(false).GetString(head, 0, read).Split('\n')[0];
+            return firstLine.IndexOf("Provider", StringComparison.OrdinalIgnoreCase) >= 0 && firstLine.IndexOf('{') < 0;
         }
 
         /// <summary>The CSV read by PowerShell's own Import-Csv (any encoding it reads, quoting, Windows PowerShell's #TYPE line).</summary>
