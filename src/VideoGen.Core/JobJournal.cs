@@ -233,38 +233,29 @@ namespace VideoGen.Core
             {
                 where.Add("saved = 0 AND ended = 0");
             }
-            if (query.Statuses != null && query.Statuses.Count > 0)
+            // One parameter a value ($p0, $p1, ...), for the IN and LIKE lists.
+            List<string> Parameters(IEnumerable<string> values)
             {
                 var names = new List<string>();
-                foreach (var status in query.Statuses.Distinct())
+                foreach (var value in values)
                 {
-                    var p = "$status" + names.Count.ToString(CultureInfo.InvariantCulture);
-                    names.Add(p);
-                    command.Parameters.AddWithValue(p, status.ToString());
+                    var name = "$p" + command.Parameters.Count.ToString(CultureInfo.InvariantCulture);
+                    command.Parameters.AddWithValue(name, value);
+                    names.Add(name);
                 }
-                where.Add("status IN (" + string.Join(", ", names) + ")");
+                return names;
+            }
+            if (query.Statuses != null && query.Statuses.Count > 0)
+            {
+                where.Add("status IN (" + string.Join(", ", Parameters(query.Statuses.Distinct().Select(v => v.ToString()))) + ")");
             }
             if (query.Providers != null && query.Providers.Count > 0)
             {
-                var names = new List<string>();
-                foreach (var provider in query.Providers.Distinct())
-                {
-                    var p = "$provider" + names.Count.ToString(CultureInfo.InvariantCulture);
-                    names.Add(p);
-                    command.Parameters.AddWithValue(p, provider.ToString());
-                }
-                where.Add("provider IN (" + string.Join(", ", names) + ")");
+                where.Add("provider IN (" + string.Join(", ", Parameters(query.Providers.Distinct().Select(v => v.ToString()))) + ")");
             }
             if (query.NameLike != null && query.NameLike.Count > 0)
             {
-                var names = new List<string>();
-                foreach (var like in query.NameLike)
-                {
-                    var p = "$name" + names.Count.ToString(CultureInfo.InvariantCulture);
-                    names.Add("name LIKE " + p + " ESCAPE '\\'");
-                    command.Parameters.AddWithValue(p, like);
-                }
-                where.Add("(" + string.Join(" OR ", names) + ")");
+                where.Add("(" + string.Join(" OR ", Parameters(query.NameLike).Select(p => "name LIKE " + p + " ESCAPE '\\'")) + ")");
             }
             if (query.Since is DateTimeOffset since)
             {
@@ -354,28 +345,7 @@ namespace VideoGen.Core
 
         /// <summary>The sequence number of the newest job recorded (0 for an empty or missing store).</summary>
         /// <exception cref="VideoGenException">As for <see cref="ReadStates"/>.</exception>
-        public long LastSequence()
-        {
-            if (!StoreExists())
-            {
-                return 0;
-            }
-            using var connection = Open(write: false);
-            if (connection is null)
-            {
-                return 0;
-            }
-            try
-            {
-                using var command = connection.CreateCommand();
-                command.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM jobs";
-                return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-            }
-            catch (SqliteException ex)
-            {
-                throw Unreadable(ex);
-            }
-        }
+        public long LastSequence() => Read("SELECT COALESCE(MAX(seq), 0) FROM jobs", r => r.GetInt64(0)).FirstOrDefault();
 
         /// <summary>The SHA-256 (lower-case hex) recorded when the job's video was last saved, or null where none was recorded.</summary>
         /// <exception cref="VideoGenException">As for <see cref="ReadStates"/>.</exception>
@@ -488,7 +458,7 @@ namespace VideoGen.Core
                 foreach (var entry in entries)
                 {
                     transaction ??= connection!.BeginTransaction();
-                    if (Exists(connection!, transaction, entry.Job.Provider, entry.Job.Id))
+                    if (ReadEntryFor(connection!, transaction, entry.Job.Provider, entry.Job.Id) != null)
                     {
                         report.AlreadyKnown++;
                         continue;
@@ -522,31 +492,9 @@ namespace VideoGen.Core
         }
 
         /// <summary>The SHA-256s recorded for the job with sequence <paramref name="seq"/> (placing and saved events), oldest first.</summary>
-        internal List<string> Sha256sOf(long seq)
-        {
-            var result = new List<string>();
-            using var connection = Open(write: false);
-            if (connection is null)
-            {
-                return result;
-            }
-            try
-            {
-                using var command = connection.CreateCommand();
-                command.CommandText = "SELECT sha256 FROM events WHERE job = $job AND sha256 IS NOT NULL AND event IN ('placing', 'saved', 'imported') ORDER BY seq";
-                command.Parameters.AddWithValue("$job", seq);
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                {
-                    result.Add(reader.GetString(0));
-                }
-            }
-            catch (SqliteException ex)
-            {
-                throw Unreadable(ex);
-            }
-            return result;
-        }
+        internal List<string> Sha256sOf(long seq) =>
+            Read("SELECT sha256 FROM events WHERE job = $job AND sha256 IS NOT NULL AND event IN ('placing', 'saved', 'imported') ORDER BY seq",
+                r => r.GetString(0), ("$job", seq));
 
         private void Record(string ev, VideoJob job, string? path, string? sha256, string? requestFingerprint)
         {
@@ -571,16 +519,6 @@ namespace VideoGen.Core
             {
                 throw Unwritable(ex, job);
             }
-        }
-
-        private static bool Exists(SqliteConnection connection, SqliteTransaction transaction, VideoProvider provider, string id)
-        {
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = "SELECT 1 FROM jobs WHERE id = $id AND provider = $provider";
-            command.Parameters.AddWithValue("$id", id);
-            command.Parameters.AddWithValue("$provider", provider.ToString());
-            return command.ExecuteScalar() != null;
         }
 
         private JournalEntry? ReadEntryFor(SqliteConnection connection, SqliteTransaction transaction, VideoProvider provider, string id)
@@ -704,9 +642,15 @@ namespace VideoGen.Core
             return File.Exists(Path);
         }
 
-        private List<JournalEntry> Many(string sql, params (string Name, object Value)[] parameters)
+        private List<JournalEntry> Many(string sql, params (string Name, object Value)[] parameters) => Read(sql, ReadEntry, parameters);
+
+        /// <summary>
+        /// The one way a look-up reads the store: every row of <paramref name="sql"/>, made by <paramref name="row"/>; empty
+        /// where no store exists yet. A SQLite failure becomes the store's "could not read" error naming the file.
+        /// </summary>
+        private List<T> Read<T>(string sql, Func<SqliteDataReader, T> row, params (string Name, object Value)[] parameters)
         {
-            var result = new List<JournalEntry>();
+            var result = new List<T>();
             if (!StoreExists())
             {
                 return result;
@@ -727,7 +671,7 @@ namespace VideoGen.Core
                 using var reader = command.ExecuteReader();
                 while (reader.Read())
                 {
-                    result.Add(ReadEntry(reader));
+                    result.Add(row(reader));
                 }
             }
             catch (SqliteException ex)
