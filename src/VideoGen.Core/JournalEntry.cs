@@ -155,27 +155,17 @@ namespace VideoGen.Core
             {
                 RequestFingerprint = e.RequestFingerprint ?? RequestFingerprint;
             }
-            if (e.Event == "placing")
-            {
-                // The file is about to be renamed into place: its SHA-256 identifies it, though it is not yet saved.
-                if (e.Sha256 != null)
-                {
-                    _sha256s?.Add(e.Sha256);
-                }
-            }
-            else if (e.Event == "saved")
+            // A placing event (the file about to be renamed into place) changes no state: its SHA-256 is in the event, which
+            // SavedSha256s reads.
+            if (e.Event == "saved")
             {
                 IsSaved = true;
                 Job.Status = VideoJobStatus.Succeeded;
                 Job.Error = null;
                 SavedPath = e.Path ?? SavedPath;
                 Sha256 = e.Sha256;
-                if (Sha256 != null)
-                {
-                    _sha256s?.Add(Sha256);
-                }
             }
-            else if (e.Event != "submitted")
+            else if (e.Event != "submitted" && e.Event != "placing")
             {
                 IsEnded |= e.Event == "ended";
                 Job.Error = e.Error ?? (Job.IsTerminal && Job.Status != VideoJobStatus.Succeeded ? Job.Error : null);
