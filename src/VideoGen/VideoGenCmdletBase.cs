@@ -357,6 +357,29 @@ namespace VideoGen.Commands
             return journal;
         }
 
+        /// <summary>
+        /// A property of a piped object (a job, a CSV row) as trimmed text, culture-invariant; null where it is missing,
+        /// blank, or its getter throws.
+        /// </summary>
+        internal static string? Property(PSObject? source, string name)
+        {
+            if (source is null)
+            {
+                return null;
+            }
+            object? value;
+            try
+            {
+                value = source.Properties[name]?.Value;
+            }
+            catch (GetValueException)
+            {
+                return null;
+            }
+            var text = Convert.ToString(value, CultureInfo.InvariantCulture);
+            return string.IsNullOrWhiteSpace(text) ? null : text!.Trim();
+        }
+
         /// <summary>One sentence on an import: jobs imported, already known, and each line that could not be read with its number.</summary>
         internal static string DescribeImport(JournalImportReport report, JobJournal journal)
         {

@@ -189,29 +189,32 @@ namespace VideoGen.Commands
         /// <summary>A row or job object as a job to import; null (with a problem in the report) where it has no id or provider.</summary>
         private static JournalEntry? ToEntry(PSObject item, int row, JournalImportReport report)
         {
-            string? Get(string name) => item.Properties[name]?.Value is object value && !(value is PSObject { BaseObject: null }) ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
+            string? Get(string name) => VideoGenCmdletBase.Property(item, name);
             var id = Get("Id");
-            if (string.IsNullOrWhiteSpace(id))
+            if (id is null)
             {
                 report.Problems.Add(new JournalImportProblem(row, "row " + row.ToString(CultureInfo.InvariantCulture) + " has no Id"));
                 return null;
             }
             if (!ProviderMappings.TryParse(Get("Provider"), out var provider))
             {
-                report.Problems.Add(new JournalImportProblem(row, "row " + row.ToString(CultureInfo.InvariantCulture) + " (task " + id!.Trim() + ") has no known Provider ('" + Get("Provider") + "')"));
+                report.Problems.Add(new JournalImportProblem(row, "row " + row.ToString(CultureInfo.InvariantCulture) + " (task " + id + ") has no known Provider ('" + Get("Provider") + "')"));
                 return null;
             }
-            var job = VideoJob.Restore(id!, provider, Get("Model"), Get("Name"), Get("Prompt"), Get("BaseUri"), Get("PollingUrl"), null, Get("Status"), Get("Error"));
+            var job = VideoJob.Restore(id, provider, Get("Model"), Get("Name"), Get("Prompt"), Get("BaseUri"), Get("PollingUrl"), null, Get("Status"), Get("Error"));
             if (decimal.TryParse(Get("Cost"), NumberStyles.Number, CultureInfo.InvariantCulture, out var cost))
             {
                 job.RestoreCost(cost, Get("CostUnit"));
             }
-            var submittedAt = item.Properties["SubmittedAt"]?.Value is object at && !(at is PSObject { BaseObject: null })
-                ? (at is DateTimeOffset o ? o : at is DateTime d ? new DateTimeOffset(d) :
-                    DateTimeOffset.TryParse(Convert.ToString(at, CultureInfo.InvariantCulture), CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var parsed) ? parsed :
-                    DateTimeOffset.TryParse(Convert.ToString(at, CultureInfo.CurrentCulture), CultureInfo.CurrentCulture, DateTimeStyles.AssumeLocal, out parsed) ? parsed : (DateTimeOffset?)null)
-                : null;
+            // A job object carries a DateTimeOffset; Export-Csv writes it in the exporting session's culture.
+            var at = item.Properties["SubmittedAt"]?.Value is PSObject wrapped ? wrapped.BaseObject : item.Properties["SubmittedAt"]?.Value;
+            var submittedAt = at is DateTimeOffset o ? o : at is DateTime d ? new DateTimeOffset(d) : ParseTime(Get("SubmittedAt"));
             return JournalEntry.Imported(job, submittedAt);
         }
+
+        /// <summary>A time as the invariant culture writes it, else as this session's culture does; null where neither reads it.</summary>
+        private static DateTimeOffset? ParseTime(string? text) =>
+            DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var invariant) ? invariant :
+            DateTimeOffset.TryParse(text, CultureInfo.CurrentCulture, DateTimeStyles.AssumeLocal, out var local) ? local : (DateTimeOffset?)null;
     }
 }

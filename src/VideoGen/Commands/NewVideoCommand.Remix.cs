@@ -274,25 +274,6 @@ namespace VideoGen.Commands
             }
         }
 
-        private static string? Property(PSObject? source, string name)
-        {
-            if (source is null)
-            {
-                return null;
-            }
-            object? value;
-            try
-            {
-                value = source.Properties[name]?.Value;
-            }
-            catch (GetValueException)
-            {
-                return null;
-            }
-            var text = value?.ToString();
-            return string.IsNullOrWhiteSpace(text) ? null : text!.Trim();
-        }
-
         private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);
 
         /// <summary>"Video X is Running, not finished": what to run, and that nothing was sent for the remix.</summary>
