@@ -192,8 +192,7 @@ namespace VideoGen.Commands
                 }
                 catch (VideoGenException ex)
                 {
-                    _recordedUpTo = -1;
-                    WriteWarning("The job store " + _journal.Path + " could not be read, so rows submitted before are not recognised: " + ex.Message);
+                    StoreUnreadable(ex);
                 }
             }
             // Out of credits: nothing more may start, decided by the worker before it frees its slot.
@@ -612,10 +611,16 @@ namespace VideoGen.Commands
             }
             catch (VideoGenException ex)
             {
-                _recordedUpTo = -1;
-                WriteWarning("The job store " + _journal!.Path + " could not be read, so rows submitted before are not recognised: " + ex.Message);
+                StoreUnreadable(ex);
                 return null;
             }
+        }
+
+        /// <summary>Rows are no longer matched to earlier jobs for the rest of the command, with one warning that says so.</summary>
+        private void StoreUnreadable(VideoGenException ex)
+        {
+            _recordedUpTo = -1;
+            WriteWarning("The job store " + _journal!.Path + " could not be read, so rows submitted before are not recognised: " + ex.Message);
         }
 
         private static Exception? TryJournal(JobJournal journal, VideoJob job, string fingerprint) =>
