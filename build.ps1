@@ -171,7 +171,7 @@ function Invoke-Demo {
         # The emulator's jobs are kept in a journal of the demo's own, made anew each run: never in the user's journal,
         # where they would be listed by Get-VideoJob next to jobs that cost money.
         $env:VIDEOGEN_JOURNAL_PATH = Join-Path $root 'out/demo-journal.db'
-        foreach ($file in $env:VIDEOGEN_JOURNAL_PATH, "$env:VIDEOGEN_JOURNAL_PATH-wal", "$env:VIDEOGEN_JOURNAL_PATH-shm") { Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue }
+        Remove-VideoGenStore -Path $env:VIDEOGEN_JOURNAL_PATH
         Write-Host "Emulator: $($emulator.Line)"
         Import-Csv (Join-Path $root 'examples/prompts.csv') |
             VideoGen\New-Video -Provider $Provider |

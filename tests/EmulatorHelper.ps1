@@ -108,3 +108,11 @@ function Stop-VideoGenEmulator {
         $Emulator.Process.WaitForExit(5000) | Out-Null
     }
 }
+
+function Remove-VideoGenStore {
+    # Deletes a job store of the demo's or the tests' own: the database and the write-ahead log and shared-memory files
+    # SQLite keeps beside it. Never the user's store: callers pass a path they made.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] [string] $Path)
+    foreach ($file in $Path, "$Path-wal", "$Path-shm") { Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue }
+}

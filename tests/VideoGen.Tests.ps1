@@ -90,7 +90,7 @@ BeforeAll {
 AfterAll {
     Stop-VideoGenEmulator -Emulator $emulator
     # The suite's own journal only (AfterAll runs even when BeforeAll failed half-way).
-    if ($testJournal) { foreach ($file in $testJournal, "$testJournal-wal", "$testJournal-shm") { Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue } }
+    if ($testJournal) { Remove-VideoGenStore -Path $testJournal }
     # The emulator's key and addresses, and the suite's journal path, do not outlive the suite in this process: the
     # variables are as they were before it (build.ps1 runs in the caller's session).
     foreach ($environmentName in $savedEnvironment.Keys) { [Environment]::SetEnvironmentVariable($environmentName, $savedEnvironment[$environmentName]) }
