@@ -27,7 +27,7 @@ namespace VideoGen.Commands
     ///   <code>Import-Csv ./jobs.csv | Import-VideoJob</code>
     ///   <para>The same, with the rows piped in.</para>
     /// </example>
-    [Cmdlet(VerbsData.Import, "VideoJob", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, HelpUri = "https://github.com/videogen/VideoGen/blob/main/docs/cmdlets.md#import-videojob")]
+    [Cmdlet(VerbsData.Import, "VideoJob", DefaultParameterSetName = InputSet, SupportsShouldProcess = true, HelpUri = "https://github.com/videogen/VideoGen/blob/main/docs/cmdlets.md#import-videojob")]
     [OutputType(typeof(JournalImportReport))]
     public sealed class ImportVideoJobCommand : PSCmdlet
     {
@@ -42,8 +42,9 @@ namespace VideoGen.Commands
         #region Parameters
 
         /// <summary><para type="description">The file to import: a JSON-lines journal of VideoGen 0.1 (journal.jsonl), or a CSV of jobs written by Export-Csv (columns Id and Provider at least; Model, Name, Prompt, BaseUri, PollingUrl, Status, Error, Cost, CostUnit and SubmittedAt where present).</para></summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName", "LiteralPath")]
+        // Not from the pipeline: piped objects are job rows (the binder otherwise keeps to the set named first and never binds them).
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+        [Alias("LiteralPath")]
         public string Path { get; set; } = string.Empty;
 
         /// <summary><para type="description">Jobs to import, as rows (Import-Csv) or job objects: each needs Id and Provider.</para></summary>
