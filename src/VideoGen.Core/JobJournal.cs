@@ -556,10 +556,10 @@ namespace VideoGen.Core
             Add(command, "$polling_url", job.PollingUrl);
             Add(command, "$fp", entry.RequestFingerprint);
             Add(command, "$status", job.Status.ToString());
-            Add(command, "$provider_status", Sanitizer.SanitizeOrNull(job.ProviderStatus));
+            Add(command, "$provider_status", Clean(job.ProviderStatus));
             Add(command, "$cost", job.Cost?.ToString(CultureInfo.InvariantCulture));
             Add(command, "$cost_unit", job.CostUnit);
-            Add(command, "$error", Sanitizer.SanitizeOrNull(job.Error));
+            Add(command, "$error", Clean(job.Error));
             Add(command, "$submitted_at", job.SubmittedAt is DateTimeOffset s ? Time(s) : null);
             Add(command, "$finished_at", entry.FinishedAt is DateTimeOffset f ? Time(f) : null);
             Add(command, "$last_event", entry.LastEvent);
@@ -589,8 +589,8 @@ namespace VideoGen.Core
             Add(command, "$event", e.Event);
             Add(command, "$at", Time(e.At));
             Add(command, "$status", e.Status);
-            Add(command, "$provider_status", Sanitizer.SanitizeOrNull(e.ProviderStatus));
-            Add(command, "$error", Sanitizer.SanitizeOrNull(e.Error));
+            Add(command, "$provider_status", Clean(e.ProviderStatus));
+            Add(command, "$error", Clean(e.Error));
             Add(command, "$path", e.Path);
             Add(command, "$sha256", e.Sha256);
             command.ExecuteNonQuery();
@@ -912,6 +912,29 @@ namespace VideoGen.Core
                 default:
                     return ex.Message;
             }
+        }
+
+        /// <summary>
+        /// The store's one boundary for text that came from outside (a provider's status and error, or an imported file's):
+        /// <see cref="Sanitizer"/>'s rules, and every provider key configured in this process's environment removed too, so an
+        /// imported row that quotes a key never stores it.
+        /// </summary>
+        private static string? Clean(string? text)
+        {
+            var clean = Sanitizer.SanitizeOrNull(text);
+            if (string.IsNullOrEmpty(clean))
+            {
+                return clean;
+            }
+            foreach (VideoProvider provider in Enum.GetValues(typeof(VideoProvider)))
+            {
+                var key = Environment.GetEnvironmentVariable(EndpointResolver.ApiKeyVariable(provider))?.Trim();
+                if (!string.IsNullOrEmpty(key))
+                {
+                    clean = clean!.Replace(key, Sanitizer.Redacted);
+                }
+            }
+            return clean;
         }
 
         private static void Add(SqliteCommand command, string name, string? value) => command.Parameters.AddWithValue(name, (object?)value ?? DBNull.Value);

@@ -212,9 +212,9 @@ namespace VideoGen.Core
         public string? CostUnit { get; set; }
         public string? RequestFingerprint { get; set; }
 
-        /// <summary>The event a live write records for <paramref name="job"/> (provider text sanitized).</summary>
+        /// <summary>The event a live write records for <paramref name="job"/> (the store cleans provider text as it writes it).</summary>
         public static JournalEvent From(string ev, DateTimeOffset at, VideoJob job, string? path, string? sha256, string? requestFingerprint) =>
-            new JournalEvent(ev, at, job.Status.ToString(), Sanitizer.SanitizeOrNull(job.ProviderStatus), Sanitizer.SanitizeOrNull(job.Error), path, sha256)
+            new JournalEvent(ev, at, job.Status.ToString(), job.ProviderStatus, job.Error, path, sha256)
             {
                 SubmittedAt = job.SubmittedAt,
                 Model = job.Model,

@@ -186,6 +186,43 @@ public class KeyScopeTests
     }
 
     [Fact]
+    public async Task A_job_imported_from_a_crafted_file_and_taken_by_a_rerun_never_takes_the_key_to_its_address()
+    {
+        // A file naming another address for a job: imported, then a re-run of the same row takes that job instead of paying.
+        await using var elsewhere = await SharedEmulator.StartPrivateAsync();
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+        // Rows as Import-Csv reads them (the engine has no Import-Csv; the Pester suite imports files by -Path).
+        var crafted = Csv.Rows("Id,Provider,Model,Name,Prompt,BaseUri,Status\r\nor-crafted1,OpenRouter,google/veo-3.1,cat,A cat on a mat " + tag + "," +
+            elsewhere.BaseUriFor("OpenRouter").AbsoluteUri + ",Running\r\n");
+        Assert.Empty(ps.Set("crafted", crafted).Run("$crafted | Import-VideoJob").Errors);
+        var row = Csv.Rows("Name,Prompt,Model\r\ncat,A cat on a mat " + tag + ",google/veo-3.1\r\n");
+
+        var result = ps.Set("rows", row).Run("$rows | New-Video -Provider OpenRouter | Wait-Video -TimeoutSec 5");
+
+        Assert.Contains(result.Warnings, w => w.Message.Contains("or-crafted1", StringComparison.Ordinal));
+        Assert.Empty(SharedEmulator.JobsTagged(tag));
+        Assert.Contains(result.Errors, e => e.Exception.Message.Contains("not one configured for OpenRouter", StringComparison.Ordinal));
+        Assert.Equal(0, elsewhere.State.TotalPolls + elsewhere.State.Unauthorized + elsewhere.State.Submissions);
+    }
+
+    [Fact]
+    public void An_imported_row_that_quotes_a_configured_key_never_puts_it_in_the_store()
+    {
+        SharedEmulator.EnsureStarted(); // the provider keys in this process's environment
+        using var ps = Engine.Start();
+        var rows = Csv.Rows("Id,Provider,Model,Name,Prompt,Status,Error\r\nor-quoted1,OpenRouter,google/veo-3.1,quoted,A quoted key,Failed,refused for key " + SharedEmulator.Key + " today\r\n");
+
+        var result = ps.Set("rows", rows).Run("$rows | Import-VideoJob; Get-VideoJob -All");
+
+        Assert.Empty(result.Errors);
+        var job = Assert.Single(result.Output, o => o.Text("Id") == "or-quoted1");
+        Assert.Equal("refused for key REDACTED today", job.Text("Error"));
+        var bytes = File.ReadAllBytes(ps.Journal).Concat(File.Exists(ps.Journal + "-wal") ? File.ReadAllBytes(ps.Journal + "-wal") : []).ToArray();
+        Assert.DoesNotContain(SharedEmulator.Key, System.Text.Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_BaseUri_New_Video_recorded_in_the_journal_is_followed_after_export_and_import()
     {
         await using var gateway = await SharedEmulator.StartPrivateAsync();

@@ -8,6 +8,44 @@ namespace VideoGen.PowerShell.Tests;
 public class NothingLostTests
 {
     [Fact]
+    public async Task A_store_that_cannot_record_a_created_job_stops_submitting_and_names_the_id_and_the_rows_not_sent()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        // Row 1's answer comes a second after its job is created: the store's folder is removed meanwhile (a disk pulled, a
+        // share gone), so the worker that reads the answer cannot record it.
+        emulator.State.AddFault(new Fault { Route = "submit", Provider = "openrouter", Status = 200, DelayMs = 1000, Count = 10 });
+        using var ps = Engine.Start();
+        var folder = Path.Combine(ps.Directory, "store");
+        var store = Path.Combine(folder, "jobs.db");
+        var rows = Csv.Rows("Name,Prompt\r\nfirst,A lighthouse\r\nsecond,A harbour\r\nthird,A forest\r\n");
+        var pull = Task.Run(async () =>
+        {
+            var until = DateTime.UtcNow.AddSeconds(30);
+            while (emulator.State.Submissions < 1 && DateTime.UtcNow < until)
+            {
+                await Task.Delay(20);
+            }
+            Directory.Delete(folder, true);
+        });
+
+        var result = ps.Set("rows", rows).Run("$rows | New-Video -Provider OpenRouter -BaseUri $args[0] -ThrottleLimit 1 -JournalPath $args[1]",
+            emulator.BaseUriFor("OpenRouter").AbsoluteUri, store);
+        await pull;
+
+        var created = Assert.Single(emulator.State.Jobs.Keys);
+        Assert.Equal(new[] { "A lighthouse" }, emulator.State.Prompts);
+        Assert.Equal(created, Assert.Single(result.Output).Text("Id"));
+        var notRecorded = Assert.Single(result.Errors, e => e.FullyQualifiedErrorId.StartsWith("VideoGen.JournalWriteFailed", StringComparison.Ordinal));
+        Assert.Contains(created, notRecorded.Exception.Message, StringComparison.Ordinal);
+        var notSent = Assert.Single(result.Errors, e => e.FullyQualifiedErrorId.StartsWith("VideoGen.NotSubmitted", StringComparison.Ordinal));
+        Assert.Equal(ErrorCategory.WriteError, notSent.CategoryInfo.Category);
+        Assert.Contains("job store", notSent.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("row 2 ('second')", notSent.Exception.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("row 3 ('third')", notSent.Exception.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("402", notSent.Exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Out_of_credits_on_row_2_of_3_stops_submitting_while_row_1_is_still_waited_for_and_saved()
     {
         await using var emulator = await SharedEmulator.StartPrivateAsync();

@@ -94,7 +94,7 @@ namespace VideoGen.Core.Storage
         private static JournalEvent Event(JsonElement root)
         {
             var e = new JournalEvent(Str(root, "event") ?? "status", Time(Str(root, "at")) ?? DateTimeOffset.UtcNow, Str(root, "status"),
-                Str(root, "providerStatus"), Sanitizer.SanitizeOrNull(Str(root, "error")), Str(root, "path"), Str(root, "sha256"))
+                Str(root, "providerStatus"), Str(root, "error"), Str(root, "path"), Str(root, "sha256"))
             {
                 SubmittedAt = Time(Str(root, "submittedAt")) ?? (Str(root, "event") == "submitted" ? Time(Str(root, "at")) : null),
                 Model = Str(root, "model"),

@@ -160,10 +160,7 @@ namespace VideoGen.Commands
             {
                 WriteVerbose(label + " was remixed before as task " + recorded.Job.Id + " (" + recorded.Job.Status + ", journal " + _journal!.Path +
                     "); emitting that job instead of paying again. -Force remixes anew.");
-                _emitted.Add(recorded.Job.Id);
-                _reusedCount++;
-                SessionJobs.Remember(recorded.Job, ApiKeyFor(recorded.Job.Provider));
-                WriteObject(recorded.Job);
+                EmitRecorded(recorded);
                 return;
             }
             if (BudgetReached(provider.ToString()))
@@ -222,10 +219,10 @@ namespace VideoGen.Commands
                         {
                             // The answer carried the new video's id but could not be read in full: the job exists, so its id is kept.
                             var created = VideoJob.Restore(ex.TaskId, provider, checkedSource.Model, name, prompt, endpoint.BaseUri.AbsoluteUri);
-                            throw new SubmissionFailure(created, TryJournal(journal, created, fingerprint), ex);
+                            throw new SubmissionFailure(created, Commit(journal, created, fingerprint), ex);
                         }
                         // On disk the moment the answer is read, before anything else can fail.
-                        var journalError = TryJournal(journal, job, fingerprint);
+                        var journalError = Commit(journal, job, fingerprint);
                         Settle(provider.ToString(), null, job.Cost);
                         return new Submitted(job, journalError);
                     }

@@ -145,6 +145,8 @@ namespace VideoGen.Commands
         private long _recordedUpTo = -1;
         private JobJournal? _journal;
         private bool _outOfCredits;
+        /// <summary>Set by a worker whose job the store could not record: starts stopped for that reason, not a 402.</summary>
+        private volatile bool _storeFailed;
         private bool _stopReported;
         private bool _noPromptColumnReported;
         private readonly object _budgetGate = new object();
@@ -269,10 +271,7 @@ namespace VideoGen.Commands
                 // Already paid for in an earlier run: the recorded job goes on down the pipeline instead of a new one.
                 WriteVerbose(prepared.Label + " was submitted before as task " + recorded.Job.Id + " (" + recorded.Job.Status +
                     (recorded.IsSaved ? ", saved" : string.Empty) + ", journal " + _journal!.Path + "); emitting that job instead of paying again. -Force submits anew.");
-                _emitted.Add(recorded.Job.Id);
-                _reusedCount++;
-                SessionJobs.Remember(recorded.Job, ApiKeyFor(recorded.Job.Provider));
-                WriteObject(recorded.Job);
+                EmitRecorded(recorded);
                 Drain(TimeSpan.Zero);
                 return;
             }
@@ -322,10 +321,10 @@ namespace VideoGen.Commands
                             // The answer carried a task id but could not be read in full: the job exists, so its id is kept.
                             var known = VideoJob.Restore(ex.TaskId, prepared.Endpoint.Provider, model, prepared.Request.Name, prepared.Request.Prompt,
                                 prepared.Endpoint.BaseUri.AbsoluteUri);
-                            throw new SubmissionFailure(known, TryJournal(journal, known, fingerprint), ex);
+                            throw new SubmissionFailure(known, Commit(journal, known, fingerprint), ex);
                         }
                         // On disk the moment the answer is read, before anything else can fail.
-                        var journalError = TryJournal(journal, job, fingerprint);
+                        var journalError = Commit(journal, job, fingerprint);
                         Settle(provider, estimate, job.Cost);
                         return new Submitted(job, journalError);
                     }
@@ -351,7 +350,15 @@ namespace VideoGen.Commands
             WriteSummary(string.Format(System.Globalization.CultureInfo.InvariantCulture,
                 "New-Video: {0} job(s) created, {1} taken from the journal without paying again, {2} row(s) failed; cost reported: {3}.",
                 _submittedCount, _reusedCount, _failedRows + _notSubmitted.Count, _cost));
-            if (_notSubmitted.Count > 0)
+            if (_notSubmitted.Count > 0 && _storeFailed)
+            {
+                WriteError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
+                    string.Format(System.Globalization.CultureInfo.InvariantCulture,
+                        "{0} row(s) were not submitted because the job store {1} could not record a created job (the error naming its task id says why; a local problem): {2}. Fix the store (disk space, permissions, the process holding it), then run the same command again; the jobs already created went on down the pipeline.",
+                        _notSubmitted.Count, _journal!.Path, string.Join(", ", NotSubmittedInRowOrder()))),
+                    "VideoGen.NotSubmitted", ErrorCategory.WriteError, NotSubmittedInRowOrder()));
+            }
+            else if (_notSubmitted.Count > 0)
             {
                 WriteError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.QuotaExceeded,
                     string.Format(System.Globalization.CultureInfo.InvariantCulture,
@@ -439,6 +446,22 @@ namespace VideoGen.Commands
             _cost.Add(submitted.Job.Cost, submitted.Job.CostUnit);
             SessionJobs.Remember(submitted.Job, key);
             WriteObject(submitted.Job);
+        }
+
+        /// <summary>
+        /// A job an earlier run paid for, emitted instead of paying again. Remembered as this session's (its address trusted
+        /// with the key) only where New-Video recorded it here: a job imported from a file keeps its address checked like a
+        /// piped row's, so a crafted CSV or journal cannot send the key anywhere.
+        /// </summary>
+        private void EmitRecorded(JournalEntry recorded)
+        {
+            _emitted.Add(recorded.Job.Id);
+            _reusedCount++;
+            if (!recorded.IsImported)
+            {
+                SessionJobs.Remember(recorded.Job, ApiKeyFor(recorded.Job.Provider));
+            }
+            WriteObject(recorded.Job);
         }
 
         /// <summary>
@@ -623,8 +646,21 @@ namespace VideoGen.Commands
             WriteWarning("The job store " + _journal!.Path + " could not be read, so rows submitted before are not recognised: " + ex.Message);
         }
 
-        private static Exception? TryJournal(JobJournal journal, VideoJob job, string fingerprint) =>
-            TryJournal(() => journal.Submitted(job, fingerprint));
+        /// <summary>
+        /// Records a created job, in the worker that read its answer. A failure is returned, to be reported with the job, and
+        /// stops further starts before the worker lets go of its slot: every later job could not be recorded either, and a
+        /// re-run would pay for it again.
+        /// </summary>
+        private Exception? Commit(JobJournal journal, VideoJob job, string fingerprint)
+        {
+            var error = TryJournal(() => journal.Submitted(job, fingerprint));
+            if (error != null)
+            {
+                _storeFailed = true;
+                Engine.StopStarting();
+            }
+            return error;
+        }
 
         private ErrorRecord JournalFailed(VideoJob job, Exception error) =>
             new ErrorRecord(new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
