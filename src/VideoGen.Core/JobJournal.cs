@@ -888,8 +888,12 @@ namespace VideoGen.Core
         {
             var reason = ex is SqliteException sqlite ? Describe(sqlite) : ex.Message;
             var kept = job is null ? string.Empty : " Task id " + job.Id + " at " + job.Provider + " was created; keep this id.";
-            return new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
-                "Could not write the job store " + Path + ": " + reason + "." + kept + " Set -JournalPath or $env:" + PathVariable + " to a writable file on a local disk.", job?.Id, null, ex);
+            // A store another process holds needs that process to finish, not another file.
+            var busy = ex is SqliteException locked && ((locked.SqliteErrorCode & 0xFF) == 5 || (locked.SqliteErrorCode & 0xFF) == 6);
+            var advice = busy
+                ? " Let the other VideoGen command (a scheduled task?) finish or stop it, then run this one again."
+                : " Set -JournalPath or $env:" + PathVariable + " to a writable file on a local disk.";
+            return new VideoGenException(VideoGenErrorKind.UnexpectedAnswer, "Could not write the job store " + Path + ": " + reason + "." + kept + advice, job?.Id, null, ex);
         }
 
         /// <summary>SQLite's reason in words an admin can act on: busy (another process), damaged, read-only, full.</summary>

@@ -97,6 +97,25 @@ public class JournalTests : IDisposable
     }
 
     [Fact]
+    public void A_writer_that_waits_past_the_lock_timeout_names_the_task_id_and_says_to_let_the_other_process_finish()
+    {
+        var journal = new JobJournal(_path);
+        journal.Submitted(Submitted("first"));
+        using var other = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + _path + ";Pooling=False");
+        other.Open();
+        using var hold = other.BeginTransaction(); // BEGIN IMMEDIATE: the write lock, as another process's write holds it
+        var busy = new JobJournal(_path) { LockTimeout = TimeSpan.FromSeconds(1) };
+
+        var error = Assert.Throws<VideoGenException>(() => busy.Submitted(Submitted("blocked")));
+
+        Assert.Equal("blocked", error.TaskId);
+        Assert.Contains("blocked", error.Message);
+        Assert.Contains("another process", error.Message);
+        Assert.Contains("finish or stop it", error.Message);
+        Assert.DoesNotContain("local disk", error.Message);
+    }
+
+    [Fact]
     public void A_later_process_migrates_nothing_and_a_newer_schema_is_refused()
     {
         var journal = new JobJournal(_path);
