@@ -14,7 +14,7 @@ namespace VideoGen.Core
         /// <param name="provider">The provider.</param>
         /// <param name="baseUri">The provider's base URI, meaning the same as its documented server URL (FastRouter <c>https://api.fastrouter.ai</c>, OpenRouter <c>https://openrouter.ai/api/v1</c>, AppleRouter <c>https://api.applerouter.ai</c>).</param>
         /// <param name="apiKey">The bearer key; not blank.</param>
-        /// <exception cref="VideoGenException">InvalidArgument: the base URI is not absolute http(s), or is plain http to a host that is not loopback (the key would travel in clear text). Authentication: the key is blank.</exception>
+        /// <exception cref="VideoGenException">InvalidArgument: the base URI is not absolute http(s), or is plain http to a host that is not loopback (the key would travel in clear text). NoApiKey: the key is blank.</exception>
         public ProviderEndpoint(VideoProvider provider, Uri baseUri, string apiKey)
         {
             if (baseUri is null || !baseUri.IsAbsoluteUri || (baseUri.Scheme != Uri.UriSchemeHttps && baseUri.Scheme != Uri.UriSchemeHttp))
@@ -29,7 +29,7 @@ namespace VideoGen.Core
             }
             if (string.IsNullOrWhiteSpace(apiKey))
             {
-                throw new VideoGenException(VideoGenErrorKind.Authentication,
+                throw new VideoGenException(VideoGenErrorKind.NoApiKey,
                     "No API key for " + provider + ". Pass -ApiKey or set $env:" + EndpointResolver.ApiKeyVariable(provider) + ".");
             }
             Provider = provider;

@@ -29,6 +29,10 @@ namespace VideoGen.Core
         FileExists,
         /// <summary>The downloaded file failed verification (length, MP4 signature). InvalidData.</summary>
         InvalidFile,
+        /// <summary>No key is configured for the provider (no -ApiKey, no key variable); nothing was sent. AuthenticationError.</summary>
+        NoApiKey,
+        /// <summary>A failure on this machine, not at the provider: a full disk, a read-only folder, a file in use. The message names the path. WriteError.</summary>
+        LocalFailure,
     }
 
     /// <summary>

@@ -209,12 +209,13 @@ namespace VideoGen.Commands
         /// </summary>
         protected bool FirstNoKeyError(VideoGenException ex)
         {
-            if (ex.Kind != VideoGenErrorKind.Authentication || ex.StatusCode != null || ex.Message.IndexOf("No API key for ", StringComparison.Ordinal) < 0)
+            if (ex.Kind != VideoGenErrorKind.NoApiKey)
             {
                 return true;
             }
             // The same missing key says the same thing whatever the row: "No API key for OpenRouter. Pass -ApiKey or ...".
-            var what = ex.Message.Substring(ex.Message.IndexOf("No API key for ", StringComparison.Ordinal));
+            var start = ex.Message.IndexOf("No API key for ", StringComparison.Ordinal);
+            var what = start < 0 ? ex.Message : ex.Message.Substring(start);
             if (_noKeyReported.Add(what.Split('.')[0]))
             {
                 return true;
@@ -244,7 +245,7 @@ namespace VideoGen.Commands
             {
                 return;
             }
-            ThrowTerminatingError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.Authentication,
+            ThrowTerminatingError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.NoApiKey,
                 "No API key for " + provider + ", so nothing was sent. Set it for this session with $env:" + EndpointResolver.ApiKeyVariable(provider) +
                 " = '<key>', or pass -ApiKey (Get-Secret " + provider + ") / -ApiKey (Read-Host -AsSecureString), then run the command again."),
                 "VideoGen.NoApiKey", ErrorCategory.AuthenticationError, provider.ToString()));
@@ -507,6 +508,8 @@ namespace VideoGen.Commands
         {
             VideoGenErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
             VideoGenErrorKind.Authentication => ErrorCategory.AuthenticationError,
+            VideoGenErrorKind.NoApiKey => ErrorCategory.AuthenticationError,
+            VideoGenErrorKind.LocalFailure => ErrorCategory.WriteError,
             VideoGenErrorKind.QuotaExceeded => ErrorCategory.QuotaExceeded,
             VideoGenErrorKind.NotFound => ErrorCategory.ObjectNotFound,
             VideoGenErrorKind.RateLimited => ErrorCategory.LimitsExceeded,

@@ -68,7 +68,7 @@ public class ValidationTests
     {
         var ex = Assert.Throws<VideoGenException>(() => RowPreparer.Prepare(1, new Dictionary<string, string?> { ["Provider"] = "OpenRouter", ["Prompt"] = "p" }, null, null, _ => null));
 
-        Assert.Equal(VideoGenErrorKind.Authentication, ex.Kind);
+        Assert.Equal(VideoGenErrorKind.NoApiKey, ex.Kind);
         Assert.Contains("-ApiKey", ex.Message);
         Assert.Contains("OPENROUTER_API_KEY", ex.Message);
     }

@@ -293,7 +293,7 @@ namespace VideoGen.Commands
         }
 
         private static ErrorRecord RemixError(VideoGenException ex, string label) =>
-            ToErrorRecord(ex.Message.StartsWith(Capital(label), StringComparison.Ordinal) || ex.Message.StartsWith("No API key", StringComparison.Ordinal)
+            ToErrorRecord(ex.Message.StartsWith(Capital(label), StringComparison.Ordinal) || ex.Kind == VideoGenErrorKind.NoApiKey
                 ? ex
                 : new VideoGenException(ex.Kind, Capital(label) + ": " + ex.Message, ex.TaskId, ex.StatusCode, ex), ex.TaskId ?? (object)label);
 
