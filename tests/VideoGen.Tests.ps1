@@ -265,6 +265,33 @@ Describe 'Failures, secrets and the journal' {
         (Get-VideoGenEmulatorStats -Emulator $emulator).submissions | Should -Be $before
     }
 
+    It 'stores and names the job still on its way when Select-Object -First 1 ends the pipeline, in a script that then exits' {
+        # Each of the first two submissions is created at once and answered 1.5 s later: when the first job reaches
+        # Select-Object -First 1, the second row's job exists at the provider and its answer is on its way.
+        Invoke-VideoGenEmulatorControl -Emulator $emulator -Provider OpenRouter -Path faults -Body @{ route = 'submit'; provider = 'openrouter'; status = 200; delayMs = 1500; count = 2 }
+        $store = Join-Path $TestDrive 'first-only.db'
+        $tag = [guid]::NewGuid().ToString('N').Substring(0, 10)
+        $script = "Import-Module '$modulePath'; 1..3 | ForEach-Object { [pscustomobject]@{ Name = `"first`$_`"; Prompt = `"Only the first `$_ $tag`" } } | " +
+            "New-Video -Provider OpenRouter -ThrottleLimit 1 -JournalPath '$store' | Select-Object -First 1 | ForEach-Object { 'EMITTED ' + `$_.Id }"
+        try {
+            $run = Invoke-BoundedProcess -FilePath (Get-ChildPowerShellPath) -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $script -TimeoutSec 120
+        }
+        finally {
+            Invoke-RestMethod -Method Delete -Uri (([uri]$emulator.OpenRouter).GetLeftPart([UriPartial]::Authority) + '/_emulator/faults') -TimeoutSec 30 | Out-Null
+        }
+
+        $created = @((Get-VideoGenEmulatorStats -Emulator $emulator).jobs | Where-Object { $_.prompt -like "*$tag" })
+        $stored = @(VideoGen\Get-VideoJob -All -JournalPath $store)
+        $printed = ($run.Output + $run.Errors) -join "`n"
+        $emitted = @($run.Output | Where-Object { $_ -like 'EMITTED *' })
+        $emitted.Count | Should -Be 1
+        $created.Count | Should -BeGreaterOrEqual 2
+        foreach ($job in $created) {
+            $stored.Id | Should -Contain $job.id
+            if ($emitted[0] -ne "EMITTED $($job.id)") { $printed | Should -BeLike "*$($job.id)*" }
+        }
+    }
+
     It 'shows no trace of the key on any stream of a full run with verbose and debug on' {
         $ps = [PowerShell]::Create()
         try {

@@ -306,14 +306,14 @@ namespace VideoGen.Core
 
         /// <summary>
         /// The job a request was already paid for: recorded with this provider, <paramref name="name"/> (as <see cref="SameName"/>) and request fingerprint, at or before sequence <paramref name="recordedUpTo"/> (see <see cref="LastSequence"/>:
-        /// a command matches only jobs recorded before it started). The newest such job, or null.
+        /// a command matches only jobs recorded before it started). The newest such job that <paramref name="accept"/> takes (all, where null), or null.
         /// </summary>
         /// <exception cref="VideoGenException">As for <see cref="ReadStates"/>.</exception>
-        public JournalEntry? FindByFingerprint(VideoProvider provider, string? name, string requestFingerprint, long recordedUpTo)
+        public JournalEntry? FindByFingerprint(VideoProvider provider, string? name, string requestFingerprint, long recordedUpTo, Func<JournalEntry, bool>? accept = null)
         {
             var matches = Many("SELECT " + JobColumns + " FROM jobs WHERE request_fingerprint = $fp AND provider = $provider AND seq <= $upTo ORDER BY seq DESC",
                 ("$fp", requestFingerprint), ("$provider", provider.ToString()), ("$upTo", recordedUpTo));
-            return matches.FirstOrDefault(e => SameName(e.Job.Name, name));
+            return matches.FirstOrDefault(e => SameName(e.Job.Name, name) && (accept is null || accept(e)));
         }
 
         /// <summary>Names match as a re-run sees them: trimmed, case-insensitive (invariant); null is the empty name.</summary>
@@ -323,10 +323,10 @@ namespace VideoGen.Core
         /// <summary>
         /// A job imported from an older journal without a request fingerprint (written before re-run matching) that a row
         /// matches by provider, name (as <see cref="SameName"/>), prompt and model (ordinal), recorded at or before <paramref name="recordedUpTo"/>;
-        /// the newest such job, or null. Callers warn that the match is by these fields only.
+        /// the newest such job that <paramref name="accept"/> takes (all, where null), or null. Callers warn that the match is by these fields only.
         /// </summary>
         /// <exception cref="VideoGenException">As for <see cref="ReadStates"/>.</exception>
-        public JournalEntry? FindUnfingerprinted(VideoProvider provider, string? name, string? prompt, string? model, long recordedUpTo)
+        public JournalEntry? FindUnfingerprinted(VideoProvider provider, string? name, string? prompt, string? model, long recordedUpTo, Func<JournalEntry, bool>? accept = null)
         {
             if (string.IsNullOrWhiteSpace(name))
             {
@@ -340,7 +340,7 @@ namespace VideoGen.Core
             var matches = Many("SELECT " + JobColumns + " FROM jobs WHERE prompt = $prompt AND request_fingerprint IS NULL AND provider = $provider AND seq <= $upTo ORDER BY seq DESC",
                 ("$prompt", prompt), ("$provider", provider.ToString()), ("$upTo", recordedUpTo));
             return matches.FirstOrDefault(e => SameName(e.Job.Name, name) &&
-                string.Equals(e.Job.Prompt, prompt, StringComparison.Ordinal) && string.Equals(e.Job.Model, model, StringComparison.Ordinal));
+                string.Equals(e.Job.Prompt, prompt, StringComparison.Ordinal) && string.Equals(e.Job.Model, model, StringComparison.Ordinal) && (accept is null || accept(e)));
         }
 
         /// <summary>The sequence number of the newest job recorded (0 for an empty or missing store).</summary>

@@ -71,4 +71,7 @@ public sealed class EmulatorOptions
 
     /// <summary>Result files (/files/...) need the provider key, as a provider that serves them from its own host does; by default they are signed-URL-like and need none (a wrong key is still refused).</summary>
     public bool FilesRequireKey { get; set; }
+
+    /// <summary>OpenRouter <c>GET /api/v1/key</c>: the credit left on the key (<c>limit_remaining</c>); null for a key without a limit.</summary>
+    public decimal? KeyLimitRemaining { get; set; }
 }

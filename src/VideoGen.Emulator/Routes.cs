@@ -40,6 +40,17 @@ internal static class Routes
         app.MapGet("/api/v1/videos/{id}", (HttpContext ctx, string id) => Guarded(ctx, options, state, Open, "poll", () => OpenPoll(ctx, options, state, id)));
         app.MapGet("/api/v1/videos/{id}/content", (HttpContext ctx, string id) => Guarded(ctx, options, state, Open, "download", () => OpenContent(ctx, options, state, id)));
 
+        // OpenRouter's current key (PROVIDERS.md: https://openrouter.ai/docs/api/api-reference/api-keys/get-current-key).
+        app.MapGet("/api/v1/key", ctx => Guarded(ctx, options, state, Open, "key", () => Json(ctx, 200, new JsonObject
+        {
+            ["data"] = new JsonObject
+            {
+                ["label"] = "emulator key", ["limit"] = options.KeyLimitRemaining is decimal left ? JsonValue.Create(left + 10m) : null,
+                ["limit_remaining"] = options.KeyLimitRemaining is decimal remaining ? JsonValue.Create(remaining) : null,
+                ["limit_reset"] = null, ["usage"] = 10, ["usage_daily"] = 0, ["is_free_tier"] = false,
+            },
+        })));
+
         // OpenRouter's model capabilities (PROVIDERS.md, inferred).
         app.MapGet("/api/v1/videos/models", ctx => Guarded(ctx, options, state, Open, "models", () => Json(ctx, 200, OpenRouterModels())));
 
@@ -138,6 +149,7 @@ internal static class Routes
                 case "acceptranges": options.AcceptRanges = value!.GetValue<bool>(); break;
                 case "cutdownloadsat": options.CutDownloadsAt = value?.GetValue<long>(); break;
                 case "filehost": options.FileHost = value?.GetValue<string>(); break;
+                case "keylimitremaining": options.KeyLimitRemaining = value?.GetValue<decimal>(); break;
                 case "fastrouterlegacypollonly": options.FastRouterLegacyPollOnly = value!.GetValue<bool>(); break;
                 case "openaipollafterms": options.OpenAIPollAfterMs = value?.GetValue<int>(); break;
                 case "acceptunknownfields": options.AcceptUnknownFields = value!.GetValue<bool>(); break;

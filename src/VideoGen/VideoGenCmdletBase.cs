@@ -11,6 +11,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using VideoGen.Core;
 using VideoGen.Core.Http;
+using VideoGen.Core.Submitting;
 
 namespace VideoGen.Commands
 {
@@ -89,18 +90,64 @@ namespace VideoGen.Commands
         {
         }
 
+        /// <summary>How long the end of a command waits for paid requests already sent to answer before it names them as unanswered.</summary>
+        internal static readonly TimeSpan InFlightAnswerBound = TimeSpan.FromSeconds(30);
+
+        /// <summary>The paid requests of this command in flight, and the jobs created and not yet handed down the pipeline.</summary>
+        protected SubmissionLedger Ledger { get; } = new SubmissionLedger();
+
+        /// <summary>The job store the ledger's jobs are committed to, for the end-of-command warning.</summary>
+        protected virtual string LedgerStore => "the job store";
+
+        private int _ended;
+
         /// <summary>
-        /// Called on the pipeline thread when <see cref="Drain"/> finds the pipeline stopping (Ctrl+C), before it ends the
-        /// command; writes are attempted and may be refused by PowerShell.
+        /// The one end of every command that did not end through its EndProcessing: Ctrl+C (found by <see cref="Drain"/>), a
+        /// downstream <c>Select-Object -First</c>, <c>-ErrorAction Stop</c>, a terminating error anywhere in the pipeline, and
+        /// disposal (reached from <see cref="Dispose(bool)"/>). Stops starting (<see cref="OnStopping"/>), lets the paid
+        /// requests already sent answer (bounded by <see cref="InFlightAnswerBound"/>; their workers commit each id to the
+        /// store), then names every job created and not handed on and every request still unanswered in a warning — on the
+        /// host when PowerShell refuses the streams. Runs once; after a normal end the ledger holds nothing to name.
         /// </summary>
-        protected virtual void OnStopped()
+        protected void EndCommand()
         {
+            if (Interlocked.Exchange(ref _ended, 1) != 0)
+            {
+                return;
+            }
+            OnStopping(_engine);
+            Ledger.WaitForAnswers(InFlightAnswerBound);
+            foreach (var line in Ledger.Report(LedgerStore, InFlightAnswerBound))
+            {
+                WarnEvenIfStopping(line);
+            }
+        }
+
+        /// <summary>A warning through the stream, or at the host where PowerShell refuses the stream (stopping, or after the pipeline).</summary>
+        private void WarnEvenIfStopping(string warning)
+        {
+            try
+            {
+                WriteWarning(warning);
+                return;
+            }
+            catch (Exception ex) when (ex is PipelineStoppedException || ex is InvalidOperationException || ex is NotImplementedException || ex is NullReferenceException)
+            {
+            }
+            try
+            {
+                // The console (and a transcript) still shows the host's warning; the store holds every answered id.
+                Host?.UI?.WriteWarningLine(warning);
+            }
+            catch (Exception ex) when (ex is PipelineStoppedException || ex is NotImplementedException || ex is InvalidOperationException)
+            {
+            }
         }
 
         /// <summary>
         /// The one drain loop: hands each outcome that arrives within <paramref name="wait"/> (then any already there) to
         /// <see cref="OnOutcome"/>, writes the queued verbose and debug text, and calls <see cref="OnDrained"/>. Pipeline
-        /// thread only. When the pipeline is stopping it calls <see cref="OnStopped"/> and ends the command.
+        /// thread only. When the pipeline is stopping it ends the command through <see cref="EndCommand"/>.
         /// </summary>
         protected void Drain(TimeSpan wait)
         {
@@ -114,7 +161,7 @@ namespace VideoGen.Commands
             }
             if (Stopping)
             {
-                OnStopped();
+                EndCommand();
                 throw new PipelineStoppedException();
             }
             DrainLog();
@@ -398,9 +445,6 @@ namespace VideoGen.Commands
         protected VideoProvider ResolveProvider(string? provider) =>
             EndpointResolver.ResolveProvider(provider, ApiKey != null, Environment.GetEnvironmentVariable);
 
-        /// <summary>The description of -ApiKey's rule for help and messages.</summary>
-        internal const string ApiKeyRule = "Sent only to the provider named by -Provider (or $env:VIDEOGEN_PROVIDER), and only to its configured base URI.";
-
         /// <summary>Waits for a task on the pipeline thread, draining the engine and the log meanwhile.</summary>
         protected T Await<T>(Task<T> task)
         {
@@ -532,11 +576,12 @@ namespace VideoGen.Commands
             GC.SuppressFinalize(this);
         }
 
-        /// <summary>Releases the engine (bounded, never throws) and the cancellation source.</summary>
+        /// <summary>Ends the command through <see cref="EndCommand"/>, then releases the engine (bounded, never throws) and the cancellation source.</summary>
         protected virtual void Dispose(bool disposing)
         {
             if (disposing)
             {
+                EndCommand();
                 _engine?.Dispose();
                 _cancel.Dispose();
             }

@@ -11,8 +11,17 @@ namespace VideoGen.Core.Providers
     /// <c>data.taskId</c>; Sora: <c>id</c>), two poll shapes (<c>data.generations[]</c>; Sora <c>status</c>/<c>progress</c>),
     /// and a finished poll may answer the MP4 bytes themselves (Content-Type video/*, PROVIDERS.md, inferred).
     /// </summary>
-    public sealed class FastRouterMapping : IProviderMapping
+    public sealed class FastRouterMapping : IProviderMapping, IPricingMapping
     {
+        /// <inheritdoc/>
+        public bool ReportsCost => true;
+
+        /// <inheritdoc/>
+        public string? RemainingCreditPath => null;
+
+        /// <inheritdoc/>
+        public decimal? ReadRemainingCredit(string json) => null;
+
         /// <summary>The submission route under the base URI.</summary>
         public const string SubmitPath = "api/v1/videos";
         /// <summary>The poll route under the base URI.</summary>

@@ -9,8 +9,26 @@ namespace VideoGen.Core.Providers
     /// poll <c>GET /videos/{id}</c> (or the polling URL, resolved against the base); download
     /// <c>GET /videos/{id}/content?index=N</c> with the bearer key (PROVIDERS.md, inferred).
     /// </summary>
-    public sealed class OpenRouterMapping : IProviderMapping
+    public sealed class OpenRouterMapping : IProviderMapping, IPricingMapping
     {
+        /// <inheritdoc/>
+        public bool ReportsCost => true;
+
+        /// <inheritdoc/>
+        public string? RemainingCreditPath => "key";
+
+        /// <inheritdoc/>
+        /// <remarks><c>GET /api/v1/key</c> answers <c>{data: {limit, limit_remaining, usage, …}}</c>; <c>limit_remaining</c> is null where the key has no limit.</remarks>
+        public decimal? ReadRemainingCredit(string json)
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object &&
+                document.RootElement.TryGetProperty("data", out var data) && data.ValueKind == System.Text.Json.JsonValueKind.Object &&
+                data.TryGetProperty("limit_remaining", out var left) && left.ValueKind == System.Text.Json.JsonValueKind.Number
+                ? left.GetDecimal()
+                : (decimal?)null;
+        }
+
         /// <inheritdoc/>
         public VideoProvider Provider => VideoProvider.OpenRouter;
         /// <inheritdoc/>

@@ -6,6 +6,7 @@ using System.Security;
 using System.Threading;
 using VideoGen.Core;
 using VideoGen.Core.Providers;
+using VideoGen.Core.Submitting;
 
 namespace VideoGen.Commands
 {
@@ -155,18 +156,38 @@ namespace VideoGen.Commands
                 WriteError(NotFinishedRecord(source, label));
                 return;
             }
-            var fingerprint = RequestFingerprint.Of(provider, new VideoRequest { Prompt = prompt }, "remix of " + source.Id);
-            if (Recorded(label, provider, name, fingerprint, prompt, null) is JournalEntry recorded)
+            var remixMapping = VideoOperations.ForRemix(source);
+            string fingerprint;
+            using (var wire = remixMapping.CreateRemixRequest(endpoint.BaseUri, source, prompt))
             {
-                WriteVerbose(label + " was remixed before as task " + recorded.Job.Id + " (" + recorded.Job.Status + ", journal " + _journal!.Path +
-                    "); emitting that job instead of paying again. -Force remixes anew.");
-                EmitRecorded(recorded);
-                return;
+                fingerprint = RequestFingerprint.Of(endpoint, wire);
             }
-            if (BudgetReached(provider.ToString()))
+            var carried = ApiKeyFor(provider) ?? (SessionJobs.TryGet(sessionObject, out var known, out _, out var key) && known == provider ? key : null);
+            var paid = new PaidRequest(_row, label, endpoint, fingerprint,
+                // Not the Ctrl+C token: a remix already sent is never cut off, so its id is not lost.
+                (client, log) => client.RemixAsync(endpoint, source, prompt, name, log, CancellationToken.None),
+                createdId => VideoJob.Restore(createdId, provider, source.Model, name, prompt, endpoint.BaseUri.AbsoluteUri))
             {
-                _failedRows++;
-                WriteError(BudgetExceeded(label));
+                SourceId = source.Id,
+                Name = name,
+                Prompt = prompt,
+                LegacyFingerprint = RequestFingerprint.LegacyRemix(provider, prompt, source.Id),
+                Tag = carried,
+            };
+            if (!statusKnown)
+            {
+                // One GET videos/{id} (not a paid request), in the remix's slot: only a finished video can be remixed.
+                paid.BeforePaying = async (client, log, token) =>
+                {
+                    var checkedSource = await client.PollAsync(endpoint, source, log, token).ConfigureAwait(false);
+                    if (checkedSource.Status != VideoJobStatus.Succeeded)
+                    {
+                        throw new SourceNotFinishedException(checkedSource);
+                    }
+                };
+            }
+            if (Reuse(paid, label + " was remixed before as task {0}; emitting that job instead of paying again. -Force remixes anew."))
+            {
                 return;
             }
             if (!ShouldProcess(label + ": remix of video " + source.Id + " '" + Shorten(prompt) + "' at " + provider + (source.Model is null ? string.Empty : " (" + source.Model + ")"),
@@ -174,64 +195,10 @@ namespace VideoGen.Commands
             {
                 return;
             }
-            var carried = ApiKeyFor(provider) ?? (SessionJobs.TryGet(sessionObject, out var known, out _, out var key) && known == provider ? key : null);
-            var row = new RemixRow(_row, label, source, carried);
-            var journal = _journal!;
-            var client = Client;
-            var log = Log;
-            var engine = Engine;
-            engine.StartInOrder(row, async context =>
+            if (CheckMoney(paid))
             {
-                var checkedSource = source;
-                // One slot for the check and the remix, so a remix keeps its place in row order (-ThrottleLimit 1, -MaxCost).
-                using (await context.SlotAsync().ConfigureAwait(false))
-                {
-                    if (!statusKnown)
-                    {
-                        // One GET videos/{id} (not a paid request): only a finished video can be remixed.
-                        checkedSource = await client.PollAsync(endpoint, source, log, context.Token).ConfigureAwait(false);
-                        if (checkedSource.Status != VideoJobStatus.Succeeded)
-                        {
-                            throw new RemixSourceNotFinished(checkedSource);
-                        }
-                    }
-                    // Ctrl+C or a 402 while the check ran: the engine refuses only items asking for a slot, and this one holds
-                    // its slot, so it asks itself before paying.
-                    if (engine.IsStoppingStarts)
-                    {
-                        throw new NotStartedException();
-                    }
-                    VideoJob job;
-                    Reserve(provider.ToString(), null);
-                    _inFlight[row] = row.Label;
-                    try
-                    {
-                        try
-                        {
-                            // Not the Ctrl+C token: a remix already sent is never cut off, so its id is not lost.
-                            job = await client.RemixAsync(endpoint, checkedSource, prompt, name, log, CancellationToken.None).ConfigureAwait(false);
-                        }
-                        catch (Exception ex) when (StopStartingOn(context, ex))
-                        {
-                            throw; // never reached: the filter stops new rows and remixes while this one still holds its slot
-                        }
-                        catch (VideoGenException ex) when (ex.TaskId != null && ex.TaskId != checkedSource.Id)
-                        {
-                            // The answer carried the new video's id but could not be read in full: the job exists, so its id is kept.
-                            var created = VideoJob.Restore(ex.TaskId, provider, checkedSource.Model, name, prompt, endpoint.BaseUri.AbsoluteUri);
-                            throw new SubmissionFailure(created, Commit(journal, created, fingerprint), ex);
-                        }
-                        // On disk the moment the answer is read, before anything else can fail.
-                        var journalError = Commit(journal, job, fingerprint);
-                        Settle(provider.ToString(), null, job.Cost);
-                        return new Submitted(job, journalError);
-                    }
-                    finally
-                    {
-                        _inFlight.TryRemove(row, out _);
-                    }
-                }
-            });
+                _submitter!.Start(paid);
+            }
         }
 
         /// <summary>
@@ -296,34 +263,5 @@ namespace VideoGen.Commands
             ToErrorRecord(ex.Message.StartsWith(Capital(label), StringComparison.Ordinal) || ex.Kind == VideoGenErrorKind.NoApiKey
                 ? ex
                 : new VideoGenException(ex.Kind, Capital(label) + ": " + ex.Message, ex.TaskId, ex.StatusCode, ex), ex.TaskId ?? (object)label);
-
-        /// <summary>A remix on its way: the row's label, the source, and the key to carry on with the new job.</summary>
-        private sealed class RemixRow
-        {
-            public RemixRow(int row, string label, VideoJob source, SecureString? key)
-            {
-                Row = row;
-                Label = label;
-                Source = source;
-                Key = key;
-            }
-
-            public int Row { get; }
-            public string Label { get; }
-            public VideoJob Source { get; }
-            public SecureString? Key { get; }
-        }
-
-        /// <summary>The source's one GET found it not finished (or ended without a video): nothing was sent for the remix.</summary>
-        private sealed class RemixSourceNotFinished : Exception
-        {
-            public RemixSourceNotFinished(VideoJob source)
-                : base("Video " + source.Id + " is " + source.Status + ", not finished.")
-            {
-                Video = source;
-            }
-
-            public VideoJob Video { get; }
-        }
     }
 }

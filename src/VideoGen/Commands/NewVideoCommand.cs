@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using VideoGen.Core;
+using VideoGen.Core.Submitting;
 
 namespace VideoGen.Commands
 {
@@ -114,12 +115,17 @@ namespace VideoGen.Commands
         [Parameter(ValueFromPipeline = true, DontShow = true)]
         public PSObject? InputObject { get; set; }
 
-        /// <summary><para type="description">A budget for this invocation, in the provider's unit (FastRouter credits, OpenRouter USD): once the cost the provider reported for the jobs this command created (plus, where OpenRouter publishes prices, the estimate for those whose cost is not known yet) reaches it, no further row is submitted, and each row not submitted is an error (QuotaExceeded, VideoGen.BudgetExceeded). Jobs already created go on down the pipeline. With -ThrottleLimit above 1, submissions already in flight may pass it; use -ThrottleLimit 1 for an exact stop.</para></summary>
+        /// <summary><para type="description">A budget for this invocation, in the provider's unit (FastRouter credits, OpenRouter USD): once the cost of the jobs this command created reaches it, no further row is submitted, and each row not submitted is an error (QuotaExceeded, VideoGen.BudgetExceeded). A row is priced by -PricePerJob where given, else by the estimate from the provider's published prices (OpenRouter), else by the cost the provider reports in its answer (FastRouter). A budget that cannot be counted is refused, never ignored: with a provider that reports no price (AppleRouter, OpenAICompatible) and no -PricePerJob, no row is submitted. Jobs already created go on down the pipeline. With -ThrottleLimit above 1, submissions already in flight may pass it; use -ThrottleLimit 1 for an exact stop.</para></summary>
         [Parameter]
         [ValidateRange(0, 1000000)]
         public decimal? MaxCost { get; set; }
 
-        /// <summary><para type="description">Submit even when the journal already holds a job for the same row (same provider, Name and request). Without -Force such a row is not paid for again: the recorded job is emitted in its last known state (a failed one is reported again by Wait-Video with its reason, a saved one is recognised by Save-Video).</para></summary>
+        /// <summary><para type="description">The price of one job in the provider's unit, as the provider's price list gives it, for -MaxCost where the provider reports none (AppleRouter, OpenAICompatible). Each row submitted counts this much against -MaxCost; a cost the provider does report replaces it.</para></summary>
+        [Parameter]
+        [ValidateRange(0, 1000000)]
+        public decimal? PricePerJob { get; set; }
+
+        /// <summary><para type="description">Submit even when the job store already holds a job for the same row (same provider, Name and request as it goes on the wire: every field at any depth, the bytes of a local -Image, the base URI), and even when OpenRouter says the key's credit left is less than the estimate of the rows. Without -Force such a row is not paid for again: the recorded job is emitted in its last known state (a failed one is reported again by Wait-Video with its reason, a saved one is recognised by Save-Video). Two identical rows are two jobs: a re-run takes a different recorded job for each.</para></summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
@@ -134,23 +140,15 @@ namespace VideoGen.Commands
 
         #endregion
 
-        /// <summary>How long Ctrl+C waits for submissions already sent to answer before it warns that they may have created a job.</summary>
-        private static readonly TimeSpan InFlightAnswerBound = TimeSpan.FromSeconds(30);
-
-        private readonly HashSet<string> _emitted = new HashSet<string>(StringComparer.Ordinal);
-        /// <summary>Submissions and remixes sent and not yet answered, by their engine state, with the row's label.</summary>
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<object, string> _inFlight = new System.Collections.Concurrent.ConcurrentDictionary<object, string>();
-        /// <summary>Rows not submitted after a 402 or Ctrl+C: row number and label, reported in row order.</summary>
+        /// <summary>Rows not submitted after a 402, a store failure or Ctrl+C: row number and label, reported in row order.</summary>
         private readonly List<KeyValuePair<int, string>> _notSubmitted = new List<KeyValuePair<int, string>>();
-        private long _recordedUpTo = -1;
         private JobJournal? _journal;
+        private StoredJobs? _stored;
+        private Budget? _budget;
+        private Submitter? _submitter;
+        private readonly CreditCheck _credit = new CreditCheck();
         private bool _outOfCredits;
-        /// <summary>Set by a worker whose job the store could not record: starts stopped for that reason, not a 402.</summary>
-        private volatile bool _storeFailed;
-        private bool _stopReported;
         private bool _noPromptColumnReported;
-        private readonly object _budgetGate = new object();
-        private readonly Dictionary<string, decimal> _spent = new Dictionary<string, decimal>(StringComparer.Ordinal);
         private readonly CostTotals _cost = new CostTotals();
         private readonly CostTotals _whatIfEstimate = new CostTotals();
         private int _submittedCount;
@@ -185,20 +183,19 @@ namespace VideoGen.Commands
             {
                 RequireWritableJournal(_journal, JournalPath);
             }
-            if (!Force)
+            try
             {
-                try
-                {
-                    // Rows match jobs recorded before this command started (indexed look-ups per row), never the ones it creates.
-                    _recordedUpTo = _journal.LastSequence();
-                }
-                catch (VideoGenException ex)
-                {
-                    StoreUnreadable(ex);
-                }
+                // Rows match jobs recorded before this command started (indexed look-ups per row), never the ones it creates.
+                _stored = new StoredJobs(_journal, enabled: !Force);
             }
+            catch (VideoGenException ex)
+            {
+                _stored = new StoredJobs(_journal, enabled: false);
+                StoreUnreadable(ex);
+            }
+            _budget = new Budget(MaxCost, PricePerJob);
             // Out of credits: nothing more may start, decided by the worker before it frees its slot.
-            StartEngine(ThrottleLimit, ex => ex is VideoGenException vg && IsOutOfCredits(vg));
+            _submitter = new Submitter(Client, _journal, StartEngine(ThrottleLimit, Submitter.IsOutOfCredits), _budget, Ledger, Log);
         }
 
         /// <inheritdoc/>
@@ -264,77 +261,159 @@ namespace VideoGen.Commands
             {
                 WriteWarning(prepared.Label + ": " + warning);
             }
-            var model = string.IsNullOrWhiteSpace(prepared.Request.Model) ? prepared.Endpoint.Mapping.DefaultModel : prepared.Request.Model!;
-            var fingerprint = RequestFingerprint.Of(prepared.Endpoint.Provider, prepared.Request, model);
-            if (Recorded(prepared.Label, prepared.Endpoint.Provider, prepared.Request.Name, fingerprint, prepared.Request.Prompt, model) is JournalEntry recorded)
+            var request = prepared.Request;
+            var endpoint = prepared.Endpoint;
+            var model = string.IsNullOrWhiteSpace(request.Model) ? endpoint.Mapping.DefaultModel : request.Model!;
+            PaidRequest paid;
+            try
             {
-                // Already paid for in an earlier run: the recorded job goes on down the pipeline instead of a new one.
-                WriteVerbose(prepared.Label + " was submitted before as task " + recorded.Job.Id + " (" + recorded.Job.Status +
-                    (recorded.IsSaved ? ", saved" : string.Empty) + ", journal " + _journal!.Path + "); emitting that job instead of paying again. -Force submits anew.");
-                EmitRecorded(recorded);
-                Drain(TimeSpan.Zero);
-                return;
+                paid = PlanSubmission(prepared, model);
             }
-            var provider = prepared.Endpoint.Provider.ToString();
-            if (BudgetReached(provider))
+            catch (VideoGenException ex)
             {
                 _failedRows++;
-                WriteError(BudgetExceeded(prepared.Label));
+                WriteError(ToErrorRecord(new VideoGenException(ex.Kind, prepared.Label + ": " + ex.Message, null, null, ex), prepared.Label));
                 return;
             }
-            var estimate = ModelCatalog.CachedEstimate(prepared);
-            var priced = estimate is decimal e ? " (estimate " + CostTotals.Format(e, "USD") + " from the published prices)" : string.Empty;
-            if (!ShouldProcess(prepared.Label + " '" + Shorten(prepared.Request.Prompt) + "' at " + prepared.Endpoint.Provider + " (" + model + ")" + priced, "Submit a video job (costs money)"))
+            if (Reuse(paid, prepared.Label + " was submitted before as task {0}; emitting that job instead of paying again. -Force submits anew."))
+            {
+                return;
+            }
+            var priced = paid.Estimate is decimal e ? " (estimate " + CostTotals.Format(e, "USD") + " from the published prices)" : string.Empty;
+            if (!ShouldProcess(prepared.Label + " '" + Shorten(request.Prompt) + "' at " + endpoint.Provider + " (" + model + ")" + priced, "Submit a video job (costs money)"))
             {
                 if (MyInvocation.BoundParameters.ContainsKey("WhatIf"))
                 {
                     _whatIfRows++;
-                    _whatIfEstimate.Add(estimate, "USD");
+                    _whatIfEstimate.Add(paid.Estimate, "USD");
                 }
                 return;
             }
-            var journal = _journal!;
-            var client = Client;
-            var log = Log;
-            Engine.StartInOrder(prepared, async context =>
+            if (CheckMoney(paid))
             {
-                using (await context.SlotAsync().ConfigureAwait(false))
+                _submitter!.Start(paid);
+            }
+            Drain(TimeSpan.Zero);
+        }
+
+        /// <summary>
+        /// The paid request for a prepared row: the image it uploads read (so its bytes are in the fingerprint), the
+        /// fingerprint taken of the request as the mapping builds it for the wire, and how to send it. The upload is read
+        /// again when sent (rows waiting for a slot do not hold their images); an image that changed in between is refused.
+        /// </summary>
+        private PaidRequest PlanSubmission(PreparedRow prepared, string model)
+        {
+            var request = prepared.Request;
+            var endpoint = prepared.Endpoint;
+            var uploads = endpoint.Mapping.UploadsImage(request);
+            var localUpload = uploads && request.Image != null && request.Image.IndexOf("://", StringComparison.Ordinal) < 0;
+            string fingerprint;
+            if (uploads && request.InputReference is null)
+            {
+                request.InputReference = Await(Client.ReadUploadAsync(endpoint, request.Image!, Log, CancelToken));
+                fingerprint = RequestFingerprint.Of(endpoint, request);
+                request.InputReference = null;
+            }
+            else
+            {
+                fingerprint = RequestFingerprint.Of(endpoint, request);
+            }
+            var image = request.Image;
+            return new PaidRequest(prepared.Row, prepared.Label, endpoint, fingerprint,
+                async (client, log) =>
                 {
-                    // Decided in the worker holding the slot, so with -ThrottleLimit 1 the budget stops exactly.
-                    Reserve(provider, estimate);
-                    _inFlight[prepared] = prepared.Label;
+                    if (uploads)
+                    {
+                        request.InputReference = await client.ReadUploadAsync(endpoint, image!, log, CancellationToken.None).ConfigureAwait(false);
+                        if (RequestFingerprint.Of(endpoint, request) != fingerprint)
+                        {
+                            throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
+                                "the image '" + image + "' changed after the row was checked, so nothing was sent (the job store would not describe what was paid for). Run the row again.");
+                        }
+                    }
                     try
                     {
                         // Not the Ctrl+C token: a submission already sent is never cut off, so its task id is not lost.
-                        // The client's own timeouts bound it.
-                        VideoJob job;
-                        try
-                        {
-                            job = await client.SubmitAsync(prepared.Endpoint, prepared.Request, log, CancellationToken.None).ConfigureAwait(false);
-                        }
-                        catch (Exception ex) when (StopStartingOn(context, ex))
-                        {
-                            throw; // never reached: the filter applies the out-of-credits rule while this row still holds its slot
-                        }
-                        catch (VideoGenException ex) when (ex.TaskId != null)
-                        {
-                            // The answer carried a task id but could not be read in full: the job exists, so its id is kept.
-                            var known = VideoJob.Restore(ex.TaskId, prepared.Endpoint.Provider, model, prepared.Request.Name, prepared.Request.Prompt,
-                                prepared.Endpoint.BaseUri.AbsoluteUri);
-                            throw new SubmissionFailure(known, Commit(journal, known, fingerprint), ex);
-                        }
-                        // On disk the moment the answer is read, before anything else can fail.
-                        var journalError = Commit(journal, job, fingerprint);
-                        Settle(provider, estimate, job.Cost);
-                        return new Submitted(job, journalError);
+                        return await client.SubmitAsync(endpoint, request, log, CancellationToken.None).ConfigureAwait(false);
                     }
                     finally
                     {
-                        _inFlight.TryRemove(prepared, out _);
+                        request.InputReference = null;
                     }
+                },
+                id => VideoJob.Restore(id, endpoint.Provider, model, request.Name, request.Prompt, endpoint.BaseUri.AbsoluteUri))
+            {
+                Name = request.Name,
+                Prompt = request.Prompt,
+                Model = model,
+                Estimate = ModelCatalog.CachedEstimate(prepared),
+                LegacyFingerprint = RequestFingerprint.LegacyIsFaithful(request, localUpload) ? RequestFingerprint.Legacy(endpoint.Provider, request, model) : null,
+                Tag = ApiKeyFor(endpoint.Provider),
+            };
+        }
+
+        /// <summary>
+        /// Pay once: where the store holds a job for this request (recorded before this command started, not yet taken by
+        /// another row), that job goes on down the pipeline instead of a new one; true when so.
+        /// </summary>
+        private bool Reuse(PaidRequest paid, string verbose)
+        {
+            JournalEntry? recorded;
+            try
+            {
+                recorded = _stored!.Find(paid, out var warning);
+                if (warning != null)
+                {
+                    WriteWarning(warning);
                 }
-            });
+            }
+            catch (VideoGenException ex)
+            {
+                StoreUnreadable(ex);
+                return false;
+            }
+            if (recorded is null)
+            {
+                return false;
+            }
+            WriteVerbose(string.Format(System.Globalization.CultureInfo.InvariantCulture, verbose, recorded.Job.Id + " (" + recorded.Job.Status +
+                (recorded.IsSaved ? ", saved" : string.Empty) + ", job store " + _journal!.Path + ")"));
+            EmitRecorded(recorded);
             Drain(TimeSpan.Zero);
+            return true;
+        }
+
+        /// <summary>
+        /// Before a row is paid for: its price for -MaxCost (refused where it cannot be counted or the budget is reached), and,
+        /// without -Force, the credit the provider says is left on the key. False (with the error written) when refused.
+        /// </summary>
+        private bool CheckMoney(PaidRequest paid)
+        {
+            try
+            {
+                paid.Reserved = _budget!.Price(paid.Provider, paid.Estimate,
+                    paid.Endpoint.Mapping is Core.Providers.IPricingMapping pricing && pricing.ReportsCost, paid.Label);
+            }
+            catch (VideoGenException ex)
+            {
+                _failedRows++;
+                WriteError(new ErrorRecord(ex, "VideoGen.BudgetExceeded", ErrorCategory.QuotaExceeded, paid.Label));
+                return false;
+            }
+            if (Force)
+            {
+                return true;
+            }
+            try
+            {
+                return Await(CheckCreditAsync(paid));
+            }
+            catch (VideoGenException ex)
+            {
+                _failedRows++;
+                WriteError(new ErrorRecord(ex, "VideoGen.CreditTooLow", ErrorCategory.QuotaExceeded, paid.Label));
+                return false;
+            }
         }
 
         /// <inheritdoc/>
@@ -348,11 +427,11 @@ namespace VideoGen.Commands
                 WriteToHost("What if: estimated total for " + _whatIfRows + " row(s): " + _whatIfEstimate + " (an estimate from the provider's published prices, not a quote).");
             }
             WriteSummary(string.Format(System.Globalization.CultureInfo.InvariantCulture,
-                "New-Video: {0} job(s) created, {1} taken from the journal without paying again, {2} row(s) failed; cost reported: {3}.",
+                "New-Video: {0} job(s) created, {1} taken from the job store without paying again, {2} row(s) failed; cost reported: {3}.",
                 _submittedCount, _reusedCount, _failedRows + _notSubmitted.Count, _cost));
-            if (_notSubmitted.Count > 0 && _storeFailed)
+            if (_notSubmitted.Count > 0 && _submitter!.StoreFailed)
             {
-                WriteError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
+                WriteError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.LocalFailure,
                     string.Format(System.Globalization.CultureInfo.InvariantCulture,
                         "{0} row(s) were not submitted because the job store {1} could not record a created job (the error naming its task id says why; a local problem): {2}. Fix the store (disk space, permissions, the process holding it), then run the same command again; the jobs already created went on down the pipeline.",
                         _notSubmitted.Count, _journal!.Path, string.Join(", ", NotSubmittedInRowOrder()))),
@@ -362,7 +441,7 @@ namespace VideoGen.Commands
             {
                 WriteError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.QuotaExceeded,
                     string.Format(System.Globalization.CultureInfo.InvariantCulture,
-                        "{0} row(s) were not submitted because the provider answered that the account is out of credits (HTTP 402): {1}. Add credits, then run the same command again; the jobs already created are in the journal and went on down the pipeline.",
+                        "{0} row(s) were not submitted because the provider answered that the account is out of credits (HTTP 402): {1}. Add credits, then run the same command again; the jobs already created are in the job store and went on down the pipeline.",
                         _notSubmitted.Count, string.Join(", ", NotSubmittedInRowOrder()))),
                     "VideoGen.NotSubmitted", ErrorCategory.QuotaExceeded, NotSubmittedInRowOrder()));
             }
@@ -374,46 +453,48 @@ namespace VideoGen.Commands
         /// <inheritdoc/>
         protected override void OnStopping(WorkEngine? engine) => engine?.StopStarting();
 
+        /// <inheritdoc/>
+        protected override string LedgerStore => _journal?.Path ?? "the job store";
+
         /// <summary>
         /// An outcome of a new row or a remix, on the pipeline thread: the created job emitted, or the error naming the row
         /// (and, for a remix, the source id).
         /// </summary>
         protected override void OnOutcome(WorkOutcome outcome)
         {
-            var remix = outcome.State as RemixRow;
-            var prepared = outcome.State as PreparedRow;
-            var row = remix?.Row ?? prepared!.Row;
-            var label = remix?.Label ?? prepared!.Label;
+            var paid = (PaidRequest)outcome.State!;
+            var remix = paid.SourceId != null;
+            var label = paid.Label;
             // A provider's error with the row's label in front; a created job, where there is one, as the record's target.
-            ErrorRecord Labelled(VideoGenException ex, object? job, string more = "") => remix != null
+            ErrorRecord Labelled(VideoGenException ex, object? job, string more = "") => remix
                 ? RemixError(more.Length == 0 ? ex : new VideoGenException(ex.Kind, ex.Message + more, ex.TaskId, ex.StatusCode, ex), label)
                 : ToErrorRecord(new VideoGenException(ex.Kind, label + ": " + ex.Message + more, ex.TaskId, ex.StatusCode, ex), job ?? label);
             switch (outcome.Error)
             {
                 case null:
-                    var submitted = (Submitted)outcome.Value!;
-                    EmitCreated(submitted, remix != null ? remix.Key : ApiKeyFor(submitted.Job.Provider));
+                    EmitCreated((Submission)outcome.Value!);
                     break;
                 case NotStartedException _:
-                    _notSubmitted.Add(new KeyValuePair<int, string>(row, label));
+                    _notSubmitted.Add(new KeyValuePair<int, string>(paid.Row, label));
                     break;
                 case BudgetReachedException _:
                     _failedRows++;
-                    WriteError(BudgetExceeded(label));
+                    WriteError(new ErrorRecord(_budget!.Refusal(label, paid.Provider), "VideoGen.BudgetExceeded", ErrorCategory.QuotaExceeded, label));
                     break;
-                case RemixSourceNotFinished notFinished:
+                case SourceNotFinishedException notFinished:
                     _failedRows++;
                     WriteError(NotFinishedRecord(notFinished.Video, label));
                     break;
-                case SubmissionFailure failure:
+                case CreatedButUnreadableException failure:
                     _failedRows++;
-                    if (failure.JournalError != null)
+                    Ledger.HandedOn(failure.Job.Id);
+                    if (failure.StoreError != null)
                     {
-                        WriteError(JournalFailed(failure.Job, failure.JournalError));
+                        WriteError(JournalFailed(failure.Job, failure.StoreError));
                     }
                     WriteError(Labelled(failure.Cause, failure.Job));
                     break;
-                case VideoGenException ex when IsOutOfCredits(ex):
+                case VideoGenException ex when Submitter.IsOutOfCredits(ex):
                     // Submissions stopped further starts in their worker, before letting go of the slot; a 402 anywhere else
                     // (a remix's source check) stops them here.
                     _outOfCredits = true;
@@ -434,17 +515,19 @@ namespace VideoGen.Commands
             }
         }
 
+        #endregion
+
         /// <summary>A job this command created (a new row or a remix), on the pipeline thread: counted, remembered with its key, emitted.</summary>
-        private void EmitCreated(Submitted submitted, System.Security.SecureString? key)
+        private void EmitCreated(Submission submitted)
         {
-            if (submitted.JournalError != null)
+            Ledger.HandedOn(submitted.Job.Id);
+            if (submitted.StoreError != null)
             {
-                WriteError(JournalFailed(submitted.Job, submitted.JournalError));
+                WriteError(JournalFailed(submitted.Job, submitted.StoreError));
             }
-            _emitted.Add(submitted.Job.Id);
             _submittedCount++;
             _cost.Add(submitted.Job.Cost, submitted.Job.CostUnit);
-            SessionJobs.Remember(submitted.Job, key);
+            SessionJobs.Remember(submitted.Job, submitted.Request.Tag as System.Security.SecureString);
             WriteObject(submitted.Job);
         }
 
@@ -455,7 +538,6 @@ namespace VideoGen.Commands
         /// </summary>
         private void EmitRecorded(JournalEntry recorded)
         {
-            _emitted.Add(recorded.Job.Id);
             _reusedCount++;
             if (!recorded.IsImported)
             {
@@ -464,209 +546,24 @@ namespace VideoGen.Commands
             WriteObject(recorded.Job);
         }
 
-        /// <summary>
-        /// Ctrl+C: submissions already sent are let answer (up to <see cref="InFlightAnswerBound"/>); each answer was journaled
-        /// by its worker. The ids created but not emitted, and the rows whose answer never came, are named in warnings.
-        /// </summary>
-        protected override void OnStopped()
-        {
-            if (_stopReported)
-            {
-                return;
-            }
-            _stopReported = true;
-            var created = new List<string>();
-            // New rows and remixes share the one engine: what is in flight is let answer, then every outcome is read. The rows
-            // still in flight are taken before the outcomes are read, and named unless an outcome came for them: an answer that
-            // lands in between is then named as possibly created, never by neither warning.
-            Engine.WaitForRunning(InFlightAnswerBound);
-            var unanswered = _inFlight.ToArray();
-            var answered = new HashSet<object>();
-            while (Engine.TryRead(TimeSpan.Zero, out var outcome) && outcome != null)
-            {
-                if (outcome.State != null)
-                {
-                    answered.Add(outcome.State);
-                }
-                var job = (outcome.Value as Submitted)?.Job ?? (outcome.Error as SubmissionFailure)?.Job;
-                if (job != null && !_emitted.Contains(job.Id))
-                {
-                    created.Add(job.Id + (string.IsNullOrWhiteSpace(job.Name) ? string.Empty : " (" + job.Name + ")"));
-                }
-            }
-            var warnings = new List<string>();
-            if (created.Count > 0)
-            {
-                warnings.Add("Stopped. These jobs were created and are in the journal " + _journal!.Path + "; resume with Get-VideoJob | Wait-Video | Save-Video: " + string.Join(", ", created));
-            }
-            foreach (var row in unanswered.Where(p => !answered.Contains(p.Key)).Select(p => p.Value))
-            {
-                warnings.Add("Stopped while " + row + " was being submitted and no answer came within " + InFlightAnswerBound.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) +
-                    " s: a job may have been created at the provider; check its dashboard before submitting that row again.");
-            }
-            foreach (var warning in warnings)
-            {
-                try
-                {
-                    WriteWarning(warning);
-                }
-                catch (PipelineStoppedException)
-                {
-                    // PowerShell refuses the streams once stopping: the console (and a transcript) still shows the host's warning.
-                    // The journal already holds every answered id.
-                    try
-                    {
-                        Host?.UI?.WriteWarningLine(warning);
-                    }
-                    catch (Exception ex) when (ex is PipelineStoppedException || ex is NotImplementedException || ex is InvalidOperationException)
-                    {
-                    }
-                }
-            }
-        }
-
-        /// <inheritdoc/>
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing && Stopping)
-            {
-                // Stopped while another command of the pipeline ran (New-Video's drain never saw it): answers already on
-                // their way are still let come and journaled, and the ids not emitted are named at the console.
-                OnStopped();
-            }
-            base.Dispose(disposing);
-        }
-
-        #endregion
-
-        private bool BudgetReached(string provider)
-        {
-            if (!(MaxCost is decimal max))
-            {
-                return false;
-            }
-            lock (_budgetGate)
-            {
-                return _spent.TryGetValue(provider, out var spent) && spent >= max;
-            }
-        }
-
-        /// <summary>In the worker, before sending: refuses when the budget is reached, else counts the estimate (if any) as spent.</summary>
-        private void Reserve(string provider, decimal? estimate)
-        {
-            if (!(MaxCost is decimal max))
-            {
-                return;
-            }
-            lock (_budgetGate)
-            {
-                var spent = _spent.TryGetValue(provider, out var s) ? s : 0m;
-                if (spent >= max)
-                {
-                    throw new BudgetReachedException();
-                }
-                _spent[provider] = spent + (estimate ?? 0m);
-            }
-        }
-
-        /// <summary>After the answer: the reported cost replaces the estimate.</summary>
-        private void Settle(string provider, decimal? estimate, decimal? reported)
-        {
-            if (MaxCost is null || reported is null)
-            {
-                return;
-            }
-            lock (_budgetGate)
-            {
-                _spent[provider] = (_spent.TryGetValue(provider, out var s) ? s : 0m) - (estimate ?? 0m) + reported.Value;
-            }
-        }
-
-        private ErrorRecord BudgetExceeded(string label) =>
-            new ErrorRecord(new VideoGenException(VideoGenErrorKind.QuotaExceeded,
-                label + " was not submitted: the budget -MaxCost " + MaxCost?.ToString(System.Globalization.CultureInfo.InvariantCulture) +
-                " is reached by the jobs this command created (cost reported so far: " + _cost + "). Raise -MaxCost, or run the rows left another time."),
-                "VideoGen.BudgetExceeded", ErrorCategory.QuotaExceeded, label);
-
-        /// <summary>A row not sent because the budget was reached while it waited for a slot.</summary>
-        private sealed class BudgetReachedException : Exception
-        {
-            public BudgetReachedException()
-                : base("The budget is reached.")
-            {
-            }
-        }
-
-        /// <summary>An exception filter: out of credits stops further starts before this worker's slot is released; always false.</summary>
-        private static bool StopStartingOn(WorkContext context, Exception ex)
-        {
-            context.ObserveFailure(ex);
-            return false;
-        }
-
-        private static bool IsOutOfCredits(VideoGenException ex) => ex.Kind == VideoGenErrorKind.QuotaExceeded && ex.TaskId is null;
-
-        /// <summary>
-        /// The job an earlier run already paid for this row (or remix): recorded before this command started with the same
-        /// provider, name and request fingerprint; else, for a row (a <paramref name="model"/> given), a job imported from an
-        /// older journal without a fingerprint with the same provider, name, prompt and model, with a warning. Null where none
-        /// matches, with -Force, or where the store cannot be read (warned once at the start).
-        /// </summary>
-        private JournalEntry? Recorded(string label, VideoProvider provider, string? name, string fingerprint, string? prompt, string? model)
-        {
-            if (Force || _recordedUpTo < 0)
-            {
-                return null;
-            }
-            try
-            {
-                var found = _journal!.FindByFingerprint(provider, name, fingerprint, _recordedUpTo);
-                if (found is null && model != null)
-                {
-                    found = _journal.FindUnfingerprinted(provider, name, prompt, model, _recordedUpTo);
-                    if (found != null)
-                    {
-                        WriteWarning(label + " matches task " + found.Job.Id + " (" + found.Job.Status + "), imported from an older journal that kept no request fingerprint, by provider, name, prompt and model only; " +
-                            "emitting that job instead of paying again. -Force submits anew.");
-                    }
-                }
-                return found;
-            }
-            catch (VideoGenException ex)
-            {
-                StoreUnreadable(ex);
-                return null;
-            }
-        }
-
         /// <summary>Rows are no longer matched to earlier jobs for the rest of the command, with one warning that says so.</summary>
         private void StoreUnreadable(VideoGenException ex)
         {
-            _recordedUpTo = -1;
+            _stored?.Disable();
             WriteWarning("The job store " + _journal!.Path + " could not be read, so rows submitted before are not recognised: " + ex.Message);
         }
 
-        /// <summary>
-        /// Records a created job, in the worker that read its answer. A failure is returned, to be reported with the job, and
-        /// stops further starts before the worker lets go of its slot: every later job could not be recorded either, and a
-        /// re-run would pay for it again.
-        /// </summary>
-        private Exception? Commit(JobJournal journal, VideoJob job, string fingerprint)
-        {
-            var error = TryJournal(() => journal.Submitted(job, fingerprint));
-            if (error != null)
-            {
-                _storeFailed = true;
-                Engine.StopStarting();
-            }
-            return error;
-        }
-
         private ErrorRecord JournalFailed(VideoJob job, Exception error) =>
-            new ErrorRecord(new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
-                "Job " + job.Id + " was created but could not be written to the journal " + _journal!.Path + ": " + error.Message +
+            new ErrorRecord(new VideoGenException(VideoGenErrorKind.LocalFailure,
+                "Job " + job.Id + " was created but could not be written to the job store " + _journal!.Path + ": " + error.Message +
                 " Keep this task id: Get-VideoStatus -Id " + job.Id + " -Provider " + job.Provider + " -Model " + job.Model + " follows it.", job.Id, null, error),
                 "VideoGen.JournalWriteFailed", ErrorCategory.WriteError, job);
+
+        private async System.Threading.Tasks.Task<bool> CheckCreditAsync(PaidRequest paid)
+        {
+            await _credit.CheckAsync(Client, paid, Log, CancelToken).ConfigureAwait(false);
+            return true;
+        }
 
         /// <summary>The columns New-Video reads, for messages.</summary>
         private const string AcceptedColumns = "Prompt (or Text), Name (or Label), Model, Provider, Duration (or Length, Seconds), AspectRatio, Resolution, Size, Image (or ImageUrl), Seed, GenerateAudio, Mode, FirstFrame, LastFrame, ReferenceImage, CallbackUrl";
@@ -729,34 +626,5 @@ namespace VideoGen.Commands
 
         private static string Shorten(string? text) =>
             text is null ? string.Empty : text.Length <= 60 ? text : text.Substring(0, 57) + "...";
-
-        /// <summary>A job the provider created, and the journal failure if writing it failed.</summary>
-        private sealed class Submitted
-        {
-            public Submitted(VideoJob job, Exception? journalError)
-            {
-                Job = job;
-                JournalError = journalError;
-            }
-
-            public VideoJob Job { get; }
-            public Exception? JournalError { get; }
-        }
-
-        /// <summary>An answer that carried a task id but could not be read in full: the job exists and its id is kept.</summary>
-        private sealed class SubmissionFailure : Exception
-        {
-            public SubmissionFailure(VideoJob job, Exception? journalError, VideoGenException cause)
-                : base(cause.Message, cause)
-            {
-                Job = job;
-                JournalError = journalError;
-                Cause = cause;
-            }
-
-            public VideoJob Job { get; }
-            public Exception? JournalError { get; }
-            public VideoGenException Cause { get; }
-        }
     }
 }
