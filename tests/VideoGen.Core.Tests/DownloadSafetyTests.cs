@@ -22,17 +22,42 @@ public sealed class DownloadSafetyTests : IDisposable
 
     private static long? RangeFrom(HttpRequestMessage r) => r.Headers.Range?.Ranges.First().From;
 
+    /// <summary>
+    /// Issue 23 item 8: a write to the local file that fails (a full disk) is a LocalFailure naming the path, after one
+    /// request: the download is not tried again (the network was fine), and no partial file is left.
+    /// </summary>
     [Fact]
-    public async Task A_write_that_fails_part_way_is_cut_back_and_the_resume_hashes_each_byte_once()
+    public async Task A_write_that_fails_is_a_local_failure_naming_the_path_after_one_request_and_leaves_no_file()
     {
         var body = ScriptedHandler.Video(3 * VideoDownloader.BufferSize + 1000);
-        using var client = new VideoGenClient(new ScriptedHandler((r, _) => ScriptedHandler.From(body, RangeFrom(r) ?? 0)), TestClient.FastRetries());
+        var handler = new ScriptedHandler((r, _) => ScriptedHandler.From(body, RangeFrom(r) ?? 0));
+        using var client = new VideoGenClient(handler, TestClient.FastRetries());
         var target = Path.Combine(_directory, "w.mp4");
         var downloader = new VideoDownloader(client) { OpenTemporary = temp => new FailingWrite(temp, failAtWrite: 2) };
 
-        var saved = await downloader.DownloadAsync(Endpoint(), Job(), target, false, null, null, default);
+        var ex = await Assert.ThrowsAsync<VideoGenException>(() => downloader.DownloadAsync(Endpoint(), Job(), target, false, null, null, default));
 
-        Assert.Equal(body.Length, new FileInfo(target).Length);
+        Assert.Equal(VideoGenErrorKind.LocalFailure, ex.Kind);
+        Assert.Single(handler.Requests);
+        Assert.Contains(target, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("-OutputDirectory", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("run Save-Video again", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("task-dl", ex.TaskId);
+        Assert.Empty(Directory.GetFileSystemEntries(_directory));
+    }
+
+    /// <summary>A read from the network that breaks off still resumes: only the file's side is local.</summary>
+    [Fact]
+    public async Task A_read_that_breaks_off_still_resumes_and_hashes_each_byte_once()
+    {
+        var body = ScriptedHandler.Video(3 * VideoDownloader.BufferSize + 1000);
+        var handler = new ScriptedHandler((r, n) => n == 1 ? ScriptedHandler.Broken(body, VideoDownloader.BufferSize + 500) : ScriptedHandler.From(body, RangeFrom(r) ?? 0));
+        using var client = new VideoGenClient(handler, TestClient.FastRetries());
+        var target = Path.Combine(_directory, "r1.mp4");
+
+        var saved = await new VideoDownloader(client).DownloadAsync(Endpoint(), Job(), target, false, null, null, default);
+
+        Assert.Equal(2, handler.Requests.Count);
         Assert.Equal(ScriptedHandler.Sha(body), ScriptedHandler.Sha(File.ReadAllBytes(target)));
         Assert.Equal(ScriptedHandler.Sha(body), saved.Sha256);
     }
@@ -132,7 +157,7 @@ public sealed class DownloadSafetyTests : IDisposable
             {
                 await base.WriteAsync(buffer, offset, count / 2, cancellationToken);
                 await base.FlushAsync(cancellationToken);
-                throw new IOException("write failed part way (test)");
+                throw new IOException("No space left on device (test) : '" + Name + "'", 28);
             }
             await base.WriteAsync(buffer, offset, count, cancellationToken);
         }

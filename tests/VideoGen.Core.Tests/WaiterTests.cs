@@ -22,7 +22,7 @@ public class WaiterTests : IAsyncLifetime
         var pipeline = Pipelines.For(_server, policy);
         var endpoint = pipeline.Endpoint(VideoProvider.OpenRouter);
         using var engine = new WorkEngine(16);
-        using var waiter = new JobWaiter(pipeline.Client, new WaitOptions { Policy = policy, ThrottleLimit = 16 }, null, engine);
+        using var waiter = new JobWaiter(pipeline.Client, new WaitOptions { Policy = policy }, null, engine);
         var submitted = new List<string>();
         var emitted = new List<WaitResult>();
         for (var i = 0; i < count; i++)
@@ -108,6 +108,71 @@ public class WaiterTests : IAsyncLifetime
         var pollsAfterStop = _server.State.TotalPolls;
         await Task.Delay(1200);
         Assert.Equal(pollsAfterStop, _server.State.TotalPolls);
+    }
+
+    /// <summary>Issue 23 item 6: a server hint far beyond -TimeoutSec (a year; TimeSpan.MaxValue) ends as the usual Timeout, not a timer exception.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_server_hint_of_any_size_ends_at_the_timeout_with_the_task_id_and_no_internal_error(bool hintOnTheJob)
+    {
+        var handler = new ScriptedHandler((_, _) =>
+        {
+            var r = new System.Net.Http.HttpResponseMessage(System.Net.HttpStatusCode.OK)
+            {
+                Content = new System.Net.Http.StringContent("""{"id":"video_hint","status":"in_progress","progress":10}""", System.Text.Encoding.UTF8, "application/json"),
+            };
+            // A year ahead as an HTTP date: the other way a server spells Retry-After.
+            r.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(DateTimeOffset.UtcNow.AddDays(365));
+            return r;
+        });
+        using var client = new VideoGen.Core.Http.VideoGenClient(handler, TestClient.FastRetries());
+        var endpoint = new ProviderEndpoint(VideoProvider.OpenAICompatible, new Uri("https://gateway.example.com/v1"), "sk-fake-waiter-hint-0001");
+        var job = VideoJob.Restore("video_hint", VideoProvider.OpenAICompatible, "sora-2", status: "Running");
+        if (hintOnTheJob)
+        {
+            job.PollAfter = TimeSpan.MaxValue; // what a hint of any size can become before any cap
+        }
+        var log = new RecordingLog();
+        var policy = new PollPolicy { FirstDelay = TimeSpan.FromMilliseconds(50) };
+        using var engine = new WorkEngine(4);
+        using var waiter = new JobWaiter(client, new WaitOptions { Policy = policy, Timeout = TimeSpan.FromSeconds(2) }, log, engine);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        waiter.Add(job, endpoint);
+        engine.CompleteAdding();
+
+        WaitResult? result = null;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!engine.IsDone && DateTime.UtcNow < deadline)
+        {
+            if (TryTake(engine, TimeSpan.FromMilliseconds(100), out var r))
+            {
+                result = r;
+            }
+        }
+
+        Assert.NotNull(result);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "took " + clock.Elapsed);
+        Assert.Equal(VideoGenErrorKind.Timeout, result!.Error!.Kind);
+        Assert.Equal("video_hint", result.Error.TaskId);
+        Assert.Contains("Get-VideoStatus -Id video_hint", result.Error.Message);
+        Assert.Null(result.Error.InnerException);
+        Assert.Null(result.Job.Error); // not marked as failed: it goes on at the provider and can be followed later
+        Assert.False(result.Job.IsTerminal);
+        Assert.Contains(log.Lines, l => l.Contains("video_hint", StringComparison.Ordinal) && l.Contains("capped", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void A_server_hint_is_capped_and_never_throws()
+    {
+        var policy = new PollPolicy();
+        var ceiling = TimeSpan.FromSeconds(10);
+        Assert.Equal(PollPolicy.DefaultMaxServerHint, policy.NextDelay(0, ceiling, TimeSpan.MaxValue));
+        Assert.Equal(PollPolicy.DefaultMaxServerHint, policy.NextDelay(0, ceiling, TimeSpan.FromDays(365)));
+        Assert.Equal(TimeSpan.FromSeconds(30), policy.NextDelay(0, ceiling, TimeSpan.FromSeconds(30)));
+        Assert.True(policy.IsCapped(TimeSpan.FromDays(1)));
+        Assert.False(policy.IsCapped(TimeSpan.FromSeconds(30)));
+        Assert.False(policy.IsCapped(null));
     }
 
     private static bool TryTake(WorkEngine engine, TimeSpan wait, out WaitResult? result)

@@ -31,8 +31,10 @@ namespace VideoGen.Core.Downloading
     /// Streams a finished job's video to disk: into a temporary file beside the target, with a bounded buffer
     /// and SHA-256 computed while streaming; verified (Content-Length, the MP4 <c>ftyp</c> box) and only then
     /// renamed to its final name. An interrupted stream resumes with a Range request where the server accepts
-    /// ranges and restarts where it does not. On any failure the temporary file is deleted: a file is complete
-    /// and verified, or absent.
+    /// ranges and restarts where it does not. A failure on this machine (creating, writing, flushing or renaming the file:
+    /// a full disk, a read-only folder, a file in use) is caught where the file is touched and is a
+    /// <see cref="VideoGenErrorKind.LocalFailure"/> naming the path, never tried again as a download. On any failure the
+    /// temporary file is deleted: a file is complete and verified, or absent.
     /// </summary>
     public sealed class VideoDownloader
     {
@@ -148,12 +150,12 @@ namespace VideoGen.Core.Downloading
             var temp = Path.Combine(directory, "." + Path.GetFileName(fullPath) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".partial");
             try
             {
-                var (length, sha) = await StreamToFileAsync(endpoint, job, variant, temp, progress, log, cancellationToken).ConfigureAwait(false);
+                var (length, sha) = await StreamToFileAsync(endpoint, job, variant, temp, fullPath, progress, log, cancellationToken).ConfigureAwait(false);
                 if (variant == VideoVariant.Video)
                 {
                     BeforePublish?.Invoke(job, fullPath, sha);
                 }
-                FileNames.Publish(temp, fullPath, overwrite, job.Id);
+                Local(() => FileNames.Publish(temp, fullPath, overwrite, job.Id), job, fullPath, "put in place");
                 log.Verbose(string.Format(CultureInfo.InvariantCulture, "Saved {0} ({1} bytes, SHA-256 {2}).", fullPath, length, sha));
                 return new SavedVideo(fullPath, length, sha, job);
             }
@@ -163,14 +165,14 @@ namespace VideoGen.Core.Downloading
             }
         }
 
-        private async Task<(long Length, string Sha256)> StreamToFileAsync(ProviderEndpoint endpoint, VideoJob job, VideoVariant variant, string temp,
+        private async Task<(long Length, string Sha256)> StreamToFileAsync(ProviderEndpoint endpoint, VideoJob job, VideoVariant variant, string temp, string fullPath,
             IProgress<DownloadProgress>? progress, IVideoGenLog log, CancellationToken cancellationToken)
         {
             // Pooled: a batch of small files does not allocate (and collect) three large-object arrays per file. Every
             // read, write and hash into them has finished before they go back (see the awaits in the loop).
             var buffers = new[] { ArrayPool<byte>.Shared.Rent(BufferSize), ArrayPool<byte>.Shared.Rent(BufferSize), ArrayPool<byte>.Shared.Rent(BufferSize) };
             int next = 0, pending = -1, pendingCount = 0;
-            using var file = OpenTemporary(temp);
+            using var file = Local(() => OpenTemporary(temp), job, fullPath, "created");
             var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             // The last chunk written to the file and not yet hashed (hashed while the next one is written).
             void HashPending()
@@ -211,14 +213,14 @@ namespace VideoGen.Core.Downloading
                             var message = string.Format(CultureInfo.InvariantCulture,
                                 "the server resumed at byte {0}, not at byte {1} where the file ends; restarting from the first byte",
                                 response.Content.Headers.ContentRange?.From?.ToString(CultureInfo.InvariantCulture) ?? "(no Content-Range)", written);
-                            Restart(file, ref hash, ref written);
+                            Local(() => Restart(file, ref hash, ref written), job, fullPath, "written");
                             throw new IOException(message);
                         }
                         if (written > 0 && !resumed)
                         {
                             // The server ignored the range: start again from the first byte.
                             log.Verbose("The server does not resume; restarting the download of " + job.Id + ".");
-                            Restart(file, ref hash, ref written);
+                            Local(() => Restart(file, ref hash, ref written), job, fullPath, "written");
                         }
                         var contentLength = response.Content.Headers.ContentLength;
                         if (!resumed)
@@ -247,7 +249,9 @@ namespace VideoGen.Core.Downloading
                                 {
                                     header[written + i] = buffers[current][i];
                                 }
-                                var writing = file.WriteAsync(buffers[current], 0, read, cancellationToken);
+                                // Caught at the write itself: a failure of the file's side (a full disk) is local, not the
+                                // network's, and the same bytes would fail again; a read that breaks off resumes below.
+                                var writing = LocalAsync(() => file.WriteAsync(buffers[current], 0, read, cancellationToken), job, fullPath, "written");
                                 var hashing = HashPendingAsync();
                                 reading = stream.ReadAsync(buffers[next], 0, BufferSize, cancellationToken);
                                 try
@@ -285,9 +289,12 @@ namespace VideoGen.Core.Downloading
                         HashPending();
                         // A write that failed part way may have moved the position or left bytes past `written`:
                         // the file holds exactly the bytes hashed, and the resume asks for the next one.
-                        await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-                        file.SetLength(written);
-                        file.Position = written;
+                        await LocalAsync(() => file.FlushAsync(cancellationToken), job, fullPath, "written").ConfigureAwait(false);
+                        Local(() =>
+                        {
+                            file.SetLength(written);
+                            file.Position = written;
+                        }, job, fullPath, "written");
                     }
                     catch (Exception ex) when (ex is IOException || ex is HttpRequestException)
                     {
@@ -295,7 +302,7 @@ namespace VideoGen.Core.Downloading
                             "The download of task " + job.Id + " failed: " + endpoint.Redact(ex.Message) + ". Nothing was saved; run Save-Video again.", job.Id, null, ex);
                     }
                 }
-                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await LocalAsync(() => file.FlushAsync(cancellationToken), job, fullPath, "written").ConfigureAwait(false);
                 if (!HasSignature(variant, header, written))
                 {
                     throw new VideoGenException(VideoGenErrorKind.InvalidFile, string.Format(CultureInfo.InvariantCulture,
@@ -311,6 +318,72 @@ namespace VideoGen.Core.Downloading
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
+            }
+        }
+
+        /// <summary>
+        /// A failure of the local file (creating, writing, flushing, renaming) as the error Save-Video reports: LocalFailure,
+        /// naming the path and what to do (free space, or another -OutputDirectory), with the task id. Not a provider error:
+        /// the video is still at the provider and nothing is downloaded again for it.
+        /// </summary>
+        /// <param name="error">The I/O failure.</param>
+        /// <param name="job">The job being saved.</param>
+        /// <param name="path">The file the user asked for.</param>
+        /// <param name="what">What failed, as in "could not be {what}": created, written, put in place.</param>
+        public static VideoGenException LocalFailure(Exception error, VideoJob job, string path, string what)
+        {
+            if (error is null)
+            {
+                throw new ArgumentNullException(nameof(error));
+            }
+            if (job is null)
+            {
+                throw new ArgumentNullException(nameof(job));
+            }
+            var advice = IsDiskFull(error)
+                ? "The disk is full: free space on it, or choose another -OutputDirectory (or -Path)"
+                : "Check that the folder exists, is writable and has free space, and that no other program holds the file; or choose another -OutputDirectory (or -Path)";
+            return new VideoGenException(VideoGenErrorKind.LocalFailure, string.Format(CultureInfo.InvariantCulture,
+                "The video of task {0} could not be {1} at {2} on this machine: {3} This is a local failure, not the provider's; no partial file was left, and the video is still at the provider. {4}, then pipe the job to Save-Video again.",
+                job.Id, what, path, error.Message.TrimEnd('.') + ".", advice), job.Id, null, error);
+        }
+
+        /// <summary>ENOSPC (28) on Unix; ERROR_HANDLE_DISK_FULL (0x27) or ERROR_DISK_FULL (0x70) on Windows.</summary>
+        private static bool IsDiskFull(Exception error) =>
+            error is IOException && ((error.HResult & 0xFFFF) == 0x70 || (error.HResult & 0xFFFF) == 0x27 || error.HResult == 28 ||
+                error.Message.IndexOf("No space left", StringComparison.OrdinalIgnoreCase) >= 0);
+
+        /// <summary>What a file operation throws when the machine refuses it.</summary>
+        private static bool IsLocal(Exception error) => error is IOException || error is UnauthorizedAccessException || error is NotSupportedException;
+
+        private static void Local(Action operation, VideoJob job, string path, string what) =>
+            Local<object?>(() =>
+            {
+                operation();
+                return null;
+            }, job, path, what);
+
+        private static T Local<T>(Func<T> operation, VideoJob job, string path, string what)
+        {
+            try
+            {
+                return operation();
+            }
+            catch (Exception ex) when (IsLocal(ex))
+            {
+                throw LocalFailure(ex, job, path, what);
+            }
+        }
+
+        private static async Task LocalAsync(Func<Task> operation, VideoJob job, string path, string what)
+        {
+            try
+            {
+                await operation().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsLocal(ex))
+            {
+                throw LocalFailure(ex, job, path, what);
             }
         }
 

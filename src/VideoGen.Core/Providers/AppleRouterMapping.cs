@@ -165,7 +165,7 @@ namespace VideoGen.Core.Providers
                 throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
                     string.Format(CultureInfo.InvariantCulture, "AppleRouter gave no result_url for task {0}; poll it again with Get-VideoStatus.", job.Id), job.Id);
             }
-            return new HttpRequestMessage(HttpMethod.Get, new Uri(ProviderJson.WithSlash(baseUri), job.VideoUrl));
+            return new HttpRequestMessage(HttpMethod.Get, ProviderJson.Resolve(baseUri, job.VideoUrl!));
         }
 
         /// <inheritdoc/>

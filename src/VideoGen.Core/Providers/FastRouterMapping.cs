@@ -192,7 +192,7 @@ namespace VideoGen.Core.Providers
         {
             OpenAIVideos.VideoOnly(Provider, variant);
             return !string.IsNullOrEmpty(job.VideoUrl)
-                ? new HttpRequestMessage(HttpMethod.Get, new Uri(ProviderJson.WithSlash(baseUri), job.VideoUrl))
+                ? new HttpRequestMessage(HttpMethod.Get, ProviderJson.Resolve(baseUri, job.VideoUrl!))
                 : CreatePollRequest(baseUri, job); // no URL: a finished poll answers the bytes
         }
 

@@ -126,7 +126,7 @@ namespace VideoGen.Core.Providers
         public HttpRequestMessage CreatePollRequest(Uri baseUri, VideoJob job)
         {
             var uri = !string.IsNullOrEmpty(job.PollingUrl)
-                ? new Uri(ProviderJson.WithSlash(baseUri), job.PollingUrl)
+                ? ProviderJson.Resolve(baseUri, job.PollingUrl!)
                 : ProviderJson.Combine(baseUri, "videos/" + Uri.EscapeDataString(job.Id));
             return new HttpRequestMessage(HttpMethod.Get, uri);
         }
@@ -142,7 +142,7 @@ namespace VideoGen.Core.Providers
         }
 
         /// <summary>A URL from the answer resolved against the base; one that is not a URI is UnexpectedAnswer carrying the task id (the job exists).</summary>
-        private static Uri ResolveUri(Uri baseUri, string text) => new Uri(ProviderJson.WithSlash(baseUri), text);
+        private static Uri ResolveUri(Uri baseUri, string text) => ProviderJson.Resolve(baseUri, text);
 
         private string Resolve(System.Text.Json.JsonElement root, Uri baseUri, string text, string field, string taskId)
         {
@@ -196,7 +196,7 @@ namespace VideoGen.Core.Providers
         {
             OpenAIVideos.VideoOnly(Provider, variant);
             return new HttpRequestMessage(HttpMethod.Get, !string.IsNullOrEmpty(job.VideoUrl)
-                ? new Uri(ProviderJson.WithSlash(baseUri), job.VideoUrl)
+                ? ProviderJson.Resolve(baseUri, job.VideoUrl!)
                 : ProviderJson.Combine(baseUri, "videos/" + Uri.EscapeDataString(job.Id) + "/content?index=0"));
         }
 

@@ -261,13 +261,85 @@ namespace VideoGen.Core.Providers
             }
         }
 
-        /// <summary>Joins a base URI and a path under it ("https://h/api/v1" + "videos/x" = "https://h/api/v1/videos/x").</summary>
-        public static Uri Combine(Uri baseUri, string relative) =>
-            new Uri(WithSlash(baseUri), relative.TrimStart('/'));
+        /// <summary>
+        /// The one place a request URI is made from a base URI and a path of ours under it: the base's path is kept (with a
+        /// slash before the relative path) and so is its query, ahead of the relative path's own query
+        /// ("https://h/v1?api-version=preview" + "videos/x/content?variant=video" =
+        /// "https://h/v1/videos/x/content?api-version=preview&amp;variant=video"). Azure-style gateways want their query on every request.
+        /// </summary>
+        public static Uri Combine(Uri baseUri, string relative)
+        {
+            var slashed = WithSlash(baseUri);
+            var path = relative.TrimStart('/');
+            var query = string.Empty;
+            var mark = path.IndexOf('?');
+            if (mark >= 0)
+            {
+                query = path.Substring(mark + 1);
+                path = path.Substring(0, mark);
+            }
+            return new Uri(slashed.GetLeftPart(UriPartial.Path) + path + JoinQueries(slashed.Query, query));
+        }
 
-        /// <summary>The base URI with a trailing slash, so relative references resolve under it.</summary>
-        public static Uri WithSlash(Uri baseUri) =>
-            baseUri.AbsoluteUri.EndsWith("/", StringComparison.Ordinal) ? baseUri : new Uri(baseUri.AbsoluteUri + "/");
+        /// <summary>
+        /// A URL the server gave (a polling URL, a result URL), absolute or relative, resolved against the base as RFC 3986 says.
+        /// On the endpoint's own host (scheme, host and port) it also carries the base's query parameters it does not name
+        /// itself, so a gateway that wants <c>?api-version=</c> on every request gets it there too; a URL on another host
+        /// (a CDN's signed URL) is left exactly as given.
+        /// </summary>
+        public static Uri Resolve(Uri baseUri, string reference)
+        {
+            var slashed = WithSlash(baseUri);
+            var resolved = new Uri(slashed, reference);
+            if (string.IsNullOrEmpty(slashed.Query) || slashed.Query == "?" ||
+                !string.Equals(resolved.Scheme, slashed.Scheme, StringComparison.OrdinalIgnoreCase) ||
+                !string.Equals(resolved.Host, slashed.Host, StringComparison.OrdinalIgnoreCase) || resolved.Port != slashed.Port)
+            {
+                return resolved;
+            }
+            var own = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var pair in resolved.Query.TrimStart('?').Split('&'))
+            {
+                own.Add(pair.Split('=')[0]);
+            }
+            var missing = new List<string>();
+            foreach (var pair in slashed.Query.TrimStart('?').Split('&'))
+            {
+                if (pair.Length > 0 && !own.Contains(pair.Split('=')[0]))
+                {
+                    missing.Add(pair);
+                }
+            }
+            if (missing.Count == 0)
+            {
+                return resolved;
+            }
+            return new Uri(resolved.GetLeftPart(UriPartial.Path) + JoinQueries(resolved.Query, string.Join("&", missing)) + resolved.Fragment);
+        }
+
+        /// <summary>
+        /// The base URI with a trailing slash on its path, so paths resolve under it; its query is kept after the path
+        /// ("https://h/v1?api-version=preview" becomes "https://h/v1/?api-version=preview"). A fragment is dropped: it is never sent.
+        /// </summary>
+        public static Uri WithSlash(Uri baseUri)
+        {
+            var left = baseUri.GetLeftPart(UriPartial.Path);
+            var query = baseUri.Query;
+            if (left.EndsWith("/", StringComparison.Ordinal) && string.IsNullOrEmpty(baseUri.Fragment))
+            {
+                return baseUri;
+            }
+            return new Uri((left.EndsWith("/", StringComparison.Ordinal) ? left : left + "/") + query);
+        }
+
+        /// <summary>"?a" and "b" give "?a&amp;b"; empty parts are left out, and nothing at all gives "".</summary>
+        private static string JoinQueries(string first, string second)
+        {
+            first = first.TrimStart('?');
+            second = second.TrimStart('?');
+            var joined = first.Length == 0 ? second : second.Length == 0 ? first : first + "&" + second;
+            return joined.Length == 0 ? string.Empty : "?" + joined;
+        }
 
         /// <summary>Unix seconds to a time, where present.</summary>
         public static DateTimeOffset? UnixTime(JsonElement element, string property)

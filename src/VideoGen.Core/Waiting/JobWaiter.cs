@@ -55,9 +55,6 @@ namespace VideoGen.Core.Waiting
         /// <summary>When to poll.</summary>
         public PollPolicy Policy { get; set; } = new PollPolicy();
 
-        /// <summary>Most poll requests in flight at once, over all jobs. Default 8.</summary>
-        public int ThrottleLimit { get; set; } = 8;
-
         /// <summary>How long to wait in all, from the waiter's start; jobs still running then end with a Timeout error. Null: no limit.</summary>
         public TimeSpan? Timeout { get; set; }
     }
@@ -75,6 +72,7 @@ namespace VideoGen.Core.Waiting
         private readonly IVideoGenLog _log;
         private readonly WorkEngine _engine;
         private readonly CancellationTokenSource? _timeout;
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
         private readonly ConcurrentDictionary<long, VideoJob> _active = new ConcurrentDictionary<long, VideoJob>();
         private long _sequence;
         private int _total;
@@ -135,7 +133,29 @@ namespace VideoGen.Core.Waiting
             {
                 while (true)
                 {
-                    await Task.Delay(_options.Policy.NextDelay(polls, ceiling, job.PollAfter, endpoint.Mapping.MinPollInterval), token).ConfigureAwait(false);
+                    var hint = job.PollAfter;
+                    var delay = _options.Policy.NextDelay(polls, ceiling, hint, endpoint.Mapping.MinPollInterval);
+                    if (_options.Policy.IsCapped(hint))
+                    {
+                        _log.Verbose(string.Format(CultureInfo.InvariantCulture,
+                            "{0}: the server asked to wait {1} before the next poll; that hint was capped at {2:0.#} s{3}.",
+                            job.Id, Describe(hint!.Value), _options.Policy.MaxServerHint.TotalSeconds,
+                            _options.Timeout is null ? string.Empty : " and never waits beyond -TimeoutSec"));
+                    }
+                    if (_options.Timeout is TimeSpan limit)
+                    {
+                        // Every wait ends by the deadline: the job then ends as the usual Timeout, whatever a server asked.
+                        var remaining = limit - _clock.Elapsed;
+                        if (remaining <= TimeSpan.Zero)
+                        {
+                            return TimedOut(key, job);
+                        }
+                        if (delay > remaining)
+                        {
+                            delay = remaining;
+                        }
+                    }
+                    await Task.Delay(delay, token).ConfigureAwait(false);
                     var before = job.Status;
                     using (await context.SlotAsync().ConfigureAwait(false))
                     {
@@ -155,11 +175,7 @@ namespace VideoGen.Core.Waiting
             }
             catch (OperationCanceledException) when (timeoutToken.IsCancellationRequested && !context.Token.IsCancellationRequested)
             {
-                var seconds = _options.Timeout?.TotalSeconds ?? 0;
-                return Finish(key, job, new VideoGenException(VideoGenErrorKind.Timeout,
-                    string.Format(CultureInfo.InvariantCulture,
-                        "Job {0} at {1} was still {2} after {3:0.#} s; it goes on at the provider (nothing was cancelled). Wait for it later with: Get-VideoStatus -Id {0} -Provider {1} -Model {4} | Wait-Video",
-                        job.Id, job.Provider, job.Status, seconds, job.Model), job.Id));
+                return TimedOut(key, job);
             }
             catch (OperationCanceledException) when (context.Token.IsCancellationRequested)
             {
@@ -182,6 +198,22 @@ namespace VideoGen.Core.Waiting
                     "Following job " + job.Id + " failed: " + ex.Message, job.Id, null, ex));
             }
         }
+
+        /// <summary>The usual end at -TimeoutSec: the job as last seen, not marked failed, with the command that follows it later.</summary>
+        private WaitResult TimedOut(long key, VideoJob job)
+        {
+            var seconds = _options.Timeout?.TotalSeconds ?? 0;
+            return Finish(key, job, new VideoGenException(VideoGenErrorKind.Timeout,
+                string.Format(CultureInfo.InvariantCulture,
+                    "Job {0} at {1} was still {2} after {3:0.#} s; it goes on at the provider (nothing was cancelled). Wait for it later with: Get-VideoStatus -Id {0} -Provider {1} -Model {4} | Wait-Video",
+                    job.Id, job.Provider, job.Status, seconds, job.Model), job.Id));
+        }
+
+        /// <summary>A hint as people read it: seconds, or days for the absurd ones.</summary>
+        private static string Describe(TimeSpan hint) =>
+            hint >= TimeSpan.FromDays(2)
+                ? string.Format(CultureInfo.InvariantCulture, "{0:0} days", hint.TotalDays)
+                : string.Format(CultureInfo.InvariantCulture, "{0:0.#} s", hint.TotalSeconds);
 
         private WaitResult Finish(long key, VideoJob job, VideoGenException? error)
         {

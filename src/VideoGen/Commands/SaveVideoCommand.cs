@@ -13,7 +13,7 @@ namespace VideoGen.Commands
 {
     /// <summary>
     /// <para type="synopsis">Downloads finished videos to disk.</para>
-    /// <para type="description">Save-Video downloads each finished job's video to -OutputDirectory (default: the current location) as Name.mp4, or Id.mp4 when the job has no name; names are made safe for Windows and Linux. Downloads run in parallel (-ThrottleLimit) and stream to a temporary file beside the target, which is renamed only when complete and verified (length, MP4 signature); the SHA-256 is computed while streaming. An existing file is an error unless -Force, or unless its SHA-256 equals the one the journal recorded for that job: then it is that job's video, already saved, and is emitted without downloading again. A job not yet finished is polled once; if it is still running, an error says to pipe it through Wait-Video first. Where the download goes to the video URL a poll gave (FastRouter, AppleRouter, OpenRouter), a finished job whose download fails for want of one (a job from the journal keeps none) or at a URL no longer served (HTTP 403, 404, 410: an expired signed URL) is polled once for a fresh URL and tried again.</para>
+    /// <para type="description">Save-Video downloads each finished job's video to -OutputDirectory (default: the current location) as Name.mp4, or Id.mp4 when the job has no name; names are made safe for Windows and Linux. Downloads run in parallel (-ThrottleLimit) and stream to a temporary file beside the target, which is renamed only when complete and verified (length, MP4 signature); the SHA-256 is computed while streaming. An existing file is an error unless -Force, or unless its SHA-256 equals the one the journal recorded for that job: then it is that job's video, already saved, and is emitted without downloading again. A job not yet finished is polled once; if it is still running, an error says to pipe it through Wait-Video first. Where the download goes to the video URL a poll gave (FastRouter, AppleRouter, OpenRouter), a finished job whose download fails for want of one (a job from the journal keeps none) or at a URL no longer served (HTTP 403, 404, 410: an expired signed URL) is polled once for a fresh URL and tried again. A failure on this machine (a full disk, a read-only folder, a file in use) is a VideoGen.LocalFailure error (category WriteError) naming the path; it is not downloaded again, and no partial file is left: free space or choose another -OutputDirectory, then pipe the job to Save-Video again.</para>
     /// </summary>
     /// <example>
     ///   <code>Import-Csv prompts.csv | New-Video | Wait-Video | Save-Video -OutputDirectory ./videos</code>
@@ -160,9 +160,9 @@ namespace VideoGen.Commands
                             }
                             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException)
                             {
-                                // A disk failure names the job it was saving, and the file the user asked for.
-                                throw new VideoGenException(VideoGenErrorKind.InvalidFile,
-                                    "Could not save task " + job.Id + " as " + target + ": " + ex.Message + " The video is still at the provider: fix the folder, then pipe the job to Save-Video again.", job.Id, null, ex);
+                                // A failure on this machine the downloader did not meet itself (the folder cannot be created):
+                                // LocalFailure like the downloader's own, naming the job and the file the user asked for.
+                                throw VideoDownloader.LocalFailure(ex, job, target, "saved");
                             }
                             // In the journal the moment the file is in place, by the worker that placed it.
                             var journalError = variant == VideoVariant.Video ? TryJournal(() => journal.Saved(saved))?.Message : null;

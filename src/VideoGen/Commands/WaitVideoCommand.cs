@@ -10,7 +10,7 @@ namespace VideoGen.Commands
 {
     /// <summary>
     /// <para type="synopsis">Waits for many video jobs at once and emits each as it finishes.</para>
-    /// <para type="description">Wait-Video starts watching each job the moment it arrives on the pipeline, so waiting overlaps submission, and emits each job as soon as it ends, in the order they finish. Polls start after a short delay and grow to the provider's ceiling (10-15 s; AppleRouter, whose documents advise polling every 10-30 s, between 10 and 30 s), never sooner than the server asks; -PollIntervalSec sets a fixed interval. All jobs share one connection pool and at most -ThrottleLimit polls in flight. A job that ends Failed, Cancelled or Expired is an error record carrying its id, and the job is still emitted. With -TimeoutSec, jobs still running then are emitted with an OperationTimeout error; nothing is cancelled at the provider. Progress shows one overall bar and a bar per running job.</para>
+    /// <para type="description">Wait-Video starts watching each job the moment it arrives on the pipeline, so waiting overlaps submission, and emits each job as soon as it ends, in the order they finish. Polls start after a short delay and grow to the provider's ceiling (10-15 s; AppleRouter, whose documents advise polling every 10-30 s, between 10 and 30 s), never sooner than the server asks (Retry-After, openai-poll-after-ms), but a server hint is followed for at most 10 minutes (-Verbose says when one was capped) and no wait goes beyond -TimeoutSec; -PollIntervalSec sets a fixed interval. All jobs share one connection pool and at most -ThrottleLimit polls in flight. A job that ends Failed, Cancelled or Expired is an error record carrying its id, and the job is still emitted. With -TimeoutSec, jobs still running then are emitted with an OperationTimeout error; nothing is cancelled at the provider. Progress shows one overall bar and a bar per running job.</para>
     /// </summary>
     /// <example>
     ///   <code>Import-Csv prompts.csv | New-Video | Wait-Video | Save-Video</code>
@@ -61,7 +61,6 @@ namespace VideoGen.Commands
             RequireKeyForIdTyped();
             var options = new WaitOptions
             {
-                ThrottleLimit = ThrottleLimit,
                 Timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : (TimeSpan?)null,
             };
             if (PollIntervalSec > 0)
