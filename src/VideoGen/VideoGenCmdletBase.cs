@@ -542,6 +542,7 @@ namespace VideoGen.Commands
             {
                 VideoGenErrorKind.NotFinished => follow + " | Wait-Video | Save-Video",
                 VideoGenErrorKind.Timeout => "Nothing was cancelled at the provider; wait again with: " + follow + " | Wait-Video | Save-Video",
+                VideoGenErrorKind.LocalFailure => "This machine failed, not the provider: free disk space or choose a folder you can write to, then save again with: " + follow + " | Save-Video -OutputDirectory <folder>",
                 VideoGenErrorKind.NotFound => "The provider does not know this task (wrong id, another provider or base URI, or an expired result). Check the id, then: " + follow,
                 _ => "Task id " + vg.TaskId + " is kept; follow it with: " + follow,
             };
