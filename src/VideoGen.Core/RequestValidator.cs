@@ -72,6 +72,9 @@ namespace VideoGen.Core
         private static readonly string[] FastRouterResolutions = { "480p", "720p", "1080p" };
         private static readonly string[] FastRouterAspects = { "16:9", "9:16", "4:3", "3:4", "1:1", "5:3", "3:5" };
         private static readonly string[] SoraSizes = { "720x1280", "1280x720", "1024x1792", "1792x1024" };
+
+        /// <summary>The aspect ratios FastRouter's Sora models can honour (their sizes are landscape or portrait only; see docs/providers.md), for validation and tab completion.</summary>
+        public static IReadOnlyList<string> SoraAspects { get; } = new[] { "16:9", "9:16" };
         // The documented list, the fallback where GET /videos/models does not state a model's values; 768p is newer (PROVIDERS.md, Aug 2026).
         private static readonly string[] OpenRouterResolutions = { "480p", "720p", "768p", "1080p", "1K", "2K", "4K" };
         private static readonly string[] OpenRouterAspects = { "16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9", "9:21" };
@@ -147,7 +150,7 @@ namespace VideoGen.Core
                     }
                     CheckOneOf(errors, "Mode", request.Mode, FastRouterModes, "FastRouter");
                     CheckOneOf(errors, "Resolution", request.Resolution, FastRouterResolutions, "FastRouter");
-                    CheckOneOf(errors, "AspectRatio", request.AspectRatio, FastRouterAspects, "FastRouter");
+                    CheckOneOf(errors, "AspectRatio", request.AspectRatio, sora ? SoraAspects.ToArray() : FastRouterAspects, sora ? "FastRouter's Sora models" : "FastRouter");
                     if (sora)
                     {
                         CheckOneOf(errors, "Size", request.Size, SoraSizes, "FastRouter's Sora models");

@@ -67,7 +67,7 @@ namespace VideoGen.Commands
                 case VideoProvider.FastRouter:
                     var sora = FastRouterMapping.IsSora(model);
                     return name == "DURATION" ? (sora ? SoraDurations : FastRouterDurations)
-                        : name == "ASPECTRATIO" ? FastRouterAspects
+                        : name == "ASPECTRATIO" ? (sora ? RequestValidator.SoraAspects.ToArray() : FastRouterAspects)
                         : FastRouterResolutions;
                 case VideoProvider.OpenRouter:
                     var capabilities = readCatalog ? OpenRouterCapabilities(model) : null;

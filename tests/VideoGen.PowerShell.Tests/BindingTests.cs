@@ -212,7 +212,7 @@ public class BindingTests
         Assert.Contains("row 3 ('bad-aspect'), field AspectRatio", result.Errors[1].Exception.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("row 4 ('empty'), field Prompt", result.Errors[2].Exception.Message, StringComparison.OrdinalIgnoreCase);
         // The summary counts them.
-        Assert.Contains(result.Information, i => (i.MessageData?.ToString() ?? string.Empty).StartsWith("New-Video: 2 job(s) created, 0 taken from the journal without paying again, 3 row(s) failed;", StringComparison.Ordinal));
+        Assert.Contains(result.Information, i => (i.MessageData?.ToString() ?? string.Empty).StartsWith("New-Video: 2 job(s) created, 0 taken from the job store without paying again, 3 row(s) failed;", StringComparison.Ordinal));
         Assert.All(result.Errors, e =>
         {
             Assert.Equal(ErrorCategory.InvalidArgument, e.CategoryInfo.Category);

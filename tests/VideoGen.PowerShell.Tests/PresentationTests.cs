@@ -167,7 +167,7 @@ public class PlainTextLogTests
         Assert.Contains(doomed.Id, text, StringComparison.Ordinal);
         Assert.Contains("VERBOSE:", text, StringComparison.Ordinal);
         // OpenRouter reports a job's cost when it ends, not when it is created.
-        Assert.Contains("New-Video: 1 job(s) created, 0 taken from the journal without paying again, 0 row(s) failed; cost reported: none.", text, StringComparison.Ordinal);
+        Assert.Contains("New-Video: 1 job(s) created, 0 taken from the job store without paying again, 0 row(s) failed; cost reported: none.", text, StringComparison.Ordinal);
         // The summary gives the size in the unit that fits, as the table does (a 4 KB file is not "0.0 MB").
         var length = new FileInfo(Path.Combine(output, "log-lake.mp4")).Length;
         Assert.Contains("Save-Video: 1 saved (" + (length / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KB)", text, StringComparison.Ordinal);
