@@ -89,17 +89,19 @@ namespace VideoGen.Core
         }
 
         /// <summary>
-        /// Starts an item now. Its outcome (value or exception) is posted when <paramref name="work"/> ends; after
-        /// <see cref="Cancel"/> a cancelled item posts an <see cref="OperationCanceledException"/> outcome, which the cmdlets ignore.
+        /// Starts an item now. Its outcome (value or exception) is posted when <paramref name="work"/> ends and handed to
+        /// <paramref name="handle"/> on the pipeline thread by <see cref="WorkOutcome.Deliver"/>, typed; after <see cref="Cancel"/>
+        /// a cancelled item posts an <see cref="OperationCanceledException"/> outcome, which the cmdlets ignore.
         /// </summary>
         /// <param name="state">Travels with the outcome (the row, the job).</param>
         /// <param name="work">The item; takes a slot with <see cref="WorkContext.SlotAsync"/> around each network exchange.</param>
+        /// <param name="handle">What the pipeline thread does with the outcome, or null (the reader of <see cref="TryRead"/> looks at it itself).</param>
         /// <param name="inOrder">
         /// True for items whose first step is to take a slot (a submission, a download, a deletion): their first slot is
         /// queued now, on the calling thread, so items get slots in the order they were started (row order with
         /// -ThrottleLimit 1). False for items that wait before their first slot (a watch polls after a delay).
         /// </param>
-        public void Start(object? state, Func<WorkContext, Task<object?>> work, bool inOrder)
+        public void Start<TState, TValue>(TState state, Func<WorkContext, Task<TValue>> work, Action<WorkOutcome<TState, TValue>>? handle, bool inOrder)
         {
             if (work is null)
             {
@@ -111,16 +113,18 @@ namespace VideoGen.Core
                 // Runs synchronously up to the semaphore's wait, which queues this item's waiter first-in, first-out.
                 context.QueueFirstSlot(TakeSlotAsync());
             }
-            Run(state, work, context);
+            Run(state, work, handle, context);
         }
 
         /// <summary>Starts an item whose first step is to take a slot, in the order items are started (<c>inOrder: true</c>).</summary>
-        public void StartInOrder(object? state, Func<WorkContext, Task<object?>> work) => Start(state, work, inOrder: true);
+        public void StartInOrder<TState, TValue>(TState state, Func<WorkContext, Task<TValue>> work, Action<WorkOutcome<TState, TValue>>? handle = null) =>
+            Start(state, work, handle, inOrder: true);
 
-        /// <summary>Starts an item whose slots are taken as it goes (see <see cref="Start(object, Func{WorkContext, Task{object}}, bool)"/>).</summary>
-        public void Start(object? state, Func<WorkContext, Task<object?>> work) => Start(state, work, inOrder: false);
+        /// <summary>Starts an item whose slots are taken as it goes (<c>inOrder: false</c>).</summary>
+        public void Start<TState, TValue>(TState state, Func<WorkContext, Task<TValue>> work, Action<WorkOutcome<TState, TValue>>? handle = null) =>
+            Start(state, work, handle, inOrder: false);
 
-        private void Run(object? state, Func<WorkContext, Task<object?>> work, WorkContext context)
+        private void Run<TState, TValue>(TState state, Func<WorkContext, Task<TValue>> work, Action<WorkOutcome<TState, TValue>>? handle, WorkContext context)
         {
             Interlocked.Increment(ref _started);
             Interlocked.Increment(ref _running);
@@ -129,11 +133,11 @@ namespace VideoGen.Core
                 WorkOutcome outcome;
                 try
                 {
-                    outcome = new WorkOutcome(state, await work(context).ConfigureAwait(false), null);
+                    outcome = new WorkOutcome<TState, TValue>(state, await work(context).ConfigureAwait(false), null, handle);
                 }
                 catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
                 {
-                    outcome = new WorkOutcome(state, null, new OperationCanceledException(_cancel.Token));
+                    outcome = new WorkOutcome<TState, TValue>(state, default, new OperationCanceledException(_cancel.Token), handle);
                 }
                 catch (Exception ex)
                 {
@@ -141,7 +145,7 @@ namespace VideoGen.Core
                     {
                         StopStarting();
                     }
-                    outcome = new WorkOutcome(state, null, ex);
+                    outcome = new WorkOutcome<TState, TValue>(state, default, ex, handle);
                 }
                 finally
                 {
@@ -323,23 +327,40 @@ namespace VideoGen.Core
         }
     }
 
-    /// <summary>One work item's outcome.</summary>
-    public sealed class WorkOutcome
+    /// <summary>One work item's outcome, as the pipeline thread reads it from <see cref="WorkEngine.TryRead"/>.</summary>
+    public abstract class WorkOutcome
     {
-        internal WorkOutcome(object? state, object? value, Exception? error)
-        {
-            State = state;
-            Value = value;
-            Error = error;
-        }
-
-        /// <summary>What was passed with the item.</summary>
-        public object? State { get; }
-
-        /// <summary>The result, when there was no error.</summary>
-        public object? Value { get; }
+        internal WorkOutcome(Exception? error) => Error = error;
 
         /// <summary>The failure, or null.</summary>
         public Exception? Error { get; }
+
+        /// <summary>Hands the outcome, typed, to the handler the item was started with (pipeline thread only); nothing where none.</summary>
+        public abstract void Deliver();
+    }
+
+    /// <summary>The outcome of an item started with a <typeparamref name="TState"/> and producing a <typeparamref name="TValue"/>.</summary>
+    /// <typeparam name="TState">What was passed with the item (the row, the job).</typeparam>
+    /// <typeparam name="TValue">What the item produces.</typeparam>
+    public sealed class WorkOutcome<TState, TValue> : WorkOutcome
+    {
+        private readonly Action<WorkOutcome<TState, TValue>>? _handle;
+
+        internal WorkOutcome(TState state, TValue? value, Exception? error, Action<WorkOutcome<TState, TValue>>? handle)
+            : base(error)
+        {
+            State = state;
+            Value = value;
+            _handle = handle;
+        }
+
+        /// <summary>What was passed with the item.</summary>
+        public TState State { get; }
+
+        /// <summary>The result, when there was no error; default otherwise.</summary>
+        public TValue? Value { get; }
+
+        /// <inheritdoc/>
+        public override void Deliver() => _handle?.Invoke(this);
     }
 }

@@ -80,11 +80,6 @@ namespace VideoGen.Commands
         /// <summary>The background engine, once started.</summary>
         protected WorkEngine Engine => _engine ?? throw new InvalidOperationException("The engine was not started.");
 
-        /// <summary>Handles one outcome of the engine on the pipeline thread (may write). Called only by <see cref="Drain"/>.</summary>
-        protected virtual void OnOutcome(WorkOutcome outcome)
-        {
-        }
-
         /// <summary>Called by <see cref="Drain"/> after each pass, on the pipeline thread (progress bars).</summary>
         protected virtual void OnDrained()
         {
@@ -146,7 +141,7 @@ namespace VideoGen.Commands
 
         /// <summary>
         /// The one drain loop: hands each outcome that arrives within <paramref name="wait"/> (then any already there) to
-        /// <see cref="OnOutcome"/>, writes the queued verbose and debug text, and calls <see cref="OnDrained"/>. Pipeline
+        /// the handler its item was started with (<see cref="WorkOutcome.Deliver"/>), writes the queued verbose and debug text, and calls <see cref="OnDrained"/>. Pipeline
         /// thread only. When the pipeline is stopping it ends the command through <see cref="EndCommand"/>.
         /// </summary>
         protected void Drain(TimeSpan wait)
@@ -156,7 +151,8 @@ namespace VideoGen.Commands
                 while (!Stopping && _engine.TryRead(wait, out var outcome) && outcome != null)
                 {
                     wait = TimeSpan.Zero;
-                    OnOutcome(outcome);
+                    // The handler the item was started with, typed, on this (the pipeline) thread.
+                    outcome.Deliver();
                 }
             }
             if (Stopping)

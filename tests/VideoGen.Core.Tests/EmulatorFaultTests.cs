@@ -42,7 +42,7 @@ public sealed class EmulatorFaultTests : IDisposable
         engine.CompleteAdding();
         while (true)
         {
-            if (engine.TryRead(TimeSpan.FromMilliseconds(100), out var outcome) && outcome?.Value is WaitResult result)
+            if (engine.TryRead(TimeSpan.FromMilliseconds(100), out var outcome) && outcome is WorkOutcome<VideoJob, WaitResult> { Value: WaitResult result })
             {
                 return result;
             }

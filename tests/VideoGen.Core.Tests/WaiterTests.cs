@@ -179,7 +179,7 @@ public class WaiterTests : IAsyncLifetime
     {
         while (engine.TryRead(wait, out var outcome) && outcome != null)
         {
-            if (outcome.Value is WaitResult r)
+            if (outcome is WorkOutcome<VideoJob, WaitResult> { Value: WaitResult r })
             {
                 result = r;
                 return true;

@@ -5,16 +5,16 @@ namespace VideoGen.Core.Tests;
 /// <summary>The one background engine: throttling by slot, outcomes read once, stopping without cutting work in flight.</summary>
 public class WorkEngineTests
 {
-    private static List<WorkOutcome> ReadAll(WorkEngine engine)
+    private static List<WorkOutcome<TState, TValue>> ReadAll<TState, TValue>(WorkEngine engine)
     {
-        var outcomes = new List<WorkOutcome>();
+        var outcomes = new List<WorkOutcome<TState, TValue>>();
         engine.CompleteAdding();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!engine.IsDone && DateTime.UtcNow < deadline)
         {
             if (engine.TryRead(TimeSpan.FromMilliseconds(100), out var o))
             {
-                outcomes.Add(o!);
+                outcomes.Add((WorkOutcome<TState, TValue>)o!);
             }
         }
         Assert.True(engine.IsDone, "the engine did not finish");
@@ -43,10 +43,10 @@ public class WorkEngineTests
             });
         }
 
-        var outcomes = ReadAll(engine);
+        var outcomes = ReadAll<int, int>(engine);
 
-        Assert.Equal(Enumerable.Range(0, 20).Select(i => i * 2), outcomes.Select(o => (int)o.Value!).Order());
-        Assert.All(outcomes, o => Assert.Equal((int)o.State! * 2, (int)o.Value!));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => i * 2), outcomes.Select(o => o.Value).Order());
+        Assert.All(outcomes, o => Assert.Equal(o.State * 2, o.Value));
         Assert.InRange(peak, 2, 3);
         Assert.Equal(0, engine.Pending);
     }
@@ -70,7 +70,7 @@ public class WorkEngineTests
             });
         }
 
-        ReadAll(engine);
+        ReadAll<int, int>(engine);
 
         Assert.Equal(Enumerable.Range(0, 30), order);
     }
@@ -96,11 +96,11 @@ public class WorkEngineTests
 
         engine.StopStarting();
         release.Set();
-        var outcomes = ReadAll(engine);
+        var outcomes = ReadAll<string, string>(engine);
 
         Assert.Equal(3, outcomes.Count);
-        Assert.Equal("done", Assert.Single(outcomes, o => (string)o.State! == "first").Value);
-        Assert.All(outcomes.Where(o => (string)o.State! != "first"), o => Assert.IsType<NotStartedException>(o.Error));
+        Assert.Equal("done", Assert.Single(outcomes, o => o.State == "first").Value);
+        Assert.All(outcomes.Where(o => o.State != "first"), o => Assert.IsType<NotStartedException>(o.Error));
     }
 
     [Fact]
@@ -129,10 +129,10 @@ public class WorkEngineTests
         Assert.True(bothRunning.Wait(TimeSpan.FromSeconds(10)));
 
         engine.Cancel();
-        var outcomes = ReadAll(engine);
+        var outcomes = ReadAll<string, string>(engine);
 
-        Assert.IsAssignableFrom<OperationCanceledException>(Assert.Single(outcomes, o => (string)o.State! == "poll").Error);
-        Assert.Equal("answered", Assert.Single(outcomes, o => (string)o.State! == "submission").Value);
+        Assert.IsAssignableFrom<OperationCanceledException>(Assert.Single(outcomes, o => o.State == "poll").Error);
+        Assert.Equal("answered", Assert.Single(outcomes, o => o.State == "submission").Value);
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public class WorkEngineTests
         var started = 0;
         for (var i = 0; i < 10; i++)
         {
-            engine.Start(i, async ctx =>
+            engine.Start<int, int>(i, async ctx =>
             {
                 using (await ctx.SlotAsync())
                 {
@@ -153,7 +153,7 @@ public class WorkEngineTests
             });
         }
 
-        var outcomes = ReadAll(engine);
+        var outcomes = ReadAll<int, int>(engine);
 
         Assert.Equal(1, started);
         Assert.Single(outcomes, o => o.Error is InvalidOperationException);
@@ -165,8 +165,8 @@ public class WorkEngineTests
     {
         var engine = new WorkEngine(2);
         // An item that ignores cancellation (as a submission already sent does): Dispose waits for it only so long.
-        engine.Start(null, async ctx => { await Task.Delay(TimeSpan.FromSeconds(60), CancellationToken.None); return null; });
-        engine.Start(null, _ => throw new InvalidOperationException("boom"));
+        engine.Start<object?, object?>(null, async ctx => { await Task.Delay(TimeSpan.FromSeconds(60), CancellationToken.None); return null; });
+        engine.Start<object?, object?>(null, _ => throw new InvalidOperationException("boom"));
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         engine.Dispose();

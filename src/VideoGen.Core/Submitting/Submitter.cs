@@ -25,11 +25,21 @@ namespace VideoGen.Core.Submitting
         private readonly Budget _budget;
         private readonly SubmissionLedger _ledger;
         private readonly IVideoGenLog _log;
+        private readonly Action<WorkOutcome<PaidRequest, Submission>> _onOutcome;
         private int _storeFailed;
 
         /// <summary>Creates the worker of one command.</summary>
-        public Submitter(VideoGenClient client, JobJournal store, WorkEngine engine, Budget budget, SubmissionLedger ledger, IVideoGenLog? log)
+        /// <param name="client">The shared HTTP client.</param>
+        /// <param name="store">The job store each created job is committed to.</param>
+        /// <param name="engine">The command's engine (its slots are -ThrottleLimit).</param>
+        /// <param name="budget">-MaxCost.</param>
+        /// <param name="ledger">The command's requests in flight and jobs not handed on.</param>
+        /// <param name="log">Verbose and debug text, or null.</param>
+        /// <param name="onOutcome">What the pipeline thread does with each outcome (emit the job, write the error).</param>
+        public Submitter(VideoGenClient client, JobJournal store, WorkEngine engine, Budget budget, SubmissionLedger ledger, IVideoGenLog? log,
+            Action<WorkOutcome<PaidRequest, Submission>> onOutcome)
         {
+            _onOutcome = onOutcome ?? throw new ArgumentNullException(nameof(onOutcome));
             _client = client ?? throw new ArgumentNullException(nameof(client));
             _store = store ?? throw new ArgumentNullException(nameof(store));
             _engine = engine ?? throw new ArgumentNullException(nameof(engine));
@@ -93,7 +103,7 @@ namespace VideoGen.Core.Submitting
                         _ledger.Answered(request);
                     }
                 }
-            });
+            }, _onOutcome);
         }
 
         /// <summary>

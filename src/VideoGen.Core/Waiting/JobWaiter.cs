@@ -71,6 +71,7 @@ namespace VideoGen.Core.Waiting
         private readonly WaitOptions _options;
         private readonly IVideoGenLog _log;
         private readonly WorkEngine _engine;
+        private readonly Action<WorkOutcome<VideoJob, WaitResult>>? _onOutcome;
         private readonly CancellationTokenSource? _timeout;
         private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
         private readonly ConcurrentDictionary<long, VideoJob> _active = new ConcurrentDictionary<long, VideoJob>();
@@ -80,9 +81,10 @@ namespace VideoGen.Core.Waiting
         private int _succeeded;
         private int _failed;
 
-        /// <summary>Creates a waiter whose watches run on <paramref name="engine"/>.</summary>
-        public JobWaiter(VideoGenClient client, WaitOptions options, IVideoGenLog? log, WorkEngine engine)
+        /// <summary>Creates a waiter whose watches run on <paramref name="engine"/>; each outcome goes to <paramref name="onOutcome"/> on the pipeline thread (null: the reader of the engine looks at it).</summary>
+        public JobWaiter(VideoGenClient client, WaitOptions options, IVideoGenLog? log, WorkEngine engine, Action<WorkOutcome<VideoJob, WaitResult>>? onOutcome = null)
         {
+            _onOutcome = onOutcome;
             _client = client ?? throw new ArgumentNullException(nameof(client));
             _options = options ?? throw new ArgumentNullException(nameof(options));
             _engine = engine ?? throw new ArgumentNullException(nameof(engine));
@@ -107,11 +109,11 @@ namespace VideoGen.Core.Waiting
             Interlocked.Increment(ref _total);
             if (job.IsTerminal)
             {
-                _engine.Start(job, _ => Task.FromResult<object?>(Finish(key, job, ErrorFor(job))));
+                _engine.Start(job, _ => Task.FromResult(Finish(key, job, ErrorFor(job))), _onOutcome);
                 return;
             }
             _active[key] = job;
-            _engine.Start(job, context => WatchAsync(key, job, endpoint, context, onChange));
+            _engine.Start(job, context => WatchAsync(key, job, endpoint, context, onChange), _onOutcome);
         }
 
         /// <summary>A snapshot of the counts and the jobs still running.</summary>
@@ -122,7 +124,7 @@ namespace VideoGen.Core.Waiting
         /// <summary>Releases the timeout; the engine is the caller's to dispose.</summary>
         public void Dispose() => _timeout?.Dispose();
 
-        private async Task<object?> WatchAsync(long key, VideoJob job, ProviderEndpoint endpoint, WorkContext context, Action<VideoJob, VideoJobStatus>? onChange)
+        private async Task<WaitResult> WatchAsync(long key, VideoJob job, ProviderEndpoint endpoint, WorkContext context, Action<VideoJob, VideoJobStatus>? onChange)
         {
             var ceiling = endpoint.Mapping.MaxPollInterval;
             var polls = 0;

@@ -19,7 +19,7 @@ namespace VideoGen.Commands
     /// </summary>
     /// <remarks>
     /// Remixes run on New-Video's one engine beside new rows (so -ThrottleLimit bounds both together), and their outcomes
-    /// are handled with the rows' in <see cref="OnOutcome"/>. RemixOf is in every parameter set: New-Video declares no
+    /// are handled with the rows' in <see cref="OnSubmitted"/>. RemixOf is in every parameter set: New-Video declares no
     /// default set, so a set of its own would make every plain New-Video ambiguous.
     /// </remarks>
     public sealed partial class NewVideoCommand

@@ -195,7 +195,7 @@ namespace VideoGen.Commands
             }
             _budget = new Budget(MaxCost, PricePerJob);
             // Out of credits: nothing more may start, decided by the worker before it frees its slot.
-            _submitter = new Submitter(Client, _journal, StartEngine(ThrottleLimit, Submitter.IsOutOfCredits), _budget, Ledger, Log);
+            _submitter = new Submitter(Client, _journal, StartEngine(ThrottleLimit, Submitter.IsOutOfCredits), _budget, Ledger, Log, OnSubmitted);
         }
 
         /// <inheritdoc/>
@@ -460,9 +460,9 @@ namespace VideoGen.Commands
         /// An outcome of a new row or a remix, on the pipeline thread: the created job emitted, or the error naming the row
         /// (and, for a remix, the source id).
         /// </summary>
-        protected override void OnOutcome(WorkOutcome outcome)
+        private void OnSubmitted(WorkOutcome<PaidRequest, Submission> outcome)
         {
-            var paid = (PaidRequest)outcome.State!;
+            var paid = outcome.State;
             var remix = paid.SourceId != null;
             var label = paid.Label;
             // A provider's error with the row's label in front; a created job, where there is one, as the record's target.
@@ -472,7 +472,7 @@ namespace VideoGen.Commands
             switch (outcome.Error)
             {
                 case null:
-                    EmitCreated((Submission)outcome.Value!);
+                    EmitCreated(outcome.Value!);
                     break;
                 case NotStartedException _:
                     _notSubmitted.Add(new KeyValuePair<int, string>(paid.Row, label));

@@ -89,7 +89,7 @@ namespace VideoGen.Commands
                         // In the journal the moment the provider confirmed, by the worker: Get-VideoJob no longer lists it.
                         return new Deleted(deleted, TryJournal(() => journal.Ended(deleted))?.Message);
                     }
-                });
+                }, OnDeleted);
             }
             catch (VideoGenException ex) when (!FirstNoKeyError(ex))
             {
@@ -111,10 +111,10 @@ namespace VideoGen.Commands
             ReportSuppressedNoKeyErrors();
         }
 
-        /// <inheritdoc/>
-        protected override void OnOutcome(WorkOutcome outcome)
+        /// <summary>A deletion confirmed, or the error naming its job, on the pipeline thread.</summary>
+        private void OnDeleted(WorkOutcome<Target, Deleted> outcome)
         {
-            if (outcome.Value is Deleted deleted)
+            if (outcome.Error is null && outcome.Value is Deleted deleted)
             {
                 if (deleted.JournalError != null)
                 {
@@ -123,13 +123,13 @@ namespace VideoGen.Commands
                 WriteVerbose("Deleted video " + deleted.Job.Id + " at " + deleted.Job.Provider + ".");
                 if (PassThru)
                 {
-                    RememberEmitted(deleted.Job, ((Target)outcome.State!).Key);
+                    RememberEmitted(deleted.Job, outcome.State.Key);
                     WriteObject(deleted.Job);
                 }
             }
             else if (outcome.Error != null && !(outcome.Error is OperationCanceledException && Stopping))
             {
-                var job = ((Target)outcome.State!).Job;
+                var job = outcome.State.Job;
                 WriteError(ToErrorRecord(outcome.Error is VideoGenException vg ? (vg.TaskId is null ? new VideoGenException(vg.Kind, vg.Message + " Task id: " + job.Id + ".", job.Id, vg.StatusCode, vg) : vg)
                     : new VideoGenException(VideoGenErrorKind.UnexpectedAnswer, "Deleting video " + job.Id + " failed: " + outcome.Error.Message, job.Id, null, outcome.Error), job));
             }

@@ -168,7 +168,7 @@ namespace VideoGen.Commands
                             var journalError = variant == VideoVariant.Video ? TryJournal(() => journal.Saved(saved))?.Message : null;
                             return new Placed(saved, journalError);
                         }
-                    });
+                    }, OnSaved);
                 }
             }
             catch (VideoGenException ex) when (!FirstNoKeyError(ex))
@@ -218,12 +218,12 @@ namespace VideoGen.Commands
             }
         }
 
-        /// <inheritdoc/>
-        protected override void OnOutcome(WorkOutcome outcome)
+        /// <summary>A saved file, or the error naming its job, on the pipeline thread.</summary>
+        private void OnSaved(WorkOutcome<Item, Placed> outcome)
         {
-            var item = (Item)outcome.State!;
+            var item = outcome.State;
             _transfers.TryRemove(item.Key, out _);
-            if (outcome.Value is Placed placed)
+            if (outcome.Error is null && outcome.Value is Placed placed)
             {
                 _saved++;
                 if (placed.JournalError != null)

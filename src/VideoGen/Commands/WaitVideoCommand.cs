@@ -67,7 +67,7 @@ namespace VideoGen.Commands
             {
                 options.Policy.FixedInterval = TimeSpan.FromSeconds(PollIntervalSec);
             }
-            _waiter = new JobWaiter(Client, options, Log, StartEngine(ThrottleLimit));
+            _waiter = new JobWaiter(Client, options, Log, StartEngine(ThrottleLimit), OnWaited);
             _bars = new ProgressBars(this);
             _elapsed.Start();
         }
@@ -126,10 +126,10 @@ namespace VideoGen.Commands
             }
         }
 
-        /// <inheritdoc/>
-        protected override void OnOutcome(WorkOutcome outcome)
+        /// <summary>A job that ended (or timed out), or the error naming it, on the pipeline thread.</summary>
+        private void OnWaited(WorkOutcome<VideoJob, WaitResult> outcome)
         {
-            if (outcome.Value is WaitResult result)
+            if (outcome.Error is null && outcome.Value is WaitResult result)
             {
                 if (result.Error != null)
                 {
@@ -153,7 +153,7 @@ namespace VideoGen.Commands
             }
             else if (outcome.Error != null && !(outcome.Error is OperationCanceledException))
             {
-                var job = (VideoJob)outcome.State!;
+                var job = outcome.State;
                 WriteError(ToErrorRecord(outcome.Error, job));
                 WriteObject(job);
             }
