@@ -10,6 +10,8 @@ using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using VideoGen.Core;
+using static VideoGen.Commands.ErrorRecords;
+using static VideoGen.Commands.StoreAccess;
 using VideoGen.Core.Http;
 using VideoGen.Core.Submitting;
 
@@ -294,46 +296,6 @@ namespace VideoGen.Commands
                 "VideoGen.NoApiKey", ErrorCategory.AuthenticationError, provider.ToString()));
         }
 
-        /// <summary>
-        /// Checks before the first row (BeginProcessing runs for every command of a pipeline before any row) that a folder
-        /// can be created and written, so nothing is paid for that cannot be saved; the error names the path the user gave.
-        /// </summary>
-        protected void RequireWritableFolder(string folder, string given, string parameter)
-        {
-            try
-            {
-                Directory.CreateDirectory(folder);
-                var probe = Path.Combine(folder, ".videogen-write-check-" + Guid.NewGuid().ToString("N").Substring(0, 8));
-                using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
-                {
-                }
-            }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException || ex is ArgumentException)
-            {
-                ThrowTerminatingError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.InvalidArgument,
-                    parameter + " '" + given + "' cannot be written (" + ex.Message + "), so nothing was submitted or saved. Give a folder you can write to."),
-                    "VideoGen.PathNotWritable", ErrorCategory.PermissionDenied, given));
-            }
-        }
-
-        /// <summary>
-        /// Checks before the first row that the job store can be written (created, with its schema, if missing): a store that
-        /// is damaged, read-only, a JSON-lines journal, on a network share or locked ends the command before anything is paid.
-        /// </summary>
-        protected void RequireWritableJournal(JobJournal journal, string? given)
-        {
-            try
-            {
-                journal.EnsureWritable();
-            }
-            catch (VideoGenException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(new VideoGenException(VideoGenErrorKind.InvalidArgument,
-                    "The job store '" + (given ?? journal.Path) + "' cannot be used, so nothing was submitted: every job must be on disk before it is paid for. " + ex.Message, null, null, ex),
-                    "VideoGen.JournalNotWritable", ErrorCategory.PermissionDenied, given ?? journal.Path));
-            }
-        }
-
         /// <summary>The -ApiKey when it was given for <paramref name="provider"/>, as a SecureString; else null.</summary>
         protected SecureString? ApiKeyFor(VideoProvider provider) => ApiKey != null && _keyProvider == provider.ToString() ? ApiKey : null;
 
@@ -378,65 +340,6 @@ namespace VideoGen.Commands
             return fromRow;
         }
 
-        /// <summary>The job journal at -JournalPath (a PowerShell path, made absolute), else $env:VIDEOGEN_JOURNAL_PATH, else the per-user default.</summary>
-        /// <remarks>
-        /// For the default store, VideoGen 0.1's journal.jsonl beside it is imported once, with one warning that says so.
-        /// Pipeline thread only.
-        /// </remarks>
-        internal static JobJournal ResolveJournal(PSCmdlet cmdlet, string? journalPath)
-        {
-            var journal = JobJournal.Resolve(journalPath is null ? null : cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(journalPath), Environment.GetEnvironmentVariable);
-            try
-            {
-                if (journal.ImportLegacyDefault() is JournalImportReport report)
-                {
-                    cmdlet.WriteWarning(DescribeImport(report, journal) + " This happens once; " + report.Source + " is kept and no longer used.");
-                }
-            }
-            catch (VideoGenException ex)
-            {
-                cmdlet.WriteWarning("The journal of an earlier VideoGen, " + Path.Combine(Path.GetDirectoryName(journal.Path)!, JobJournal.LegacyFileName) +
-                    ", could not be imported into " + journal.Path + ": " + ex.Message + " Run Import-VideoJob -Path <that file> once the store can be written.");
-            }
-            return journal;
-        }
-
-        /// <summary>
-        /// A property of a piped object (a job, a CSV row) as trimmed text, culture-invariant; null where it is missing,
-        /// blank, or its getter throws.
-        /// </summary>
-        internal static string? Property(PSObject? source, string name)
-        {
-            if (source is null)
-            {
-                return null;
-            }
-            object? value;
-            try
-            {
-                value = source.Properties[name]?.Value;
-            }
-            catch (GetValueException)
-            {
-                return null;
-            }
-            var text = Convert.ToString(value, CultureInfo.InvariantCulture);
-            return string.IsNullOrWhiteSpace(text) ? null : text!.Trim();
-        }
-
-        /// <summary>One sentence on an import: jobs imported, already known, and each line that could not be read with its number.</summary>
-        internal static string DescribeImport(JournalImportReport report, JobJournal journal)
-        {
-            var text = "Imported " + report.Imported.ToString(CultureInfo.InvariantCulture) + " job(s) from " + report.Source + " into the job store " + journal.Path +
-                (report.AlreadyKnown > 0 ? " (" + report.AlreadyKnown.ToString(CultureInfo.InvariantCulture) + " already there)" : string.Empty) + ".";
-            if (report.Problems.Count > 0)
-            {
-                text += " " + report.Problems.Count.ToString(CultureInfo.InvariantCulture) + " line(s) could not be read: " +
-                    string.Join("; ", report.Problems.Take(20).Select(p => p.ToString())) + (report.Problems.Count > 20 ? "; ..." : string.Empty) + ".";
-            }
-            return text;
-        }
-
         /// <summary>Chooses the provider from a parameter value, $env:VIDEOGEN_PROVIDER, or the one key set.</summary>
         protected VideoProvider ResolveProvider(string? provider) =>
             EndpointResolver.ResolveProvider(provider, ApiKey != null, Environment.GetEnvironmentVariable);
@@ -468,23 +371,6 @@ namespace VideoGen.Commands
             }
         }
 
-        /// <summary>
-        /// A journal write from a worker: a failure of any kind is returned, never thrown, because the job it records
-        /// exists whatever the journal says and its id must still reach the output or an error record.
-        /// </summary>
-        internal static Exception? TryJournal(Action write)
-        {
-            try
-            {
-                write();
-                return null;
-            }
-            catch (Exception ex)
-            {
-                return ex;
-            }
-        }
-
         private static readonly string[] SummaryTags = { "VideoGen", "Summary" };
         private static readonly string[] HostTags = { "PSHOST", "VideoGen" };
 
@@ -497,71 +383,6 @@ namespace VideoGen.Commands
 
         /// <summary>A line shown at the console as Write-Host would (tag PSHOST), also kept in the Information stream.</summary>
         protected void WriteToHost(string text) => WriteInformation(new HostInformationMessage { Message = text }, HostTags);
-
-        /// <summary>An ErrorRecord for a core failure: stable id, the right category, the job (or task id) as target.</summary>
-        protected static ErrorRecord ToErrorRecord(Exception exception, object? target)
-        {
-            if (exception is VideoGenException vg)
-            {
-                var record = new ErrorRecord(vg, ErrorIdFor(vg), CategoryFor(vg.Kind), target ?? vg.TaskId);
-                if (vg.TaskId != null)
-                {
-                    record.ErrorDetails = new ErrorDetails(vg.Message) { RecommendedAction = RecommendedActionFor(vg, target as VideoJob) };
-                }
-                return record;
-            }
-            return new ErrorRecord(exception, "VideoGen.Unexpected", ErrorCategory.NotSpecified, target);
-        }
-
-        /// <summary>
-        /// The FullyQualifiedErrorId scripts catch: VideoGen.SubmissionOutcomeUnknown (a submission was sent but its answer
-        /// was lost: a job may exist), VideoGen.OutOfCredits (HTTP 402), else VideoGen.&lt;Kind&gt;. Documented in about_VideoGen.
-        /// </summary>
-        internal static string ErrorIdFor(VideoGenException vg)
-        {
-            for (Exception? e = vg; e != null; e = e.InnerException)
-            {
-                if (e is VideoGenException inner && inner.JobMayExist)
-                {
-                    return "VideoGen.SubmissionOutcomeUnknown";
-                }
-            }
-            return vg.Kind == VideoGenErrorKind.QuotaExceeded && vg.StatusCode == 402 ? "VideoGen.OutOfCredits" : vg.ErrorId;
-        }
-
-        /// <summary>What to run next, as a command ready to paste: it names the task id, and the provider and model when known.</summary>
-        internal static string RecommendedActionFor(VideoGenException vg, VideoJob? job)
-        {
-            var follow = "Get-VideoStatus -Id " + vg.TaskId +
-                (job is null ? string.Empty : " -Provider " + job.Provider + (string.IsNullOrWhiteSpace(job.Model) ? string.Empty : " -Model '" + job.Model + "'"));
-            return vg.Kind switch
-            {
-                VideoGenErrorKind.NotFinished => follow + " | Wait-Video | Save-Video",
-                VideoGenErrorKind.Timeout => "Nothing was cancelled at the provider; wait again with: " + follow + " | Wait-Video | Save-Video",
-                VideoGenErrorKind.LocalFailure => "This machine failed, not the provider: free disk space or choose a folder you can write to, then save again with: " + follow + " | Save-Video -OutputDirectory <folder>",
-                VideoGenErrorKind.NotFound => "The provider does not know this task (wrong id, another provider or base URI, or an expired result). Check the id, then: " + follow,
-                _ => "Task id " + vg.TaskId + " is kept; follow it with: " + follow,
-            };
-        }
-
-        /// <summary>The ErrorCategory of each kind of failure.</summary>
-        protected static ErrorCategory CategoryFor(VideoGenErrorKind kind) => kind switch
-        {
-            VideoGenErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
-            VideoGenErrorKind.Authentication => ErrorCategory.AuthenticationError,
-            VideoGenErrorKind.NoApiKey => ErrorCategory.AuthenticationError,
-            VideoGenErrorKind.LocalFailure => ErrorCategory.WriteError,
-            VideoGenErrorKind.QuotaExceeded => ErrorCategory.QuotaExceeded,
-            VideoGenErrorKind.NotFound => ErrorCategory.ObjectNotFound,
-            VideoGenErrorKind.RateLimited => ErrorCategory.LimitsExceeded,
-            VideoGenErrorKind.Timeout => ErrorCategory.OperationTimeout,
-            VideoGenErrorKind.ProviderUnavailable => ErrorCategory.ConnectionError,
-            VideoGenErrorKind.UnexpectedAnswer => ErrorCategory.InvalidResult,
-            VideoGenErrorKind.NotFinished => ErrorCategory.ResourceUnavailable,
-            VideoGenErrorKind.FileExists => ErrorCategory.ResourceExists,
-            VideoGenErrorKind.InvalidFile => ErrorCategory.InvalidData,
-            _ => ErrorCategory.NotSpecified,
-        };
 
         /// <summary>Whether an exception is the cancellation Ctrl+C caused.</summary>
         protected bool IsStopping(Exception ex) => ex is OperationCanceledException && _cancel.IsCancellationRequested;

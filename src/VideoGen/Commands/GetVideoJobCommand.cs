@@ -4,6 +4,8 @@ using System.Linq;
 using System.Management.Automation;
 using System.Text;
 using VideoGen.Core;
+using static VideoGen.Commands.ErrorRecords;
+using static VideoGen.Commands.StoreAccess;
 
 namespace VideoGen.Commands
 {
@@ -61,7 +63,7 @@ namespace VideoGen.Commands
         /// <inheritdoc/>
         protected override void EndProcessing()
         {
-            var journal = VideoGenCmdletBase.ResolveJournal(this, JournalPath);
+            var journal = StoreAccess.ResolveJournal(this, JournalPath);
             WriteVerbose("Reading the job store " + journal.Path + ".");
             var patterns = Name?.Where(n => n != null).Select(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant)).ToList();
             var query = new JournalQuery

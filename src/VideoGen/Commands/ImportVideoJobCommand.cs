@@ -6,6 +6,8 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using VideoGen.Core;
+using static VideoGen.Commands.ErrorRecords;
+using static VideoGen.Commands.StoreAccess;
 using VideoGen.Core.Providers;
 
 namespace VideoGen.Commands
@@ -62,7 +64,7 @@ namespace VideoGen.Commands
         /// <inheritdoc/>
         protected override void BeginProcessing()
         {
-            _journal = VideoGenCmdletBase.ResolveJournal(this, JournalPath);
+            _journal = StoreAccess.ResolveJournal(this, JournalPath);
         }
 
         /// <inheritdoc/>
@@ -132,7 +134,7 @@ namespace VideoGen.Commands
                 WriteError(new ErrorRecord(new InvalidDataException(report.Source + ", " + problem + ". The other lines were imported."),
                     "VideoGen.ImportLineUnreadable", ErrorCategory.InvalidData, report.Source + ":" + problem.Line.ToString(CultureInfo.InvariantCulture)));
             }
-            WriteVerbose(VideoGenCmdletBase.DescribeImport(report, _journal!));
+            WriteVerbose(StoreAccess.DescribeImport(report, _journal!));
             WriteObject(report);
         }
 
@@ -190,7 +192,7 @@ namespace VideoGen.Commands
         /// <summary>A row or job object as a job to import; null (with a problem in the report) where it has no id or provider.</summary>
         private static JournalEntry? ToEntry(PSObject item, int row, JournalImportReport report)
         {
-            string? Get(string name) => VideoGenCmdletBase.Property(item, name);
+            string? Get(string name) => StoreAccess.Property(item, name);
             var id = Get("Id");
             if (id is null)
             {

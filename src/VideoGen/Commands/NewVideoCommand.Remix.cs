@@ -5,6 +5,8 @@ using System.Management.Automation;
 using System.Security;
 using System.Threading;
 using VideoGen.Core;
+using static VideoGen.Commands.ErrorRecords;
+using static VideoGen.Commands.StoreAccess;
 using VideoGen.Core.Providers;
 using VideoGen.Core.Submitting;
 

@@ -5,6 +5,8 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using VideoGen.Core;
+using static VideoGen.Commands.ErrorRecords;
+using static VideoGen.Commands.StoreAccess;
 using VideoGen.Core.Submitting;
 
 namespace VideoGen.Commands
@@ -181,7 +183,7 @@ namespace VideoGen.Commands
             _journal = ResolveJournal(this, JournalPath);
             if (!MyInvocation.BoundParameters.ContainsKey("WhatIf"))
             {
-                RequireWritableJournal(_journal, JournalPath);
+                Preflight.RequireWritableJournal(this, _journal, JournalPath);
             }
             try
             {

@@ -2,6 +2,8 @@ using System;
 using System.IO;
 using System.Management.Automation;
 using VideoGen.Core;
+using static VideoGen.Commands.ErrorRecords;
+using static VideoGen.Commands.StoreAccess;
 using VideoGen.Core.Providers;
 
 namespace VideoGen.Commands

@@ -7,6 +7,8 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using VideoGen.Core;
+using static VideoGen.Commands.ErrorRecords;
+using static VideoGen.Commands.StoreAccess;
 using VideoGen.Core.Downloading;
 
 namespace VideoGen.Commands
@@ -88,13 +90,13 @@ namespace VideoGen.Commands
                 if (ParameterSetName == PathSet)
                 {
                     var file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-                    RequireWritableFolder(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file))!, Path!, "-Path");
+                    Preflight.RequireWritableFolder(this, System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file))!, Path!, "-Path");
                 }
                 else if (!string.IsNullOrEmpty(OutputDirectory))
                 {
-                    RequireWritableFolder(SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory), OutputDirectory!, "-OutputDirectory");
+                    Preflight.RequireWritableFolder(this, SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory), OutputDirectory!, "-OutputDirectory");
                 }
-                RequireWritableJournal(Journal, JournalPath);
+                Preflight.RequireWritableJournal(this, Journal, JournalPath);
             }
             StartEngine(ThrottleLimit);
             var journal = Journal;
