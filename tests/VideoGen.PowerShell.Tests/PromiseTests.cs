@@ -161,6 +161,20 @@ public class BudgetTests
     }
 
     [Fact]
+    public void A_budget_that_cannot_be_counted_is_said_under_WhatIf_and_for_a_remix_too()
+    {
+        using var ps = Engine.Start();
+
+        var whatIf = ps.Run("New-Video -Prompt 'What if' -Provider OpenAICompatible -MaxCost 1 -WhatIf");
+        var remix = ps.Run("New-Video -RemixOf video_123 -Prompt 'Now in fog' -Provider OpenAICompatible -MaxCost 1");
+
+        Assert.Equal("VideoGen.BudgetExceeded,VideoGen.Commands.NewVideoCommand", Assert.Single(whatIf.Errors).FullyQualifiedErrorId);
+        var refused = Assert.Single(remix.Errors);
+        Assert.Equal("VideoGen.BudgetExceeded,VideoGen.Commands.NewVideoCommand", refused.FullyQualifiedErrorId);
+        Assert.Contains("-PricePerJob", refused.Exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_price_per_job_makes_the_budget_count_and_stop_exactly()
     {
         using var ps = Engine.Start();

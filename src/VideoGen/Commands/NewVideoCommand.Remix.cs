@@ -192,12 +192,16 @@ namespace VideoGen.Commands
             {
                 return;
             }
+            if (!Priced(paid))
+            {
+                return;
+            }
             if (!ShouldProcess(label + ": remix of video " + source.Id + " '" + Shorten(prompt) + "' at " + provider + (source.Model is null ? string.Empty : " (" + source.Model + ")"),
                 "Remix a video (costs money)"))
             {
                 return;
             }
-            if (CheckMoney(paid))
+            if (CreditAllows(paid))
             {
                 _submitter!.Start(paid);
             }

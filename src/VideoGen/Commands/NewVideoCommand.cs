@@ -281,6 +281,10 @@ namespace VideoGen.Commands
             {
                 return;
             }
+            if (!Priced(paid))
+            {
+                return;
+            }
             var priced = paid.Estimate is decimal e ? " (estimate " + CostTotals.Format(e, "USD") + " from the published prices)" : string.Empty;
             if (!ShouldProcess(prepared.Label + " '" + Shorten(request.Prompt) + "' at " + endpoint.Provider + " (" + model + ")" + priced, "Submit a video job (costs money)"))
             {
@@ -291,7 +295,7 @@ namespace VideoGen.Commands
                 }
                 return;
             }
-            if (CheckMoney(paid))
+            if (CreditAllows(paid))
             {
                 _submitter!.Start(paid);
             }
@@ -386,10 +390,10 @@ namespace VideoGen.Commands
         }
 
         /// <summary>
-        /// Before a row is paid for: its price for -MaxCost (refused where it cannot be counted or the budget is reached), and,
-        /// without -Force, the credit the provider says is left on the key. False (with the error written) when refused.
+        /// Before a row is confirmed (so -WhatIf shows it too): its price for -MaxCost, refused where it cannot be counted or
+        /// the budget is reached. False (with the error written) when refused.
         /// </summary>
-        private bool CheckMoney(PaidRequest paid)
+        private bool Priced(PaidRequest paid)
         {
             try
             {
@@ -402,6 +406,12 @@ namespace VideoGen.Commands
                 WriteError(new ErrorRecord(ex, "VideoGen.BudgetExceeded", ErrorCategory.QuotaExceeded, paid.Label));
                 return false;
             }
+            return true;
+        }
+
+        /// <summary>Just before a row is paid for, without -Force: the credit the provider says is left on the key. False (with the error written) when too low.</summary>
+        private bool CreditAllows(PaidRequest paid)
+        {
             if (Force)
             {
                 return true;
