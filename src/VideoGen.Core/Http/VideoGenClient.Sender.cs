@@ -84,7 +84,10 @@ namespace VideoGen.Core.Http
             }
         }
 
-        /// <summary>One attempt: the key only to the provider's own host; GET redirects followed by hand, dropping the key off-host.</summary>
+        /// <summary>
+        /// One attempt: the key only where <see cref="EndpointScope"/> allows it (the provider's own host, never through a proxy
+        /// outside TLS); GET redirects followed by hand, dropping the key off-host.
+        /// </summary>
         private async Task<HttpResponseMessage> SendOnceAsync(ProviderEndpoint endpoint, Func<HttpRequestMessage> build, IVideoGenLog log, CancellationToken cancellationToken)
         {
             var request = build();
@@ -93,6 +96,12 @@ namespace VideoGen.Core.Http
                 request.Headers.UserAgent.ParseAdd(UserAgent);
                 if (endpoint.IsOwnHost(request.RequestUri!))
                 {
+                    if (!EndpointScope.KeepsKeyOffProxy(request.RequestUri!, _proxy))
+                    {
+                        request.Dispose();
+                        throw new VideoGenException(VideoGenErrorKind.InvalidArgument, "The " + endpoint.Provider + " key would cross a proxy in clear text to " +
+                            Describe(request.RequestUri!) + " (plain http through the configured proxy), so nothing was sent. Use https, or exclude the host with NO_PROXY.");
+                    }
                     request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", endpoint.ApiKey);
                 }
                 log.Verbose(request.Method + " " + Describe(request.RequestUri!) + (request.Headers.Authorization is null ? " (no key: not the provider's host)" : string.Empty));

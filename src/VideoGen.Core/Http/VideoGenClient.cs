@@ -37,6 +37,8 @@ namespace VideoGen.Core.Http
         private readonly ResiliencePipeline<HttpResponseMessage> _idempotent;
         private readonly ResiliencePipeline<HttpResponseMessage> _submit;
         private readonly TimeProvider _time;
+        // The proxy the handler uses, where this client built the handler (CreateDefault); null for a handler given by the caller.
+        private IWebProxy? _proxy;
         // Base URIs whose documented poll route proved missing, with when to try it again.
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _fallbackPoll = new System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
 
@@ -54,18 +56,42 @@ namespace VideoGen.Core.Http
             _submit = BuildPipeline(submit: true);
         }
 
-        /// <summary>A client over a pooled handler with redirects off and at most <see cref="VideoGenClientOptions.MaxConnectionsPerServer"/> connections per host.</summary>
+        /// <summary>
+        /// A client over a pooled handler with redirects off, at most <see cref="VideoGenClientOptions.MaxConnectionsPerServer"/>
+        /// connections per host, and the proxy (<see cref="VideoGenClientOptions.Proxy"/>, else the system's) behind
+        /// <see cref="EndpointScope"/>: loopback is reached directly, and a key crosses a proxy only inside TLS.
+        /// </summary>
         public static VideoGenClient CreateDefault(VideoGenClientOptions? options = null)
         {
             options ??= new VideoGenClientOptions();
             EnableModernTls();
+            var proxy = EndpointScope.Proxy(options.Proxy ?? SystemProxy());
             var handler = new HttpClientHandler
             {
                 AllowAutoRedirect = false,
                 MaxConnectionsPerServer = options.MaxConnectionsPerServer,
                 AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+                UseProxy = true,
+                Proxy = proxy,
             };
-            return new VideoGenClient(handler, options);
+            return new VideoGenClient(handler, options) { _proxy = proxy };
+        }
+
+        /// <summary>
+        /// The proxy HttpClient would use by itself: on .NET, <c>HttpClient.DefaultProxy</c> (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY,
+        /// NO_PROXY, read once per process); on .NET Framework, the system's (Internet Options).
+        /// </summary>
+        private static IWebProxy? SystemProxy()
+        {
+            try
+            {
+                return typeof(HttpClient).GetProperty("DefaultProxy", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) as IWebProxy
+                    ?? WebRequest.DefaultWebProxy;
+            }
+            catch (Exception ex) when (ex is TargetInvocationException || ex is PlatformNotSupportedException || ex is InvalidOperationException)
+            {
+                return null;
+            }
         }
 
         /// <summary>The retry and timeout settings.</summary>
