@@ -70,11 +70,10 @@ namespace VideoGen.Core.Http
                     break;
                 default:
                     kind = status >= 500 ? VideoGenErrorKind.ProviderUnavailable : VideoGenErrorKind.UnexpectedAnswer;
-                    message = p + " failed (HTTP " + status + ") after the retries" + said + ".";
+                    message = p + " failed (HTTP " + status + ")" + (submit ? " and the submission was not resent (a " + status + " may come after a proxy or gateway forwarded it)" : " after the retries") + said + ".";
                     break;
             }
-            // Only a submission answered with a status that cannot have created a job is free of doubt.
-            var mayExist = submit && !(status == 400 || status == 401 || status == 402 || status == 403 || status == 404 || status == 422 || status == 429 || status == 503);
+            var mayExist = submit && !ProvesNotProcessed(status);
             return new VideoGenException(kind, message + TaskNote(taskId), taskId, status)
             {
                 RetryAfter = RetryAfter(response, _time.GetUtcNow()),

@@ -97,7 +97,12 @@ namespace VideoGen.Core.Http
         /// <summary>The retry and timeout settings.</summary>
         public VideoGenClientOptions Options => _options;
 
-        /// <summary>Submits a request: it costs money. Retried only where no job can have been created.</summary>
+        /// <summary>
+        /// Submits a request: it costs money. Resent only on answers that prove it was not processed: 429 (the provider's
+        /// own rate limiter refused it, as FastRouter's and OpenRouter's references document) and a connection that failed
+        /// before anything was sent. A 503 or any other 5xx, a timeout or a broken answer may come after a proxy or gateway
+        /// forwarded the request, so it is not resent: the error says a job may exist (<see cref="VideoGenException.JobMayExist"/>).
+        /// </summary>
         /// <returns>The new job, with its task id.</returns>
         /// <exception cref="VideoGenException">Any failure; <see cref="VideoGenException.JobMayExist"/> says whether a job may have been created without its id reaching us.</exception>
         public async Task<VideoJob> SubmitAsync(ProviderEndpoint endpoint, VideoRequest request, IVideoGenLog? log, CancellationToken cancellationToken)
@@ -116,7 +121,7 @@ namespace VideoGen.Core.Http
             }
             catch (VideoGenException ex) when (ex.JobMayExist)
             {
-                throw new VideoGenException(ex.Kind, ex.Message + " The submission was sent, so a job may have been created and charged: check the provider's dashboard before submitting this prompt again.",
+                throw new VideoGenException(ex.Kind, ex.Message + " The submission was sent and not resent, so a job may have been created and charged: check the provider's dashboard before submitting this prompt again.",
                     null, ex.StatusCode, ex.InnerException) { JobMayExist = true, RetryAfter = ex.RetryAfter };
             }
             const string MayExist = " A job may have been created and charged: check the provider's dashboard before submitting this prompt again.";
