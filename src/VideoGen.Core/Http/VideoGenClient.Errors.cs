@@ -76,7 +76,7 @@ namespace VideoGen.Core.Http
             var mayExist = submit && !ProvesNotProcessed(status);
             return new VideoGenException(kind, message + TaskNote(taskId), taskId, status)
             {
-                RetryAfter = RetryAfter(response, _time.GetUtcNow()),
+                RetryAfter = ServerHints.RetryAfter(response, _time.GetUtcNow()),
                 JobMayExist = mayExist,
                 RouteMissing = status == 404 && providerMessage is null,
             };

@@ -155,8 +155,8 @@ namespace VideoGen.Core.Http
                 ShouldHandle = args => new ValueTask<bool>(submit ? ShouldRetrySubmit(args.Outcome) : ShouldRetry(args.Outcome)),
                 DelayGenerator = args =>
                 {
-                    var hint = args.Outcome.Result is { } r ? RetryAfter(r, _time.GetUtcNow()) : null;
-                    return new ValueTask<TimeSpan?>(hint is null ? (TimeSpan?)null : Min(hint.Value, _options.MaxDelay));
+                    var hint = args.Outcome.Result is { } r ? ServerHints.RetryAfter(r, _time.GetUtcNow()) : null;
+                    return new ValueTask<TimeSpan?>(hint is null ? (TimeSpan?)null : (hint.Value < _options.MaxDelay ? hint.Value : _options.MaxDelay));
                 },
                 OnRetry = args =>
                 {

@@ -321,7 +321,7 @@ namespace VideoGen.Core.Http
                 throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer, endpoint.Provider + " answered the poll (HTTP " + answer.StatusCode +
                     ") in a shape VideoGen cannot read: " + endpoint.Redact(ex.Message) + "." + TaskNote(job.Id), job.Id, answer.StatusCode, ex);
             }
-            next.PollAfter = PollAfter(response, _time.GetUtcNow());
+            next.PollAfter = ServerHints.PollAfter(response, _time.GetUtcNow());
             return Clean(next, endpoint);
         }
 
@@ -381,39 +381,5 @@ namespace VideoGen.Core.Http
 
         /// <inheritdoc/>
         public void Dispose() => _http.Dispose();
-
-        /// <summary>A server hint for the next poll: <c>openai-poll-after-ms</c>, else Retry-After.</summary>
-        internal static TimeSpan? PollAfter(HttpResponseMessage response, DateTimeOffset now)
-        {
-            if (response.Headers.TryGetValues("openai-poll-after-ms", out var values))
-            {
-                foreach (var v in values)
-                {
-                    if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0)
-                    {
-                        return TimeSpan.FromMilliseconds(ms);
-                    }
-                }
-            }
-            return RetryAfter(response, now);
-        }
-
-        /// <summary>The wait a Retry-After header asks for (seconds or an HTTP date), never negative.</summary>
-        internal static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now)
-        {
-            var header = response.Headers.RetryAfter;
-            if (header?.Delta is TimeSpan delta)
-            {
-                return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-            }
-            if (header?.Date is DateTimeOffset date)
-            {
-                var wait = date - now;
-                return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-            }
-            return null;
-        }
-
-        private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
     }
 }
