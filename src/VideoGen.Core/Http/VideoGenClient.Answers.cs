@@ -17,10 +17,17 @@ using VideoGen.Core.Providers;
 
 namespace VideoGen.Core.Http
 {
-    // The one answer reader Submit, Remix, Delete and Poll share: bounded reads, provider text kept on a job cleaned.
+    // The one answer reader Submit, Remix, Delete and Poll share: bounded reads, the key removed from the whole answer as it
+    // is read (every field a mapping takes from it, the video URL included, is then free of it), provider text kept on a job cleaned.
     public sealed partial class VideoGenClient
     {
-        private async Task<ProviderResponse> ReadAnswerAsync(HttpResponseMessage response, bool readMedia, CancellationToken cancellationToken)
+        /// <summary>
+        /// The one answer reader of Submit, Remix, Delete and Poll: the body read within the bounds, and (unless it is media)
+        /// the key removed from it in every encoding before anything parses it, so no field taken from the answer — a video
+        /// URL, a status, a failure message, the debug line quoting the answer — can carry it. Other query values in URLs
+        /// stay, so a signed download link still works.
+        /// </summary>
+        private async Task<ProviderResponse> ReadAnswerAsync(HttpResponseMessage response, ProviderEndpoint endpoint, bool readMedia, CancellationToken cancellationToken)
         {
             var mediaType = response.Content.Headers.ContentType?.MediaType?.ToLowerInvariant();
             if (!readMedia && ProviderResponse.IsMediaType(mediaType))
@@ -28,7 +35,24 @@ namespace VideoGen.Core.Http
                 return new ProviderResponse((int)response.StatusCode, mediaType, Array.Empty<byte>());
             }
             var body = await ReadBoundedAsync(response, MaxJsonBody, cancellationToken).ConfigureAwait(false);
-            return new ProviderResponse((int)response.StatusCode, mediaType, body);
+            return new ProviderResponse((int)response.StatusCode, mediaType, ProviderResponse.IsMediaType(mediaType) ? body : WithoutKey(body, endpoint));
+        }
+
+        /// <summary>A text answer's bytes with the key removed; the bytes themselves where the key is not there.</summary>
+        private static byte[] WithoutKey(byte[] body, ProviderEndpoint endpoint)
+        {
+            var text = Encoding.UTF8.GetString(body);
+            string clean;
+            try
+            {
+                clean = Sanitizer.RemoveKey(text, endpoint.ApiKey);
+            }
+            catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+            {
+                // An answer too large or odd to check is not passed on.
+                clean = "{}";
+            }
+            return ReferenceEquals(clean, text) || clean == text ? body : Encoding.UTF8.GetBytes(clean);
         }
 
         /// <summary>Reads a JSON answer whole into memory within the attempt, replacing its content; media is left to stream.</summary>
@@ -94,11 +118,16 @@ namespace VideoGen.Core.Http
             }
         }
 
-        /// <summary>Provider text kept on a job passes the sanitizer: the failure message and the provider's status word.</summary>
+        /// <summary>
+        /// Provider text kept on a job passes the sanitizer: the failure message and the provider's status word wholly, the
+        /// addresses VideoGen still fetches (video and polling URLs) for the key only, so their signatures keep working.
+        /// </summary>
         private static VideoJob Clean(VideoJob job, ProviderEndpoint endpoint)
         {
             job.Error = Sanitizer.SanitizeOrNull(job.Error, endpoint.ApiKey);
             job.ProviderStatus = Sanitizer.SanitizeOrNull(job.ProviderStatus, endpoint.ApiKey);
+            job.VideoUrl = Sanitizer.SanitizeUrl(job.VideoUrl, endpoint.ApiKey);
+            job.PollingUrl = Sanitizer.SanitizeUrl(job.PollingUrl, endpoint.ApiKey);
             return job;
         }
 

@@ -17,7 +17,7 @@ using VideoGen.Core.Providers;
 
 namespace VideoGen.Core.Http
 {
-    // Provider errors, built once from the answer.
+    // Provider errors: built once from the answer, their text sanitized once as it is built.
     public sealed partial class VideoGenClient
     {
         private async Task<VideoGenException> ErrorFromAsync(HttpResponseMessage response, ProviderEndpoint endpoint, string? taskId, bool submit, CancellationToken cancellationToken)
@@ -32,7 +32,7 @@ namespace VideoGen.Core.Http
             {
                 body = Array.Empty<byte>();
             }
-            var text = endpoint.Redact(Encoding.UTF8.GetString(body));
+            var text = Sanitizer.RemoveKey(Encoding.UTF8.GetString(body), endpoint.ApiKey);
             var providerMessage = ProviderMessage(text);
             var said = providerMessage != null ? ": " + providerMessage : " " + ProviderJson.Excerpt(text);
             var p = endpoint.Provider;
@@ -73,14 +73,19 @@ namespace VideoGen.Core.Http
                     message = p + " failed (HTTP " + status + ")" + (submit ? " and the submission was not resent (a " + status + " may come after a proxy or gateway forwarded it)" : " after the retries") + said + ".";
                     break;
             }
-            var mayExist = submit && !ProvesNotProcessed(status);
-            return new VideoGenException(kind, message + TaskNote(taskId), taskId, status)
-            {
-                RetryAfter = ServerHints.RetryAfter(response, _time.GetUtcNow()),
-                JobMayExist = mayExist,
-                RouteMissing = status == 404 && providerMessage is null,
-            };
+            var error = ProviderError(endpoint, kind, message + TaskNote(taskId), taskId, status, null,
+                jobMayExist: submit && !ProvesNotProcessed(status), retryAfter: ServerHints.RetryAfter(response, _time.GetUtcNow()));
+            error.RouteMissing = status == 404 && providerMessage is null;
+            return error;
         }
+
+        /// <summary>
+        /// The one way the client builds an exception that quotes a provider: the whole message passes the sanitizer once,
+        /// here (the key in every encoding, credentials, tokens, secret query values).
+        /// </summary>
+        private static VideoGenException ProviderError(ProviderEndpoint endpoint, VideoGenErrorKind kind, string message, string? taskId, int? status, Exception? inner,
+            bool jobMayExist = false, TimeSpan? retryAfter = null) =>
+            new VideoGenException(kind, Sanitizer.Sanitize(message, endpoint.ApiKey), taskId, status, inner) { JobMayExist = jobMayExist, RetryAfter = retryAfter };
 
         /// <summary>The provider's own message from <c>{error:{message}}</c>, <c>{error:"…"}</c> or <c>{message}</c>.</summary>
         private static string? ProviderMessage(string text)
@@ -100,8 +105,8 @@ namespace VideoGen.Core.Http
 
         /// <summary>An answer whose body broke off or stalled after its headers arrived.</summary>
         private static VideoGenException BrokeOff(ProviderEndpoint endpoint, IOException ex, string? taskId, bool submit, string note) =>
-            new VideoGenException(ex.InnerException is TimeoutException ? VideoGenErrorKind.Timeout : VideoGenErrorKind.ProviderUnavailable,
-                endpoint.Provider + "'s answer broke off: " + endpoint.Redact(Flatten(ex)) + "." + TaskNote(taskId) + note, taskId, null, ex) { JobMayExist = submit };
+            ProviderError(endpoint, ex.InnerException is TimeoutException ? VideoGenErrorKind.Timeout : VideoGenErrorKind.ProviderUnavailable,
+                endpoint.Provider + "'s answer broke off: " + Flatten(ex) + "." + TaskNote(taskId) + note, taskId, null, ex, jobMayExist: submit);
 
         private static string TaskNote(string? taskId) => taskId is null ? string.Empty : " Task id: " + taskId + ".";
 

@@ -17,7 +17,7 @@ using VideoGen.Core.Providers;
 
 namespace VideoGen.Core.Http
 {
-    // The sender: one attempt with the key only where it may go, and the Polly pipeline around it.
+    // The sender: one attempt with the key only where EndpointScope allows it, and the Polly pipeline around it.
     public sealed partial class VideoGenClient
     {
         /// <summary>
@@ -31,7 +31,6 @@ namespace VideoGen.Core.Http
         {
             var context = ResilienceContextPool.Shared.Get(cancellationToken);
             context.Properties.Set(LogKey, log);
-            context.Properties.Set(EndpointKey, endpoint);
             HttpResponseMessage response;
             try
             {
@@ -55,9 +54,9 @@ namespace VideoGen.Core.Http
             }
             catch (HttpRequestException ex)
             {
-                throw new VideoGenException(VideoGenErrorKind.ProviderUnavailable,
-                    string.Format(CultureInfo.InvariantCulture, "Could not reach {0} at {1}: {2}.{3}", endpoint.Provider, endpoint.BaseUri.GetLeftPart(UriPartial.Authority), endpoint.Redact(Flatten(ex)), TaskNote(taskId)), taskId, null, ex)
-                { JobMayExist = pipeline == _submit && !FailedBeforeSending(ex) };
+                throw ProviderError(endpoint, VideoGenErrorKind.ProviderUnavailable,
+                    string.Format(CultureInfo.InvariantCulture, "Could not reach {0} at {1}: {2}.{3}", endpoint.Provider, endpoint.BaseUri.GetLeftPart(UriPartial.Authority), Flatten(ex), TaskNote(taskId)), taskId, null, ex,
+                    jobMayExist: pipeline == _submit && !FailedBeforeSending(ex));
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -107,11 +106,11 @@ namespace VideoGen.Core.Http
                 log.Verbose(request.Method + " " + Describe(request.RequestUri!) + (request.Headers.Authorization is null ? " (no key: not the provider's host)" : string.Empty));
                 if (request.Content is MultipartFormDataContent form)
                 {
-                    log.Debug(endpoint.Redact("Request body: multipart form " + await DescribeFormAsync(form).ConfigureAwait(false)));
+                    log.Debug("Request body: multipart form " + await DescribeFormAsync(form).ConfigureAwait(false));
                 }
                 else if (request.Content != null)
                 {
-                    log.Debug(endpoint.Redact("Request body: " + await request.Content.ReadAsStringAsync().ConfigureAwait(false)));
+                    log.Debug("Request body: " + await request.Content.ReadAsStringAsync().ConfigureAwait(false));
                 }
                 HttpResponseMessage response;
                 try
@@ -141,7 +140,6 @@ namespace VideoGen.Core.Http
         }
 
         private static readonly ResiliencePropertyKey<IVideoGenLog> LogKey = new ResiliencePropertyKey<IVideoGenLog>("VideoGen.Log");
-        private static readonly ResiliencePropertyKey<ProviderEndpoint> EndpointKey = new ResiliencePropertyKey<ProviderEndpoint>("VideoGen.Endpoint");
 
         private ResiliencePipeline<HttpResponseMessage> BuildPipeline(bool submit)
         {
@@ -161,10 +159,9 @@ namespace VideoGen.Core.Http
                 OnRetry = args =>
                 {
                     var log = args.Context.Properties.GetValue(LogKey, NullVideoGenLog.Instance);
-                    var endpoint = args.Context.Properties.GetValue(EndpointKey, null!);
                     var what = args.Outcome.Result is { } r
                         ? "HTTP " + (int)r.StatusCode
-                        : endpoint?.Redact(Flatten(args.Outcome.Exception!)) ?? args.Outcome.Exception?.GetType().Name;
+                        : Flatten(args.Outcome.Exception!);
                     log.Verbose(string.Format(CultureInfo.InvariantCulture, "Retry {0} of {1} in {2:0.0} s after {3}.",
                         args.AttemptNumber + 1, _options.MaxRetries, args.RetryDelay.TotalSeconds, what));
                     args.Outcome.Result?.Dispose();

@@ -30,7 +30,7 @@ namespace VideoGen.Core.Http
             const int max = 50 * 1024 * 1024;
             if (Uri.TryCreate(image, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
             {
-                var bytes = await FetchImageAsync(uri, max, log ?? NullVideoGenLog.Instance, cancellationToken).ConfigureAwait(false);
+                var bytes = await FetchImageAsync(uri, max, SanitizingLog.For(log, endpoint), cancellationToken).ConfigureAwait(false);
                 var name = System.IO.Path.GetFileName(uri.AbsolutePath);
                 return Upload(bytes.Body, string.IsNullOrEmpty(name) ? "image" : name, bytes.MediaType, image, max);
             }

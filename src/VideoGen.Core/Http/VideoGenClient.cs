@@ -20,9 +20,11 @@ namespace VideoGen.Core.Http
     /// <summary>
     /// The one HTTP client every provider and every cmdlet shares: one connection pool, the bearer key
     /// attached only for the provider's own host, manual redirects that drop the key when they leave it,
-    /// Polly retries (polls and downloads on 408/429/5xx/network errors; submissions only where no job can
-    /// have been created: 429, 503, or a connection that failed before sending), and provider errors
-    /// turned into <see cref="VideoGenException"/>. Thread-safe.
+    /// Polly retries (polls and downloads on 408/429/5xx/network errors; submissions only on answers that prove
+    /// they were not processed: 429, or a connection that failed before sending), and provider errors turned into
+    /// <see cref="VideoGenException"/>. Where a key may go is <see cref="EndpointScope"/>'s rule; every text a provider
+    /// sends passes <see cref="Sanitizer"/> once, as the answer is read, the error built or the log line written.
+    /// Server hints are read (and capped) by <see cref="ServerHints"/>. Thread-safe.
     /// <para>Split by concern: the operations (this file), the answer reader (Answers), the sender and its retry rules
     /// (Sender, RetryRules), provider errors (Errors), the input image (Upload) and TLS (Tls).</para>
     /// </summary>
@@ -107,7 +109,7 @@ namespace VideoGen.Core.Http
         /// <exception cref="VideoGenException">Any failure; <see cref="VideoGenException.JobMayExist"/> says whether a job may have been created without its id reaching us.</exception>
         public async Task<VideoJob> SubmitAsync(ProviderEndpoint endpoint, VideoRequest request, IVideoGenLog? log, CancellationToken cancellationToken)
         {
-            log ??= NullVideoGenLog.Instance;
+            log = SanitizingLog.For(log, endpoint);
             if (endpoint.Mapping.UploadsImage(request) && request.InputReference is null)
             {
                 request.InputReference = await ReadUploadAsync(endpoint, request.Image!, log, cancellationToken).ConfigureAwait(false);
@@ -130,13 +132,13 @@ namespace VideoGen.Core.Http
                 ProviderResponse answer;
                 try
                 {
-                    answer = await ReadAnswerAsync(response, readMedia: true, cancellationToken).ConfigureAwait(false);
+                    answer = await ReadAnswerAsync(response, endpoint, readMedia: true, cancellationToken).ConfigureAwait(false);
                 }
                 catch (IOException ex)
                 {
                     throw BrokeOff(endpoint, ex, null, submit: true, MayExist);
                 }
-                log.Debug(endpoint.Redact("Submit answer HTTP " + answer.StatusCode + ": " + answer.Text));
+                log.Debug("Submit answer HTTP " + answer.StatusCode + ": " + answer.Text);
                 VideoJob job;
                 try
                 {
@@ -145,13 +147,13 @@ namespace VideoGen.Core.Http
                 catch (VideoGenException ex)
                 {
                     // Where the id was read before the failure it travels with the error, so the job can be journaled.
-                    throw new VideoGenException(ex.Kind, endpoint.Redact(ex.Message) + (ex.TaskId is null ? MayExist : string.Empty),
-                        ex.TaskId, ex.StatusCode, ex.InnerException) { JobMayExist = ex.TaskId is null };
+                    throw ProviderError(endpoint, ex.Kind, ex.Message + (ex.TaskId is null ? MayExist : string.Empty),
+                        ex.TaskId, ex.StatusCode, ex.InnerException, jobMayExist: ex.TaskId is null);
                 }
                 catch (Exception ex) when (IsParseFailure(ex))
                 {
-                    throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer, endpoint.Provider + " answered the submission (HTTP " + answer.StatusCode +
-                        ") in a shape VideoGen cannot read: " + endpoint.Redact(ex.Message) + "." + MayExist, null, answer.StatusCode, ex) { JobMayExist = true };
+                    throw ProviderError(endpoint, VideoGenErrorKind.UnexpectedAnswer, endpoint.Provider + " answered the submission (HTTP " + answer.StatusCode +
+                        ") in a shape VideoGen cannot read: " + ex.Message + "." + MayExist, null, answer.StatusCode, ex, jobMayExist: true);
                 }
                 return Clean(job, endpoint);
             }
@@ -166,7 +168,7 @@ namespace VideoGen.Core.Http
         /// <exception cref="VideoGenException">InvalidArgument before any request where there is no remix; otherwise as <see cref="SubmitAsync"/>.</exception>
         public async Task<VideoJob> RemixAsync(ProviderEndpoint endpoint, VideoJob source, string prompt, string? name, IVideoGenLog? log, CancellationToken cancellationToken)
         {
-            log ??= NullVideoGenLog.Instance;
+            log = SanitizingLog.For(log, endpoint);
             var mapping = VideoOperations.ForRemix(source);
             if (string.IsNullOrWhiteSpace(prompt))
             {
@@ -192,13 +194,13 @@ namespace VideoGen.Core.Http
                 ProviderResponse answer;
                 try
                 {
-                    answer = await ReadAnswerAsync(response, readMedia: false, cancellationToken).ConfigureAwait(false);
+                    answer = await ReadAnswerAsync(response, endpoint, readMedia: false, cancellationToken).ConfigureAwait(false);
                 }
                 catch (IOException ex)
                 {
                     throw BrokeOff(endpoint, ex, null, submit: true, MayExist);
                 }
-                log.Debug(endpoint.Redact("Remix answer HTTP " + answer.StatusCode + ": " + answer.Text));
+                log.Debug("Remix answer HTTP " + answer.StatusCode + ": " + answer.Text);
                 VideoJob job;
                 try
                 {
@@ -206,16 +208,16 @@ namespace VideoGen.Core.Http
                 }
                 catch (VideoGenException ex)
                 {
-                    throw new VideoGenException(ex.Kind, endpoint.Redact(ex.Message) + (ex.TaskId is null ? MayExist : string.Empty),
-                        ex.TaskId, ex.StatusCode, ex.InnerException) { JobMayExist = ex.TaskId is null };
+                    throw ProviderError(endpoint, ex.Kind, ex.Message + (ex.TaskId is null ? MayExist : string.Empty),
+                        ex.TaskId, ex.StatusCode, ex.InnerException, jobMayExist: ex.TaskId is null);
                 }
                 catch (Exception ex) when (IsParseFailure(ex))
                 {
-                    throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer, endpoint.Provider + " answered the remix (HTTP " + answer.StatusCode +
-                        ") in a shape VideoGen cannot read: " + endpoint.Redact(ex.Message) + "." + MayExist, null, answer.StatusCode, ex) { JobMayExist = true };
+                    throw ProviderError(endpoint, VideoGenErrorKind.UnexpectedAnswer, endpoint.Provider + " answered the remix (HTTP " + answer.StatusCode +
+                        ") in a shape VideoGen cannot read: " + ex.Message + "." + MayExist, null, answer.StatusCode, ex, jobMayExist: true);
                 }
                 var from = OpenAIVideos.RemixedFrom(answer);
-                log.Verbose("Remix of " + source.Id + " is video " + job.Id + (from is null || from == source.Id ? string.Empty : " (the answer names " + Sanitizer.Sanitize(from, endpoint.ApiKey) + " as its source)") + ".");
+                log.Verbose("Remix of " + source.Id + " is video " + job.Id + (from is null || from == source.Id ? string.Empty : " (the answer names " + from + " as its source)") + ".");
                 return Clean(job, endpoint);
             }
         }
@@ -228,26 +230,26 @@ namespace VideoGen.Core.Http
         /// <exception cref="VideoGenException">InvalidArgument before any request where there is no delete; NotFound for an unknown id; other failures after the retries.</exception>
         public async Task<VideoJob> DeleteAsync(ProviderEndpoint endpoint, VideoJob job, IVideoGenLog? log, CancellationToken cancellationToken)
         {
-            log ??= NullVideoGenLog.Instance;
+            log = SanitizingLog.For(log, endpoint);
             var mapping = VideoOperations.ForDelete(job);
             using var response = await SendAsync(endpoint, () => mapping.CreateDeleteRequest(endpoint.BaseUri, job), _idempotent, job.Id, log, cancellationToken, bufferJson: true).ConfigureAwait(false);
             ProviderResponse answer;
             try
             {
-                answer = await ReadAnswerAsync(response, readMedia: false, cancellationToken).ConfigureAwait(false);
+                answer = await ReadAnswerAsync(response, endpoint, readMedia: false, cancellationToken).ConfigureAwait(false);
             }
             catch (IOException ex)
             {
                 throw BrokeOff(endpoint, ex, job.Id, submit: false, string.Empty);
             }
-            log.Debug(endpoint.Redact("Delete answer for " + job.Id + " HTTP " + answer.StatusCode + ": " + answer.Text));
+            log.Debug("Delete answer for " + job.Id + " HTTP " + answer.StatusCode + ": " + answer.Text);
             try
             {
                 OpenAIVideos.ReadDeleteResponse(answer, endpoint.Provider, job);
             }
             catch (VideoGenException ex)
             {
-                throw new VideoGenException(ex.Kind, endpoint.Redact(ex.Message), job.Id, ex.StatusCode, ex.InnerException);
+                throw ProviderError(endpoint, ex.Kind, ex.Message, job.Id, ex.StatusCode, ex.InnerException);
             }
             var deleted = job.Copy();
             deleted.ProviderStatus = "deleted";
@@ -259,7 +261,7 @@ namespace VideoGen.Core.Http
         /// <exception cref="VideoGenException">A failure that outlasted the retries; it carries the task id.</exception>
         public async Task<VideoJob> PollAsync(ProviderEndpoint endpoint, VideoJob job, IVideoGenLog? log, CancellationToken cancellationToken)
         {
-            log ??= NullVideoGenLog.Instance;
+            log = SanitizingLog.For(log, endpoint);
             var mapping = endpoint.Mapping;
             var key = endpoint.BaseUri.AbsoluteUri;
             var legacy = _fallbackPoll.TryGetValue(key, out var until) && _time.GetUtcNow() < until;
@@ -297,7 +299,7 @@ namespace VideoGen.Core.Http
             ProviderResponse answer;
             try
             {
-                answer = await ReadAnswerAsync(response, readMedia: false, cancellationToken).ConfigureAwait(false);
+                answer = await ReadAnswerAsync(response, endpoint, readMedia: false, cancellationToken).ConfigureAwait(false);
             }
             catch (IOException ex)
             {
@@ -305,7 +307,7 @@ namespace VideoGen.Core.Http
             }
             if (!answer.IsMedia)
             {
-                log.Debug(endpoint.Redact("Poll answer for " + job.Id + " HTTP " + answer.StatusCode + ": " + answer.Text));
+                log.Debug("Poll answer for " + job.Id + " HTTP " + answer.StatusCode + ": " + answer.Text);
             }
             VideoJob next;
             try
@@ -314,12 +316,12 @@ namespace VideoGen.Core.Http
             }
             catch (VideoGenException ex)
             {
-                throw new VideoGenException(ex.Kind, endpoint.Redact(ex.Message), ex.TaskId ?? job.Id, ex.StatusCode, ex.InnerException) { RetryAfter = ex.RetryAfter };
+                throw ProviderError(endpoint, ex.Kind, ex.Message, ex.TaskId ?? job.Id, ex.StatusCode, ex.InnerException, retryAfter: ex.RetryAfter);
             }
             catch (Exception ex) when (IsParseFailure(ex))
             {
-                throw new VideoGenException(VideoGenErrorKind.UnexpectedAnswer, endpoint.Provider + " answered the poll (HTTP " + answer.StatusCode +
-                    ") in a shape VideoGen cannot read: " + endpoint.Redact(ex.Message) + "." + TaskNote(job.Id), job.Id, answer.StatusCode, ex);
+                throw ProviderError(endpoint, VideoGenErrorKind.UnexpectedAnswer, endpoint.Provider + " answered the poll (HTTP " + answer.StatusCode +
+                    ") in a shape VideoGen cannot read: " + ex.Message + "." + TaskNote(job.Id), job.Id, answer.StatusCode, ex);
             }
             next.PollAfter = ServerHints.PollAfter(response, _time.GetUtcNow());
             return Clean(next, endpoint);
@@ -360,7 +362,7 @@ namespace VideoGen.Core.Http
                     request.Headers.Range = new RangeHeaderValue(rangeStart, null);
                 }
                 return request;
-            }, _idempotent, job.Id, log ?? NullVideoGenLog.Instance, cancellationToken);
+            }, _idempotent, job.Id, SanitizingLog.For(log, endpoint), cancellationToken);
         }
 
         /// <summary>GETs a JSON document under the endpoint's base URI (e.g. OpenRouter's <c>videos/models</c>), with retries.</summary>
@@ -368,10 +370,10 @@ namespace VideoGen.Core.Http
         public async Task<string> GetTextAsync(ProviderEndpoint endpoint, string relativePath, IVideoGenLog? log, CancellationToken cancellationToken)
         {
             using var response = await SendAsync(endpoint, () => new HttpRequestMessage(HttpMethod.Get, ProviderJson.Combine(endpoint.BaseUri, relativePath)),
-                _idempotent, null, log ?? NullVideoGenLog.Instance, cancellationToken, bufferJson: true).ConfigureAwait(false);
+                _idempotent, null, SanitizingLog.For(log, endpoint), cancellationToken, bufferJson: true).ConfigureAwait(false);
             try
             {
-                return Encoding.UTF8.GetString(await ReadBoundedAsync(response, MaxJsonBody, cancellationToken).ConfigureAwait(false));
+                return Sanitizer.RemoveKey(Encoding.UTF8.GetString(await ReadBoundedAsync(response, MaxJsonBody, cancellationToken).ConfigureAwait(false)), endpoint.ApiKey);
             }
             catch (IOException ex)
             {
