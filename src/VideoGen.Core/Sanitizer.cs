@@ -85,12 +85,13 @@ namespace VideoGen.Core
         /// </summary>
         /// <param name="url">The URL, or null.</param>
         /// <param name="key">The API key in use; null or blank where none is known.</param>
-        /// <returns>The URL with the key replaced by <see cref="Redacted"/>; null for null.</returns>
+        /// <returns>The URL with the key replaced by <see cref="Redacted"/>; null for null; unchanged for a key under 8 characters (no real key is that short, and its forms would match ordinary parts of an address).</returns>
         public static string? SanitizeUrl(string? url, string? key)
         {
-            if (url is null)
+            if (url is null || key is null || key.Trim().Length < MinEncodedKey)
             {
-                return null;
+                // A key too short to be a real secret would match ordinary parts of the address.
+                return url;
             }
             try
             {
@@ -112,9 +113,17 @@ namespace VideoGen.Core
             {
                 return text ?? string.Empty;
             }
-            var forms = KeyForms.GetOrAdd(key!.Trim(), k => new KeyPatterns(k));
-            return forms.Remove(text);
+            var trimmed = key!.Trim();
+            if (trimmed.Length < MinEncodedKey)
+            {
+                // Too short to be a real secret: its encoded forms would match ordinary text, so only the key itself goes.
+                return text.Replace(trimmed, Redacted);
+            }
+            return KeyForms.GetOrAdd(trimmed, k => new KeyPatterns(k)).Remove(text);
         }
+
+        /// <summary>The shortest key whose encoded forms are looked for (and that is removed from a whole answer before it is parsed).</summary>
+        internal const int MinEncodedKey = 8;
 
         private static readonly ConcurrentDictionary<string, KeyPatterns> KeyForms = new ConcurrentDictionary<string, KeyPatterns>(StringComparer.Ordinal);
 
