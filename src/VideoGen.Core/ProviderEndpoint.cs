@@ -1,5 +1,4 @@
 using System;
-using System.Net;
 using VideoGen.Core.Providers;
 
 namespace VideoGen.Core
@@ -14,19 +13,10 @@ namespace VideoGen.Core
         /// <param name="provider">The provider.</param>
         /// <param name="baseUri">The provider's base URI, meaning the same as its documented server URL (FastRouter <c>https://api.fastrouter.ai</c>, OpenRouter <c>https://openrouter.ai/api/v1</c>, AppleRouter <c>https://api.applerouter.ai</c>).</param>
         /// <param name="apiKey">The bearer key; not blank.</param>
-        /// <exception cref="VideoGenException">InvalidArgument: the base URI is not absolute http(s), or is plain http to a host that is not loopback (the key would travel in clear text). NoApiKey: the key is blank.</exception>
+        /// <exception cref="VideoGenException">InvalidArgument: the base URI is not absolute http(s), or is plain http to a host that is not loopback (the key would travel in clear text; <see cref="EndpointScope"/>). NoApiKey: the key is blank.</exception>
         public ProviderEndpoint(VideoProvider provider, Uri baseUri, string apiKey)
         {
-            if (baseUri is null || !baseUri.IsAbsoluteUri || (baseUri.Scheme != Uri.UriSchemeHttps && baseUri.Scheme != Uri.UriSchemeHttp))
-            {
-                throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
-                    provider + " base URI '" + baseUri + "' is not an absolute http(s) URI. Use e.g. " + (ProviderMappings.For(provider).DefaultBaseUri?.AbsoluteUri ?? "https://gateway.example.com/v1") + ".");
-            }
-            if (baseUri.Scheme == Uri.UriSchemeHttp && !IsLoopback(baseUri))
-            {
-                throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
-                    provider + " base URI '" + baseUri + "' is plain http to a host that is not loopback; VideoGen sends the API key only over https (or to 127.0.0.1/localhost). Use https.");
-            }
+            EndpointScope.EnsureSchemeAllowed(provider, baseUri);
             if (string.IsNullOrWhiteSpace(apiKey))
             {
                 throw new VideoGenException(VideoGenErrorKind.NoApiKey,
@@ -50,12 +40,8 @@ namespace VideoGen.Core
         /// <summary>The bearer key. Internal: only the HTTP client and the redactor read it.</summary>
         internal string ApiKey { get; }
 
-        /// <summary>Whether <paramref name="uri"/> is on this endpoint's own host (scheme, host and port), the only place the key is sent.</summary>
-        public bool IsOwnHost(Uri uri) =>
-            uri.IsAbsoluteUri &&
-            string.Equals(uri.Scheme, BaseUri.Scheme, StringComparison.OrdinalIgnoreCase) &&
-            string.Equals(uri.Host, BaseUri.Host, StringComparison.OrdinalIgnoreCase) &&
-            uri.Port == BaseUri.Port;
+        /// <summary>Whether <paramref name="uri"/> is on this endpoint's own host (scheme, host and port), the only place the key is sent (<see cref="EndpointScope.IsOwnHost"/>).</summary>
+        public bool IsOwnHost(Uri uri) => EndpointScope.IsOwnHost(BaseUri, uri);
 
         /// <summary>
         /// Passes <paramref name="text"/> through <see cref="Sanitizer.Sanitize"/> with this endpoint's key: the key,
@@ -65,9 +51,6 @@ namespace VideoGen.Core
 
         /// <summary>Provider and base URI; never the key.</summary>
         public override string ToString() => Provider + " at " + BaseUri;
-
-        private static bool IsLoopback(Uri uri) =>
-            uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
     }
 
     /// <summary>

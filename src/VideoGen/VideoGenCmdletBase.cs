@@ -332,11 +332,11 @@ namespace VideoGen.Commands
                 return null;
             }
             if (SessionJobs.TryGet(pipelineObject, out var known, out var knownUri, out _) && known == provider &&
-                KeyScope.Normalize(knownUri) == KeyScope.Normalize(fromRow))
+                EndpointScope.Normalize(knownUri) == EndpointScope.Normalize(fromRow))
             {
                 return fromRow;
             }
-            KeyScope.EnsureConfigured(provider, fromRow!, Environment.GetEnvironmentVariable, recorded?.Invoke());
+            EndpointScope.EnsureConfigured(provider, fromRow!, Environment.GetEnvironmentVariable, recorded?.Invoke());
             return fromRow;
         }
 

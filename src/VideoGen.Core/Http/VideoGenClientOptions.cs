@@ -75,6 +75,13 @@ namespace VideoGen.Core.Http
         /// </summary>
         public TimeSpan PollRouteRecheck { get; set; } = TimeSpan.FromMinutes(10);
 
+        /// <summary>
+        /// The proxy <see cref="VideoGenClient.CreateDefault"/> uses, or null (the default) for the system's: on .NET, HTTP_PROXY,
+        /// HTTPS_PROXY, ALL_PROXY and NO_PROXY; on Windows PowerShell 5.1, Internet Options. Whichever it is,
+        /// <see cref="EndpointScope"/> keeps loopback off it and never lets a key through it outside TLS.
+        /// </summary>
+        public System.Net.IWebProxy? Proxy { get; set; }
+
         /// <summary>Redirects followed for GET requests (the key is dropped when one leaves the provider's host). Default 5.</summary>
         public int MaxRedirects { get; set; } = 5;
     }

@@ -1,0 +1,197 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+using VideoGen.Core.Providers;
+
+
+namespace VideoGen.Core.Http
+{
+    // The sender: one attempt with the key only where EndpointScope allows it, and the Polly pipeline around it.
+    public sealed partial class VideoGenClient
+    {
+        /// <summary>
+        /// Sends with the pipeline's retries and turns failures into <see cref="VideoGenException"/>. With
+        /// <paramref name="bufferJson"/>, a 2xx answer that is not media is read whole inside each attempt (bounded by
+        /// <see cref="VideoGenClientOptions.JsonAnswerTimeout"/> and the inactivity timeout), so a body that stalls or
+        /// breaks off is retried like a failed request where the call is idempotent.
+        /// </summary>
+        private async Task<HttpResponseMessage> SendAsync(ProviderEndpoint endpoint, Func<HttpRequestMessage> build,
+            ResiliencePipeline<HttpResponseMessage> pipeline, string? taskId, IVideoGenLog log, CancellationToken cancellationToken, bool bufferJson = false)
+        {
+            var context = ResilienceContextPool.Shared.Get(cancellationToken);
+            context.Properties.Set(LogKey, log);
+            HttpResponseMessage response;
+            try
+            {
+                response = await pipeline.ExecuteAsync(
+                    async (ctx, state) =>
+                    {
+                        var answer = await state.self.SendOnceAsync(state.endpoint, state.build, state.log, ctx.CancellationToken).ConfigureAwait(false);
+                        if (state.bufferJson && answer.IsSuccessStatusCode)
+                        {
+                            await state.self.BufferJsonAsync(answer, ctx.CancellationToken).ConfigureAwait(false);
+                        }
+                        return answer;
+                    },
+                    context, (self: this, endpoint, build, log, bufferJson)).ConfigureAwait(false);
+            }
+            catch (TimeoutRejectedException ex)
+            {
+                throw new VideoGenException(VideoGenErrorKind.Timeout,
+                    string.Format(CultureInfo.InvariantCulture, "{0} did not answer in time ({1}).{2}", endpoint.Provider, ex.Message, TaskNote(taskId)), taskId, null, ex)
+                { JobMayExist = pipeline == _submit };
+            }
+            catch (HttpRequestException ex)
+            {
+                throw ProviderError(endpoint, VideoGenErrorKind.ProviderUnavailable,
+                    string.Format(CultureInfo.InvariantCulture, "Could not reach {0} at {1}: {2}.{3}", endpoint.Provider, endpoint.BaseUri.GetLeftPart(UriPartial.Authority), Flatten(ex), TaskNote(taskId)), taskId, null, ex,
+                    jobMayExist: pipeline == _submit && !FailedBeforeSending(ex));
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new VideoGenException(VideoGenErrorKind.Timeout,
+                    endpoint.Provider + " did not answer in time." + TaskNote(taskId), taskId) { JobMayExist = pipeline == _submit };
+            }
+            catch (IOException ex)
+            {
+                // An answer whose body stalled or broke off after the retries (or at once, for a submission).
+                throw BrokeOff(endpoint, ex, taskId, pipeline == _submit, string.Empty);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+
+            if (response.IsSuccessStatusCode)
+            {
+                return response;
+            }
+            using (response)
+            {
+                throw await ErrorFromAsync(response, endpoint, taskId, pipeline == _submit, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>
+        /// One attempt: the key only where <see cref="EndpointScope"/> allows it (the provider's own host, never through a proxy
+        /// outside TLS); GET redirects followed by hand, dropping the key off-host.
+        /// </summary>
+        private async Task<HttpResponseMessage> SendOnceAsync(ProviderEndpoint endpoint, Func<HttpRequestMessage> build, IVideoGenLog log, CancellationToken cancellationToken)
+        {
+            var request = build();
+            for (var redirects = 0; ; redirects++)
+            {
+                request.Headers.UserAgent.ParseAdd(UserAgent);
+                if (endpoint.IsOwnHost(request.RequestUri!))
+                {
+                    if (!EndpointScope.KeepsKeyOffProxy(request.RequestUri!, _proxy))
+                    {
+                        request.Dispose();
+                        throw new VideoGenException(VideoGenErrorKind.InvalidArgument, "The " + endpoint.Provider + " key would cross a proxy in clear text to " +
+                            Describe(request.RequestUri!) + " (plain http through the configured proxy), so nothing was sent. Use https, or exclude the host with NO_PROXY.");
+                    }
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", endpoint.ApiKey);
+                }
+                log.Verbose(request.Method + " " + Describe(request.RequestUri!) + (request.Headers.Authorization is null ? " (no key: not the provider's host)" : string.Empty));
+                if (request.Content is MultipartFormDataContent form)
+                {
+                    log.Debug("Request body: multipart form " + await DescribeFormAsync(form).ConfigureAwait(false));
+                }
+                else if (request.Content != null)
+                {
+                    log.Debug("Request body: " + await request.Content.ReadAsStringAsync().ConfigureAwait(false));
+                }
+                HttpResponseMessage response;
+                try
+                {
+                    response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    request.Dispose();
+                }
+                var status = (int)response.StatusCode;
+                var location = response.Headers.Location;
+                if (status < 300 || status >= 400 || location is null || request.Method != HttpMethod.Get || redirects >= _options.MaxRedirects)
+                {
+                    return response;
+                }
+                var target = location.IsAbsoluteUri ? location : new Uri(request.RequestUri!, location);
+                response.Dispose();
+                var next = new HttpRequestMessage(HttpMethod.Get, target);
+                if (request.Headers.Range != null)
+                {
+                    next.Headers.Range = request.Headers.Range;
+                }
+                log.Verbose("Redirected to " + Describe(target));
+                request = next;
+            }
+        }
+
+        private static readonly ResiliencePropertyKey<IVideoGenLog> LogKey = new ResiliencePropertyKey<IVideoGenLog>("VideoGen.Log");
+
+        private ResiliencePipeline<HttpResponseMessage> BuildPipeline(bool submit)
+        {
+            var retry = new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = Math.Max(1, _options.MaxRetries),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = _options.BaseDelay,
+                MaxDelay = _options.MaxDelay,
+                ShouldHandle = args => new ValueTask<bool>(submit ? ShouldRetrySubmit(args.Outcome) : ShouldRetry(args.Outcome)),
+                DelayGenerator = args =>
+                {
+                    var hint = args.Outcome.Result is { } r ? ServerHints.RetryAfter(r, _time.GetUtcNow()) : null;
+                    return new ValueTask<TimeSpan?>(hint is null ? (TimeSpan?)null : (hint.Value < _options.MaxDelay ? hint.Value : _options.MaxDelay));
+                },
+                OnRetry = args =>
+                {
+                    var log = args.Context.Properties.GetValue(LogKey, NullVideoGenLog.Instance);
+                    var what = args.Outcome.Result is { } r
+                        ? "HTTP " + (int)r.StatusCode
+                        : Flatten(args.Outcome.Exception!);
+                    log.Verbose(string.Format(CultureInfo.InvariantCulture, "Retry {0} of {1} in {2:0.0} s after {3}.",
+                        args.AttemptNumber + 1, _options.MaxRetries, args.RetryDelay.TotalSeconds, what));
+                    args.Outcome.Result?.Dispose();
+                    return default;
+                },
+            };
+            if (submit)
+            {
+                retry.MaxRetryAttempts = Math.Max(1, Math.Min(_options.MaxRetries, 3));
+            }
+            return new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
+                .AddTimeout(_options.OverallTimeout)
+                .AddRetry(retry)
+                .AddTimeout(_options.AttemptTimeout)
+                .Build();
+        }
+
+        private static async Task<string> DescribeFormAsync(MultipartFormDataContent form)
+        {
+            var parts = new System.Collections.Generic.List<string>();
+            foreach (var part in form)
+            {
+                var name = part.Headers.ContentDisposition?.Name?.Trim('"') ?? "?";
+                parts.Add(part is StringContent
+                    ? name + "=" + await part.ReadAsStringAsync().ConfigureAwait(false)
+                    : name + "=<file " + part.Headers.ContentDisposition?.FileName?.Trim('"') + ", " + part.Headers.ContentLength + " bytes>");
+            }
+            return "{" + string.Join(", ", parts) + "}";
+        }
+
+        private static string Describe(Uri uri) => uri.GetLeftPart(UriPartial.Path);
+    }
+}

@@ -1,0 +1,55 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+using VideoGen.Core.Providers;
+
+
+namespace VideoGen.Core.Http
+{
+    // TLS on Windows PowerShell 5.1.
+    public sealed partial class VideoGenClient
+    {
+        /// <summary>
+        /// Windows PowerShell 5.1 (.NET Framework) offers only SSL 3 and TLS 1.0 unless told otherwise: add TLS 1.2
+        /// (and 1.3 where the framework knows it) to what is there. Nothing on .NET Core, or where the OS chooses (SystemDefault).
+        /// </summary>
+        internal static void EnableModernTls()
+        {
+            if (!System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase))
+            {
+                return;
+            }
+            var current = ServicePointManager.SecurityProtocol;
+            try
+            {
+                ServicePointManager.SecurityProtocol = WithModernTls(current, tls13: true);
+            }
+            catch (NotSupportedException)
+            {
+                ServicePointManager.SecurityProtocol = WithModernTls(current, tls13: false); // .NET Framework before 4.8 has no TLS 1.3
+            }
+        }
+
+        /// <summary>The protocols after adding TLS 1.2 (and 1.3): nothing removed; SystemDefault (0) left to the OS.</summary>
+        internal static SecurityProtocolType WithModernTls(SecurityProtocolType current, bool tls13)
+        {
+            if (current == 0)
+            {
+                return current;
+            }
+            var result = current | SecurityProtocolType.Tls12;
+            return tls13 ? result | (SecurityProtocolType)12288 : result;
+        }
+    }
+}
