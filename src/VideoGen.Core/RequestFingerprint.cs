@@ -17,7 +17,8 @@ namespace VideoGen.Core
     /// </summary>
     /// <remarks>
     /// <see cref="Of(ProviderEndpoint, HttpRequestMessage)"/> reads the request the provider's mapping builds: the method,
-    /// the full request URI (so another base URI or gateway is another request), and the body — JSON in canonical form
+    /// the full request URI (so another base URI or gateway is another request), the key it is sent with (one-way; another
+    /// account is another request), and the body — JSON in canonical form
     /// (object members sorted by name at every depth, so a hashtable's order does not matter but every value at any depth
     /// does), a multipart form part by part (name, file name, media type and the SHA-256 of its bytes, so a local image
     /// whose content changed is another request; the random boundary is left out). The label (Name) is not on the wire and
@@ -48,7 +49,8 @@ namespace VideoGen.Core
             }
             var text = new StringBuilder();
             text.Append("wire/1\n").Append(endpoint.Provider.ToString()).Append('\n')
-                .Append(message.Method.Method).Append(' ').Append(message.RequestUri?.AbsoluteUri).Append('\n');
+                .Append(message.Method.Method).Append(' ').Append(message.RequestUri?.AbsoluteUri).Append('\n')
+                .Append("account ").Append(Account(endpoint.ApiKey)).Append('\n');
             AppendContent(text, message.Content);
             return Hex(Sha(Encoding.UTF8.GetBytes(text.ToString()))).Substring(0, 32);
         }
@@ -83,6 +85,16 @@ namespace VideoGen.Core
                     }
                     return;
             }
+        }
+
+        /// <summary>
+        /// Which key (account) the request is sent with, as a one-way keyed hash mixed into the fingerprint: the same row sent
+        /// with another customer's key is another request, and neither the key nor a hash of it alone is ever stored.
+        /// </summary>
+        private static string Account(string key)
+        {
+            using var hmac = new HMACSHA256(Encoding.UTF8.GetBytes("VideoGen request fingerprint: account"));
+            return Hex(hmac.ComputeHash(Encoding.UTF8.GetBytes(key))).Substring(0, 16);
         }
 
         private static bool IsJson(HttpContent content) =>

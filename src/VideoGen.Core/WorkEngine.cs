@@ -199,8 +199,14 @@ namespace VideoGen.Core
             return Running == 0;
         }
 
-        /// <summary>Cancels, waits up to 5 s for running items, releases everything. Never throws.</summary>
-        public void Dispose()
+        /// <summary>How long <see cref="Dispose()"/> waits for running items.</summary>
+        public static readonly TimeSpan DisposeBound = TimeSpan.FromSeconds(5);
+
+        /// <summary>Cancels, waits up to <see cref="DisposeBound"/> for running items, releases everything. Never throws.</summary>
+        public void Dispose() => Dispose(DisposeBound);
+
+        /// <summary>Cancels, waits up to <paramref name="wait"/> for running items, releases everything. Never throws.</summary>
+        public void Dispose(TimeSpan wait)
         {
             if (Interlocked.Exchange(ref _disposed, 1) != 0)
             {
@@ -214,7 +220,7 @@ namespace VideoGen.Core
             }
             try
             {
-                Task.WaitAll(tasks, TimeSpan.FromSeconds(5));
+                Task.WaitAll(tasks, wait);
             }
             catch (AggregateException)
             {

@@ -97,6 +97,7 @@ namespace VideoGen.Commands
         protected virtual string LedgerStore => "the job store";
 
         private int _ended;
+        private bool _answersOutstanding;
 
         /// <summary>
         /// The one end of every command that did not end through its EndProcessing: Ctrl+C (found by <see cref="Drain"/>), a
@@ -113,7 +114,7 @@ namespace VideoGen.Commands
                 return;
             }
             OnStopping(_engine);
-            Ledger.WaitForAnswers(InFlightAnswerBound);
+            _answersOutstanding = !Ledger.WaitForAnswers(InFlightAnswerBound);
             foreach (var line in Ledger.Report(LedgerStore, InFlightAnswerBound))
             {
                 WarnEvenIfStopping(line);
@@ -400,7 +401,8 @@ namespace VideoGen.Commands
             if (disposing)
             {
                 EndCommand();
-                _engine?.Dispose();
+                // Where the end already waited its whole bound for answers, disposal does not wait again.
+                _engine?.Dispose(_answersOutstanding ? TimeSpan.Zero : WorkEngine.DisposeBound);
                 _cancel.Dispose();
             }
         }

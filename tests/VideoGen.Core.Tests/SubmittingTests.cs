@@ -66,13 +66,13 @@ public class BudgetRuleTests
         budget.Settle(VideoProvider.OpenRouter, estimated, 1.2m, "t1");
         var counted = budget.Price(VideoProvider.FastRouter, null, reportsCost: true, "row 2");
         budget.Reserve(VideoProvider.FastRouter, counted);
-        var stillCountable = budget.Settle(VideoProvider.FastRouter, counted, null, "t2");
+        var stillCountable = budget.Settle(VideoProvider.FastRouter, counted, null, "task t2");
 
         Assert.Equal(1.2m, budget.Spent(VideoProvider.OpenRouter));
         Assert.False(stillCountable);
         Assert.Throws<BudgetReachedException>(() => budget.Reserve(VideoProvider.FastRouter, null));
         var ex = Assert.Throws<VideoGenException>(() => budget.Price(VideoProvider.FastRouter, null, reportsCost: true, "row 3"));
-        Assert.Contains("reported no cost for task t2", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("the cost of task t2 at FastRouter is not known", ex.Message, StringComparison.Ordinal);
         // Other providers still count.
         Assert.False(budget.IsReached(VideoProvider.OpenRouter));
     }
@@ -103,6 +103,18 @@ public class WireFingerprintTests
         // The fingerprint of older versions took both effort values for one request.
         Assert.Equal(RequestFingerprint.Legacy(VideoProvider.OpenRouter, Request("low"), "m"), RequestFingerprint.Legacy(VideoProvider.OpenRouter, Request("high"), "m"));
         Assert.False(RequestFingerprint.LegacyIsFaithful(Request("low"), false));
+    }
+
+    [Fact]
+    public void The_same_request_with_another_key_is_another_request_and_the_key_is_not_in_the_fingerprint()
+    {
+        var a = new ProviderEndpoint(VideoProvider.OpenRouter, new Uri("https://openrouter.ai/api/v1"), "key-of-customer-A");
+        var b = new ProviderEndpoint(VideoProvider.OpenRouter, new Uri("https://openrouter.ai/api/v1"), "key-of-customer-B");
+        var again = new ProviderEndpoint(VideoProvider.OpenRouter, new Uri("https://openrouter.ai/api/v1"), "key-of-customer-A");
+
+        Assert.NotEqual(RequestFingerprint.Of(a, new VideoRequest { Prompt = "p" }), RequestFingerprint.Of(b, new VideoRequest { Prompt = "p" }));
+        Assert.Equal(RequestFingerprint.Of(a, new VideoRequest { Prompt = "p" }), RequestFingerprint.Of(again, new VideoRequest { Prompt = "p" }));
+        Assert.Matches("^[0-9a-f]{32}$", RequestFingerprint.Of(a, new VideoRequest { Prompt = "p" }));
     }
 
     [Fact]

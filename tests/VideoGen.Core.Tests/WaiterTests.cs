@@ -170,9 +170,6 @@ public class WaiterTests : IAsyncLifetime
         Assert.Equal(PollPolicy.DefaultMaxServerHint, policy.NextDelay(0, ceiling, TimeSpan.MaxValue));
         Assert.Equal(PollPolicy.DefaultMaxServerHint, policy.NextDelay(0, ceiling, TimeSpan.FromDays(365)));
         Assert.Equal(TimeSpan.FromSeconds(30), policy.NextDelay(0, ceiling, TimeSpan.FromSeconds(30)));
-        Assert.True(policy.IsCapped(TimeSpan.FromDays(1)));
-        Assert.False(policy.IsCapped(TimeSpan.FromSeconds(30)));
-        Assert.False(policy.IsCapped(null));
     }
 
     private static bool TryTake(WorkEngine engine, TimeSpan wait, out WaitResult? result)

@@ -121,6 +121,48 @@ public class PayOnceTests
     }
 
     [Fact]
+    public void An_image_url_is_fetched_once_and_its_bytes_are_what_is_fingerprinted_and_sent()
+    {
+        // A signed, one-time image URL: each GET answers other bytes, and a second GET would be refused.
+        var png = File.ReadAllBytes(Repo.File("tests", "VideoGen.Core.Tests", "Assets", "reference.png"));
+        var served = 0;
+        using var images = new StubServer(c => Interlocked.Increment(ref served) == 1
+            ? StubServer.RespondAsync(c, 200, "image/png", [.. png, 1])
+            : StubServer.JsonAsync(c, 403, "{\"error\":\"this link was used\"}"));
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+
+        var result = ps.Run("New-Video -Prompt $args[0] -Name once -Image $args[1] -Provider OpenAICompatible", "Signed link " + tag, images.Root + "img.png");
+
+        Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
+        Assert.Single(result.Output);
+        Assert.Single(SharedEmulator.JobsTagged(tag));
+        Assert.Equal(1, images.Count("GET"));
+    }
+
+    [Fact]
+    public async Task Ctrl_C_while_a_row_reads_its_image_sends_nothing_and_names_nothing_as_maybe_created()
+    {
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        var png = File.ReadAllBytes(Repo.File("tests", "VideoGen.Core.Tests", "Assets", "reference.png"));
+        using var images = new StubServer(async c =>
+        {
+            await Task.Delay(4000);
+            await StubServer.RespondAsync(c, 200, "image/png", png);
+        });
+        var console = new TextHost(200);
+        using var ps = Engine.Start(host: console);
+
+        var (result, _) = ps.RunAndStop("New-Video -Prompt 'A slow image' -Name slow -Image $args[1] -Provider OpenAICompatible -BaseUri $args[0]",
+            () => images.Count("GET") >= 1, TimeSpan.FromSeconds(30), emulator.BaseUriFor("OpenAICompatible").AbsoluteUri, images.Root + "img.png");
+        await Task.Delay(6000);
+
+        Assert.Equal(0, emulator.State.Submissions);
+        var named = string.Join("\n", result.Warnings.Select(w => w.Message)) + string.Join("\n", console.WarningLines);
+        Assert.DoesNotContain("may have been created", named, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Two_identical_rows_are_two_jobs_and_a_rerun_takes_each_once()
     {
         using var ps = Engine.Start();
@@ -172,6 +214,24 @@ public class BudgetTests
         var refused = Assert.Single(remix.Errors);
         Assert.Equal("VideoGen.BudgetExceeded,VideoGen.Commands.NewVideoCommand", refused.FullyQualifiedErrorId);
         Assert.Contains("-PricePerJob", refused.Exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_submission_whose_answer_was_lost_stops_a_budget_counted_from_answers()
+    {
+        // FastRouter reports each job's cost in its answer: a 502 after the POST leaves a job that may exist at an unknown cost.
+        await using var emulator = await SharedEmulator.StartPrivateAsync();
+        emulator.State.AddFault(new VideoGen.Emulator.Fault { Route = "submit", Provider = "fastrouter", Status = 502, Count = 1 });
+        using var ps = Engine.Start();
+        var rows = Csv.Rows("Name,Prompt\r\na,One\r\nb,Two\r\nc,Three\r\n");
+
+        var result = ps.Set("rows", rows).Run("$rows | New-Video -Provider FastRouter -BaseUri $args[0] -MaxCost 100 -ThrottleLimit 1", emulator.BaseUriFor("FastRouter").AbsoluteUri);
+
+        Assert.Empty(result.Output);
+        Assert.StartsWith("VideoGen.SubmissionOutcomeUnknown", result.Errors[0].FullyQualifiedErrorId, StringComparison.Ordinal);
+        Assert.Equal(0, emulator.State.Submissions);
+        Assert.Equal(2, result.Errors.Count(e => e.FullyQualifiedErrorId.StartsWith("VideoGen.BudgetExceeded", StringComparison.Ordinal) &&
+            e.Exception.Message.Contains("may have been created", StringComparison.Ordinal)));
     }
 
     [Fact]

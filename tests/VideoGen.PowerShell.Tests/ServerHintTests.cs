@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Management.Automation;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using VideoGen.PowerShell.Tests.Support;
 
 namespace VideoGen.PowerShell.Tests;
@@ -52,66 +49,23 @@ public class ServerHintTests
     private sealed class HintServer : IDisposable
     {
         public const string Key = "sk-fake-hint-stub-key-7d41";
-        private readonly HttpListener _listener = new();
-        private readonly string _header;
-        private readonly string _value;
+        private readonly StubServer _server;
         private int _polls;
 
-        public HintServer(string header, string value)
+        public HintServer(string header, string value) => _server = new StubServer(context =>
         {
-            _header = header;
-            _value = value;
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            _listener.Prefixes.Add("http://127.0.0.1:" + port + "/");
-            _listener.Start();
-            BaseUri = "http://127.0.0.1:" + port + "/v1";
-            _ = Task.Run(ServeAsync);
-        }
+            if (context.Request.HttpMethod == "GET" && context.Request.Url!.AbsolutePath == "/v1/videos/video_hint")
+            {
+                Interlocked.Increment(ref _polls);
+                return StubServer.JsonAsync(context, 200, "{\"id\":\"video_hint\",\"object\":\"video\",\"model\":\"sora-2\",\"status\":\"in_progress\",\"progress\":10}", (header, value));
+            }
+            return StubServer.JsonAsync(context, 404, "{\"error\":{\"message\":\"no such route\"}}");
+        });
 
-        public string BaseUri { get; }
+        public string BaseUri => _server.Root + "v1";
 
         public int Polls => Volatile.Read(ref _polls);
 
-        private async Task ServeAsync()
-        {
-            while (_listener.IsListening)
-            {
-                HttpListenerContext ctx;
-                try
-                {
-                    ctx = await _listener.GetContextAsync();
-                }
-                catch (Exception ex) when (ex is HttpListenerException || ex is ObjectDisposedException || ex is InvalidOperationException)
-                {
-                    return;
-                }
-                try
-                {
-                    var body = "{\"error\":{\"message\":\"no such route\"}}";
-                    var status = 404;
-                    if (ctx.Request.HttpMethod == "GET" && ctx.Request.Url!.AbsolutePath == "/v1/videos/video_hint")
-                    {
-                        Interlocked.Increment(ref _polls);
-                        status = 200;
-                        body = "{\"id\":\"video_hint\",\"object\":\"video\",\"model\":\"sora-2\",\"status\":\"in_progress\",\"progress\":10}";
-                        ctx.Response.AddHeader(_header, _value);
-                    }
-                    ctx.Response.StatusCode = status;
-                    ctx.Response.ContentType = "application/json";
-                    var bytes = Encoding.UTF8.GetBytes(body);
-                    ctx.Response.ContentLength64 = bytes.Length;
-                    await ctx.Response.OutputStream.WriteAsync(bytes);
-                    ctx.Response.Close();
-                }
-                catch (Exception ex) when (ex is HttpListenerException || ex is IOException || ex is ObjectDisposedException)
-                {
-                }
-            }
-        }
-
-        public void Dispose() => _listener.Close();
+        public void Dispose() => _server.Dispose();
     }
 }

@@ -350,8 +350,9 @@ namespace VideoGen.Core.Downloading
 
         /// <summary>ENOSPC (28) on Unix; ERROR_HANDLE_DISK_FULL (0x27) or ERROR_DISK_FULL (0x70) on Windows.</summary>
         private static bool IsDiskFull(Exception error) =>
-            error is IOException && ((error.HResult & 0xFFFF) == 0x70 || (error.HResult & 0xFFFF) == 0x27 || error.HResult == 28 ||
-                error.Message.IndexOf("No space left", StringComparison.OrdinalIgnoreCase) >= 0);
+            error is IOException && (System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows)
+                ? (error.HResult & 0xFFFF) == 0x70 || (error.HResult & 0xFFFF) == 0x27
+                : error.HResult == 28 || error.Message.IndexOf("No space left", StringComparison.OrdinalIgnoreCase) >= 0);
 
         /// <summary>What a file operation throws when the machine refuses it.</summary>
         private static bool IsLocal(Exception error) => error is IOException || error is UnauthorizedAccessException || error is NotSupportedException;

@@ -103,8 +103,12 @@ namespace VideoGen.Core.Submitting
         /// After the answer: the reported cost replaces what was reserved (<paramref name="reserved"/>, null where the cost was
         /// left to the answer). Where the cost was left to the answer and none came, the budget can no longer be counted for that provider: later rows are refused.
         /// </summary>
+        /// <param name="provider">The provider.</param>
+        /// <param name="reserved">What <see cref="Price"/> gave for the request (and <see cref="Reserve"/> counted), or null.</param>
+        /// <param name="reported">The cost the provider reported, or null.</param>
+        /// <param name="what">The job or request whose cost this is, for the message, e.g. <c>task abc</c>.</param>
         /// <returns>False when the budget became uncountable for <paramref name="provider"/> by this answer.</returns>
-        public bool Settle(VideoProvider provider, decimal? reserved, decimal? reported, string taskId)
+        public bool Settle(VideoProvider provider, decimal? reserved, decimal? reported, string what)
         {
             if (MaxCost is null)
             {
@@ -121,7 +125,7 @@ namespace VideoGen.Core.Submitting
                 {
                     return true;
                 }
-                _uncountable[provider] = provider + " reported no cost for task " + taskId;
+                _uncountable[provider] = "the cost of " + what + " at " + provider + " is not known";
                 return false;
             }
         }

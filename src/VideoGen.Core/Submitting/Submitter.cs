@@ -92,10 +92,19 @@ namespace VideoGen.Core.Submitting
                         {
                             // The answer carried a task id but could not be read in full: the job exists, so its id is kept.
                             var known = request.Recover(ex.TaskId!);
-                            throw new CreatedButUnreadableException(known, Commit(request, known), ex);
+                            var error = Commit(request, known);
+                            _budget.Settle(request.Provider, request.Reserved, null, "task " + known.Id + " (its answer could not be read)");
+                            throw new CreatedButUnreadableException(known, error, ex);
+                        }
+                        catch (VideoGenException ex) when (ex.JobMayExist)
+                        {
+                            // Sent, answer lost: a job may exist and cost money, so the budget counts what it reserved, or can
+                            // no longer count this provider where the cost was left to the answer.
+                            _budget.Settle(request.Provider, request.Reserved, null, "the submission of " + request.Label + " (a job may have been created; its answer was lost)");
+                            throw;
                         }
                         var storeError = Commit(request, job);
-                        _budget.Settle(request.Provider, request.Reserved, job.Cost, job.Id);
+                        _budget.Settle(request.Provider, request.Reserved, job.Cost, "task " + job.Id);
                         return new Submission(request, job, storeError);
                     }
                     finally

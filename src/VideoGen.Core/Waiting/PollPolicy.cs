@@ -12,16 +12,13 @@ namespace VideoGen.Core.Waiting
         private static readonly TimeSpan MinimumDelay = TimeSpan.FromMilliseconds(10);
 
         /// <summary>The longest wait a server hint (Retry-After, openai-poll-after-ms) is followed for by default: 10 minutes.</summary>
-        public static readonly TimeSpan DefaultMaxServerHint = TimeSpan.FromMinutes(10);
+        public static readonly TimeSpan DefaultMaxServerHint = Http.ServerHints.Cap;
 
         /// <summary>
         /// The longest wait a server hint is followed for; a longer hint (a year, a day: a misconfigured gateway) waits this
         /// long and the poll then asks again. Default <see cref="DefaultMaxServerHint"/>. Wait-Video's -TimeoutSec bounds every wait besides.
         /// </summary>
         public TimeSpan MaxServerHint { get; set; } = DefaultMaxServerHint;
-
-        /// <summary>Whether <paramref name="serverHint"/> is longer than <see cref="MaxServerHint"/> and so is not followed in full.</summary>
-        public bool IsCapped(TimeSpan? serverHint) => serverHint is TimeSpan hint && hint > MaxServerHint;
 
         /// <summary>The wait before the first poll. Default 1 s.</summary>
         public TimeSpan FirstDelay { get; set; } = TimeSpan.FromSeconds(1);

@@ -297,15 +297,20 @@ namespace VideoGen.Commands
             }
             if (CreditAllows(paid))
             {
+                while (request.InputReference != null && Engine.Running >= ThrottleLimit * 2)
+                {
+                    // Rows that upload an image hold its bytes until sent: at most twice -ThrottleLimit of them wait at once.
+                    Drain(TimeSpan.FromMilliseconds(100));
+                }
                 _submitter!.Start(paid);
             }
             Drain(TimeSpan.Zero);
         }
 
         /// <summary>
-        /// The paid request for a prepared row: the image it uploads read (so its bytes are in the fingerprint), the
-        /// fingerprint taken of the request as the mapping builds it for the wire, and how to send it. The upload is read
-        /// again when sent (rows waiting for a slot do not hold their images); an image that changed in between is refused.
+        /// The paid request for a prepared row: the image it uploads read once, here (a local file or a URL, which may answer
+        /// other bytes or nothing a second time), so the fingerprint is of the bytes that are sent; the fingerprint taken of
+        /// the request as the mapping builds it for the wire; and how to send it.
         /// </summary>
         private PaidRequest PlanSubmission(PreparedRow prepared, string model)
         {
@@ -313,37 +318,21 @@ namespace VideoGen.Commands
             var endpoint = prepared.Endpoint;
             var uploads = endpoint.Mapping.UploadsImage(request);
             var localUpload = uploads && request.Image != null && request.Image.IndexOf("://", StringComparison.Ordinal) < 0;
-            string fingerprint;
             if (uploads && request.InputReference is null)
             {
                 request.InputReference = Await(Client.ReadUploadAsync(endpoint, request.Image!, Log, CancelToken));
-                fingerprint = RequestFingerprint.Of(endpoint, request);
-                request.InputReference = null;
             }
-            else
-            {
-                fingerprint = RequestFingerprint.Of(endpoint, request);
-            }
-            var image = request.Image;
-            return new PaidRequest(prepared.Row, prepared.Label, endpoint, fingerprint,
+            return new PaidRequest(prepared.Row, prepared.Label, endpoint, RequestFingerprint.Of(endpoint, request),
+                // Not the Ctrl+C token: a submission already sent is never cut off, so its task id is not lost.
                 async (client, log) =>
                 {
-                    if (uploads)
-                    {
-                        request.InputReference = await client.ReadUploadAsync(endpoint, image!, log, CancellationToken.None).ConfigureAwait(false);
-                        if (RequestFingerprint.Of(endpoint, request) != fingerprint)
-                        {
-                            throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
-                                "the image '" + image + "' changed after the row was checked, so nothing was sent (the job store would not describe what was paid for). Run the row again.");
-                        }
-                    }
                     try
                     {
-                        // Not the Ctrl+C token: a submission already sent is never cut off, so its task id is not lost.
                         return await client.SubmitAsync(endpoint, request, log, CancellationToken.None).ConfigureAwait(false);
                     }
                     finally
                     {
+                        // Sent (or refused): the image's bytes are not kept while the outcome waits for the pipeline.
                         request.InputReference = null;
                     }
                 },
@@ -532,7 +521,6 @@ namespace VideoGen.Commands
         /// <summary>A job this command created (a new row or a remix), on the pipeline thread: counted, remembered with its key, emitted.</summary>
         private void EmitCreated(Submission submitted)
         {
-            Ledger.HandedOn(submitted.Job.Id);
             if (submitted.StoreError != null)
             {
                 WriteError(JournalFailed(submitted.Job, submitted.StoreError));
@@ -540,8 +528,31 @@ namespace VideoGen.Commands
             _submittedCount++;
             _cost.Add(submitted.Job.Cost, submitted.Job.CostUnit);
             SessionJobs.Remember(submitted.Job, submitted.Request.Tag as System.Security.SecureString);
-            WriteObject(submitted.Job);
+            var delivered = false;
+            try
+            {
+                WriteObject(submitted.Job);
+                delivered = true;
+            }
+            catch (Exception ex) when (Downstream(ex))
+            {
+                // The next command took the job and then ended the pipeline (Select-Object -First, a throw, -ErrorAction Stop).
+                delivered = true;
+                throw;
+            }
+            finally
+            {
+                // Refused as the pipeline stops (Ctrl+C): not handed on, so the end of the command names it.
+                if (delivered)
+                {
+                    Ledger.HandedOn(submitted.Job.Id);
+                }
+            }
         }
+
+        /// <summary>An exception a downstream command raised after it received the object (not PowerShell refusing it while stopping).</summary>
+        private static bool Downstream(Exception ex) =>
+            !(ex is PipelineStoppedException) || ex.GetType().Name == "StopUpstreamCommandsException";
 
         /// <summary>
         /// A job an earlier run paid for, emitted instead of paying again. Remembered as this session's (its address trusted
