@@ -99,8 +99,8 @@ public class FaultLifecycleTests
     [InlineData("UNKNOWN", "Running")]
     public async Task AppleRouters_early_statuses_are_shown_while_queued_and_Wait_Video_then_finishes(string status, string shown)
     {
-        // Queued for the first fifth of the job: 2 s, so the first poll (after 1 s: -PollIntervalSec overrides AppleRouter's advised 10 s) sees it.
-        await using var emulator = await SharedEmulator.StartPrivateAsync(o => { o.AppleRouterQueuedStatus = status; o.JobDuration = TimeSpan.FromSeconds(10); });
+        // Queued for the first fifth of the job: 4 s, so the first poll (after 1 s: -PollIntervalSec overrides AppleRouter's advised 10 s) sees it even on a slow machine.
+        await using var emulator = await SharedEmulator.StartPrivateAsync(o => { o.AppleRouterQueuedStatus = status; o.JobDuration = TimeSpan.FromSeconds(20); });
         using var ps = Engine.Start();
         var created = ps.Run("New-Video -Prompt 'Early status' -Provider AppleRouter -BaseUri $args[0] -Name early", emulator.BaseUriFor("AppleRouter").AbsoluteUri);
         Assert.Empty(created.Errors);

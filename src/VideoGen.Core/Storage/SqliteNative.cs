@@ -143,7 +143,7 @@ namespace VideoGen.Core.Storage
         /// <returns>The SQLite version (<c>sqlite_version()</c>) and the journal mode now in effect (<c>wal</c> where WAL is supported).</returns>
         /// <exception cref="InvalidOperationException">See <see cref="EnsureLoaded"/>.</exception>
         /// <exception cref="SqliteException">SQLite refused to open the file.</exception>
-        internal static SqliteProbeResult Probe(string path)
+        public static SqliteProbeResult Probe(string path)
         {
             EnsureLoaded();
             var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
@@ -179,7 +179,7 @@ namespace VideoGen.Core.Storage
     }
 
     /// <summary>What <see cref="SqliteNative.Probe"/> found.</summary>
-    internal sealed class SqliteProbeResult
+    public sealed class SqliteProbeResult
     {
         /// <summary>Creates the result.</summary>
         /// <param name="version">sqlite_version(), e.g. 3.53.4.</param>
