@@ -9,20 +9,28 @@ namespace VideoGen.PowerShell.Tests;
 public class PackageTests
 {
     [Fact]
-    public void The_nupkg_holds_the_whole_layout_with_PowerShell_gallery_tags_and_imports_from_any_path()
+    public async Task The_nupkg_holds_the_whole_layout_with_PowerShell_gallery_tags_and_imports_from_any_path()
     {
         using var ps = Engine.Start(importModule: false);
         var feed = Path.Combine(ps.Directory, "feed");
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name; // bin/<Configuration>/net10.0
         var version = ps.Run("(Test-ModuleManifest -Path $args[0]).Version.ToString()", Repo.Manifest).Output.Single().ToString();
 
-        var pack = Process.Start(new ProcessStartInfo("dotnet", ["pack", Repo.File("src", "VideoGen.Module", "VideoGen.Module.csproj"), "-c", configuration, "--no-build", "-o", feed, "-p:NuspecProperties=version=" + version])
+        // No build server or reusable MSBuild node: one would inherit the output pipes and keep them open after pack exits,
+        // so reading them to the end never returned (a fresh clone's test run hung here).
+        var start = new ProcessStartInfo("dotnet", ["pack", Repo.File("src", "VideoGen.Module", "VideoGen.Module.csproj"), "-c", configuration, "--no-build", "-o", feed,
+            "-p:NuspecProperties=version=" + version, "--disable-build-servers", "-nodeReuse:false"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-        })!;
-        var log = pack.StandardOutput.ReadToEnd() + pack.StandardError.ReadToEnd();
-        Assert.True(pack.WaitForExit(TimeSpan.FromMinutes(3)));
+        };
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
+        var pack = Process.Start(start)!;
+        var output = pack.StandardOutput.ReadToEndAsync();
+        var errors = pack.StandardError.ReadToEndAsync();
+        Assert.True(pack.WaitForExit(TimeSpan.FromMinutes(3)), "dotnet pack did not exit within 3 minutes");
+        var log = await output.WaitAsync(TimeSpan.FromSeconds(10)) + await errors.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(pack.ExitCode == 0, log);
 
         var nupkg = Assert.Single(Directory.GetFiles(feed, "*.nupkg"));
