@@ -132,8 +132,11 @@ public class PayOnceTests
         using var ps = Engine.Start();
         var tag = SharedEmulator.NewTag();
 
+        // -WhatIf never touches the link; the confirmed run reads it once.
+        var whatIf = ps.Run("New-Video -Prompt $args[0] -Name once -Image $args[1] -Provider OpenAICompatible -WhatIf", "Signed link " + tag, images.Root + "img.png");
         var result = ps.Run("New-Video -Prompt $args[0] -Name once -Image $args[1] -Provider OpenAICompatible", "Signed link " + tag, images.Root + "img.png");
 
+        Assert.Empty(whatIf.Errors);
         Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
         Assert.Single(result.Output);
         Assert.Single(SharedEmulator.JobsTagged(tag));

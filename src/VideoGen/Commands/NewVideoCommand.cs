@@ -266,45 +266,59 @@ namespace VideoGen.Commands
             var request = prepared.Request;
             var endpoint = prepared.Endpoint;
             var model = string.IsNullOrWhiteSpace(request.Model) ? endpoint.Mapping.DefaultModel : request.Model!;
-            PaidRequest paid;
-            try
-            {
-                paid = PlanSubmission(prepared, model);
-            }
-            catch (VideoGenException ex)
-            {
-                _failedRows++;
-                WriteError(ToErrorRecord(new VideoGenException(ex.Kind, prepared.Label + ": " + ex.Message, null, null, ex), prepared.Label));
-                return;
-            }
-            if (Reuse(paid, prepared.Label + " was submitted before as task {0}; emitting that job instead of paying again. -Force submits anew."))
+            // An image fetched from a URL is read only once the row is confirmed: -WhatIf, or -Confirm answered No, never
+            // touches it (a one-time link would be used up). Other rows are matched to the store before they are confirmed.
+            var fetchesImage = endpoint.Mapping.UploadsImage(request) && request.Image != null && request.Image.IndexOf("://", StringComparison.Ordinal) > 0;
+            PaidRequest? paid = null;
+            if (!fetchesImage && !Plan(prepared, model, out paid))
             {
                 return;
             }
-            if (!Priced(paid))
-            {
-                return;
-            }
-            var priced = paid.Estimate is decimal e ? " (estimate " + CostTotals.Format(e, "USD") + " from the published prices)" : string.Empty;
+            var estimate = ModelCatalog.CachedEstimate(prepared);
+            var priced = estimate is decimal e ? " (estimate " + CostTotals.Format(e, "USD") + " from the published prices)" : string.Empty;
             if (!ShouldProcess(prepared.Label + " '" + Shorten(request.Prompt) + "' at " + endpoint.Provider + " (" + model + ")" + priced, "Submit a video job (costs money)"))
             {
                 if (MyInvocation.BoundParameters.ContainsKey("WhatIf"))
                 {
                     _whatIfRows++;
-                    _whatIfEstimate.Add(paid.Estimate, "USD");
+                    _whatIfEstimate.Add(estimate, "USD");
                 }
                 return;
             }
-            if (CreditAllows(paid))
+            if (fetchesImage && !Plan(prepared, model, out paid))
+            {
+                return;
+            }
+            if (CreditAllows(paid!))
             {
                 while (request.InputReference != null && Engine.Running >= ThrottleLimit * 2)
                 {
                     // Rows that upload an image hold its bytes until sent: at most twice -ThrottleLimit of them wait at once.
                     Drain(TimeSpan.FromMilliseconds(100));
                 }
-                _submitter!.Start(paid);
+                _submitter!.Start(paid!);
             }
             Drain(TimeSpan.Zero);
+        }
+
+        /// <summary>
+        /// Plans a row's submission, matches it to the store (pay once) and prices it for -MaxCost; false, with the verbose
+        /// line, the recorded job or the error written, when the row is not to be sent.
+        /// </summary>
+        private bool Plan(PreparedRow prepared, string model, out PaidRequest? paid)
+        {
+            try
+            {
+                paid = PlanSubmission(prepared, model);
+            }
+            catch (VideoGenException ex)
+            {
+                paid = null;
+                _failedRows++;
+                WriteError(ToErrorRecord(new VideoGenException(ex.Kind, prepared.Label + ": " + ex.Message, null, null, ex), prepared.Label));
+                return false;
+            }
+            return !Reuse(paid, prepared.Label + " was submitted before as task {0}; emitting that job instead of paying again. -Force submits anew.") && Priced(paid);
         }
 
         /// <summary>
