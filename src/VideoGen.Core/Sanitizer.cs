@@ -127,7 +127,7 @@ namespace VideoGen.Core
 
         private static readonly ConcurrentDictionary<string, KeyPatterns> KeyForms = new ConcurrentDictionary<string, KeyPatterns>(StringComparer.Ordinal);
 
-        /// <summary>The forms of one key: one pattern for its characters in any text encoding, and its base64 cores.</summary>
+        /// <summary>The forms of one key: one pattern for its characters in any text encoding (raw, JSON, URL once or twice, HTML numeric), and its base64 cores.</summary>
         private sealed class KeyPatterns
         {
             private readonly Regex _encoded;
@@ -152,6 +152,16 @@ namespace VideoGen.Core
                         pattern.Append('%').Append(b.ToString("x2", CultureInfo.InvariantCulture));
                     }
                     pattern.Append(')');
+                    // URL-encoded twice (a query value quoting a URL): each byte as %25XX.
+                    pattern.Append("|(?i:");
+                    foreach (var b in Encoding.UTF8.GetBytes(c.ToString()))
+                    {
+                        pattern.Append("%25").Append(b.ToString("x2", CultureInfo.InvariantCulture));
+                    }
+                    pattern.Append(')');
+                    // HTML: &#NN; and &#xHH; (an error page quoting the request).
+                    pattern.Append("|&#0*").Append(((int)c).ToString(CultureInfo.InvariantCulture)).Append(';')
+                        .Append("|&#[xX]0*(?i:").Append(((int)c).ToString("x", CultureInfo.InvariantCulture)).Append(");");
                     if (c == ' ')
                     {
                         pattern.Append(@"|\+");

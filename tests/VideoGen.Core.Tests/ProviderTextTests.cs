@@ -108,6 +108,20 @@ public sealed class ProviderTextTests
     }
 
     [Fact]
+    public void The_sanitizer_knows_the_key_url_encoded_twice_and_as_html_character_references()
+    {
+        var twice = Uri.EscapeDataString(Uri.EscapeDataString(Key));
+        var html = string.Concat(Key.Select(c => char.IsLetterOrDigit(c) ? c.ToString() : "&#" + (int)c + ";"));
+        var htmlHex = string.Concat(Key.Select(c => char.IsLetterOrDigit(c) ? c.ToString() : "&#x" + ((int)c).ToString("X", System.Globalization.CultureInfo.InvariantCulture) + ";"));
+
+        foreach (var form in new[] { twice, html, htmlHex })
+        {
+            Assert.NotEqual(Key, form);
+            Assert.Equal("bad key REDACTED today", Sanitizer.Sanitize("bad key " + form + " today", Key));
+        }
+    }
+
+    [Fact]
     public void A_video_url_loses_only_the_key()
     {
         var url = "https://cdn.example.net/v.mp4?token=" + Uri.EscapeDataString(Key) + "&X-Amz-Signature=abc&X-Amz-Expires=60";
