@@ -276,3 +276,74 @@ public class CreditCheckTests
         }
     }
 }
+
+/// <summary>The one worker's stop rules: out of credits and a store that cannot record stop every later start.</summary>
+public class SubmitterRuleTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "videogen-submitter-" + Guid.NewGuid().ToString("N"));
+
+    public SubmitterRuleTests() => Directory.CreateDirectory(_folder);
+
+    public void Dispose() => Directory.Delete(_folder, true);
+
+    private static List<WorkOutcome<PaidRequest, Submission>> Run(MockHttpMessageHandler mock, JobJournal store, int rows, out Submitter submitter, out SubmissionLedger ledger)
+    {
+        using var client = new VideoGenClient(mock, TestClient.FastRetries());
+        var endpoint = new ProviderEndpoint(VideoProvider.FastRouter, new Uri("https://api.fastrouter.ai"), "k-" + Guid.NewGuid().ToString("N"));
+        using var engine = new WorkEngine(1, Submitter.IsOutOfCredits);
+        var outcomes = new List<WorkOutcome<PaidRequest, Submission>>();
+        ledger = new SubmissionLedger();
+        submitter = new Submitter(client, store, engine, new Budget(null), ledger, null, outcomes.Add);
+        for (var n = 1; n <= rows; n++)
+        {
+            var request = new VideoRequest { Prompt = "row " + n, Model = "google/veo3" };
+            submitter.Start(new PaidRequest(n, "row " + n, endpoint, "fp" + n, (c, log) => c.SubmitAsync(endpoint, request, log, default),
+                id => VideoJob.Restore(id, endpoint.Provider, "google/veo3")));
+        }
+        engine.CompleteAdding();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!engine.IsDone && DateTime.UtcNow < deadline)
+        {
+            if (engine.TryRead(TimeSpan.FromMilliseconds(100), out var outcome))
+            {
+                outcome!.Deliver();
+            }
+        }
+        return outcomes.OrderBy(o => o.State.Row).ToList();
+    }
+
+    [Fact]
+    public void Out_of_credits_stops_every_later_start_and_nothing_more_is_sent()
+    {
+        var mock = new MockHttpMessageHandler();
+        var submit = mock.When(HttpMethod.Post, "https://api.fastrouter.ai/api/v1/videos")
+            .Respond(HttpStatusCode.PaymentRequired, "application/json", "{\"error\":{\"message\":\"Insufficient credits\"}}");
+
+        var outcomes = Run(mock, new JobJournal(Path.Combine(_folder, "s.db")), 3, out _, out var ledger);
+
+        Assert.Equal(1, mock.GetMatchCount(submit));
+        Assert.True(Submitter.IsOutOfCredits(outcomes[0].Error!));
+        Assert.All(outcomes.Skip(1), o => Assert.IsType<NotStartedException>(o.Error));
+        Assert.Equal(0, ledger.InFlight);
+    }
+
+    [Fact]
+    public void A_store_that_cannot_record_a_created_job_stops_later_starts_and_keeps_the_id()
+    {
+        var mock = new MockHttpMessageHandler();
+        var submit = mock.When(HttpMethod.Post, "https://api.fastrouter.ai/api/v1/videos")
+            .Respond("application/json", "{\"data\":{\"taskId\":\"task-kept-1\",\"status\":\"waiting\"}}");
+        // A file where the store's folder should be: every write fails.
+        var blocker = Path.Combine(_folder, "not-a-folder");
+        File.WriteAllText(blocker, "x");
+
+        var outcomes = Run(mock, new JobJournal(Path.Combine(blocker, "s.db")), 3, out var submitter, out var ledger);
+
+        Assert.Equal(1, mock.GetMatchCount(submit));
+        Assert.True(submitter.StoreFailed);
+        Assert.Equal("task-kept-1", outcomes[0].Value!.Job.Id);
+        Assert.NotNull(outcomes[0].Value!.StoreError);
+        Assert.All(outcomes.Skip(1), o => Assert.IsType<NotStartedException>(o.Error));
+        Assert.Contains(ledger.Report("s.db", TimeSpan.Zero), l => l.Contains("task-kept-1", StringComparison.Ordinal) && l.Contains("keep this task id", StringComparison.Ordinal));
+    }
+}
