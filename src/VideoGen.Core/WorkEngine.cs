@@ -188,17 +188,6 @@ namespace VideoGen.Core
             return false;
         }
 
-        /// <summary>Waits until no item is running or <paramref name="bound"/> passes; true when none is running.</summary>
-        public bool WaitForRunning(TimeSpan bound)
-        {
-            var deadline = DateTime.UtcNow + bound;
-            while (Running > 0 && DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(20);
-            }
-            return Running == 0;
-        }
-
         /// <summary>How long <see cref="Dispose()"/> waits for running items.</summary>
         public static readonly TimeSpan DisposeBound = TimeSpan.FromSeconds(5);
 

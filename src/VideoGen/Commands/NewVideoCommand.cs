@@ -244,7 +244,7 @@ namespace VideoGen.Commands
             {
                 fields["Image"] = LocalPath(Image);
                 prepared = RowPreparer.Prepare(_row, fields, p => KeyFor(p), p => BaseUriFor(p), Environment.GetEnvironmentVariable,
-                    PassThrough.ToDictionary(ProviderOptions), ApiKey != null);
+                    PlainValues.ToDictionary(ProviderOptions), ApiKey != null);
                 foreach (var warning in Await(ModelCatalog.CheckAsync(Client, prepared, Log, CancelToken)))
                 {
                     WriteWarning(prepared.Label + ": " + warning);

@@ -5,7 +5,7 @@ using System.Management.Automation;
 namespace VideoGen.Commands
 {
     /// <summary>Turns PowerShell values (hashtables, arrays, PSObject-wrapped values) into plain .NET values the core writes as JSON.</summary>
-    internal static class PassThrough
+    internal static class PlainValues
     {
         public static IDictionary<string, object?>? ToDictionary(IDictionary? table)
         {
