@@ -221,7 +221,7 @@ internal static class Routes
     /// <summary>The pass-through fault (delay, stall) of this request, if any.</summary>
     internal const string FaultItem = "VideoGen.Emulator.Fault";
 
-    private static Fault? PassThrough(HttpContext ctx) => ctx.Items.TryGetValue(FaultItem, out var f) ? f as Fault : null;
+    private static Fault? FaultFor(HttpContext ctx) => ctx.Items.TryGetValue(FaultItem, out var f) ? f as Fault : null;
 
     private static async Task WriteFault(HttpContext ctx, Fault fault, string provider)
     {
@@ -277,7 +277,7 @@ internal static class Routes
     private static async Task Json(HttpContext ctx, int status, JsonNode body)
     {
         var bytes = System.Text.Encoding.UTF8.GetBytes(body.ToJsonString(Readable));
-        var fault = PassThrough(ctx);
+        var fault = FaultFor(ctx);
         if (fault?.DelayMs is int delay)
         {
             await Task.Delay(delay, ctx.RequestAborted);
@@ -912,7 +912,7 @@ internal static class Routes
         }
         ctx.Response.ContentLength = length - from;
         var to = length;
-        var fault = PassThrough(ctx);
+        var fault = FaultFor(ctx);
         if (fault?.DelayMs is int delay)
         {
             await Task.Delay(delay, ctx.RequestAborted);
