@@ -144,9 +144,8 @@ namespace VideoGen.Commands
         /// <summary>Remembers a job this cmdlet emits, with the key the current pipeline object was followed with.</summary>
         protected static void RememberEmitted(VideoJob job, SecureString? key) => SessionJobs.Remember(job, key);
 
-        /// <summary>The key to carry on with the job made from the current pipeline object (-ApiKey for its provider, else the one it brought).</summary>
-        protected SecureString? CarriedKey(VideoProvider provider) =>
-            ApiKeyFor(provider) ?? (SessionJobs.TryGet(InputObject?.BaseObject, out var p, out _, out var key) && p == provider ? key : null);
+        /// <summary>The key to carry on with the job made from the current pipeline object (see <see cref="VideoGenCmdletBase.CarriedKey"/>).</summary>
+        protected SecureString? CarriedKey(VideoProvider provider) => CarriedKey(provider, InputObject?.BaseObject);
 
         /// <summary>The job the current pipeline object describes, and the endpoint to reach it.</summary>
         /// <exception cref="VideoGenException">An unknown provider, or no key.</exception>

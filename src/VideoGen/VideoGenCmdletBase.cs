@@ -301,18 +301,16 @@ namespace VideoGen.Commands
         protected SecureString? ApiKeyFor(VideoProvider provider) => ApiKey != null && _keyProvider == provider.ToString() ? ApiKey : null;
 
         /// <summary>
-        /// The key for a request to <paramref name="provider"/>: -ApiKey when it was given for that provider, else the key the
-        /// piped job carries from this session, else null (the provider's key variable is used). Never written anywhere.
+        /// The one rule for which key goes with a request to <paramref name="provider"/> about <paramref name="pipelineObject"/>:
+        /// -ApiKey when it was given for that provider, else the key the piped job carries from this session (for its own
+        /// provider only), else null (the provider's key variable is used). The job made from it carries the same key on.
         /// </summary>
-        protected string? KeyFor(VideoProvider provider, object? pipelineObject = null)
-        {
-            var key = ApiKeyFor(provider);
-            if (key is null && SessionJobs.TryGet(pipelineObject, out var known, out _, out var carried) && known == provider)
-            {
-                key = carried;
-            }
-            return key is null ? null : new NetworkCredential(string.Empty, key).Password;
-        }
+        protected SecureString? CarriedKey(VideoProvider provider, object? pipelineObject) =>
+            ApiKeyFor(provider) ?? (SessionJobs.TryGet(pipelineObject, out var known, out _, out var carried) && known == provider ? carried : null);
+
+        /// <summary>The key of <see cref="CarriedKey"/> as text, for the endpoint; never written anywhere.</summary>
+        protected string? KeyFor(VideoProvider provider, object? pipelineObject = null) =>
+            CarriedKey(provider, pipelineObject) is SecureString key ? new NetworkCredential(string.Empty, key).Password : null;
 
         /// <summary>
         /// The base URI for a request to <paramref name="provider"/>: -BaseUri typed on the command line; else the pipeline

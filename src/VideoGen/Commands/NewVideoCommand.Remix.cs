@@ -164,7 +164,7 @@ namespace VideoGen.Commands
             {
                 fingerprint = RequestFingerprint.Of(endpoint, wire);
             }
-            var carried = ApiKeyFor(provider) ?? (SessionJobs.TryGet(sessionObject, out var known, out _, out var key) && known == provider ? key : null);
+            var carried = CarriedKey(provider, sessionObject);
             var paid = new PaidRequest(_row, label, endpoint, fingerprint,
                 // Not the Ctrl+C token: a remix already sent is never cut off, so its id is not lost.
                 (client, log) => client.RemixAsync(endpoint, source, prompt, name, log, CancellationToken.None),
