@@ -21,8 +21,10 @@ public class ServerHintTests
         using var ps = Engine.Start();
         var clock = Stopwatch.StartNew();
 
+        // The poll first, then Wait-Video: -TimeoutSec counts from Wait-Video's start, and on a loaded machine a poll upstream
+        // in the same pipeline could use up the 3 s before the job reaches it (it then times out without waiting at all).
         var result = ps.Set("key", KeyScopeTests.Secure(HintServer.Key))
-            .Run("Get-VideoStatus -Id video_hint -Provider OpenAICompatible -BaseUri $args[0] -ApiKey $key | Wait-Video -TimeoutSec 3 -Verbose", server.BaseUri);
+            .Run("$polled = Get-VideoStatus -Id video_hint -Provider OpenAICompatible -BaseUri $args[0] -ApiKey $key; $polled | Wait-Video -TimeoutSec 3 -Verbose", server.BaseUri);
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "took " + clock.Elapsed);
         Assert.Null(result.Terminating);
