@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Security;
 using VideoGen.Core;
-using static VideoGen.Commands.ErrorRecords;
 using static VideoGen.Commands.StoreAccess;
 
 namespace VideoGen.Commands

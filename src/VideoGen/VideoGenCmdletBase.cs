@@ -1,17 +1,12 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
-using System.IO;
 using System.Management.Automation;
 using System.Net;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using VideoGen.Core;
-using static VideoGen.Commands.ErrorRecords;
-using static VideoGen.Commands.StoreAccess;
 using VideoGen.Core.Http;
 using VideoGen.Core.Submitting;
 

@@ -1,19 +1,5 @@
 using System;
-using System.Globalization;
-using System.IO;
 using System.Net;
-using System.Net.Http;
-using System.Net.Http.Headers;
-using System.Net.Sockets;
-using System.Reflection;
-using System.Text;
-using System.Threading;
-using System.Threading.Tasks;
-using Polly;
-using Polly.Retry;
-using Polly.Timeout;
-using VideoGen.Core.Providers;
-
 
 namespace VideoGen.Core.Http
 {

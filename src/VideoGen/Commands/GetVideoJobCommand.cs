@@ -4,8 +4,6 @@ using System.Linq;
 using System.Management.Automation;
 using System.Text;
 using VideoGen.Core;
-using static VideoGen.Commands.ErrorRecords;
-using static VideoGen.Commands.StoreAccess;
 
 namespace VideoGen.Commands
 {

@@ -2,7 +2,6 @@ using System;
 using System.Management.Automation;
 using VideoGen.Core;
 using static VideoGen.Commands.ErrorRecords;
-using static VideoGen.Commands.StoreAccess;
 
 namespace VideoGen.Commands
 {

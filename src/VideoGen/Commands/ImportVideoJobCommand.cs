@@ -3,11 +3,8 @@ using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Globalization;
 using System.IO;
-using System.Linq;
 using System.Management.Automation;
 using VideoGen.Core;
-using static VideoGen.Commands.ErrorRecords;
-using static VideoGen.Commands.StoreAccess;
 using VideoGen.Core.Providers;
 
 namespace VideoGen.Commands

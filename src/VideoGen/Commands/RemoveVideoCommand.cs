@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Management.Automation;
 using VideoGen.Core;
 using static VideoGen.Commands.ErrorRecords;

@@ -5,7 +5,6 @@ using System.Globalization;
 using System.Management.Automation;
 using VideoGen.Core;
 using static VideoGen.Commands.ErrorRecords;
-using static VideoGen.Commands.StoreAccess;
 using VideoGen.Core.Waiting;
 
 namespace VideoGen.Commands
