@@ -167,8 +167,8 @@ public class WaiterTests : IAsyncLifetime
     {
         var policy = new PollPolicy();
         var ceiling = TimeSpan.FromSeconds(10);
-        Assert.Equal(PollPolicy.DefaultMaxServerHint, policy.NextDelay(0, ceiling, TimeSpan.MaxValue));
-        Assert.Equal(PollPolicy.DefaultMaxServerHint, policy.NextDelay(0, ceiling, TimeSpan.FromDays(365)));
+        Assert.Equal(VideoGen.Core.Http.ServerHints.Cap, policy.NextDelay(0, ceiling, TimeSpan.MaxValue));
+        Assert.Equal(VideoGen.Core.Http.ServerHints.Cap, policy.NextDelay(0, ceiling, TimeSpan.FromDays(365)));
         Assert.Equal(TimeSpan.FromSeconds(30), policy.NextDelay(0, ceiling, TimeSpan.FromSeconds(30)));
     }
 

@@ -131,7 +131,7 @@ namespace VideoGen.Core.Submitting
         }
 
         /// <summary>What the jobs of <paramref name="provider"/> cost so far (reported, or reserved where not reported yet).</summary>
-        public decimal Spent(VideoProvider provider)
+        internal decimal Spent(VideoProvider provider)
         {
             lock (_gate)
             {
@@ -140,7 +140,7 @@ namespace VideoGen.Core.Submitting
         }
 
         /// <summary>Whether no further row of <paramref name="provider"/> may be sent.</summary>
-        public bool IsReached(VideoProvider provider)
+        internal bool IsReached(VideoProvider provider)
         {
             if (!(MaxCost is decimal max))
             {

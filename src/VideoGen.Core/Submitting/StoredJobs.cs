@@ -53,9 +53,9 @@ namespace VideoGen.Core.Submitting
             {
                 return null;
             }
-            var endpoint = EndpointText(request.Endpoint.BaseUri.AbsoluteUri);
+            var endpoint = EndpointScope.Normalize(request.Endpoint.BaseUri.AbsoluteUri);
             bool Free(JournalEntry e) => !_taken.Contains(e.Job.Id);
-            bool SameEndpoint(JournalEntry e) => Free(e) && EndpointText(e.Job.BaseUri) == endpoint;
+            bool SameEndpoint(JournalEntry e) => Free(e) && EndpointScope.Normalize(e.Job.BaseUri) == endpoint;
             var found = _store.FindByFingerprint(request.Provider, request.Name, request.Fingerprint, _recordedUpTo, Free);
             if (found is null && request.LegacyFingerprint != null)
             {
@@ -76,8 +76,5 @@ namespace VideoGen.Core.Submitting
             }
             return found;
         }
-
-        private static string? EndpointText(string? baseUri) =>
-            Uri.TryCreate(baseUri?.Trim(), UriKind.Absolute, out var uri) ? Providers.ProviderJson.WithSlash(uri).AbsoluteUri : null;
     }
 }

@@ -63,7 +63,7 @@ namespace VideoGen.Core.Submitting
         }
 
         /// <summary>Requests sent and not answered.</summary>
-        public int InFlight
+        internal int InFlight
         {
             get
             {

@@ -137,12 +137,12 @@ namespace VideoGen.Core.Waiting
                 {
                     var hint = job.PollAfter;
                     var delay = _options.Policy.NextDelay(polls, ceiling, hint, endpoint.Mapping.MinPollInterval);
-                    if (hint is TimeSpan asked && (asked >= _options.Policy.MaxServerHint || (_options.Timeout is TimeSpan bound && asked > bound - _clock.Elapsed)))
+                    if (hint is TimeSpan asked && (asked >= ServerHints.Cap || (_options.Timeout is TimeSpan bound && asked > bound - _clock.Elapsed)))
                     {
                         // A hint is capped where it is read (ServerHints); said here, where the wait is decided.
                         _log.Verbose(string.Format(CultureInfo.InvariantCulture,
                             "{0}: the server asked to wait {1} before the next poll; server hints are capped at {2:0.#} s{3}.",
-                            job.Id, Describe(asked), _options.Policy.MaxServerHint.TotalSeconds,
+                            job.Id, Describe(asked), ServerHints.Cap.TotalSeconds,
                             _options.Timeout is null ? string.Empty : " and a wait never goes beyond -TimeoutSec"));
                     }
                     if (_options.Timeout is TimeSpan limit)

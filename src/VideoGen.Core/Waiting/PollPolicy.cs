@@ -5,20 +5,11 @@ namespace VideoGen.Core.Waiting
     /// <summary>
     /// When to poll a job again: a short first delay, then an interval growing by <see cref="Growth"/> up to
     /// a ceiling (the provider's, 10-15 s, unless <see cref="MaxInterval"/> is set), never sooner than a
-    /// server hint (capped at <see cref="MaxServerHint"/>); or a fixed interval (Wait-Video -PollIntervalSec).
+    /// server hint (capped at Http.ServerHints.Cap, 10 minutes); or a fixed interval (Wait-Video -PollIntervalSec).
     /// </summary>
     public sealed class PollPolicy
     {
         private static readonly TimeSpan MinimumDelay = TimeSpan.FromMilliseconds(10);
-
-        /// <summary>The longest wait a server hint (Retry-After, openai-poll-after-ms) is followed for by default: 10 minutes.</summary>
-        public static readonly TimeSpan DefaultMaxServerHint = Http.ServerHints.Cap;
-
-        /// <summary>
-        /// The longest wait a server hint is followed for; a longer hint (a year, a day: a misconfigured gateway) waits this
-        /// long and the poll then asks again. Default <see cref="DefaultMaxServerHint"/>. Wait-Video's -TimeoutSec bounds every wait besides.
-        /// </summary>
-        public TimeSpan MaxServerHint { get; set; } = DefaultMaxServerHint;
 
         /// <summary>The wait before the first poll. Default 1 s.</summary>
         public TimeSpan FirstDelay { get; set; } = TimeSpan.FromSeconds(1);
@@ -71,7 +62,9 @@ namespace VideoGen.Core.Waiting
             if (serverHint is TimeSpan hint && hint > wait)
             {
                 // Any TimeSpan, TimeSpan.MaxValue included: compared, never added to, so no hint overflows or reaches a timer whole.
-                wait = hint > MaxServerHint ? (MaxServerHint > wait ? MaxServerHint : wait) : hint;
+                // The one cap of server hints (ServerHints), also for a hint that did not come through the client.
+                var cap = Http.ServerHints.Cap;
+                wait = hint > cap ? (cap > wait ? cap : wait) : hint;
             }
             return wait;
         }
