@@ -31,14 +31,34 @@ namespace VideoGen.Core.Http
                 response = await pipeline.ExecuteAsync(
                     async (ctx, state) =>
                     {
-                        var answer = await state.self.SendOnceAsync(state.endpoint, state.build, state.log, ctx.CancellationToken).ConfigureAwait(false);
-                        if (state.bufferJson && answer.IsSuccessStatusCode)
+                        // The host's request budget first, outside the attempt's timeout: a turn can be seconds away when a
+                        // thousand jobs share the host, and waiting for it is not the provider being slow.
+                        var request = state.build();
+                        var budget = state.self.BudgetFor(request.RequestUri!);
+                        try
                         {
-                            await state.self.BufferJsonAsync(answer, ctx.CancellationToken).ConfigureAwait(false);
+                            await budget.AcquireAsync(state.paid, ctx.CancellationToken).ConfigureAwait(false);
                         }
+                        catch
+                        {
+                            request.Dispose();
+                            throw;
+                        }
+                        var answer = await state.self._attempt.ExecuteAsync(
+                            async (inner, token) =>
+                            {
+                                var sent = await inner.self.SendOnceAsync(inner.endpoint, inner.request, inner.log, token).ConfigureAwait(false);
+                                if (inner.bufferJson && sent.IsSuccessStatusCode)
+                                {
+                                    await inner.self.BufferJsonAsync(sent, token).ConfigureAwait(false);
+                                }
+                                return sent;
+                            },
+                            (state.self, state.endpoint, request, state.log, state.bufferJson), ctx.CancellationToken).ConfigureAwait(false);
+                        budget.Answered((int)answer.StatusCode, (int)answer.StatusCode == 429 ? ServerHints.RetryAfter(answer, state.self._time.GetUtcNow()) : null);
                         return answer;
                     },
-                    context, (self: this, endpoint, build, log, bufferJson)).ConfigureAwait(false);
+                    context, (self: this, endpoint, build, log, bufferJson, paid: pipeline == _submit)).ConfigureAwait(false);
             }
             catch (TimeoutRejectedException ex)
             {
@@ -81,9 +101,8 @@ namespace VideoGen.Core.Http
         /// One attempt: the key only where <see cref="EndpointScope"/> allows it (the provider's own host, never through a proxy
         /// outside TLS); GET redirects followed by hand, dropping the key off-host.
         /// </summary>
-        private async Task<HttpResponseMessage> SendOnceAsync(ProviderEndpoint endpoint, Func<HttpRequestMessage> build, IVideoGenLog log, CancellationToken cancellationToken)
+        private async Task<HttpResponseMessage> SendOnceAsync(ProviderEndpoint endpoint, HttpRequestMessage request, IVideoGenLog log, CancellationToken cancellationToken)
         {
-            var request = build();
             for (var redirects = 0; ; redirects++)
             {
                 request.Headers.UserAgent.ParseAdd(UserAgent);
@@ -133,6 +152,10 @@ namespace VideoGen.Core.Http
             }
         }
 
+        /// <summary>The request budget of <paramref name="uri"/>'s host, made on first use with this client's ceiling and clock.</summary>
+        internal RequestBudget BudgetFor(Uri uri) =>
+            _budgets.GetOrAdd(RequestBudget.HostOf(uri), _ => new RequestBudget(_options.MaxRequestsPerSecond, _time));
+
         private static readonly ResiliencePropertyKey<IVideoGenLog> LogKey = new ResiliencePropertyKey<IVideoGenLog>("VideoGen.Log");
 
         private ResiliencePipeline<HttpResponseMessage> BuildPipeline(bool submit)
@@ -166,10 +189,10 @@ namespace VideoGen.Core.Http
             {
                 retry.MaxRetryAttempts = Math.Max(1, Math.Min(_options.MaxRetries, 3));
             }
+            // The attempt's own timeout is _attempt, inside the callback, after the host's request budget gave its turn.
             return new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
                 .AddTimeout(_options.OverallTimeout)
                 .AddRetry(retry)
-                .AddTimeout(_options.AttemptTimeout)
                 .Build();
         }
 

@@ -33,6 +33,9 @@ namespace VideoGen.Core.Http
         private readonly VideoGenClientOptions _options;
         private readonly ResiliencePipeline<HttpResponseMessage> _idempotent;
         private readonly ResiliencePipeline<HttpResponseMessage> _submit;
+        private readonly ResiliencePipeline _attempt;
+        // One request budget per provider host (RequestBudget): every request this client sends takes a turn of its host's.
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RequestBudget> _budgets = new System.Collections.Concurrent.ConcurrentDictionary<string, RequestBudget>(StringComparer.Ordinal);
         private readonly TimeProvider _time;
         // The proxy the handler uses, where this client built the handler (CreateDefault); null for a handler given by the caller.
         private IWebProxy? _proxy;
@@ -51,6 +54,7 @@ namespace VideoGen.Core.Http
             _http = new HttpClient(handler, disposeHandler) { Timeout = Timeout.InfiniteTimeSpan };
             _idempotent = BuildPipeline(submit: false);
             _submit = BuildPipeline(submit: true);
+            _attempt = new ResiliencePipelineBuilder { TimeProvider = _time }.AddTimeout(_options.AttemptTimeout).Build();
         }
 
         /// <summary>

@@ -36,6 +36,16 @@ namespace VideoGen.Core.Http
         /// </summary>
         public TimeSpan JsonAnswerTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+        /// <summary>
+        /// The most requests a second this client sends to one provider host (scheme, host, port), polls, submissions and
+        /// downloads together (<see cref="RequestBudget"/>); 429s lower the rate in force below it. Default 100, a guard no
+        /// provider documents: they answer 429 instead, and the budget learns from that. At least 0.2.
+        /// </summary>
+        public double MaxRequestsPerSecond { get; set; } = 100;
+
+        /// <summary>The environment variable that sets <see cref="MaxRequestsPerSecond"/> for the cmdlets' shared client.</summary>
+        public const string MaxRequestsVariable = "VIDEOGEN_MAX_REQUESTS_PER_SEC";
+
         /// <summary>The environment variable that sets <see cref="BodyInactivityTimeout"/> in seconds for the cmdlets' shared client.</summary>
         public const string BodyInactivityVariable = "VIDEOGEN_BODY_INACTIVITY_SEC";
 
@@ -44,7 +54,7 @@ namespace VideoGen.Core.Http
 
         /// <summary>
         /// The defaults, with <c>$env:VIDEOGEN_BODY_INACTIVITY_SEC</c> and <c>$env:VIDEOGEN_JSON_ANSWER_SEC</c> applied where set
-        /// to a positive number of seconds (read once, when a session's first cmdlet creates the shared client). Other
+        /// to a positive number of seconds, and <c>$env:VIDEOGEN_MAX_REQUESTS_PER_SEC</c> where set to a number of at least 0.2 (read once, when a session's first cmdlet creates the shared client). Other
         /// values are ignored.
         /// </summary>
         public static VideoGenClientOptions FromEnvironment(Func<string, string?> getEnvironment)
@@ -61,6 +71,10 @@ namespace VideoGen.Core.Http
             if (Seconds(getEnvironment(JsonAnswerVariable)) is TimeSpan json)
             {
                 options.JsonAnswerTimeout = json;
+            }
+            if (RequestBudget.ParseCeiling(getEnvironment(MaxRequestsVariable)) is double ceiling)
+            {
+                options.MaxRequestsPerSecond = ceiling;
             }
             return options;
         }

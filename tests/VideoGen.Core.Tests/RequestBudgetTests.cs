@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Net;
+using RichardSzalay.MockHttp;
+using VideoGen.Core;
+using VideoGen.Core.Http;
+
+namespace VideoGen.Core.Tests;
+
+/// <summary>The one request budget per provider host: its rate, its order (submissions first), and how a 429 slows every request to the host.</summary>
+public class RequestBudgetTests
+{
+    [Fact]
+    public async Task No_more_than_the_ceiling_goes_out_after_the_first_seconds_burst()
+    {
+        var budget = new RequestBudget(20);
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => budget.AcquireAsync(false, default)));
+        // 20 at once (one second's worth), then 30 at 20 a second: at least 1.5 s, however fast the machine.
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.4), "50 turns at 20/s took " + clock.Elapsed);
+    }
+
+    [Fact]
+    public async Task A_submission_goes_before_every_waiting_poll()
+    {
+        var budget = new RequestBudget(2);
+        await budget.AcquireAsync(false, default);
+        await budget.AcquireAsync(false, default); // the burst is spent
+        var order = new List<string>();
+        var polls = Enumerable.Range(0, 3).Select(i => budget.AcquireAsync(false, default).ContinueWith(_ => { lock (order) { order.Add("poll" + i); } })).ToList();
+        var submission = budget.AcquireAsync(true, default).ContinueWith(_ => { lock (order) { order.Add("submission"); } });
+        await Task.WhenAll(polls.Append(submission));
+        Assert.Equal("submission", order[0]);
+    }
+
+    [Fact]
+    public async Task A_429_halves_the_rate_once_a_second_holds_every_request_for_its_Retry_After_and_the_rate_grows_back()
+    {
+        var budget = new RequestBudget(10);
+        budget.Answered(429, TimeSpan.FromSeconds(2));
+        budget.Answered(429, TimeSpan.FromSeconds(1)); // the same burst of refusals: no second cut, the longer pause stays
+        Assert.Equal(5, budget.Rate);
+        var clock = Stopwatch.StartNew();
+        await budget.AcquireAsync(true, default);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.8), "the pause ended after " + clock.Elapsed);
+
+        for (var i = 0; i < 200; i++)
+        {
+            budget.Answered(200, null);
+        }
+        Assert.Equal(10, budget.Rate); // back to the ceiling, never above it
+        Assert.Equal((202L, 2L), budget.Counts);
+    }
+
+    [Fact]
+    public async Task A_Retry_After_of_a_day_holds_the_host_for_at_most_a_minute_and_a_cancelled_wait_takes_no_turn()
+    {
+        var budget = new RequestBudget(100);
+        budget.Answered(429, TimeSpan.FromDays(1));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => budget.AcquireAsync(false, cancel.Token));
+        Assert.True(RequestBudget.MaxPause <= TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public void The_ceiling_comes_from_the_environment_where_it_is_a_number_of_at_least_a_fifth()
+    {
+        Assert.Equal(100, new VideoGenClientOptions().MaxRequestsPerSecond);
+        Assert.Equal(2.5, VideoGenClientOptions.FromEnvironment(n => n == VideoGenClientOptions.MaxRequestsVariable ? "2.5" : null).MaxRequestsPerSecond);
+        foreach (var bad in new[] { "0", "-1", "fast", "0.1", "Infinity", "" })
+        {
+            Assert.Equal(100, VideoGenClientOptions.FromEnvironment(n => n == VideoGenClientOptions.MaxRequestsVariable ? bad : null).MaxRequestsPerSecond);
+        }
+    }
+
+    [Fact]
+    public async Task A_429_from_one_host_slows_that_host_for_every_job_and_no_other_host()
+    {
+        var handler = new MockHttpMessageHandler();
+        handler.When(HttpMethod.Get, "https://openrouter.ai/api/v1/videos/limited").Respond(_ =>
+        {
+            var answer = new HttpResponseMessage((HttpStatusCode)429) { Content = new StringContent("{\"error\":{\"message\":\"Rate limit exceeded\"}}") };
+            answer.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(1));
+            return answer;
+        });
+        using var client = new VideoGenClient(handler, new VideoGenClientOptions { MaxRetries = 1, BaseDelay = TimeSpan.FromMilliseconds(10), MaxRequestsPerSecond = 40 });
+        var endpoint = new ProviderEndpoint(VideoProvider.OpenRouter, new Uri("https://openrouter.ai/api/v1"), "sk-or-budget-test-0001");
+        var job = VideoJob.Restore("limited", VideoProvider.OpenRouter, "google/veo-3.1", status: "Running");
+
+        var error = await Assert.ThrowsAsync<VideoGenException>(() => client.PollAsync(endpoint, job, null, default));
+
+        Assert.Equal(429, (int?)error.StatusCode);
+        var host = client.BudgetFor(new Uri("https://openrouter.ai/api/v1/videos/other"));
+        Assert.True(host.Rate <= 20, "rate after 429s: " + host.Rate);
+        Assert.Equal(2, host.Counts.Refusals); // the attempt and its one retry, each waited for its turn
+        Assert.Equal(40, client.BudgetFor(new Uri("https://api.fastrouter.ai/api/v1/x")).Rate);
+    }
+}
