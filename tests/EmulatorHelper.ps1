@@ -68,7 +68,8 @@ function Start-VideoGenEmulator {
 
 # Every variable Set-VideoGenEmulatorEnvironment sets, for callers that put them back afterwards.
 $VideoGenEmulatorVariables = @('VIDEOGEN_FASTROUTER_BASE_URI', 'VIDEOGEN_OPENROUTER_BASE_URI', 'VIDEOGEN_APPLEROUTER_BASE_URI',
-    'VIDEOGEN_OPENAICOMPATIBLE_BASE_URI', 'FASTROUTER_API_KEY', 'OPENROUTER_API_KEY', 'APPLEROUTER_API_KEY', 'OPENAICOMPATIBLE_API_KEY')
+    'VIDEOGEN_OPENAICOMPATIBLE_BASE_URI', 'FASTROUTER_API_KEY', 'OPENROUTER_API_KEY', 'APPLEROUTER_API_KEY', 'OPENAICOMPATIBLE_API_KEY',
+    'VIDEOGEN_POLL_INTERVAL_SEC')
 
 function Set-VideoGenEmulatorEnvironment {
     # Points every provider at the emulator, in this process's environment (which a script run from a session shares
@@ -83,6 +84,9 @@ function Set-VideoGenEmulatorEnvironment {
     $env:APPLEROUTER_API_KEY = $Emulator.Key
     $env:VIDEOGEN_OPENAICOMPATIBLE_BASE_URI = $Emulator.OpenAICompatible
     $env:OPENAICOMPATIBLE_API_KEY = $Emulator.Key
+    # The emulator's jobs take seconds, not the minutes real ones take: poll it every half second where Wait-Video has no
+    # history of a model, instead of the providers' advised 10 s.
+    $env:VIDEOGEN_POLL_INTERVAL_SEC = '0.5'
 }
 
 function Invoke-VideoGenEmulatorControl {

@@ -20,9 +20,10 @@ namespace VideoGen.Core
     /// <remarks>
     /// <para>Schema (version <see cref="SchemaVersion"/>, in <c>PRAGMA user_version</c>, migrated forward on open): table
     /// <c>jobs</c>, one row per job (provider and task id, model, name, prompt, base URI, polling URL, request fingerprint,
-    /// status, provider status, cost and unit, error, submitted/finished times, saved path and SHA-256) and the append-only
+    /// status, provider status, cost and unit, error, submitted/finished times, saved path and SHA-256, and since version 2 the
+    /// times the last poll saw it running and the first saw it done, and the request's clip length and size) and the append-only
     /// table <c>events</c> (every status change, placing and saving of a file, with its UTC time). Indexes answer what the
-    /// cmdlets ask: unfinished jobs, request fingerprint, provider+id, name, submission time.</para>
+    /// cmdlets ask: unfinished jobs, request fingerprint, provider+id, name, submission time, a model's finished jobs.</para>
     /// <para>Rows hold no key: text from a provider (status, error) passes <see cref="Sanitizer"/> first.</para>
     /// <para>SQLite's own rules apply: WAL needs shared memory, so a store on a network file system is refused
     /// (https://www.sqlite.org/wal.html, https://www.sqlite.org/useovernet.html); see docs/architecture.md.</para>
@@ -39,7 +40,7 @@ namespace VideoGen.Core
         public const string LegacyFileName = "journal.jsonl";
 
         /// <summary>The schema version this build writes (<c>PRAGMA user_version</c>).</summary>
-        public const int SchemaVersion = 1;
+        public const int SchemaVersion = 2;
 
         private static readonly byte[] SqliteHeader = Encoding.ASCII.GetBytes("SQLite format 3\0");
 
@@ -88,9 +89,15 @@ namespace VideoGen.Core
                 path TEXT,
                 sha256 TEXT);
               CREATE INDEX events_job ON events (job);",
+            // 1 -> 2: what a job's duration is learnt from (Wait-Video's expected end): the last poll that saw it running, the
+            // first that saw it done (local clock, like submitted_at), and the request's clip length and size.
+            @"ALTER TABLE jobs ADD COLUMN running_seen_at TEXT;
+              ALTER TABLE jobs ADD COLUMN done_seen_at TEXT;
+              ALTER TABLE jobs ADD COLUMN shape TEXT;
+              CREATE INDEX jobs_durations ON jobs (provider, model, seq) WHERE done_seen_at IS NOT NULL;",
         };
 
-        private const string JobColumns = "seq, provider, id, model, name, prompt, base_uri, polling_url, request_fingerprint, status, provider_status, cost, cost_unit, error, submitted_at, finished_at, last_event, last_event_at, saved, ended, saved_path, sha256, imported";
+        private const string JobColumns = "seq, provider, id, model, name, prompt, base_uri, polling_url, request_fingerprint, status, provider_status, cost, cost_unit, error, submitted_at, finished_at, last_event, last_event_at, saved, ended, saved_path, sha256, imported, running_seen_at, done_seen_at, shape";
 
         private readonly object _openGate = new object();
         private bool _ready;
@@ -343,6 +350,31 @@ namespace VideoGen.Core
                 string.Equals(e.Job.Prompt, prompt, StringComparison.Ordinal) && string.Equals(e.Job.Model, model, StringComparison.Ordinal) && (accept is null || accept(e)));
         }
 
+        /// <summary>
+        /// What the store knows of how long <paramref name="model"/>'s jobs at <paramref name="provider"/> take: for each of the
+        /// last <paramref name="limit"/> jobs that succeeded and were seen done by a poll, the time from the submission's answer
+        /// to the last poll that saw it running (zero where none did) and to the first poll that saw it done, and the request's
+        /// clip length and size (<see cref="Waiting.JobDuration"/>). Empty for a missing store. One indexed read.
+        /// </summary>
+        /// <exception cref="VideoGenException">As for <see cref="ReadStates"/>.</exception>
+        public IReadOnlyList<Waiting.JobDuration> Durations(VideoProvider provider, string model, int limit = 100)
+        {
+            return Read("SELECT shape, submitted_at, running_seen_at, done_seen_at FROM jobs WHERE provider = $provider AND model = $model" +
+                    " AND done_seen_at IS NOT NULL AND submitted_at IS NOT NULL AND status = 'Succeeded' ORDER BY seq DESC LIMIT $limit",
+                    r =>
+                    {
+                        var submitted = ParseTime(r.GetString(1));
+                        var running = r.IsDBNull(2) ? null : ParseTime(r.GetString(2));
+                        var done = ParseTime(r.GetString(3));
+                        return submitted is DateTimeOffset from && done is DateTimeOffset to && to > from
+                            ? new Waiting.JobDuration(r.IsDBNull(0) ? null : r.GetString(0),
+                                running is DateTimeOffset seen && seen > from && seen <= to ? seen - from : TimeSpan.Zero, to - from)
+                            : null;
+                    },
+                    ("$provider", provider.ToString()), ("$model", model), ("$limit", limit))
+                .Where(d => d != null).Select(d => d!).ToList();
+        }
+
         /// <summary>The sequence number of the newest job recorded (0 for an empty or missing store).</summary>
         /// <exception cref="VideoGenException">As for <see cref="ReadStates"/>.</exception>
         public long LastSequence() => Read("SELECT COALESCE(MAX(seq), 0) FROM jobs", r => r.GetInt64(0)).FirstOrDefault();
@@ -539,13 +571,13 @@ namespace VideoGen.Core
             command.Transaction = transaction;
             command.CommandText = insert
                 ? @"INSERT INTO jobs (provider, id, model, name, prompt, base_uri, polling_url, request_fingerprint, status, provider_status, cost, cost_unit, error,
-                      submitted_at, finished_at, last_event, last_event_at, saved, ended, saved_path, sha256, imported)
+                      submitted_at, finished_at, last_event, last_event_at, saved, ended, saved_path, sha256, imported, running_seen_at, done_seen_at, shape)
                     VALUES ($provider, $id, $model, $name, $prompt, $base_uri, $polling_url, $fp, $status, $provider_status, $cost, $cost_unit, $error,
-                      $submitted_at, $finished_at, $last_event, $last_event_at, $saved, $ended, $saved_path, $sha256, $imported)"
+                      $submitted_at, $finished_at, $last_event, $last_event_at, $saved, $ended, $saved_path, $sha256, $imported, $running_seen_at, $done_seen_at, $shape)"
                 : @"UPDATE jobs SET model = $model, name = $name, prompt = $prompt, base_uri = $base_uri, polling_url = $polling_url, request_fingerprint = $fp,
                       status = $status, provider_status = $provider_status, cost = $cost, cost_unit = $cost_unit, error = $error, submitted_at = $submitted_at,
                       finished_at = $finished_at, last_event = $last_event, last_event_at = $last_event_at, saved = $saved, ended = $ended,
-                      saved_path = $saved_path, sha256 = $sha256, imported = $imported
+                      saved_path = $saved_path, sha256 = $sha256, imported = $imported, running_seen_at = $running_seen_at, done_seen_at = $done_seen_at, shape = $shape
                     WHERE id = $id AND provider = $provider";
             Add(command, "$provider", job.Provider.ToString());
             Add(command, "$id", job.Id);
@@ -569,6 +601,9 @@ namespace VideoGen.Core
             Add(command, "$saved_path", entry.SavedPath);
             Add(command, "$sha256", entry.Sha256);
             command.Parameters.AddWithValue("$imported", entry.IsImported ? 1 : 0);
+            Add(command, "$running_seen_at", job.LastSeenRunning is DateTimeOffset r ? Time(r) : null);
+            Add(command, "$done_seen_at", entry.DoneSeenAt is DateTimeOffset d ? Time(d) : null);
+            Add(command, "$shape", job.Shape);
             command.ExecuteNonQuery();
             if (!insert)
             {
@@ -622,7 +657,10 @@ namespace VideoGen.Core
                 SavedPath = S(20),
                 Sha256 = S(21),
                 IsImported = r.GetInt64(22) != 0,
+                DoneSeenAt = ParseTime(S(24)),
             };
+            job.LastSeenRunning = ParseTime(S(23));
+            job.Shape = S(25);
             if (entry.FinishedAt is DateTimeOffset finished && job.IsTerminal)
             {
                 job.CompletedAt = finished;

@@ -71,6 +71,10 @@ namespace VideoGen.Core
         /// <summary>When the job was first recorded terminal (UTC), where recorded.</summary>
         public DateTimeOffset? FinishedAt { get; internal set; }
 
+        /// <summary>When a poll first saw the job terminal (UTC, this machine's clock), where one did: with the submission time and
+        /// <see cref="VideoJob.LastSeenRunning"/>, what a model's expected duration is learnt from.</summary>
+        internal DateTimeOffset? DoneSeenAt { get; set; }
+
         /// <summary>Whether the job's video was saved.</summary>
         public bool IsSaved { get; internal set; }
 
@@ -142,6 +146,11 @@ namespace VideoGen.Core
             Job.Prompt ??= e.Prompt;
             Job.BaseUri ??= e.BaseUri;
             Job.PollingUrl ??= e.PollingUrl;
+            Job.Shape ??= e.Shape;
+            if (e.LastSeenRunning is DateTimeOffset running && (Job.LastSeenRunning is null || running > Job.LastSeenRunning))
+            {
+                Job.LastSeenRunning = running;
+            }
             if (Enum.TryParse<VideoJobStatus>(e.Status, out var status) && Enum.IsDefined(typeof(VideoJobStatus), status))
             {
                 Job.Status = status;
@@ -169,6 +178,10 @@ namespace VideoGen.Core
             {
                 IsEnded |= e.Event == "ended";
                 Job.Error = e.Error ?? (Job.IsTerminal && Job.Status != VideoJobStatus.Succeeded ? Job.Error : null);
+            }
+            if (e.Event == "status" && Job.IsTerminal && DoneSeenAt is null)
+            {
+                DoneSeenAt = e.At;
             }
             if (Job.IsTerminal && FinishedAt is null)
             {
@@ -211,6 +224,8 @@ namespace VideoGen.Core
         public decimal? Cost { get; set; }
         public string? CostUnit { get; set; }
         public string? RequestFingerprint { get; set; }
+        public DateTimeOffset? LastSeenRunning { get; set; }
+        public string? Shape { get; set; }
 
         /// <summary>The event a live write records for <paramref name="job"/> (the store cleans provider text as it writes it).</summary>
         public static JournalEvent From(string ev, DateTimeOffset at, VideoJob job, string? path, string? sha256, string? requestFingerprint) =>
@@ -225,6 +240,8 @@ namespace VideoGen.Core
                 Cost = job.CostUnit != null ? job.Cost : null,
                 CostUnit = job.CostUnit,
                 RequestFingerprint = requestFingerprint,
+                LastSeenRunning = job.LastSeenRunning,
+                Shape = job.Shape,
             };
 
         public override string ToString() => Event + " " + At.ToString("o", CultureInfo.InvariantCulture);

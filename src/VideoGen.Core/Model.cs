@@ -190,6 +190,23 @@ namespace VideoGen.Core
         /// <summary>The wait the provider asked for before the next poll (openai-poll-after-ms, Retry-After), where it sent one.</summary>
         internal TimeSpan? PollAfter { get; set; }
 
+        /// <summary>When the last poll that found the job queued or running was answered (UTC, this machine's clock).</summary>
+        internal DateTimeOffset? LastSeenRunning { get; set; }
+
+        /// <summary>The request's clip length and size as submitted, such as <c>8s 720p</c> (<see cref="Waiting.JobDuration.ShapeOf"/>),
+        /// where known: jobs of one model and shape take alike, so Wait-Video learns when to poll from them.</summary>
+        public string? Shape { get; internal set; }
+
+        /// <summary>
+        /// Restores what an earlier object of this job knew of its timing (a piped job, an exported row, the store): when its
+        /// submission was answered and its <see cref="Shape"/>. Values already known are kept; nulls change nothing.
+        /// </summary>
+        public void RestoreTiming(DateTimeOffset? submittedAt, string? shape)
+        {
+            SubmittedAt ??= submittedAt;
+            Shape ??= string.IsNullOrWhiteSpace(shape) ? null : shape!.Trim();
+        }
+
         /// <summary>True once the status can no longer change (Succeeded, Failed, Cancelled, Expired).</summary>
         public bool IsTerminal => Status != VideoJobStatus.Queued && Status != VideoJobStatus.Running;
 

@@ -176,6 +176,21 @@ namespace VideoGen.Commands
             {
                 job.RestoreCost(d, InputObject?.Properties["CostUnit"]?.Value?.ToString());
             }
+            // When it was submitted (and, from a job object, the request's shape), for when to poll it: a job from New-Video carries
+            // them, an exported row its SubmittedAt text.
+            if (piped is VideoJob original)
+            {
+                job.RestoreTiming(original.SubmittedAt, original.Shape);
+            }
+            else
+            {
+                var submitted = InputObject?.Properties["SubmittedAt"]?.Value;
+                job.RestoreTiming(submitted is DateTimeOffset at ? at : submitted is DateTime time ? new DateTimeOffset(time.ToUniversalTime(), TimeSpan.Zero)
+                    : DateTimeOffset.TryParse(submitted?.ToString(), System.Globalization.CultureInfo.CurrentCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed) ? parsed
+                    : DateTimeOffset.TryParse(submitted?.ToString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out parsed) ? parsed
+                    : (DateTimeOffset?)null,
+                    InputObject?.Properties["Shape"]?.Value?.ToString());
+            }
             return (job, endpoint);
         }
     }

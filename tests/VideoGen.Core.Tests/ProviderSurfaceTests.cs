@@ -316,7 +316,7 @@ public class ProviderSurfaceEmulatorTests : IAsyncLifetime
     {
         _server.Options.OpenAIPollAfterMs = 700;
         _server.Options.JobDuration = TimeSpan.FromSeconds(2);
-        var policy = new VideoGen.Core.Waiting.PollPolicy { FirstDelay = TimeSpan.FromMilliseconds(50), MaxInterval = TimeSpan.FromMilliseconds(100) };
+        var policy = new VideoGen.Core.Waiting.PollPolicy { AdvisedInterval = TimeSpan.FromMilliseconds(50), MaxInterval = TimeSpan.FromMilliseconds(100) };
         var pipeline = Pipelines.For(_server, policy);
         var row = new Dictionary<string, string?> { ["Prompt"] = "Hinted", ["Name"] = "hinted" };
 

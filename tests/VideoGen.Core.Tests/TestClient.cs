@@ -33,7 +33,7 @@ internal sealed class TestClient
         _baseUris = baseUris;
         _key = key;
         Client = VideoGenClient.CreateDefault(options ?? FastRetries());
-        Policy = policy ?? new PollPolicy { FirstDelay = TimeSpan.FromMilliseconds(200), MaxInterval = TimeSpan.FromMilliseconds(500) };
+        Policy = policy ?? new PollPolicy { AdvisedInterval = TimeSpan.FromMilliseconds(200), MaxInterval = TimeSpan.FromMilliseconds(500) };
     }
 
     public VideoGenClient Client { get; }
@@ -70,13 +70,14 @@ internal sealed class TestClient
         var submitted = await Client.SubmitAsync(prepared.Endpoint, prepared.Request, Log, cancellationToken);
         var job = submitted;
         var deadline = DateTime.UtcNow.AddMinutes(2);
+        var started = DateTimeOffset.UtcNow;
         for (var polls = 0; !job.IsTerminal; polls++)
         {
             if (DateTime.UtcNow > deadline)
             {
                 throw new TimeoutException("Job " + job.Id + " was still " + job.Status + " after 2 minutes.");
             }
-            await Task.Delay(Policy.NextDelay(polls, prepared.Endpoint.Mapping.MaxPollInterval, job.PollAfter), cancellationToken);
+            await Task.Delay(Policy.NextDelay(DateTimeOffset.UtcNow - started, polls, null, prepared.Endpoint.Mapping.PollInterval, prepared.Endpoint.Mapping.MaxPollInterval, job.PollAfter), cancellationToken);
             job = await Client.PollAsync(prepared.Endpoint, job, Log, cancellationToken);
         }
         if (job.Status != VideoJobStatus.Succeeded)

@@ -18,7 +18,7 @@ public class WaiterTests : IAsyncLifetime
     public async Task A_thousand_jobs_are_each_emitted_exactly_once_with_polls_within_the_policy()
     {
         const int count = 1000;
-        var policy = new PollPolicy { FirstDelay = TimeSpan.FromMilliseconds(200), MaxInterval = TimeSpan.FromMilliseconds(500) };
+        var policy = new PollPolicy { AdvisedInterval = TimeSpan.FromMilliseconds(200), MaxInterval = TimeSpan.FromMilliseconds(500) };
         var pipeline = Pipelines.For(_server, policy);
         var endpoint = pipeline.Endpoint(VideoProvider.OpenRouter);
         using var engine = new WorkEngine(16);
@@ -50,8 +50,8 @@ public class WaiterTests : IAsyncLifetime
         Assert.Equal(submitted.OrderBy(x => x), emitted.Select(e => e.Job.Id).OrderBy(x => x));
         Assert.All(emitted, e => Assert.Null(e.Error));
         Assert.All(emitted, e => Assert.Equal(VideoJobStatus.Succeeded, e.Job.Status));
-        var bound = policy.MaxPolls(_server.Options.JobDuration, TimeSpan.FromSeconds(10));
-        Assert.InRange(bound, 2, 10);
+        // Polls are at least the advised interval apart, so a job is polled at most once per interval of its run, and once more.
+        var bound = (int)Math.Ceiling(_server.Options.JobDuration.TotalMilliseconds / policy.AdvisedInterval!.Value.TotalMilliseconds) + 1;
         Assert.All(submitted, id => Assert.InRange(_server.State.Jobs[id].Polls, 1, bound));
         var progress = waiter.GetProgress();
         Assert.Equal(count, progress.Succeeded);
@@ -134,7 +134,7 @@ public class WaiterTests : IAsyncLifetime
             job.PollAfter = TimeSpan.MaxValue; // what a hint of any size can become before any cap
         }
         var log = new RecordingLog();
-        var policy = new PollPolicy { FirstDelay = TimeSpan.FromMilliseconds(50) };
+        var policy = new PollPolicy { AdvisedInterval = TimeSpan.FromMilliseconds(50) };
         using var engine = new WorkEngine(4);
         using var waiter = new JobWaiter(client, new WaitOptions { Policy = policy, Timeout = TimeSpan.FromSeconds(2) }, log, engine);
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -166,10 +166,13 @@ public class WaiterTests : IAsyncLifetime
     public void A_server_hint_is_capped_and_never_throws()
     {
         var policy = new PollPolicy();
-        var ceiling = TimeSpan.FromSeconds(10);
-        Assert.Equal(VideoGen.Core.Http.ServerHints.Cap, policy.NextDelay(0, ceiling, TimeSpan.MaxValue));
-        Assert.Equal(VideoGen.Core.Http.ServerHints.Cap, policy.NextDelay(0, ceiling, TimeSpan.FromDays(365)));
-        Assert.Equal(TimeSpan.FromSeconds(30), policy.NextDelay(0, ceiling, TimeSpan.FromSeconds(30)));
+        var advised = TimeSpan.FromSeconds(10);
+        var ceiling = TimeSpan.FromSeconds(30);
+        Assert.Equal(VideoGen.Core.Http.ServerHints.Cap, policy.NextDelay(TimeSpan.Zero, 0, null, advised, ceiling, TimeSpan.MaxValue));
+        Assert.Equal(VideoGen.Core.Http.ServerHints.Cap, policy.NextDelay(TimeSpan.Zero, 0, null, advised, ceiling, TimeSpan.FromDays(365)));
+        Assert.Equal(TimeSpan.FromSeconds(45), policy.NextDelay(TimeSpan.Zero, 0, null, advised, ceiling, TimeSpan.FromSeconds(45)));
+        // A hint shorter than the plan does not undercut it.
+        Assert.Equal(advised, policy.NextDelay(TimeSpan.Zero, 0, null, advised, ceiling, TimeSpan.FromSeconds(2)));
     }
 
     private static bool TryTake(WorkEngine engine, TimeSpan wait, out WaitResult? result)
@@ -188,49 +191,121 @@ public class WaiterTests : IAsyncLifetime
     }
 
     [Fact]
-    public void AppleRouters_advised_10_to_30_seconds_bound_the_default_policy_and_a_fixed_interval_overrides_them()
+    public void Every_provider_advises_10_s_between_polls_and_30_s_at_most_and_a_fixed_interval_overrides_them()
     {
-        var apple = VideoGen.Core.Providers.ProviderMappings.For(VideoProvider.AppleRouter);
+        foreach (var provider in new[] { VideoProvider.FastRouter, VideoProvider.OpenRouter, VideoProvider.AppleRouter, VideoProvider.OpenAICompatible })
+        {
+            var mapping = VideoGen.Core.Providers.ProviderMappings.For(provider);
+            Assert.Equal(TimeSpan.FromSeconds(10), mapping.PollInterval);
+            Assert.Equal(TimeSpan.FromSeconds(30), mapping.MaxPollInterval);
+        }
         var policy = new PollPolicy();
-        Assert.Equal(TimeSpan.FromSeconds(10), apple.MinPollInterval);
-        Assert.Equal(TimeSpan.FromSeconds(30), apple.MaxPollInterval);
-        Assert.Equal(TimeSpan.FromSeconds(10), policy.NextDelay(0, apple.MaxPollInterval, null, apple.MinPollInterval));
-        Assert.Equal(TimeSpan.FromSeconds(30), policy.NextDelay(40, apple.MaxPollInterval, null, apple.MinPollInterval));
-        Assert.Equal(TimeSpan.FromSeconds(1), policy.NextDelay(0, TimeSpan.FromSeconds(10), null, VideoGen.Core.Providers.ProviderMappings.For(VideoProvider.OpenRouter).MinPollInterval));
+        var (advised, ceiling) = (TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+        // Without history: the first poll at the advised interval, not 1 s; then every 10 s while the job is young.
+        Assert.Equal(advised, policy.NextDelay(TimeSpan.Zero, 0, null, advised, ceiling, null));
+        Assert.Equal(advised, policy.NextDelay(TimeSpan.FromSeconds(10), 1, null, advised, ceiling, null));
+        Assert.Equal(advised, policy.NextDelay(TimeSpan.FromSeconds(50), 5, null, advised, ceiling, null));
+        // A job running long is polled less often, a sixth of its age, up to the ceiling.
+        Assert.Equal(TimeSpan.FromSeconds(20), policy.NextDelay(TimeSpan.FromSeconds(120), 9, null, advised, ceiling, null));
+        Assert.Equal(ceiling, policy.NextDelay(TimeSpan.FromMinutes(30), 40, null, advised, ceiling, null));
+        // A job submitted long ago is polled at once.
+        Assert.True(policy.NextDelay(TimeSpan.FromHours(2), 0, null, advised, ceiling, null) < TimeSpan.FromSeconds(1));
+        // $env:VIDEOGEN_POLL_INTERVAL_SEC replaces the provider's interval; -PollIntervalSec replaces the policy.
+        var fromEnvironment = PollPolicy.FromEnvironment(name => name == PollPolicy.AdvisedIntervalVariable ? "0.5" : null);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), fromEnvironment.NextDelay(TimeSpan.Zero, 0, null, advised, ceiling, null));
+        Assert.Null(PollPolicy.FromEnvironment(_ => "fast").AdvisedInterval);
         policy.FixedInterval = TimeSpan.FromSeconds(2);
-        Assert.Equal(TimeSpan.FromSeconds(2), policy.NextDelay(0, apple.MaxPollInterval, null, apple.MinPollInterval));
+        Assert.Equal(TimeSpan.FromSeconds(2), policy.NextDelay(TimeSpan.FromSeconds(40), 3, null, advised, ceiling, null));
         var tight = new PollPolicy { MaxInterval = TimeSpan.FromMilliseconds(500) };
-        Assert.Equal(TimeSpan.FromMilliseconds(500), tight.NextDelay(0, apple.MaxPollInterval, null, apple.MinPollInterval));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), tight.NextDelay(TimeSpan.Zero, 0, null, advised, ceiling, null));
     }
 
     [Fact]
-    public void The_policy_grows_to_the_ceiling_and_honours_server_hints()
+    public void With_history_the_polls_go_inside_the_expected_window_and_fall_back_to_the_advised_interval_after_it()
     {
-        var policy = new PollPolicy { FirstDelay = TimeSpan.FromSeconds(2), Growth = 1.5 };
-        var ceiling = TimeSpan.FromSeconds(10);
-        Assert.Equal(TimeSpan.FromSeconds(2), policy.NextDelay(0, ceiling, null));
-        Assert.Equal(TimeSpan.FromSeconds(3), policy.NextDelay(1, ceiling, null));
-        Assert.Equal(ceiling, policy.NextDelay(20, ceiling, null));
-        Assert.Equal(TimeSpan.FromSeconds(30), policy.NextDelay(1, ceiling, TimeSpan.FromSeconds(30)));
-        Assert.Equal(TimeSpan.FromSeconds(3), policy.NextDelay(1, ceiling, TimeSpan.FromSeconds(1)));
-        policy.FixedInterval = TimeSpan.FromSeconds(7);
-        Assert.Equal(TimeSpan.FromSeconds(7), policy.NextDelay(0, ceiling, null));
-        Assert.Equal(TimeSpan.FromSeconds(7), policy.NextDelay(9, ceiling, null));
-    }
-}
-
-public class DefaultPolicyTests
-{
-    [Fact]
-    public void The_default_policy_sees_a_five_second_job_done_within_fifteen_percent_of_its_time()
-    {
+        var history = Enumerable.Range(0, 12).Select(_ => new JobDuration("8s 720p", TimeSpan.FromSeconds(40), TimeSpan.FromSeconds(50))).ToList();
+        var expected = ExpectedDuration.From(history, "veo", "8s 720p")!;
         var policy = new PollPolicy();
-        var ceiling = TimeSpan.FromSeconds(10);
-        var polls = policy.MaxPolls(TimeSpan.FromSeconds(5), ceiling);
-        var lastPoll = Enumerable.Range(0, polls).Sum(i => policy.NextDelay(i, ceiling, null).TotalSeconds);
+        var (advised, ceiling) = (TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
 
-        Assert.InRange(lastPoll, 5.0, 5.75);
-        Assert.Equal(4, polls);
-        Assert.Equal(ceiling, policy.NextDelay(30, ceiling, null));
+        Assert.Equal(TimeSpan.FromSeconds(40), expected.Earliest);
+        Assert.Equal(TimeSpan.FromSeconds(50), expected.Latest);
+        Assert.Equal(12, expected.Jobs);
+        Assert.Contains("12 finished jobs of veo 8s 720p", expected.ToString());
+        // Nothing before the window; three polls across it (43.3, 46.7, 50 s); then the advised interval.
+        var first = policy.NextDelay(TimeSpan.Zero, 0, expected, advised, ceiling, null);
+        Assert.InRange(first.TotalSeconds, 43.3, 43.4);
+        Assert.InRange(policy.NextDelay(first, 1, expected, advised, ceiling, null).TotalSeconds, 3.3, 3.4);
+        Assert.InRange(policy.NextDelay(TimeSpan.FromSeconds(50), 3, expected, advised, ceiling, null).TotalSeconds, 9.9, 10.1);
+        // Picked up inside the window (a job from the store): the next planned time, not at once.
+        Assert.InRange(policy.NextDelay(TimeSpan.FromSeconds(45), 0, expected, advised, ceiling, null).TotalSeconds, 1.6, 1.7);
+        // Picked up after it: at once.
+        Assert.True(policy.NextDelay(TimeSpan.FromSeconds(80), 0, expected, advised, ceiling, null) < TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public void An_expectation_needs_two_jobs_prefers_three_of_the_same_shape_and_leaves_out_outliers_from_twenty_on()
+    {
+        TimeSpan S(double s) => TimeSpan.FromSeconds(s);
+        Assert.Null(ExpectedDuration.From(new[] { new JobDuration(null, S(10), S(20)) }, "m", null));
+        var mixed = new List<JobDuration>
+        {
+            new JobDuration("4s", S(20), S(25)), new JobDuration("4s", S(21), S(26)), new JobDuration("4s", S(22), S(27)),
+            new JobDuration("12s", S(80), S(90)), new JobDuration("12s", S(85), S(95)),
+        };
+        var four = ExpectedDuration.From(mixed, "m", "4s")!;
+        Assert.Equal((S(20), S(27), 3), (four.Earliest, four.Latest, four.Jobs));
+        var twelve = ExpectedDuration.From(mixed, "m", "12s")!; // two of that shape: the model's five
+        Assert.Equal((S(20), S(95), 5), (twelve.Earliest, twelve.Latest, twelve.Jobs));
+        // A wide window is polled at the advised interval, not in three long steps.
+        Assert.Equal(S(10), twelve.Spacing(S(10)));
+
+        var many = Enumerable.Range(0, 38).Select(i => new JobDuration(null, S(40 + i % 10 * 0.1), S(45 + i % 10 * 0.1))).ToList();
+        many.Add(new JobDuration(null, S(1), S(2)));       // a job that failed fast at the provider's side but said Succeeded
+        many.Add(new JobDuration(null, S(590), S(600)));   // one that sat in a queue for ten minutes
+        var trimmed = ExpectedDuration.From(many, "m", null)!;
+        Assert.InRange(trimmed.Earliest.TotalSeconds, 40, 41);
+        Assert.InRange(trimmed.Latest.TotalSeconds, 45, 46);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Simulated_45_second_jobs_meet_the_issue_targets_cold_and_then_warm(int seed)
+    {
+        // The policy alone (no network): jobs of 45 s +-10%, polled as the policy says, each poll answered at once.
+        var random = new Random(seed);
+        var durations = Enumerable.Range(0, 200).Select(_ => 40.5 + random.NextDouble() * 9).ToList();
+        var policy = new PollPolicy();
+        var (advised, ceiling) = (TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+
+        var cold = durations.Select(d => Follow(policy, null, d, advised, ceiling)).ToList();
+        Assert.True(cold.Max(r => r.Polls) <= 8, "cold polls " + cold.Max(r => r.Polls));
+        Assert.True(cold.Max(r => r.Delay) <= 12, "cold delay " + cold.Max(r => r.Delay));
+
+        // Warm: twelve of the cold run's jobs in the store.
+        var expected = ExpectedDuration.From(cold.Take(12).Select(r => new JobDuration(null, TimeSpan.FromSeconds(r.Running), TimeSpan.FromSeconds(r.Seen))).ToList(), "m", null);
+        var warm = durations.Select(d => Follow(policy, expected, d, advised, ceiling)).ToList();
+        Assert.True(warm.Average(r => r.Polls) <= 3, "warm polls " + warm.Average(r => r.Polls));
+        var delays = warm.Select(r => r.Delay).OrderBy(d => d).ToList();
+        Assert.True(delays[delays.Count / 2] <= 6, "warm median delay " + delays[delays.Count / 2]);
+    }
+
+    /// <summary>Polls one simulated job of <paramref name="duration"/> seconds: polls made, when it was last seen running and seen done, the delay.</summary>
+    private static (int Polls, double Running, double Seen, double Delay) Follow(PollPolicy policy, ExpectedDuration? expected, double duration, TimeSpan advised, TimeSpan ceiling)
+    {
+        var age = TimeSpan.Zero;
+        var running = 0.0;
+        for (var polls = 0; polls < 100; polls++)
+        {
+            age += policy.NextDelay(age, polls, expected, advised, ceiling, null);
+            if (age.TotalSeconds >= duration)
+            {
+                return (polls + 1, running, age.TotalSeconds, age.TotalSeconds - duration);
+            }
+            running = age.TotalSeconds;
+        }
+        throw new InvalidOperationException("never seen done");
     }
 }

@@ -154,6 +154,7 @@ namespace VideoGen.Core.Http
                     throw ProviderError(endpoint, VideoGenErrorKind.UnexpectedAnswer, endpoint.Provider + " answered the submission (HTTP " + answer.StatusCode +
                         ") in a shape VideoGen cannot read: " + ex.Message + "." + MayExist, null, answer.StatusCode, ex, jobMayExist: true);
                 }
+                job.Shape = Waiting.JobDuration.ShapeOf(request);
                 return Clean(job, endpoint);
             }
         }
@@ -323,6 +324,10 @@ namespace VideoGen.Core.Http
                     ") in a shape VideoGen cannot read: " + ex.Message + "." + TaskNote(job.Id), job.Id, answer.StatusCode, ex);
             }
             next.PollAfter = ServerHints.PollAfter(response, _time.GetUtcNow());
+            if (!next.IsTerminal)
+            {
+                next.LastSeenRunning = _time.GetUtcNow();
+            }
             return Clean(next, endpoint);
         }
 

@@ -23,9 +23,9 @@ namespace VideoGen.Core.Providers
         /// <inheritdoc/>
         public string DefaultModel => "kling-v1";
         /// <inheritdoc/>
-        public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(30); // seeds/004: poll every 10-30 s
+        public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(30);
         /// <inheritdoc/>
-        public TimeSpan MinPollInterval => TimeSpan.FromSeconds(10);
+        public TimeSpan PollInterval => TimeSpan.FromSeconds(10); // its documents: poll every 10-30 s (docs/providers.md)
 
         /// <summary>The veo-3.1 family (veo-3.1, -fast, -landscape, -fl) goes to AppleRouter's OpenAI-style multipart <c>POST /v1/videos</c> (seeds/004).</summary>
         public static bool IsVideosRoute(string? model) => model != null && model.Trim().StartsWith("veo-3.1", StringComparison.OrdinalIgnoreCase);

@@ -34,9 +34,9 @@ namespace VideoGen.Core.Providers
         /// <inheritdoc/>
         public string DefaultModel => "google/veo3-fast";
         /// <inheritdoc/>
-        public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(15);
+        public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(30);
         /// <inheritdoc/>
-        public TimeSpan MinPollInterval => TimeSpan.Zero;
+        public TimeSpan PollInterval => TimeSpan.FromSeconds(10); // FastRouter documents no interval (docs/providers.md): VideoGen's default, the others' advice
 
         /// <summary>Sora models take <c>seconds</c> and <c>size</c> instead of <c>length</c>, <c>resolution</c> and <c>aspectRatio</c>.</summary>
         public static bool IsSora(string? model) => model != null && model.IndexOf("sora", StringComparison.OrdinalIgnoreCase) >= 0;

@@ -18,14 +18,15 @@ namespace VideoGen.Core.Providers
         /// <summary>The model used when a request names none.</summary>
         string DefaultModel { get; }
 
-        /// <summary>The longest wait between two polls of one job; the providers advise 10-30 s.</summary>
+        /// <summary>The longest wait between two polls of one job, for a job that runs far past what was expected: 30 s, the top of the advice (10-30 s).</summary>
         TimeSpan MaxPollInterval { get; }
 
         /// <summary>
-        /// The shortest wait between two polls where the provider's documents advise one (AppleRouter: poll every 10-30 s,
-        /// seeds/004); zero where they do not. Wait-Video -PollIntervalSec overrides it.
+        /// The interval the provider advises between polls (AppleRouter and OpenRouter: every 10-30 s, docs/providers.md): where
+        /// the store has no history of the model, polls start at it; a job that runs past its expected end falls back to it.
+        /// <c>$env:VIDEOGEN_POLL_INTERVAL_SEC</c> replaces it, Wait-Video -PollIntervalSec overrides the whole policy.
         /// </summary>
-        TimeSpan MinPollInterval { get; }
+        TimeSpan PollInterval { get; }
 
         /// <summary>Builds the submission.</summary>
         /// <exception cref="VideoGenException">The request asks for something the provider cannot do (InvalidArgument).</exception>

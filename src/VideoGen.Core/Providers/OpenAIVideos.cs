@@ -202,9 +202,9 @@ namespace VideoGen.Core.Providers
         /// <inheritdoc/>
         public string DefaultModel => "sora-2";
         /// <inheritdoc/>
-        public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(10);
+        public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(30);
         /// <inheritdoc/>
-        public TimeSpan MinPollInterval => TimeSpan.Zero;
+        public TimeSpan PollInterval => TimeSpan.FromSeconds(10); // the route documents openai-poll-after-ms, which wins; without it VideoGen's default, not the SDKs' 1 s (docs/providers.md)
 
         /// <inheritdoc/>
         public HttpRequestMessage CreateSubmitRequest(Uri baseUri, VideoRequest request) =>

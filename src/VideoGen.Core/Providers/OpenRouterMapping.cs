@@ -36,9 +36,9 @@ namespace VideoGen.Core.Providers
         /// <inheritdoc/>
         public string DefaultModel => "google/veo-3.1";
         /// <inheritdoc/>
-        public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(10);
+        public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(30);
         /// <inheritdoc/>
-        public TimeSpan MinPollInterval => TimeSpan.Zero;
+        public TimeSpan PollInterval => TimeSpan.FromSeconds(10); // its documents: poll every 10-30 s (docs/providers.md)
 
         /// <inheritdoc/>
         public HttpRequestMessage CreateSubmitRequest(Uri baseUri, VideoRequest request)

@@ -99,11 +99,21 @@ namespace VideoGen.Core.Waiting
         /// Starts watching a job now; <paramref name="onChange"/> (optional) is called in the worker after each poll that
         /// changed the job's status, with the status before. A job already terminal ends at once without a poll.
         /// </summary>
-        public void Add(VideoJob job, ProviderEndpoint endpoint, Action<VideoJob, VideoJobStatus>? onChange = null)
+        public void Add(VideoJob job, ProviderEndpoint endpoint, Action<VideoJob, VideoJobStatus>? onChange = null) => Add(job, endpoint, null, onChange);
+
+        /// <summary>
+        /// Starts watching a job now, polling it as <paramref name="expected"/> (learnt from the store: null where the model
+        /// has no history) and <see cref="WaitOptions.Policy"/> say; -Verbose says when the end is expected and why.
+        /// </summary>
+        public void Add(VideoJob job, ProviderEndpoint endpoint, ExpectedDuration? expected, Action<VideoJob, VideoJobStatus>? onChange)
         {
             if (job is null)
             {
                 throw new ArgumentNullException(nameof(job));
+            }
+            if (endpoint is null)
+            {
+                throw new ArgumentNullException(nameof(endpoint));
             }
             var key = Interlocked.Increment(ref _sequence);
             Interlocked.Increment(ref _total);
@@ -113,7 +123,8 @@ namespace VideoGen.Core.Waiting
                 return;
             }
             _active[key] = job;
-            _engine.Start(job, context => WatchAsync(key, job, endpoint, context, onChange), _onOutcome);
+            Explain(job, endpoint, expected);
+            _engine.Start(job, context => WatchAsync(key, job, endpoint, expected, context, onChange), _onOutcome);
         }
 
         /// <summary>A snapshot of the counts and the jobs still running.</summary>
@@ -124,9 +135,32 @@ namespace VideoGen.Core.Waiting
         /// <summary>Releases the timeout; the engine is the caller's to dispose.</summary>
         public void Dispose() => _timeout?.Dispose();
 
-        private async Task<WaitResult> WatchAsync(long key, VideoJob job, ProviderEndpoint endpoint, WorkContext context, Action<VideoJob, VideoJobStatus>? onChange)
+        /// <summary>-Verbose, once per job: when its end is expected and why, or that polls start at the advised interval.</summary>
+        private void Explain(VideoJob job, ProviderEndpoint endpoint, ExpectedDuration? expected)
+        {
+            var policy = _options.Policy;
+            if (policy.FixedInterval is TimeSpan fixedInterval)
+            {
+                _log.Verbose(string.Format(CultureInfo.InvariantCulture, "{0}: polling every {1:0.#} s (-PollIntervalSec).", job.Id, fixedInterval.TotalSeconds));
+                return;
+            }
+            var advised = policy.Advised(endpoint.Mapping.PollInterval);
+            var source = policy.AdvisedInterval is null ? "the provider's advised interval" : "$env:" + PollPolicy.AdvisedIntervalVariable;
+            _log.Verbose(expected is null
+                ? string.Format(CultureInfo.InvariantCulture, "{0}: no finished job of {1} at {2} in the job store to learn from; polling every {3:0.#} s ({4}).",
+                    job.Id, job.Model ?? "its model", job.Provider, advised.TotalSeconds, source)
+                : string.Format(CultureInfo.InvariantCulture, "{0}: expected done {1}{2}; polled up to {3} times then, every {4:0.#} s or more after.",
+                    job.Id, expected, job.SubmittedAt is DateTimeOffset at ? ", about " + (at + expected.Latest).ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture) : string.Empty,
+                    ExpectedDuration.PlannedPolls, advised.TotalSeconds));
+        }
+
+        private async Task<WaitResult> WatchAsync(long key, VideoJob job, ProviderEndpoint endpoint, ExpectedDuration? expected, WorkContext context, Action<VideoJob, VideoJobStatus>? onChange)
         {
             var ceiling = endpoint.Mapping.MaxPollInterval;
+            // The job's age counts from its submission's answer where known (a job piped from New-Video, an exported row),
+            // else as due now (polled at once, then from there like a young job).
+            var born = job.SubmittedAt is DateTimeOffset submitted && submitted <= DateTimeOffset.UtcNow ? submitted
+                : DateTimeOffset.UtcNow - _options.Policy.Advised(endpoint.Mapping.PollInterval);
             var polls = 0;
             var timeoutToken = _timeout?.Token ?? CancellationToken.None;
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.Token, timeoutToken);
@@ -136,7 +170,7 @@ namespace VideoGen.Core.Waiting
                 while (true)
                 {
                     var hint = job.PollAfter;
-                    var delay = _options.Policy.NextDelay(polls, ceiling, hint, endpoint.Mapping.MinPollInterval);
+                    var delay = _options.Policy.NextDelay(DateTimeOffset.UtcNow - born, polls, expected, endpoint.Mapping.PollInterval, ceiling, hint);
                     if (hint is TimeSpan asked && (asked >= ServerHints.Cap || (_options.Timeout is TimeSpan bound && asked > bound - _clock.Elapsed)))
                     {
                         // A hint is capped where it is read (ServerHints); said here, where the wait is decided.

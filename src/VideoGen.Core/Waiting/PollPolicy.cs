@@ -3,45 +3,60 @@ using System;
 namespace VideoGen.Core.Waiting
 {
     /// <summary>
-    /// When to poll a job again: a short first delay, then an interval growing by <see cref="Growth"/> up to
-    /// a ceiling (the provider's, 10-15 s, unless <see cref="MaxInterval"/> is set), never sooner than a
-    /// server hint (capped at Http.ServerHints.Cap, 10 minutes); or a fixed interval (Wait-Video -PollIntervalSec).
+    /// When to poll a job, from its age (time since its submission was answered):
+    /// <list type="bullet">
+    /// <item>With an <see cref="ExpectedDuration"/> (the model's finished jobs in the store): no poll before the window opens,
+    /// then at most <see cref="ExpectedDuration.PlannedPolls"/> polls spread over it.</item>
+    /// <item>Without one (a model never used here), and once a job runs past its window: every advised interval (the
+    /// provider's, 10 s, see docs/providers.md, or <see cref="AdvisedInterval"/>), the interval growing with the time the job
+    /// runs past what was expected (a sixth of it) up to the ceiling (the provider's longest advised interval, 30 s).</item>
+    /// <item>A job already due (older than its window, or than the advised interval) is polled at once.</item>
+    /// </list>
+    /// A server hint (<c>Retry-After</c>, <c>openai-poll-after-ms</c>; capped at Http.ServerHints.Cap, 10 minutes) is never
+    /// undercut. <see cref="FixedInterval"/> (Wait-Video -PollIntervalSec) replaces all of it.
     /// </summary>
     public sealed class PollPolicy
     {
         private static readonly TimeSpan MinimumDelay = TimeSpan.FromMilliseconds(10);
 
-        /// <summary>The wait before the first poll. Default 1 s.</summary>
-        public TimeSpan FirstDelay { get; set; } = TimeSpan.FromSeconds(1);
+        /// <summary>The environment variable that sets <see cref="AdvisedInterval"/> in seconds (fractions allowed) for Wait-Video.</summary>
+        public const string AdvisedIntervalVariable = "VIDEOGEN_POLL_INTERVAL_SEC";
 
-        /// <summary>
-        /// The factor each interval grows by. Default 1.2: a 5 s job is seen done within 0.4 s of its end
-        /// (polls at 1, 2.2, 3.6, 5.4 s), and a long job reaches the provider's ceiling after about a minute.
-        /// </summary>
-        public double Growth { get; set; } = 1.2;
+        /// <summary>The interval to use where there is no history, instead of the provider's advised one; null keeps the provider's.</summary>
+        public TimeSpan? AdvisedInterval { get; set; }
 
         /// <summary>The ceiling, overriding the provider's; null keeps the provider's.</summary>
         public TimeSpan? MaxInterval { get; set; }
 
-        /// <summary>A fixed interval for every poll, first included; null for the growing policy.</summary>
+        /// <summary>A fixed interval for every poll, first included; null for the policy above.</summary>
         public TimeSpan? FixedInterval { get; set; }
 
-        /// <summary>The wait before poll number <paramref name="pollsDone"/> + 1.</summary>
-        /// <param name="pollsDone">Polls already made for this job (0 before the first).</param>
-        /// <param name="providerCeiling">The provider's longest interval.</param>
-        /// <param name="serverHint">A wait the server asked for, or null.</param>
-        public TimeSpan NextDelay(int pollsDone, TimeSpan providerCeiling, TimeSpan? serverHint) =>
-            NextDelay(pollsDone, providerCeiling, serverHint, TimeSpan.Zero);
-
         /// <summary>
-        /// The wait before poll number <paramref name="pollsDone"/> + 1, never below the provider's advised shortest interval
-        /// (<paramref name="providerFloor"/>, capped at the ceiling in force) unless <see cref="FixedInterval"/> is set.
+        /// The policy with <c>$env:VIDEOGEN_POLL_INTERVAL_SEC</c> applied where it is a number of seconds from 0.1 to 3600 (a
+        /// gateway whose jobs take seconds; tests); anything else keeps each provider's advised interval.
         /// </summary>
-        /// <param name="pollsDone">Polls already made for this job (0 before the first).</param>
-        /// <param name="providerCeiling">The provider's longest interval.</param>
+        public static PollPolicy FromEnvironment(Func<string, string?> getEnvironment)
+        {
+            var policy = new PollPolicy();
+            if (double.TryParse(getEnvironment?.Invoke(AdvisedIntervalVariable), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) &&
+                seconds >= 0.1 && seconds <= 3600)
+            {
+                policy.AdvisedInterval = TimeSpan.FromSeconds(seconds);
+            }
+            return policy;
+        }
+
+        /// <summary>The advised interval in force for a provider that advises <paramref name="providerAdvised"/>.</summary>
+        public TimeSpan Advised(TimeSpan providerAdvised) => AdvisedInterval ?? providerAdvised;
+
+        /// <summary>The wait before the next poll of a job.</summary>
+        /// <param name="age">How long ago the job's submission was answered (or its watch began, where that is unknown).</param>
+        /// <param name="pollsDone">Polls this watch has made (0 before the first).</param>
+        /// <param name="expected">The expectation from the store, or null.</param>
+        /// <param name="providerAdvised">The provider's advised interval (<c>IProviderMapping.PollInterval</c>).</param>
+        /// <param name="providerCeiling">The provider's longest interval (<c>IProviderMapping.MaxPollInterval</c>).</param>
         /// <param name="serverHint">A wait the server asked for, or null.</param>
-        /// <param name="providerFloor">The provider's advised shortest interval (AppleRouter 10 s), or zero.</param>
-        public TimeSpan NextDelay(int pollsDone, TimeSpan providerCeiling, TimeSpan? serverHint, TimeSpan providerFloor)
+        public TimeSpan NextDelay(TimeSpan age, int pollsDone, ExpectedDuration? expected, TimeSpan providerAdvised, TimeSpan providerCeiling, TimeSpan? serverHint)
         {
             TimeSpan wait;
             if (FixedInterval is TimeSpan fixedInterval)
@@ -50,10 +65,13 @@ namespace VideoGen.Core.Waiting
             }
             else
             {
+                var advised = Advised(providerAdvised);
                 var ceiling = MaxInterval ?? providerCeiling;
-                var grown = FirstDelay.TotalMilliseconds * Math.Pow(Growth, Math.Max(0, Math.Min(pollsDone, 60)));
-                var floor = Math.Min(providerFloor.TotalMilliseconds, ceiling.TotalMilliseconds);
-                wait = TimeSpan.FromMilliseconds(Math.Max(floor, Math.Min(grown, ceiling.TotalMilliseconds)));
+                if (advised > ceiling)
+                {
+                    advised = ceiling;
+                }
+                wait = Planned(age, pollsDone, expected, advised, ceiling) - age;
             }
             if (wait < MinimumDelay)
             {
@@ -69,21 +87,35 @@ namespace VideoGen.Core.Waiting
             return wait;
         }
 
-        /// <summary>
-        /// The most polls this policy makes (without server hints or retries) for a job that runs <paramref name="jobTime"/>:
-        /// the first poll at or after the job's end is the last. Used to check a run stayed within the policy.
-        /// </summary>
-        public int MaxPolls(TimeSpan jobTime, TimeSpan providerCeiling)
+        /// <summary>The age at which to poll next.</summary>
+        private static TimeSpan Planned(TimeSpan age, int pollsDone, ExpectedDuration? expected, TimeSpan advised, TimeSpan ceiling)
         {
-            var elapsed = TimeSpan.Zero;
-            for (var polls = 0; ; polls++)
+            var after = TimeSpan.Zero;
+            if (expected != null)
             {
-                elapsed += NextDelay(polls, providerCeiling, null);
-                if (elapsed >= jobTime)
+                var step = expected.Spacing(advised);
+                if (age < expected.PlanEnd(advised))
                 {
-                    return polls + 1;
+                    // The next planned poll strictly ahead (a poll just made at a planned time does not count twice).
+                    var steps = Math.Floor((age - expected.Earliest).Ticks / (double)step.Ticks) + 1;
+                    return expected.Earliest + TimeSpan.FromTicks(step.Ticks * (long)Math.Max(1, steps));
                 }
+                if (pollsDone == 0)
+                {
+                    return age; // expected done already: a job submitted long ago
+                }
+                after = expected.Latest;
             }
+            else if (pollsDone == 0 && age >= advised)
+            {
+                return age; // already due
+            }
+            if (age < after + advised)
+            {
+                return after + advised; // the first poll past the window (or, without one, at the advised interval)
+            }
+            var interval = TimeSpan.FromTicks((age - after).Ticks / 6);
+            return age + (interval < advised ? advised : interval > ceiling ? ceiling : interval);
         }
     }
 }

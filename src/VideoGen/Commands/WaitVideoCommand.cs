@@ -11,7 +11,7 @@ namespace VideoGen.Commands
 {
     /// <summary>
     /// <para type="synopsis">Waits for many video jobs at once and emits each as it finishes.</para>
-    /// <para type="description">Wait-Video starts watching each job the moment it arrives on the pipeline, so waiting overlaps submission, and emits each job as soon as it ends, in the order they finish. Polls start after a short delay and grow to the provider's ceiling (10-15 s; AppleRouter, whose documents advise polling every 10-30 s, between 10 and 30 s), never sooner than the server asks (Retry-After, openai-poll-after-ms), but a server hint is followed for at most 10 minutes (-Verbose says when one was capped) and no wait goes beyond -TimeoutSec; -PollIntervalSec sets a fixed interval. All jobs share one connection pool and at most -ThrottleLimit polls in flight. A job that ends Failed, Cancelled or Expired is an error record carrying its id, and the job is still emitted. With -TimeoutSec, jobs still running then are emitted with an OperationTimeout error; nothing is cancelled at the provider. Progress shows one overall bar and a bar per running job.</para>
+    /// <para type="description">Wait-Video starts watching each job the moment it arrives on the pipeline, so waiting overlaps submission, and emits each job as soon as it ends, in the order they finish. It polls as little as each job allows: from the job store's finished jobs of the same model (and clip length and size) it learns when a job is expected to end, polls nothing before that window and at most three times inside it; a model never used here starts at the provider's advised interval (10 s, or $env:VIDEOGEN_POLL_INTERVAL_SEC), and a job running long is polled less often, up to every 30 s. -Verbose says for each job when its end is expected and why. It never polls sooner than the server asks (Retry-After, openai-poll-after-ms), but a server hint is followed for at most 10 minutes (-Verbose says when one was capped) and no wait goes beyond -TimeoutSec; -PollIntervalSec sets a fixed interval. All jobs share one connection pool, at most -ThrottleLimit polls in flight, and one request budget per provider host with New-Video's submissions (100 requests a second, or $env:VIDEOGEN_MAX_REQUESTS_PER_SEC; slower for every job of the host after a 429). A job that ends Failed, Cancelled or Expired is an error record carrying its id, and the job is still emitted. With -TimeoutSec, jobs still running then are emitted with an OperationTimeout error; nothing is cancelled at the provider. Progress shows one overall bar and a bar per running job.</para>
     /// </summary>
     /// <example>
     ///   <code>Import-Csv prompts.csv | New-Video | Wait-Video | Save-Video</code>
@@ -33,6 +33,8 @@ namespace VideoGen.Commands
         private readonly Dictionary<string, System.Security.SecureString?> _carried = new Dictionary<string, System.Security.SecureString?>(StringComparer.Ordinal);
         private ProgressBars? _bars;
         private readonly Stopwatch _elapsed = new Stopwatch();
+        private readonly Dictionary<string, IReadOnlyList<JobDuration>> _history = new Dictionary<string, IReadOnlyList<JobDuration>>(StringComparer.Ordinal);
+        private readonly Dictionary<string, ExpectedDuration?> _expected = new Dictionary<string, ExpectedDuration?>(StringComparer.Ordinal);
 
         #region Parameters
 
@@ -41,7 +43,7 @@ namespace VideoGen.Commands
         [ValidateRange(1, 256)]
         public int ThrottleLimit { get; set; } = 8;
 
-        /// <summary><para type="description">A fixed poll interval in seconds, instead of the growing default (1 s, growing by a fifth each poll to the provider's ceiling of 10-15 s).</para></summary>
+        /// <summary><para type="description">A fixed poll interval in seconds for every job, instead of the default policy (polls near each job's expected end, learnt from the job store; without history, the provider's advised 10 s).</para></summary>
         [Parameter]
         [ValidateRange(1, 3600)]
         public int PollIntervalSec { get; set; }
@@ -63,6 +65,7 @@ namespace VideoGen.Commands
             var options = new WaitOptions
             {
                 Timeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : (TimeSpan?)null,
+                Policy = PollPolicy.FromEnvironment(Environment.GetEnvironmentVariable),
             };
             if (PollIntervalSec > 0)
             {
@@ -82,7 +85,7 @@ namespace VideoGen.Commands
                 _carried[job.Id] = CarriedKey(job.Provider);
                 var log = Log;
                 var journal = Journal;
-                _waiter!.Add(job, endpoint, (changed, before) =>
+                _waiter!.Add(job, endpoint, Expected(job), (changed, before) =>
                 {
                     log.Verbose(string.Format(CultureInfo.InvariantCulture,
                         "{0}: {1} -> {2}{3}", Describe(changed), before, changed.Status, changed.ProviderStatus is null ? string.Empty : " (" + changed.ProviderStatus + ")"));
@@ -181,6 +184,39 @@ namespace VideoGen.Commands
         }
 
         #endregion
+
+        /// <summary>
+        /// What the job store says of how long <paramref name="job"/>'s model takes (one read per provider and model, kept for
+        /// the command); null without history. An unreadable store is no history: waiting goes on at the advised interval.
+        /// </summary>
+        private ExpectedDuration? Expected(VideoJob job)
+        {
+            if (job.Model is null || job.IsTerminal)
+            {
+                return null;
+            }
+            var key = job.Provider + "/" + job.Model;
+            if (!_history.TryGetValue(key, out var history))
+            {
+                try
+                {
+                    history = Journal.Durations(job.Provider, job.Model);
+                }
+                catch (VideoGenException ex)
+                {
+                    Log.Verbose("No history of " + job.Model + " to learn from: " + ex.Message);
+                    history = Array.Empty<JobDuration>();
+                }
+                _history[key] = history;
+            }
+            var shapeKey = key + "/" + job.Shape;
+            if (!_expected.TryGetValue(shapeKey, out var expected))
+            {
+                expected = ExpectedDuration.From(history, job.Model, job.Shape);
+                _expected[shapeKey] = expected;
+            }
+            return expected;
+        }
 
         private static string Describe(VideoJob job) =>
             string.IsNullOrWhiteSpace(job.Name) ? job.Id : job.Name + " (" + job.Id + ")";

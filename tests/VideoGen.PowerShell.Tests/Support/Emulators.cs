@@ -50,6 +50,9 @@ internal static class SharedEmulator
         // A stalled body is given up after 3 s instead of 30 (read once, when the module's shared client is created):
         // the stall tests then take seconds, and this setting itself is exercised.
         Environment.SetEnvironmentVariable("VIDEOGEN_BODY_INACTIVITY_SEC", "3");
+        // The emulator's jobs take a second, not the minutes real ones take: where Wait-Video has no history of a model it polls
+        // every half second instead of the providers' advised 10 s (a test of the advised interval runs in a child process).
+        Environment.SetEnvironmentVariable("VIDEOGEN_POLL_INTERVAL_SEC", "0.5");
         // No test may write the user's own journal: every engine sets -JournalPath; this catches any that does not.
         Environment.SetEnvironmentVariable("VIDEOGEN_JOURNAL_PATH", Path.Combine(Path.GetTempPath(), "vg-engine-default-" + Guid.NewGuid().ToString("N") + ".db"));
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().AsTask().GetAwaiter().GetResult();
