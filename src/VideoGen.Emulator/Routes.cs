@@ -180,7 +180,7 @@ internal static class Routes
 
     private static string? PortProvider(HttpContext ctx) => ctx.Items.TryGetValue(ProviderItem, out var p) ? p as string : null;
 
-    /// <summary>Checks the route belongs to the port's provider, then the key, then applies a queued fault, then runs the route.</summary>
+    /// <summary>Checks the route belongs to the port's provider, then the key, then the rate limit, then applies a queued fault, then runs the route.</summary>
     private static Task Guarded(HttpContext ctx, EmulatorOptions options, EmulatorState state, string provider, string route, Func<Task> handler)
     {
         if (route is not ("submit" or "remix"))
