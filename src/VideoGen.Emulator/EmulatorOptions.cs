@@ -8,8 +8,25 @@ public sealed class EmulatorOptions
     /// <summary>The bearer key every provider route requires.</summary>
     public string ApiKey { get; set; } = "emulator-key";
 
-    /// <summary>How long after submission a job finishes.</summary>
+    /// <summary>How long after submission a job finishes (unless <see cref="JobDurationMin"/> and <see cref="JobDurationMax"/> spread it).</summary>
     public TimeSpan JobDuration { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// With <see cref="JobDurationMax"/> (config <c>jobSecondsMin</c>/<c>jobSecondsMax</c>): each new job's duration is
+    /// drawn uniformly between the two instead of <see cref="JobDuration"/>, from the job's sequence number alone, so the
+    /// n-th job of an emulator always gets the same draw (runs are reproducible). <see cref="SlowMarker"/> still wins.
+    /// </summary>
+    public TimeSpan? JobDurationMin { get; set; }
+
+    /// <summary>The other end of the range of <see cref="JobDurationMin"/>.</summary>
+    public TimeSpan? JobDurationMax { get; set; }
+
+    /// <summary>
+    /// Config <c>rateLimitPerSecond</c>: a token bucket per API key (the whole Authorization value) of this many requests a
+    /// second, burst the same (at least 1), over every provider route that checks the key (not /files, not /_emulator).
+    /// Beyond it: 429 with Retry-After and X-RateLimit-* headers. Null (or 0): no limit.
+    /// </summary>
+    public double? RateLimitPerSecond { get; set; }
 
     /// <summary>The size of each served video in bytes; null serves the small sample as it is. Larger files are the sample plus an MP4 'free' box, still playable.</summary>
     public long? FileSize { get; set; }

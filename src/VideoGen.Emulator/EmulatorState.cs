@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 
@@ -53,14 +54,34 @@ public sealed class EmulatedJob
 
     private int _polls;
     private int _downloads;
+    private int _rateLimited;
+    private long _seenDoneTicks;
 
-    /// <summary>Polls received for this job.</summary>
+    /// <summary>Polls received for this job (those answered 429 by the rate limit not included: see <see cref="RateLimited"/>).</summary>
     public int Polls => Volatile.Read(ref _polls);
     /// <summary>Download requests received for this job.</summary>
     public int Downloads => Volatile.Read(ref _downloads);
+    /// <summary>Requests naming this job (polls, downloads) that the rate limit answered 429.</summary>
+    public int RateLimited => Volatile.Read(ref _rateLimited);
+    /// <summary>When it ends (succeeds or fails): <see cref="CreatedAt"/> + <see cref="Duration"/>.</summary>
+    public DateTimeOffset EndsAt => CreatedAt + Duration;
+    /// <summary>When a poll first answered it as finished or failed ("seen done"), server clock; null until then.</summary>
+    public DateTimeOffset? SeenDoneAt => Volatile.Read(ref _seenDoneTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
 
     internal int CountPoll() => Interlocked.Increment(ref _polls);
     internal int CountDownload() => Interlocked.Increment(ref _downloads);
+    internal void CountRateLimited() => Interlocked.Increment(ref _rateLimited);
+
+    /// <summary>The phase a poll answers at <paramref name="now"/>; the first terminal one is kept as <see cref="SeenDoneAt"/>.</summary>
+    internal (string Phase, int Progress) PolledAt(DateTimeOffset now)
+    {
+        var answer = PhaseAt(now);
+        if (answer.Phase is "succeeded" or "failed")
+        {
+            Interlocked.CompareExchange(ref _seenDoneTicks, now.UtcTicks, 0);
+        }
+        return answer;
+    }
 
     /// <summary>The lifecycle: queued for the first fifth, then running, then succeeded or failed.</summary>
     public (string Phase, int Progress) PhaseAt(DateTimeOffset now)
@@ -125,6 +146,55 @@ public sealed class EmulatorState
     private int _deletes;
     private int _remixes;
 
+    /// <summary>Requests the rate limit (<see cref="EmulatorOptions.RateLimitPerSecond"/>) answered 429.</summary>
+    public int RateLimited => Volatile.Read(ref _rateLimited);
+
+    private int _rateLimited;
+    private readonly ConcurrentDictionary<string, Bucket> _buckets = new(StringComparer.Ordinal);
+
+    /// <summary>One key's token bucket: the rate it was made for, the tokens left and when they were counted.</summary>
+    private sealed class Bucket
+    {
+        public double Rate;
+        public double Tokens;
+        public long At;
+    }
+
+    /// <summary>
+    /// Takes a token from <paramref name="key"/>'s bucket (<paramref name="perSecond"/> a second, burst the same, at least 1);
+    /// false, with the time until the next token, when there is none. A bucket whose rate changed starts full again.
+    /// </summary>
+    internal bool TryTakeToken(string key, double perSecond, out TimeSpan wait)
+    {
+        var bucket = _buckets.GetOrAdd(key, _ => new Bucket());
+        lock (bucket)
+        {
+            var now = Stopwatch.GetTimestamp();
+            var burst = Math.Max(1, perSecond);
+            bucket.Tokens = bucket.Rate == perSecond ? Math.Min(burst, bucket.Tokens + Stopwatch.GetElapsedTime(bucket.At, now).TotalSeconds * perSecond) : burst;
+            bucket.Rate = perSecond;
+            bucket.At = now;
+            if (bucket.Tokens >= 1)
+            {
+                bucket.Tokens -= 1;
+                wait = TimeSpan.Zero;
+                return true;
+            }
+            wait = TimeSpan.FromSeconds((1 - bucket.Tokens) / perSecond);
+            return false;
+        }
+    }
+
+    /// <summary>A request was answered 429 by the rate limit; <paramref name="id"/> is the job it named, if any.</summary>
+    internal void CountRateLimited(string? id)
+    {
+        Interlocked.Increment(ref _rateLimited);
+        if (id != null && _jobs.TryGetValue(id, out var job))
+        {
+            job.CountRateLimited();
+        }
+    }
+
     internal void CountRequest() => Interlocked.Increment(ref _requests);
     internal void CountDelete() => Interlocked.Increment(ref _deletes);
     internal void CountRemix() => Interlocked.Increment(ref _remixes);
@@ -155,18 +225,35 @@ public sealed class EmulatorState
 
     internal EmulatedJob Create(string provider, string model, string prompt, EmulatorOptions options, string prefix)
     {
-        var id = prefix + Interlocked.Increment(ref _sequence).ToString("x6", System.Globalization.CultureInfo.InvariantCulture) +
-                 Guid.NewGuid().ToString("N")[..6];
+        var sequence = Interlocked.Increment(ref _sequence);
+        var id = prefix + sequence.ToString("x6", System.Globalization.CultureInfo.InvariantCulture) + Guid.NewGuid().ToString("N")[..6];
         var slow = prompt.Contains(options.SlowMarker, StringComparison.OrdinalIgnoreCase);
         var end = prompt.Contains("[cancel]", StringComparison.OrdinalIgnoreCase) ? "cancelled"
             : prompt.Contains("[expire]", StringComparison.OrdinalIgnoreCase) ? "expired" : "failed";
-        var job = new EmulatedJob(id, provider, model, prompt, DateTimeOffset.UtcNow, slow ? options.SlowJobDuration : options.JobDuration,
+        var job = new EmulatedJob(id, provider, model, prompt, DateTimeOffset.UtcNow, slow ? options.SlowJobDuration : DurationOf(sequence, options),
             end != "failed" || prompt.Contains(options.FailMarker, StringComparison.OrdinalIgnoreCase))
         { EndStatus = end };
         _jobs[id] = job;
         _prompts.Enqueue(prompt);
         Interlocked.Increment(ref _submissions);
         return job;
+    }
+
+    /// <summary>
+    /// A job's duration: <see cref="EmulatorOptions.JobDuration"/>, or with both ends of the range set, a uniform draw
+    /// between them taken from the job's sequence number (SplitMix64), so the n-th job of a run always gets the same one.
+    /// </summary>
+    private static TimeSpan DurationOf(long sequence, EmulatorOptions options)
+    {
+        if (options.JobDurationMin is not TimeSpan min || options.JobDurationMax is not TimeSpan max)
+        {
+            return options.JobDuration;
+        }
+        var z = unchecked((ulong)sequence * 0x9E3779B97F4A7C15UL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        var unit = ((z ^ (z >> 31)) >> 11) * (1.0 / (1UL << 53));
+        return min + (max - min) * unit;
     }
 
     private readonly ConcurrentQueue<(string Host, bool WithKey)> _fileRequests = new();

@@ -31,7 +31,8 @@ namespace VideoGen.Emulator;
 /// <c>{"fastRouterSoraJson":true}</c>, <c>{"fastRouterSubmitStatus":"processing"}</c>,
 /// <c>{"fastRouterAnswerModel":"google/veo3"}</c>, <c>{"appleRouterQueuedStatus":"NOT_START"}</c>,
 /// <c>{"resultTtlSeconds":1,"expiredAnswer":"html"}</c>, <c>{"acceptUnknownFields":true}</c>,
-/// <c>{"filesRequireKey":true}</c>; and prompt markers <c>[fail]</c>, <c>[slow]</c>, <c>[cancel]</c> and
+/// <c>{"filesRequireKey":true}</c>, <c>{"jobSecondsMin":40.5,"jobSecondsMax":49.5}</c> (job times spread evenly),
+/// <c>{"rateLimitPerSecond":10}</c> (429 with Retry-After beyond 10 requests a second per key); and prompt markers <c>[fail]</c>, <c>[slow]</c>, <c>[cancel]</c> and
 /// <c>[expire]</c> (OpenRouter's cancelled and expired; the other providers answer them as failed).</para>
 /// </summary>
 public sealed class Fault

@@ -7,8 +7,8 @@ using System.Threading.Tasks;
 namespace VideoGen.Emulator;
 
 /// <summary>
-/// <c>dotnet run --project src/VideoGen.Emulator -- [--port N] [--key K] [--job-seconds S] [--file-size BYTES]
-/// [--fastrouter-bytes] [--applerouter-flat] [--accept-unknown-fields]</c>. <c>--port N</c> fixes the three ports: FastRouter N,
+/// <c>dotnet run --project src/VideoGen.Emulator -- [--port N] [--key K] [--job-seconds S] [--job-seconds-min S --job-seconds-max S]
+/// [--rate-limit PER_SECOND] [--file-size BYTES] [--fastrouter-bytes] [--applerouter-flat] [--accept-unknown-fields]</c>. <c>--port N</c> fixes the three ports: FastRouter N,
 /// OpenRouter N+1, AppleRouter N+2 (default: three free ones). Prints the base URI of each provider, then the same as
 /// ready-to-paste bash and PowerShell lines with the key variables, then serves until SIGINT (Ctrl+C), SIGTERM or
 /// SIGQUIT, and exits 0.
@@ -28,14 +28,19 @@ public static class Program
                 case "--port": port = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--key": options.ApiKey = Next(); break;
                 case "--job-seconds": options.JobDuration = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
+                case "--job-seconds-min": options.JobDurationMin = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
+                case "--job-seconds-max": options.JobDurationMax = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
+                case "--rate-limit": options.RateLimitPerSecond = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--file-size": options.FileSize = long.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--fastrouter-bytes": options.FastRouterAnswersBytes = true; break;
                 case "--applerouter-flat": options.AppleRouterFlat = true; break;
                 case "--accept-unknown-fields": options.AcceptUnknownFields = true; break;
                 case "-h":
                 case "--help":
-                    Console.WriteLine("VideoGen.Emulator [--port N] [--key K] [--job-seconds S] [--file-size BYTES] [--fastrouter-bytes] [--applerouter-flat] [--accept-unknown-fields]");
+                    Console.WriteLine("VideoGen.Emulator [--port N] [--key K] [--job-seconds S] [--job-seconds-min S --job-seconds-max S] [--rate-limit PER_SECOND] [--file-size BYTES] [--fastrouter-bytes] [--applerouter-flat] [--accept-unknown-fields]");
                     Console.WriteLine("--port N: FastRouter on N, OpenRouter on N+1, AppleRouter on N+2 (default: free ports).");
+                    Console.WriteLine("--job-seconds-min/-max: each job's time drawn evenly from the range (reproducibly, by job number) instead of --job-seconds.");
+                    Console.WriteLine("--rate-limit N: N requests a second per key (burst N) on the provider routes; beyond it 429 with Retry-After.");
                     Console.WriteLine("The key may also come from $env:VIDEOGEN_EMULATOR_KEY (default 'emulator-key').");
                     return 0;
                 default:

@@ -113,6 +113,9 @@ internal static class Routes
             ApplyConfig(options, node);
             ctx.Response.StatusCode = 204;
         });
+        // Stats: counts (requests = every provider-route request but /files; rateLimited = 429s of the rate limit), the
+        // server clock (nowMs), and per job its polls (429s not included), rateLimited, downloads and times as Unix ms:
+        // submittedAtMs, endsAtMs (when it becomes terminal) and seenDoneAtMs (the first poll answering it terminal, or null).
         app.MapGet("/_emulator/stats", ctx => Json(ctx, 200, new JsonObject
         {
             ["submissions"] = state.Submissions,
@@ -121,11 +124,16 @@ internal static class Routes
             ["deletes"] = state.Deletes,
             ["unauthorized"] = state.Unauthorized,
             ["totalPolls"] = state.TotalPolls,
+            ["requests"] = state.Requests,
+            ["rateLimited"] = state.RateLimited,
+            ["nowMs"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             ["prompts"] = new JsonArray(state.Prompts.Select(p => (JsonNode?)JsonValue.Create(p)).ToArray()),
             ["jobs"] = new JsonArray(state.Jobs.Values.OrderBy(j => j.CreatedAt).Select(j => (JsonNode?)new JsonObject
             {
                 ["id"] = j.Id, ["provider"] = j.Provider, ["model"] = j.Model, ["prompt"] = j.Prompt,
-                ["polls"] = j.Polls, ["downloads"] = j.Downloads,
+                ["polls"] = j.Polls, ["rateLimited"] = j.RateLimited, ["downloads"] = j.Downloads,
+                ["submittedAtMs"] = j.CreatedAt.ToUnixTimeMilliseconds(), ["endsAtMs"] = j.EndsAt.ToUnixTimeMilliseconds(),
+                ["seenDoneAtMs"] = j.SeenDoneAt?.ToUnixTimeMilliseconds(),
             }).ToArray()),
         }));
     }
@@ -142,6 +150,9 @@ internal static class Routes
             switch (key.ToLowerInvariant())
             {
                 case "jobseconds": options.JobDuration = TimeSpan.FromSeconds(value!.GetValue<double>()); break;
+                case "jobsecondsmin": options.JobDurationMin = Seconds(value); break;
+                case "jobsecondsmax": options.JobDurationMax = Seconds(value); break;
+                case "ratelimitpersecond": options.RateLimitPerSecond = value?.GetValue<double>(); break;
                 case "slowjobseconds": options.SlowJobDuration = TimeSpan.FromSeconds(value!.GetValue<double>()); break;
                 case "filesize": options.FileSize = value?.GetValue<long>(); break;
                 case "fastrouteranswersbytes": options.FastRouterAnswersBytes = value!.GetValue<bool>(); break;
@@ -157,7 +168,7 @@ internal static class Routes
                 case "fastroutersubmitstatus": options.FastRouterSubmitStatus = value?.GetValue<string>(); break;
                 case "fastrouteranswermodel": options.FastRouterAnswerModel = value?.GetValue<string>(); break;
                 case "applerouterqueuedstatus": options.AppleRouterQueuedStatus = value?.GetValue<string>() ?? "QUEUED"; break;
-                case "resultttlseconds": options.ResultTtl = value is null ? null : TimeSpan.FromSeconds(value.GetValue<double>()); break;
+                case "resultttlseconds": options.ResultTtl = Seconds(value); break;
                 case "expiredanswer": options.ExpiredAnswer = value?.GetValue<string>() ?? "json"; break;
                 case "filesrequirekey": options.FilesRequireKey = value!.GetValue<bool>(); break;
                 default: throw new BadHttpRequestException("Unknown setting " + key);
@@ -165,9 +176,11 @@ internal static class Routes
         }
     }
 
+    private static TimeSpan? Seconds(JsonNode? value) => value is null ? null : TimeSpan.FromSeconds(value.GetValue<double>());
+
     private static string? PortProvider(HttpContext ctx) => ctx.Items.TryGetValue(ProviderItem, out var p) ? p as string : null;
 
-    /// <summary>Checks the route belongs to the port's provider, then the key, then applies a queued fault, then runs the route.</summary>
+    /// <summary>Checks the route belongs to the port's provider, then the key, then the rate limit, then applies a queued fault, then runs the route.</summary>
     private static Task Guarded(HttpContext ctx, EmulatorOptions options, EmulatorState state, string provider, string route, Func<Task> handler)
     {
         if (route is not ("submit" or "remix"))
@@ -204,6 +217,10 @@ internal static class Routes
             state.CountUnauthorized();
             return Error(ctx, provider, 401, auth.Length == 0 ? "Missing Authentication header" : "Invalid API key");
         }
+        if (options.RateLimitPerSecond is double rate and > 0 && !state.TryTakeToken(auth, rate, out var wait))
+        {
+            return RateLimited(ctx, state, provider, route, rate, wait);
+        }
         var fault = state.TakeFault(route, provider);
         if (fault is null)
         {
@@ -216,6 +233,33 @@ internal static class Routes
             return handler();
         }
         return WriteFault(ctx, fault, provider);
+    }
+
+    /// <summary>
+    /// The rate limit's answer: 429 in the provider's error shape with Retry-After (whole seconds until the key's next
+    /// token, at least 1) and OpenRouter's X-RateLimit-Limit, -Remaining (0) and -Reset (Unix ms of the next token);
+    /// counted in total and for the job the request names (the route's id, or FastRouter's taskId in the poll body).
+    /// </summary>
+    private static async Task RateLimited(HttpContext ctx, EmulatorState state, string provider, string route, double rate, TimeSpan wait)
+    {
+        var id = ctx.Request.RouteValues["id"] as string;
+        if (id is null && route == "poll")
+        {
+            try
+            {
+                id = await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted) is JsonObject body ? Str(body, "taskId") : null;
+            }
+            catch (JsonException)
+            {
+            }
+        }
+        state.CountRateLimited(id);
+        var headers = ctx.Response.Headers;
+        headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Limit"] = rate.ToString(CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Remaining"] = "0";
+        headers["X-RateLimit-Reset"] = (DateTimeOffset.UtcNow + wait).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        await Error(ctx, provider, 429, "Rate limit exceeded: " + rate.ToString(CultureInfo.InvariantCulture) + " requests per second per key");
     }
 
     /// <summary>The pass-through fault (delay, stall) of this request, if any.</summary>
@@ -564,7 +608,9 @@ internal static class Routes
         {
             ctx.Response.Headers["openai-poll-after-ms"] = ms.ToString(CultureInfo.InvariantCulture);
         }
-        return Json(ctx, 200, VideoObject(job, DateTimeOffset.UtcNow));
+        var now = DateTimeOffset.UtcNow;
+        job.PolledAt(now);
+        return Json(ctx, 200, VideoObject(job, now));
     }
 
     private static async Task VideosContent(HttpContext ctx, EmulatorOptions options, EmulatorState state, string id)
@@ -690,7 +736,7 @@ internal static class Routes
             await ExpiredAnswer(ctx, options, Fast);
             return;
         }
-        var (phase, progress) = job.PhaseAt(DateTimeOffset.UtcNow);
+        var (phase, progress) = job.PolledAt(DateTimeOffset.UtcNow);
         var sora = job.Model.Contains("sora", StringComparison.OrdinalIgnoreCase);
         // Raw MP4 bytes for a finished poll are inferred (PROVIDERS.md, third-party client code); FastRouterSoraJson
         // answers the documented Sora JSON shape instead (seeds/000).
@@ -777,7 +823,7 @@ internal static class Routes
         {
             return ExpiredAnswer(ctx, options, Open);
         }
-        var (phase, progress) = job.PhaseAt(DateTimeOffset.UtcNow);
+        var (phase, progress) = job.PolledAt(DateTimeOffset.UtcNow);
         var answer = new JsonObject
         {
             ["id"] = job.Id, ["polling_url"] = "/api/v1/videos/" + job.Id, ["generation_id"] = "gen-" + job.Id,
@@ -853,7 +899,7 @@ internal static class Routes
         {
             return ExpiredAnswer(ctx, options, Apple);
         }
-        var (phase, progress) = job.PhaseAt(DateTimeOffset.UtcNow);
+        var (phase, progress) = job.PolledAt(DateTimeOffset.UtcNow);
         var data = new JsonObject
         {
             ["task_id"] = job.Id,

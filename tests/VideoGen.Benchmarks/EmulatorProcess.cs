@@ -66,7 +66,7 @@ internal sealed class EmulatorProcess : IDisposable
 
     public async Task<int> SubmissionsAsync() => (await StatsAsync()).GetProperty("submissions").GetInt32();
 
-    /// <summary>GET /_emulator/stats: counts, and every job with its provider, prompt and polls.</summary>
+    /// <summary>GET /_emulator/stats: counts (requests, rateLimited), the emulator's clock (nowMs), and every job with its provider, prompt, polls, 429s and times (submittedAtMs, endsAtMs, seenDoneAtMs).</summary>
     public async Task<JsonElement> StatsAsync() => await _control.GetFromJsonAsync<JsonElement>(new Uri(ControlBase, "_emulator/stats"));
 
     public void Dispose()

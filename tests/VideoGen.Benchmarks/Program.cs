@@ -58,7 +58,7 @@ internal static partial class Program
             return await ChildWaitAsync(args[1], double.Parse(args[2], Inv));
         }
         var quick = args.Contains("--quick");
-        // --only NAME (import, submissions, download, pipeline, waiting, store): one scenario, for working on it.
+        // --only NAME (import, submissions, download, pipeline, store, waiting, waiting45, ratelimit): one scenario, for working on it.
         var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
         bool Runs(string name) => only is null || only == name;
         var sizes = new Sizes(
@@ -68,7 +68,9 @@ internal static partial class Program
             Submissions: quick ? 200 : 1000,
             LargeBytes: quick ? 256L << 20 : 1L << 30,
             Waiting: quick ? 1000 : 10_000,
-            WaitingFor: TimeSpan.FromSeconds(quick ? 15 : 60));
+            WaitingFor: TimeSpan.FromSeconds(quick ? 15 : 60),
+            Waiting45: quick ? 50 : 200,
+            RateLimited: quick ? 100 : 500);
         if (!File.Exists(Path.Combine(Shell.Root, "out", "VideoGen", "VideoGen.dll")))
         {
             Console.Error.WriteLine("out/VideoGen is not built: dotnet build VideoGen.sln -c Release");
@@ -119,6 +121,16 @@ internal static partial class Program
                 NewJournal(work, "waiting");
                 await ManyWaitingAsync(emulator, sizes.Waiting, sizes.WaitingFor, work);
             }
+            if (Runs("waiting45"))
+            {
+                Step("waiting at 45 s, cold and warm", total);
+                await Waiting45Async(emulator, sizes.Waiting45, work);
+            }
+            if (Runs("ratelimit"))
+            {
+                Step("waiting under a rate limit", total);
+                await RateLimitAsync(emulator, sizes.RateLimited, work);
+            }
         }
         finally
         {
@@ -135,7 +147,7 @@ internal static partial class Program
         return 0;
     }
 
-    private sealed record Sizes(int Pipeline, int Small, int Naive, int Submissions, long LargeBytes, int Waiting, TimeSpan WaitingFor);
+    private sealed record Sizes(int Pipeline, int Small, int Naive, int Submissions, long LargeBytes, int Waiting, TimeSpan WaitingFor, int Waiting45, int RateLimited);
 
     /// <summary>A journal of its own for each scenario (as each batch of an admin's would be), so no run sees another's jobs.</summary>
     private static void NewJournal(string work, string name) =>

@@ -12,8 +12,8 @@ internal static partial class Program
     private const double FastJobSeconds = 5, SlowJobSeconds = 15;
 
     /// <summary>
-    /// Rows for the pipeline: every second prompt carries the emulator's existing [slow] marker, so half the jobs end at
-    /// 5 s and half at 15 s. (The emulator has no switch to spread end times evenly over 5-15 s; see docs/performance.md.)
+    /// Rows for the pipeline, the lab case: every second prompt carries the emulator's [slow] marker, so half the jobs end
+    /// at 5 s and half at 15 s (the spread's two ends; the emulator's jobSecondsMin/Max spread is used by scenario 7).
     /// </summary>
     private static List<(PSObject Row, double JobSeconds)> PipelineRows(int n, string prefix) =>
         Enumerable.Range(1, n).Select(i => i % 2 == 0
