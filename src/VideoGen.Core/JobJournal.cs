@@ -40,7 +40,7 @@ namespace VideoGen.Core
         public const string LegacyFileName = "journal.jsonl";
 
         /// <summary>The schema version this build writes (<c>PRAGMA user_version</c>).</summary>
-        public const int SchemaVersion = 2;
+        public const int SchemaVersion = 1;
 
         private static readonly byte[] SqliteHeader = Encoding.ASCII.GetBytes("SQLite format 3\0");
 
@@ -89,12 +89,6 @@ namespace VideoGen.Core
                 path TEXT,
                 sha256 TEXT);
               CREATE INDEX events_job ON events (job);",
-            // 1 -> 2: what a job's duration is learnt from (Wait-Video's expected end): the last poll that saw it running, the
-            // first that saw it done (local clock, like submitted_at), and the request's clip length and size.
-            @"ALTER TABLE jobs ADD COLUMN running_seen_at TEXT;
-              ALTER TABLE jobs ADD COLUMN done_seen_at TEXT;
-              ALTER TABLE jobs ADD COLUMN shape TEXT;
-              CREATE INDEX jobs_durations ON jobs (provider, model, seq) WHERE done_seen_at IS NOT NULL;",
         };
 
         private const string JobColumns = "seq, provider, id, model, name, prompt, base_uri, polling_url, request_fingerprint, status, provider_status, cost, cost_unit, error, submitted_at, finished_at, last_event, last_event_at, saved, ended, saved_path, sha256, imported, running_seen_at, done_seen_at, shape";
@@ -354,24 +348,29 @@ namespace VideoGen.Core
         /// What the store knows of how long <paramref name="model"/>'s jobs at <paramref name="provider"/> take: for each of the
         /// last <paramref name="limit"/> jobs that succeeded and were seen done by a poll, the time from the submission's answer
         /// to the last poll that saw it running (zero where none did) and to the first poll that saw it done, and the request's
-        /// clip length and size (<see cref="Waiting.JobDuration"/>). Empty for a missing store. One indexed read.
+        /// clip length and size (<see cref="Waiting.JobDuration"/>). Only jobs New-Video submitted here at <paramref name="baseUri"/>
+        /// count: an imported job's or a piped row's submission time came from a file, and a gateway's jobs say nothing of the
+        /// provider's; a job that took longer than <see cref="Waiting.JobDuration.Longest"/> is left out. Empty for a missing store.
         /// </summary>
         /// <exception cref="VideoGenException">As for <see cref="ReadStates"/>.</exception>
-        public IReadOnlyList<Waiting.JobDuration> Durations(VideoProvider provider, string model, int limit = 100)
+        public IReadOnlyList<Waiting.JobDuration> Durations(VideoProvider provider, string model, string? baseUri, int limit = 100)
         {
+            // Only jobs New-Video submitted here (their 'submitted' event: the time is this machine's own, not a file's), at the
+            // same base URI (a gateway's jobs say nothing of the provider's), that took a plausible time (at most a day).
             return Read("SELECT shape, submitted_at, running_seen_at, done_seen_at FROM jobs WHERE provider = $provider AND model = $model" +
-                    " AND done_seen_at IS NOT NULL AND submitted_at IS NOT NULL AND status = 'Succeeded' ORDER BY seq DESC LIMIT $limit",
+                    " AND done_seen_at IS NOT NULL AND submitted_at IS NOT NULL AND status = 'Succeeded' AND imported = 0 AND base_uri IS $base_uri" +
+                    " AND EXISTS (SELECT 1 FROM events WHERE events.job = jobs.seq AND events.event = 'submitted') ORDER BY seq DESC LIMIT $limit",
                     r =>
                     {
                         var submitted = ParseTime(r.GetString(1));
                         var running = r.IsDBNull(2) ? null : ParseTime(r.GetString(2));
                         var done = ParseTime(r.GetString(3));
-                        return submitted is DateTimeOffset from && done is DateTimeOffset to && to > from
+                        return submitted is DateTimeOffset from && done is DateTimeOffset to && to > from && to - from <= Waiting.JobDuration.Longest
                             ? new Waiting.JobDuration(r.IsDBNull(0) ? null : r.GetString(0),
                                 running is DateTimeOffset seen && seen > from && seen <= to ? seen - from : TimeSpan.Zero, to - from)
                             : null;
                     },
-                    ("$provider", provider.ToString()), ("$model", model), ("$limit", limit))
+                    ("$provider", provider.ToString()), ("$model", model), ("$base_uri", (object?)baseUri ?? DBNull.Value), ("$limit", limit))
                 .Where(d => d != null).Select(d => d!).ToList();
         }
 
@@ -806,6 +805,7 @@ namespace VideoGen.Core
                 }
                 Pragmas(connection);
                 Migrate(connection);
+                AddDurationColumns(connection);
             }
             catch (SqliteException ex)
             {
@@ -877,6 +877,39 @@ namespace VideoGen.Core
                 transaction.Commit();
                 version++;
             }
+        }
+
+        /// <summary>
+        /// What a job's duration is learnt from (Wait-Video's expected end): the last poll that saw it running, the first that saw
+        /// it done (this machine's clock, like submitted_at) and the request's clip length and size. Added as nullable columns
+        /// without a new schema version, so an older VideoGen sharing the store (Windows PowerShell 5.1 and pwsh 7 installs of
+        /// different versions) keeps reading and writing it: it names its columns and leaves these null. Added once, under the
+        /// write lock, by whichever process gets there first.
+        /// </summary>
+        private static void AddDurationColumns(SqliteConnection connection)
+        {
+            bool Present()
+            {
+                using var info = connection.CreateCommand();
+                info.CommandText = "SELECT COUNT(*) FROM pragma_table_info('jobs') WHERE name = 'shape'";
+                return Convert.ToInt64(info.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
+            }
+            if (Present())
+            {
+                return;
+            }
+            using var transaction = connection.BeginTransaction();
+            if (!Present())
+            {
+                using var alter = connection.CreateCommand();
+                alter.Transaction = transaction;
+                alter.CommandText = @"ALTER TABLE jobs ADD COLUMN running_seen_at TEXT;
+                    ALTER TABLE jobs ADD COLUMN done_seen_at TEXT;
+                    ALTER TABLE jobs ADD COLUMN shape TEXT;
+                    CREATE INDEX IF NOT EXISTS jobs_durations ON jobs (provider, model, seq) WHERE done_seen_at IS NOT NULL;";
+                alter.ExecuteNonQuery();
+            }
+            transaction.Commit();
         }
 
         private string ConnectionString(SqliteOpenMode mode) => new SqliteConnectionStringBuilder

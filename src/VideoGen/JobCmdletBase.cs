@@ -185,9 +185,10 @@ namespace VideoGen.Commands
             else
             {
                 var submitted = InputObject?.Properties["SubmittedAt"]?.Value;
+                // Text only in the round-trip form ("o", as ConvertTo-Json and the store write it): a date in some culture's form
+                // (Export-Csv writes the exporting machine's) can read as another day here, so it is not trusted.
                 job.RestoreTiming(submitted is DateTimeOffset at ? at : submitted is DateTime time ? new DateTimeOffset(time.ToUniversalTime(), TimeSpan.Zero)
-                    : DateTimeOffset.TryParse(submitted?.ToString(), System.Globalization.CultureInfo.CurrentCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed) ? parsed
-                    : DateTimeOffset.TryParse(submitted?.ToString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out parsed) ? parsed
+                    : DateTimeOffset.TryParseExact(submitted?.ToString(), "o", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var parsed) ? parsed
                     : (DateTimeOffset?)null,
                     InputObject?.Properties["Shape"]?.Value?.ToString());
             }

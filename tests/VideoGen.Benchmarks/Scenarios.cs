@@ -163,7 +163,7 @@ internal static partial class Program
                 throw new InvalidOperationException($"only {jobs.Count} of {n} waiting jobs were submitted: {errors.FirstOrDefault()}");
             }
             // What Export-Csv would keep of each job, for the child's Import-Csv-like rows.
-            await File.WriteAllLinesAsync(file, jobs.Select(j => string.Join('\t', new[] { "Id", "Provider", "Model", "PollingUrl", "Status", "Name" }
+            await File.WriteAllLinesAsync(file, jobs.Select(j => string.Join('\t', new[] { "Id", "Provider", "Model", "PollingUrl", "Status", "Name", "SubmittedAt" }
                 .Select(p => j.Properties[p]?.Value?.ToString() ?? string.Empty))));
         }
         var submitSeconds = submitClock.Elapsed.TotalSeconds;
@@ -182,6 +182,8 @@ internal static partial class Program
         var cpuPerMinute = cpu / (seconds / 60);
         var ceilings = result.GetProperty("ceilings").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
         var totalPolls = pollsByProvider.Values.Sum() * n / Math.Max(1, pollsByProvider.Count);
+        Notes.Add("Waiting 10,000: CPU seconds of the waiting process every 5 s of the hold (the first seconds take the rows in): " +
+            string.Join(", ", result.GetProperty("timeline").EnumerateArray().Select(v => F(v.GetDouble()))) + ".");
         Rows.Add(new Row(string.Format(Inv, "4. Wait-Video holding {0:N0} jobs for {1:0} s (own process)", n, holdFor.TotalSeconds), n, seconds, holdFor.TotalSeconds,
             string.Join(", ", pollsByProvider.OrderBy(p => p.Key).Select(p => string.Format(Inv, "{0} {1:0.0}", p.Key, p.Value))) + " polls",
             peak, cpu,
@@ -205,7 +207,7 @@ internal static partial class Program
         var rows = File.ReadLines(file).Select(line =>
         {
             var f = line.Split('\t');
-            var names = new[] { "Id", "Provider", "Model", "PollingUrl", "Status", "Name" };
+            var names = new[] { "Id", "Provider", "Model", "PollingUrl", "Status", "Name", "SubmittedAt" };
             return (object)Shell.Row(names.Select((name, i) => (name, f[i])).Where(c => c.Item2.Length > 0).ToArray());
         }).ToList();
         using var ps = shell.Create("$input | Wait-Video");
@@ -214,8 +216,16 @@ internal static partial class Program
         var output = new PSDataCollection<PSObject>();
         using var meter = new Meter(TimeSpan.FromMilliseconds(100));
         var handle = ps.BeginInvoke(input, output);
-        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        // CPU seconds every 5 s: the first seconds take the rows in (binding, the store's look-ups), the rest is waiting.
+        var timeline = new List<double>();
+        for (var at = 5.0; at < seconds; at += 5)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(at) - meter.Elapsed);
+            timeline.Add(Math.Round(meter.CpuSeconds, 2));
+        }
+        await Task.Delay(TimeSpan.FromSeconds(seconds) - meter.Elapsed);
         var cpu = meter.CpuSeconds;
+        timeline.Add(Math.Round(cpu, 2));
         var elapsed = meter.Elapsed.TotalSeconds;
         var peak = meter.PeakBytes / 1048576.0;
         var baseline = (meter.PeakBytes - meter.GrowthBytes) / 1048576.0;
@@ -237,7 +247,7 @@ internal static partial class Program
             var type = mapping!.GetType();
             ceilings[type.GetProperty("Provider")!.GetValue(mapping)!.ToString()!] = ((TimeSpan)type.GetProperty("MaxPollInterval")!.GetValue(mapping)!).TotalSeconds;
         }
-        Console.WriteLine(JsonSerializer.Serialize(new { peakMiB = peak, baselineMiB = baseline, engineMiB, cpuSeconds = cpu, seconds = elapsed, emitted = output.Count, errors, ceilings }));
+        Console.WriteLine(JsonSerializer.Serialize(new { peakMiB = peak, baselineMiB = baseline, engineMiB, cpuSeconds = cpu, seconds = elapsed, emitted = output.Count, errors, ceilings, timeline }));
         return 0;
     }
 

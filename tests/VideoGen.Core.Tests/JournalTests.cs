@@ -136,6 +136,54 @@ public class JournalTests : IDisposable
     }
 
     [Fact]
+    public void The_store_keeps_how_long_each_watched_job_took_and_a_store_without_those_columns_gets_them_at_the_same_schema_version()
+    {
+        // A store as VideoGen wrote it before schema 2: its tables, no duration columns.
+        var journal = new JobJournal(_path);
+        journal.Submitted(Submitted("old"));
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + _path + ";Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "DROP INDEX jobs_durations; ALTER TABLE jobs DROP COLUMN running_seen_at; ALTER TABLE jobs DROP COLUMN done_seen_at; ALTER TABLE jobs DROP COLUMN shape;";
+            command.ExecuteNonQuery();
+        }
+        var store = new JobJournal(_path);
+        var submittedAt = DateTimeOffset.UtcNow.AddSeconds(-50);
+        foreach (var id in new[] { "d1", "d2" })
+        {
+            var job = VideoJob.Restore(id, VideoProvider.OpenRouter, "google/veo-3.1", status: "Queued");
+            job.SubmittedAt = submittedAt;
+            job.Shape = "8s 720p";
+            store.Submitted(job);
+            job.LastSeenRunning = submittedAt.AddSeconds(40);
+            job.SetStatus(VideoJobStatus.Running, "in_progress", DateTimeOffset.UtcNow);
+            store.StatusChanged(job);
+            job.SetStatus(VideoJobStatus.Succeeded, "completed", DateTimeOffset.UtcNow);
+            store.StatusChanged(job);
+        }
+        // An imported job's submission time came from a file: it teaches nothing.
+        var imported = VideoJob.Restore("imp", VideoProvider.OpenRouter, "google/veo-3.1", status: "Queued");
+        store.ImportJobs(new[] { JournalEntry.Imported(imported, DateTimeOffset.UtcNow.AddDays(-3)) }, new JournalImportReport("test"));
+        imported.SetStatus(VideoJobStatus.Succeeded, "completed", DateTimeOffset.UtcNow);
+        store.StatusChanged(imported);
+
+        var durations = store.Durations(VideoProvider.OpenRouter, "google/veo-3.1", null);
+
+        Assert.Equal(2, durations.Count);
+        Assert.All(durations, d =>
+        {
+            Assert.Equal("8s 720p", d.Shape);
+            Assert.InRange(d.Earliest.TotalSeconds, 39.9, 40.1);
+            Assert.InRange(d.Latest.TotalSeconds, 49, 60);
+        });
+        Assert.Empty(store.Durations(VideoProvider.OpenRouter, "another-model", null));
+        Assert.Empty(store.Durations(VideoProvider.OpenRouter, "google/veo-3.1", "https://gateway.example/v1/"));
+        Assert.Empty(store.Durations(VideoProvider.FastRouter, "google/veo-3.1", null));
+        Assert.Equal("8s 720p", store.Find(VideoProvider.OpenRouter, "d1")!.Job.Shape);
+    }
+
+    [Fact]
     public void Several_writers_at_once_lose_no_line()
     {
         var journal = new JobJournal(_path);

@@ -94,4 +94,46 @@ public class RequestBudgetTests
         Assert.Equal(2, host.Counts.Refusals); // the attempt and its one retry, each waited for its turn
         Assert.Equal(40, client.BudgetFor(new Uri("https://api.fastrouter.ai/api/v1/x")).Rate);
     }
+
+    [Fact]
+    public async Task A_poll_gets_a_turn_after_at_most_four_submissions_however_many_wait()
+    {
+        var budget = new RequestBudget(20);
+        for (var i = 0; i < 20; i++)
+        {
+            await budget.AcquireAsync(true, default); // the burst is spent
+        }
+        var order = new List<string>();
+        var waits = Enumerable.Range(0, 10).Select(i => budget.AcquireAsync(true, default).ContinueWith(_ => { lock (order) { order.Add("submission"); } })).ToList();
+        waits.Add(budget.AcquireAsync(false, default).ContinueWith(_ => { lock (order) { order.Add("poll"); } }));
+        await Task.WhenAll(waits);
+        Assert.InRange(order.IndexOf("poll"), 0, 4);
+    }
+
+    [Fact]
+    public async Task A_429_from_a_CDN_after_a_redirect_slows_the_CDN_not_the_providers_API()
+    {
+        var handler = new MockHttpMessageHandler();
+        handler.When(HttpMethod.Get, "https://gateway.example.com/v1/videos/v1/content").Respond(_ =>
+        {
+            var moved = new HttpResponseMessage(HttpStatusCode.Found);
+            moved.Headers.Location = new Uri("https://cdn.example.net/v1.mp4");
+            return moved;
+        });
+        handler.When(HttpMethod.Get, "https://cdn.example.net/v1.mp4").Respond(_ =>
+        {
+            var busy = new HttpResponseMessage((HttpStatusCode)429) { Content = new StringContent("slow down") };
+            busy.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(1));
+            return busy;
+        });
+        using var client = new VideoGenClient(handler, new VideoGenClientOptions { MaxRetries = 1, BaseDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(50) });
+        var endpoint = new ProviderEndpoint(VideoProvider.OpenAICompatible, new Uri("https://gateway.example.com/v1"), "sk-cdn-budget-test-0001");
+        var job = VideoJob.Restore("v1", VideoProvider.OpenAICompatible, "sora-2", status: "Succeeded");
+
+        await Assert.ThrowsAsync<VideoGenException>(() => client.OpenDownloadAsync(endpoint, job, VideoVariant.Video, 0, null, default));
+
+        Assert.Equal(0, client.BudgetFor(new Uri("https://gateway.example.com/v1/videos")).Counts.Refusals);
+        Assert.Equal(100, client.BudgetFor(new Uri("https://gateway.example.com/v1/videos")).Rate);
+        Assert.True(client.BudgetFor(new Uri("https://cdn.example.net/x")).Counts.Refusals >= 1);
+    }
 }

@@ -1,3 +1,4 @@
+using RichardSzalay.MockHttp;
 using VideoGen.Core;
 using VideoGen.Core.Waiting;
 using VideoGen.Emulator;
@@ -266,6 +267,51 @@ public class WaiterTests : IAsyncLifetime
         var trimmed = ExpectedDuration.From(many, "m", null)!;
         Assert.InRange(trimmed.Earliest.TotalSeconds, 40, 41);
         Assert.InRange(trimmed.Latest.TotalSeconds, 45, 46);
+    }
+
+    [Fact]
+    public void However_long_history_says_a_job_takes_it_is_polled_at_least_every_15_minutes_and_the_advised_interval_never_exceeds_the_ceiling()
+    {
+        var policy = new PollPolicy();
+        var (advised, ceiling) = (TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+        // A history poisoned with 200-day jobs (a wrong clock) cannot make a job wait for months.
+        var poisoned = ExpectedDuration.From(new[] { new JobDuration(null, TimeSpan.FromDays(200), TimeSpan.FromDays(200.1)), new JobDuration(null, TimeSpan.FromDays(200), TimeSpan.FromDays(200.1)) }, "m", null)!;
+        Assert.Equal(PollPolicy.LongestWait, policy.NextDelay(TimeSpan.Zero, 0, poisoned, advised, ceiling, null));
+        // $env:VIDEOGEN_POLL_INTERVAL_SEC above the ceiling is the ceiling, as -Verbose then says.
+        var slow = new PollPolicy { AdvisedInterval = TimeSpan.FromSeconds(60) };
+        Assert.Equal(ceiling, slow.Advised(advised, ceiling));
+        Assert.Equal(ceiling, slow.NextDelay(TimeSpan.Zero, 0, null, advised, ceiling, null));
+    }
+
+    [Fact]
+    public async Task A_host_held_by_its_429s_holds_no_slot_another_providers_jobs_need()
+    {
+        var handler = new RichardSzalay.MockHttp.MockHttpMessageHandler();
+        handler.When(System.Net.Http.HttpMethod.Get, "https://openrouter.ai/api/v1/videos/*").Respond("application/json", "{\"id\":\"x\",\"status\":\"in_progress\"}");
+        handler.When(System.Net.Http.HttpMethod.Get, "https://gateway.example.com/v1/videos/done").Respond("application/json", "{\"id\":\"done\",\"object\":\"video\",\"status\":\"completed\",\"progress\":100}");
+        using var client = new VideoGen.Core.Http.VideoGenClient(handler, TestClient.FastRetries());
+        var held = new ProviderEndpoint(VideoProvider.OpenRouter, new Uri("https://openrouter.ai/api/v1"), "sk-or-held-host-0001");
+        var other = new ProviderEndpoint(VideoProvider.OpenAICompatible, new Uri("https://gateway.example.com/v1"), "sk-other-host-0001");
+        client.BudgetFor(held.BaseUri).Answered(429, TimeSpan.FromSeconds(60)); // OpenRouter is held for a minute
+        using var engine = new WorkEngine(8);
+        using var waiter = new JobWaiter(client, new WaitOptions { Policy = new PollPolicy { FixedInterval = TimeSpan.FromMilliseconds(50) } }, null, engine);
+        for (var i = 0; i < 50; i++)
+        {
+            waiter.Add(VideoJob.Restore("held" + i, VideoProvider.OpenRouter, "google/veo-3.1", status: "Running"), held);
+        }
+        waiter.Add(VideoJob.Restore("done", VideoProvider.OpenAICompatible, "sora-2", status: "Running"), other);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        WaitResult? result = null;
+        while (result is null && clock.Elapsed < TimeSpan.FromSeconds(55))
+        {
+            TryTake(engine, TimeSpan.FromMilliseconds(100), out result);
+        }
+
+        Assert.NotNull(result);
+        Assert.Equal("done", result!.Job.Id);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the other host's job waited " + clock.Elapsed);
+        engine.Cancel();
     }
 
     [Theory]

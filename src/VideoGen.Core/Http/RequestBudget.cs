@@ -9,7 +9,8 @@ namespace VideoGen.Core.Http
     /// <summary>
     /// The one request budget of a provider host (scheme, host and port), kept by the <see cref="VideoGenClient"/> that sends
     /// there; the cmdlets share one client per process, so one budget takes every poll of every Wait-Video, Get-VideoStatus
-    /// and Save-Video, and New-Video's submissions, which go first (a submission never waits behind polls). A token bucket: at most <see cref="Rate"/> requests a second, bursts of one
+    /// and Save-Video, and New-Video's submissions, which go first (a submission waits behind at most one poll, a poll behind at
+    /// most four submissions). A token bucket: at most <see cref="Rate"/> requests a second, bursts of one
     /// second's worth. The rate starts at the ceiling (<see cref="VideoGenClientOptions.MaxRequestsPerSecond"/>: 100 a second,
     /// or <c>$env:VIDEOGEN_MAX_REQUESTS_PER_SEC</c>); a 429 halves it for every job of the host (at most once a second) and holds
     /// every request until the provider's <c>Retry-After</c> has passed (1 s when it sent none, at most
@@ -25,6 +26,8 @@ namespace VideoGen.Core.Http
         /// <summary>The longest a 429 holds the host: 60 s, whatever its Retry-After (the client's retries wait at most as long).</summary>
         public static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(60);
 
+        private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(20);
+
         private readonly object _gate = new object();
         private readonly TimeProvider _time;
         private readonly Queue<Waiter> _paid = new Queue<Waiter>();
@@ -38,6 +41,10 @@ namespace VideoGen.Core.Http
         private bool _pumpArmed;
         private long _answers;
         private long _refusals;
+        private int _paidStreak;
+
+        /// <summary>Paid turns in a row before a waiting poll gets one: submissions go first, but polls are never starved.</summary>
+        private const int PaidBeforeAPoll = 4;
 
         /// <summary>A budget of <paramref name="ceiling"/> requests a second on <paramref name="time"/>'s clock.</summary>
         public RequestBudget(double ceiling, TimeProvider? time = null)
@@ -94,9 +101,10 @@ namespace VideoGen.Core.Http
             {
                 var now = _time.GetTimestamp();
                 Refill(now);
-                if (now >= _pausedUntil && _tokens >= 1 && _paid.Count == 0 && (paid || _other.Count == 0))
+                if (now >= _pausedUntil && _tokens >= 1 && _paid.Count == 0 && (paid ? _other.Count == 0 || _paidStreak < PaidBeforeAPoll : _other.Count == 0))
                 {
                     _tokens -= 1;
+                    _paidStreak = paid && _other.Count > 0 ? _paidStreak + 1 : 0;
                     return Task.CompletedTask;
                 }
                 waiter = new Waiter();
@@ -168,9 +176,11 @@ namespace VideoGen.Core.Http
                 return;
             }
             var wait = now < _pausedUntil ? Elapsed(now, _pausedUntil) : TimeSpan.FromSeconds(Math.Max(0, (1 - _tokens) / _rate));
-            if (wait < TimeSpan.FromMilliseconds(1))
+            if (wait < PumpInterval)
             {
-                wait = TimeSpan.FromMilliseconds(1);
+                // Turns are handed out in small batches: one wake-up every 20 ms at most, not one per request (at 100 requests a
+                // second that is five wake-ups of the thread pool fewer for every one made).
+                wait = PumpInterval;
             }
             _pumpArmed = true;
             _pump.Change(wait, Timeout.InfiniteTimeSpan);
@@ -186,8 +196,18 @@ namespace VideoGen.Core.Http
                 Refill(now);
                 while (now >= _pausedUntil && _tokens >= 1)
                 {
-                    var next = _paid.Count > 0 ? _paid.Dequeue() : _other.Count > 0 ? _other.Dequeue() : null;
-                    if (next is null)
+                    Waiter next;
+                    if (_paid.Count > 0 && (_other.Count == 0 || _paidStreak < PaidBeforeAPoll))
+                    {
+                        next = _paid.Dequeue();
+                        _paidStreak = _other.Count > 0 ? _paidStreak + 1 : 0;
+                    }
+                    else if (_other.Count > 0)
+                    {
+                        next = _other.Dequeue();
+                        _paidStreak = 0;
+                    }
+                    else
                     {
                         break;
                     }

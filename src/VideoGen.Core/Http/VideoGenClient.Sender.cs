@@ -21,8 +21,10 @@ namespace VideoGen.Core.Http
         /// breaks off is retried like a failed request where the call is idempotent.
         /// </summary>
         private async Task<HttpResponseMessage> SendAsync(ProviderEndpoint endpoint, Func<HttpRequestMessage> build,
-            ResiliencePipeline<HttpResponseMessage> pipeline, string? taskId, IVideoGenLog log, CancellationToken cancellationToken, bool bufferJson = false)
+            ResiliencePipeline<HttpResponseMessage> pipeline, string? taskId, IVideoGenLog log, CancellationToken cancellationToken, bool bufferJson = false, bool turnTaken = false)
         {
+            // A turn the caller already took (TakeTurnAsync, before it took a -ThrottleLimit slot) serves the first attempt at that host.
+            var taken = new TakenTurn { Host = turnTaken ? RequestBudget.HostOf(endpoint.BaseUri) : null };
             var context = ResilienceContextPool.Shared.Get(cancellationToken);
             context.Properties.Set(LogKey, log);
             HttpResponseMessage response;
@@ -37,7 +39,10 @@ namespace VideoGen.Core.Http
                         var budget = state.self.BudgetFor(request.RequestUri!);
                         try
                         {
-                            await budget.AcquireAsync(state.paid, ctx.CancellationToken).ConfigureAwait(false);
+                            if (!state.taken.Use(request.RequestUri!))
+                            {
+                                await budget.AcquireAsync(state.paid, ctx.CancellationToken).ConfigureAwait(false);
+                            }
                         }
                         catch
                         {
@@ -55,10 +60,13 @@ namespace VideoGen.Core.Http
                                 return sent;
                             },
                             (state.self, state.endpoint, request, state.log, state.bufferJson), ctx.CancellationToken).ConfigureAwait(false);
-                        budget.Answered((int)answer.StatusCode, (int)answer.StatusCode == 429 ? ServerHints.RetryAfter(answer, state.self._time.GetUtcNow()) : null);
+                        // The answer counts for the host that gave it: a CDN's 429 after a redirect does not slow the provider's API.
+                        var answered = answer.RequestMessage?.RequestUri is Uri final && RequestBudget.HostOf(final) != RequestBudget.HostOf(request.RequestUri!)
+                            ? state.self.BudgetFor(final) : budget;
+                        answered.Answered((int)answer.StatusCode, (int)answer.StatusCode == 429 ? ServerHints.RetryAfter(answer, state.self._time.GetUtcNow()) : null);
                         return answer;
                     },
-                    context, (self: this, endpoint, build, log, bufferJson, paid: pipeline == _submit)).ConfigureAwait(false);
+                    context, (self: this, endpoint, build, log, bufferJson, paid: pipeline == _submit, taken)).ConfigureAwait(false);
             }
             catch (TimeoutRejectedException ex)
             {
@@ -149,6 +157,32 @@ namespace VideoGen.Core.Http
                 }
                 log.Verbose("Redirected to " + Describe(target));
                 request = next;
+            }
+        }
+
+        /// <summary>
+        /// Waits for a turn of the request budget of <paramref name="endpoint"/>'s host, for a poll the caller sends next with
+        /// <c>turnTaken</c>: Wait-Video takes it before a -ThrottleLimit slot, so a host held by its 429s holds no slot another
+        /// provider's jobs could use.
+        /// </summary>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+        public Task TakeTurnAsync(ProviderEndpoint endpoint, CancellationToken cancellationToken) =>
+            BudgetFor((endpoint ?? throw new ArgumentNullException(nameof(endpoint))).BaseUri).AcquireAsync(false, cancellationToken);
+
+        /// <summary>A turn taken before the call: used once, by the first request to its host.</summary>
+        private sealed class TakenTurn
+        {
+            public string? Host;
+
+            public bool Use(Uri uri)
+            {
+                var host = Host;
+                if (host is null || host != RequestBudget.HostOf(uri))
+                {
+                    return false;
+                }
+                Host = null;
+                return true;
             }
         }
 

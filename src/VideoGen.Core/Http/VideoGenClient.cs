@@ -259,7 +259,13 @@ namespace VideoGen.Core.Http
         /// <summary>Polls a job once (with retries for transient failures).</summary>
         /// <returns>A new job object with the provider's current status; <paramref name="job"/> is not changed.</returns>
         /// <exception cref="VideoGenException">A failure that outlasted the retries; it carries the task id.</exception>
-        public async Task<VideoJob> PollAsync(ProviderEndpoint endpoint, VideoJob job, IVideoGenLog? log, CancellationToken cancellationToken)
+        public Task<VideoJob> PollAsync(ProviderEndpoint endpoint, VideoJob job, IVideoGenLog? log, CancellationToken cancellationToken) =>
+            PollAsync(endpoint, job, log, turnTaken: false, cancellationToken);
+
+        /// <summary>Polls a job once; with <paramref name="turnTaken"/>, the caller took its host's turn (<see cref="TakeTurnAsync"/>).</summary>
+        /// <returns>A new job object with the provider's current status; <paramref name="job"/> is not changed.</returns>
+        /// <exception cref="VideoGenException">A failure that outlasted the retries; it carries the task id.</exception>
+        public async Task<VideoJob> PollAsync(ProviderEndpoint endpoint, VideoJob job, IVideoGenLog? log, bool turnTaken, CancellationToken cancellationToken)
         {
             log = SanitizingLog.For(log, endpoint);
             var mapping = endpoint.Mapping;
@@ -270,7 +276,7 @@ namespace VideoGen.Core.Http
             HttpResponseMessage response;
             try
             {
-                response = await SendAsync(endpoint, legacy ? older : documented, _idempotent, job.Id, log, cancellationToken, bufferJson: true).ConfigureAwait(false);
+                response = await SendAsync(endpoint, legacy ? older : documented, _idempotent, job.Id, log, cancellationToken, bufferJson: true, turnTaken: turnTaken).ConfigureAwait(false);
             }
             catch (VideoGenException ex) when (ex.Kind == VideoGenErrorKind.NotFound && ex.RouteMissing && HasFallback(endpoint, job))
             {

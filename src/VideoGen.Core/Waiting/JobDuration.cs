@@ -11,6 +11,9 @@ namespace VideoGen.Core.Waiting
     /// </summary>
     public sealed class JobDuration
     {
+        /// <summary>The longest a job can take and still teach anything: a day (a longer one had a wrong clock or sat somewhere).</summary>
+        public static readonly TimeSpan Longest = TimeSpan.FromDays(1);
+
         /// <summary>One job's duration bounds.</summary>
         /// <param name="shape">The request's clip length and size (<see cref="ShapeOf"/>), or null.</param>
         /// <param name="earliest">It was still running this long after submission.</param>

@@ -128,9 +128,39 @@ namespace VideoGen.Core.Waiting
         }
 
         /// <summary>A snapshot of the counts and the jobs still running.</summary>
-        public WaitProgress GetProgress() =>
-            new WaitProgress(Volatile.Read(ref _total), Volatile.Read(ref _finished), Volatile.Read(ref _succeeded), Volatile.Read(ref _failed),
-                _active.OrderBy(p => p.Key).Select(p => p.Value).ToList());
+        public WaitProgress GetProgress() => GetProgress(int.MaxValue);
+
+        /// <summary>
+        /// A snapshot of the counts and the first <paramref name="maxActive"/> jobs still running, in the order they were added:
+        /// one pass over the running jobs, without sorting them all (Wait-Video asks four times a second for eight of ten thousand).
+        /// </summary>
+        public WaitProgress GetProgress(int maxActive)
+        {
+            var first = new List<KeyValuePair<long, VideoJob>>(Math.Min(Math.Max(0, maxActive), 64));
+            if (maxActive > 0)
+            {
+                foreach (var pair in _active)
+                {
+                    if (first.Count < maxActive)
+                    {
+                        first.Add(pair);
+                        if (first.Count == maxActive)
+                        {
+                            first.Sort((a, b) => a.Key.CompareTo(b.Key));
+                        }
+                    }
+                    else if (pair.Key < first[first.Count - 1].Key)
+                    {
+                        first.RemoveAt(first.Count - 1);
+                        var at = first.FindIndex(p => p.Key > pair.Key);
+                        first.Insert(at < 0 ? first.Count : at, pair);
+                    }
+                }
+                first.Sort((a, b) => a.Key.CompareTo(b.Key));
+            }
+            return new WaitProgress(Volatile.Read(ref _total), Volatile.Read(ref _finished), Volatile.Read(ref _succeeded), Volatile.Read(ref _failed),
+                first.Select(p => p.Value).ToList());
+        }
 
         /// <summary>Releases the timeout; the engine is the caller's to dispose.</summary>
         public void Dispose() => _timeout?.Dispose();
@@ -144,23 +174,34 @@ namespace VideoGen.Core.Waiting
                 _log.Verbose(string.Format(CultureInfo.InvariantCulture, "{0}: polling every {1:0.#} s (-PollIntervalSec).", job.Id, fixedInterval.TotalSeconds));
                 return;
             }
-            var advised = policy.Advised(endpoint.Mapping.PollInterval);
+            var advised = policy.Advised(endpoint.Mapping.PollInterval, endpoint.Mapping.MaxPollInterval);
             var source = policy.AdvisedInterval is null ? "the provider's advised interval" : "$env:" + PollPolicy.AdvisedIntervalVariable;
             _log.Verbose(expected is null
                 ? string.Format(CultureInfo.InvariantCulture, "{0}: no finished job of {1} at {2} in the job store to learn from; polling every {3:0.#} s ({4}).",
                     job.Id, job.Model ?? "its model", job.Provider, advised.TotalSeconds, source)
                 : string.Format(CultureInfo.InvariantCulture, "{0}: expected done {1}{2}; polled up to {3} times then, every {4:0.#} s or more after.",
-                    job.Id, expected, job.SubmittedAt is DateTimeOffset at ? ", about " + (at + expected.Latest).ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture) : string.Empty,
+                    job.Id, expected, job.SubmittedAt is DateTimeOffset at ? ", by about " + When(at + expected.Latest) : string.Empty,
                     ExpectedDuration.PlannedPolls, advised.TotalSeconds));
+        }
+
+        /// <summary>A local time as people read it: the time of day, with the date when it is not within the next 12 hours.</summary>
+        private static string When(DateTimeOffset at)
+        {
+            var local = at.ToLocalTime();
+            var near = (at - DateTimeOffset.UtcNow).Duration() < TimeSpan.FromHours(12);
+            return local.ToString(near ? "HH:mm:ss" : "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
         }
 
         private async Task<WaitResult> WatchAsync(long key, VideoJob job, ProviderEndpoint endpoint, ExpectedDuration? expected, WorkContext context, Action<VideoJob, VideoJobStatus>? onChange)
         {
             var ceiling = endpoint.Mapping.MaxPollInterval;
-            // The job's age counts from its submission's answer where known (a job piped from New-Video, an exported row),
-            // else as due now (polled at once, then from there like a young job).
-            var born = job.SubmittedAt is DateTimeOffset submitted && submitted <= DateTimeOffset.UtcNow ? submitted
-                : DateTimeOffset.UtcNow - _options.Policy.Advised(endpoint.Mapping.PollInterval);
+            // The job's age counts from its submission's answer where known (a job piped from New-Video, an exported row), else it
+            // is taken as due now (polled at once, then from there like a young job). Measured on the waiter's monotonic clock from
+            // here on: a wall-clock step (NTP, a time zone change) moves no poll.
+            var now = DateTimeOffset.UtcNow;
+            var ageAtStart = job.SubmittedAt is DateTimeOffset submitted && submitted <= now ? now - submitted
+                : _options.Policy.Advised(endpoint.Mapping.PollInterval, endpoint.Mapping.MaxPollInterval);
+            var bornOnClock = _clock.Elapsed - ageAtStart;
             var polls = 0;
             var timeoutToken = _timeout?.Token ?? CancellationToken.None;
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.Token, timeoutToken);
@@ -170,7 +211,7 @@ namespace VideoGen.Core.Waiting
                 while (true)
                 {
                     var hint = job.PollAfter;
-                    var delay = _options.Policy.NextDelay(DateTimeOffset.UtcNow - born, polls, expected, endpoint.Mapping.PollInterval, ceiling, hint);
+                    var delay = _options.Policy.NextDelay(_clock.Elapsed - bornOnClock, polls, expected, endpoint.Mapping.PollInterval, ceiling, hint);
                     if (hint is TimeSpan asked && (asked >= ServerHints.Cap || (_options.Timeout is TimeSpan bound && asked > bound - _clock.Elapsed)))
                     {
                         // A hint is capped where it is read (ServerHints); said here, where the wait is decided.
@@ -185,18 +226,20 @@ namespace VideoGen.Core.Waiting
                         var remaining = limit - _clock.Elapsed;
                         if (remaining <= TimeSpan.Zero)
                         {
-                            return TimedOut(key, job);
+                            return TimedOut(key, job, polls);
                         }
                         if (delay > remaining)
                         {
                             delay = remaining;
                         }
                     }
-                    await Task.Delay(delay, token).ConfigureAwait(false);
+                    await Task.Delay(Coalesced(delay), token).ConfigureAwait(false);
                     var before = job.Status;
+                    // The host's turn before a -ThrottleLimit slot: a host held by its 429s then holds no slot another provider's jobs could use.
+                    await _client.TakeTurnAsync(endpoint, token).ConfigureAwait(false);
                     using (await context.SlotAsync().ConfigureAwait(false))
                     {
-                        job = await _client.PollAsync(endpoint, job, _log, token).ConfigureAwait(false);
+                        job = await _client.PollAsync(endpoint, job, _log, turnTaken: true, token).ConfigureAwait(false);
                     }
                     polls++;
                     _active[key] = job;
@@ -212,7 +255,7 @@ namespace VideoGen.Core.Waiting
             }
             catch (OperationCanceledException) when (timeoutToken.IsCancellationRequested && !context.Token.IsCancellationRequested)
             {
-                return TimedOut(key, job);
+                return TimedOut(key, job, polls);
             }
             catch (OperationCanceledException) when (context.Token.IsCancellationRequested)
             {
@@ -236,14 +279,30 @@ namespace VideoGen.Core.Waiting
             }
         }
 
+        /// <summary>
+        /// A wait of a second or more ends on the next quarter second of the waiter's clock, so the polls of thousands of jobs
+        /// come due together and wake the thread pool a few times a second, not once per job; shorter waits are kept exact.
+        /// </summary>
+        private TimeSpan Coalesced(TimeSpan delay)
+        {
+            if (delay < TimeSpan.FromSeconds(1))
+            {
+                return delay;
+            }
+            var grid = TimeSpan.FromMilliseconds(250).Ticks;
+            var due = _clock.Elapsed.Ticks + delay.Ticks;
+            return TimeSpan.FromTicks((due + grid - 1) / grid * grid - _clock.Elapsed.Ticks);
+        }
+
         /// <summary>The usual end at -TimeoutSec: the job as last seen, not marked failed, with the command that follows it later.</summary>
-        private WaitResult TimedOut(long key, VideoJob job)
+        private WaitResult TimedOut(long key, VideoJob job, int polls)
         {
             var seconds = _options.Timeout?.TotalSeconds ?? 0;
+            var state = polls > 0 ? "was still " + job.Status : "was not polled yet (its first poll was planned later; -Verbose says when)";
             return Finish(key, job, new VideoGenException(VideoGenErrorKind.Timeout,
                 string.Format(CultureInfo.InvariantCulture,
-                    "Job {0} at {1} was still {2} after {3:0.#} s; it goes on at the provider (nothing was cancelled). Wait for it later with: Get-VideoStatus -Id {0} -Provider {1} -Model {4} | Wait-Video",
-                    job.Id, job.Provider, job.Status, seconds, job.Model), job.Id));
+                    "Job {0} at {1} {2} after {3:0.#} s; it goes on at the provider (nothing was cancelled). Wait for it later with: Get-VideoStatus -Id {0} -Provider {1} -Model {4} | Wait-Video",
+                    job.Id, job.Provider, state, seconds, job.Model), job.Id));
         }
 
         /// <summary>A hint as people read it: seconds, or days for the absurd ones.</summary>

@@ -12,8 +12,8 @@ namespace VideoGen.Core.Waiting
     /// runs past what was expected (a sixth of it) up to the ceiling (the provider's longest advised interval, 30 s).</item>
     /// <item>A job already due (older than its window, or than the advised interval) is polled at once.</item>
     /// </list>
-    /// A server hint (<c>Retry-After</c>, <c>openai-poll-after-ms</c>; capped at Http.ServerHints.Cap, 10 minutes) is never
-    /// undercut. <see cref="FixedInterval"/> (Wait-Video -PollIntervalSec) replaces all of it.
+    /// No planned wait is longer than <see cref="LongestWait"/> (15 minutes). A server hint (<c>Retry-After</c>,
+    /// <c>openai-poll-after-ms</c>; capped at Http.ServerHints.Cap, 10 minutes) is never undercut. <see cref="FixedInterval"/> (Wait-Video -PollIntervalSec) replaces all of it.
     /// </summary>
     public sealed class PollPolicy
     {
@@ -46,8 +46,16 @@ namespace VideoGen.Core.Waiting
             return policy;
         }
 
-        /// <summary>The advised interval in force for a provider that advises <paramref name="providerAdvised"/>.</summary>
-        public TimeSpan Advised(TimeSpan providerAdvised) => AdvisedInterval ?? providerAdvised;
+        /// <summary>The longest wait the policy plans: 15 minutes. However long history says a job takes, it is polled at least this often.</summary>
+        public static readonly TimeSpan LongestWait = TimeSpan.FromMinutes(15);
+
+        /// <summary>The advised interval in force for a provider that advises <paramref name="providerAdvised"/>, never above the ceiling in force.</summary>
+        public TimeSpan Advised(TimeSpan providerAdvised, TimeSpan providerCeiling)
+        {
+            var advised = AdvisedInterval ?? providerAdvised;
+            var ceiling = MaxInterval ?? providerCeiling;
+            return advised > ceiling ? ceiling : advised;
+        }
 
         /// <summary>The wait before the next poll of a job.</summary>
         /// <param name="age">How long ago the job's submission was answered (or its watch began, where that is unknown).</param>
@@ -65,13 +73,12 @@ namespace VideoGen.Core.Waiting
             }
             else
             {
-                var advised = Advised(providerAdvised);
-                var ceiling = MaxInterval ?? providerCeiling;
-                if (advised > ceiling)
+                var advised = Advised(providerAdvised, providerCeiling);
+                wait = Planned(age, pollsDone, expected, advised, MaxInterval ?? providerCeiling) - age;
+                if (wait > LongestWait)
                 {
-                    advised = ceiling;
+                    wait = LongestWait;
                 }
-                wait = Planned(age, pollsDone, expected, advised, ceiling) - age;
             }
             if (wait < MinimumDelay)
             {

@@ -38,7 +38,7 @@ namespace VideoGen.Commands
 
         #region Parameters
 
-        /// <summary><para type="description">The most poll requests in flight at once, over all jobs. Default 8.</para></summary>
+        /// <summary><para type="description">The most poll requests in flight at once, over all jobs (a poll takes its provider host's turn of the request budget before it takes one of these). Default 8.</para></summary>
         [Parameter]
         [ValidateRange(1, 256)]
         public int ThrottleLimit { get; set; } = 8;
@@ -186,7 +186,7 @@ namespace VideoGen.Commands
         #endregion
 
         /// <summary>
-        /// What the job store says of how long <paramref name="job"/>'s model takes (one read per provider and model, kept for
+        /// What the job store says of how long <paramref name="job"/>'s model takes at its base URI (one read per provider, model and base URI, kept for
         /// the command); null without history. An unreadable store is no history: waiting goes on at the advised interval.
         /// </summary>
         private ExpectedDuration? Expected(VideoJob job)
@@ -195,12 +195,12 @@ namespace VideoGen.Commands
             {
                 return null;
             }
-            var key = job.Provider + "/" + job.Model;
+            var key = job.Provider + "/" + job.Model + "/" + job.BaseUri;
             if (!_history.TryGetValue(key, out var history))
             {
                 try
                 {
-                    history = Journal.Durations(job.Provider, job.Model);
+                    history = Journal.Durations(job.Provider, job.Model, job.BaseUri);
                 }
                 catch (VideoGenException ex)
                 {
@@ -223,7 +223,7 @@ namespace VideoGen.Commands
 
         private void UpdateProgress()
         {
-            var progress = _waiter!.GetProgress();
+            var progress = _waiter!.GetProgress(MaxChildBars);
             if (progress.Total == 0)
             {
                 return;
