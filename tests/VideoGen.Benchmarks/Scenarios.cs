@@ -34,20 +34,6 @@ internal static partial class Program
         return t;
     }
 
-    /// <summary>The most polls the default policy (1 s, x1.2, up to the ceiling) makes for a job of <paramref name="jobSeconds"/>.</summary>
-    private static int PolicyPolls(double jobSeconds, double ceilingSeconds)
-    {
-        var elapsed = 0.0;
-        for (var polls = 0; ; polls++)
-        {
-            elapsed += Math.Min(Math.Pow(1.2, polls), ceilingSeconds);
-            if (elapsed >= jobSeconds)
-            {
-                return polls + 1;
-            }
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------------------------
     // 2. The pipeline through the real cmdlets at N and at 20, against the bandwidth-aware ideal; 6. the hand-written loop.
 
@@ -60,6 +46,12 @@ internal static partial class Program
         foreach (var n in new[] { sizes.Pipeline, sizes.Small }.Distinct())
         {
             NewJournal(work, "pipeline-" + n);
+            // The model's history first, as a nightly batch has it: twelve jobs of 5 s and 15 s waited for in the same store, so
+            // Wait-Video polls near their ends instead of at a new model's advised 10 s.
+            using (var warmup = Shell.Start())
+            {
+                warmup.Run("$input | New-Video -Provider OpenRouter | Wait-Video", PipelineRows(12, "Warmup" + n).Select(r => (object)r.Row));
+            }
             var rows = PipelineRows(n, "Pipeline" + n);
             var ideal = Ideal(rows.Select(r => r.JobSeconds), secondsPerFile);
             var dir = Path.Combine(work, "pipeline-" + n);
@@ -79,7 +71,6 @@ internal static partial class Program
                 peak = meter.PeakBytes / 1048576.0;
             }
             var perJob = (await emulator.TotalPollsAsync() - polls) / (double)n;
-            var bound = (PolicyPolls(FastJobSeconds, 10) + PolicyPolls(SlowJobSeconds, 10)) / 2.0;
             var answers = http.Answers.ToList();
             static bool IsSubmit((double At, string Method, string Path, int Status) a) => a.Method == "POST" && a.Path.EndsWith("/videos", StringComparison.Ordinal);
             var posts = answers.Where(IsSubmit).Select(a => a.At).DefaultIfEmpty(double.NaN).ToList();
@@ -90,7 +81,7 @@ internal static partial class Program
             var answered = answers.Where(IsSubmit).Select(a => a.At).OrderBy(a => a).ToList();
             var actualIdeal = answered.Count == n ? Ideal(answered.Zip(rows, (at, r) => at + r.JobSeconds), secondsPerFile) : double.NaN;
             Rows.Add(new Row("2. Pipeline through the cmdlets (1 MiB files, jobs end at 5 s and 15 s)", n, wall, ideal,
-                string.Format(Inv, "{0:0.00} polls (bound {1:0.0}) + 2", perJob, bound), peak, cpu,
+                string.Format(Inv, "{0:0.00} polls + 2", perJob), peak, cpu,
                 string.Format(Inv, "{0}submissions answered {1:0.00}-{2:0.00} s; downloads answered {3:0.00}-{4:0.00} s, the first after 15 s at {5:0.00} s; ideal = {6} files at {7:0} MiB/s after jobs end at 5 s and 15 s; from the jobs' actual ends (submission + job time) the ideal is {8:0.00} s ({9:0.00}x)",
                     saved.Count == n && errors.Count == 0 ? "" : $"{saved.Count} saved, {errors.Count} errors ({errors.FirstOrDefault()}); ",
                     posts.Min(), posts.Max(), downloads.Min(), downloads.Max(), lateDownloads.Min(), n, _plainMiBps, actualIdeal, wall / actualIdeal)));
