@@ -124,6 +124,15 @@ internal sealed class Meter : IDisposable
 
     public TimeSpan Elapsed => _clock.Elapsed;
     public long PeakBytes => _peak;
+
+    /// <summary>The peak so far, then starts a new peak from now (to tell one phase's peak from the next).</summary>
+    public long TakePeak()
+    {
+        var peak = _peak;
+        _self.Refresh();
+        _peak = _self.WorkingSet64;
+        return peak;
+    }
     public long GrowthBytes => _peak - _baseline;
     public double CpuSeconds
     {

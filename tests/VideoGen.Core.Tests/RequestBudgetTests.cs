@@ -64,11 +64,11 @@ public class RequestBudgetTests
     [Fact]
     public void The_ceiling_comes_from_the_environment_where_it_is_a_number_of_at_least_a_fifth()
     {
-        Assert.Equal(100, new VideoGenClientOptions().MaxRequestsPerSecond);
+        Assert.Equal(50, new VideoGenClientOptions().MaxRequestsPerSecond);
         Assert.Equal(2.5, VideoGenClientOptions.FromEnvironment(n => n == VideoGenClientOptions.MaxRequestsVariable ? "2.5" : null).MaxRequestsPerSecond);
         foreach (var bad in new[] { "0", "-1", "fast", "0.1", "Infinity", "" })
         {
-            Assert.Equal(100, VideoGenClientOptions.FromEnvironment(n => n == VideoGenClientOptions.MaxRequestsVariable ? bad : null).MaxRequestsPerSecond);
+            Assert.Equal(50, VideoGenClientOptions.FromEnvironment(n => n == VideoGenClientOptions.MaxRequestsVariable ? bad : null).MaxRequestsPerSecond);
         }
     }
 
@@ -133,7 +133,7 @@ public class RequestBudgetTests
         await Assert.ThrowsAsync<VideoGenException>(() => client.OpenDownloadAsync(endpoint, job, VideoVariant.Video, 0, null, default));
 
         Assert.Equal(0, client.BudgetFor(new Uri("https://gateway.example.com/v1/videos")).Counts.Refusals);
-        Assert.Equal(100, client.BudgetFor(new Uri("https://gateway.example.com/v1/videos")).Rate);
+        Assert.Equal(50, client.BudgetFor(new Uri("https://gateway.example.com/v1/videos")).Rate);
         Assert.True(client.BudgetFor(new Uri("https://cdn.example.net/x")).Counts.Refusals >= 1);
     }
 }

@@ -11,7 +11,7 @@ namespace VideoGen.Core.Http
     /// there; the cmdlets share one client per process, so one budget takes every poll of every Wait-Video, Get-VideoStatus
     /// and Save-Video, and New-Video's submissions, which go first (a submission waits behind at most one poll, a poll behind at
     /// most four submissions). A token bucket: at most <see cref="Rate"/> requests a second, bursts of one
-    /// second's worth. The rate starts at the ceiling (<see cref="VideoGenClientOptions.MaxRequestsPerSecond"/>: 100 a second,
+    /// second's worth. The rate starts at the ceiling (<see cref="VideoGenClientOptions.MaxRequestsPerSecond"/>: 50 a second,
     /// or <c>$env:VIDEOGEN_MAX_REQUESTS_PER_SEC</c>); a 429 halves it for every job of the host (at most once a second) and holds
     /// every request until the provider's <c>Retry-After</c> has passed (1 s when it sent none, at most
     /// <see cref="MaxPause"/>); each answer that is not a 429 brings it back by about half a request a second per second
@@ -26,7 +26,7 @@ namespace VideoGen.Core.Http
         /// <summary>The longest a 429 holds the host: 60 s, whatever its Retry-After (the client's retries wait at most as long).</summary>
         public static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(60);
 
-        private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(20);
+        private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(100);
 
         private readonly object _gate = new object();
         private readonly TimeProvider _time;
@@ -178,8 +178,8 @@ namespace VideoGen.Core.Http
             var wait = now < _pausedUntil ? Elapsed(now, _pausedUntil) : TimeSpan.FromSeconds(Math.Max(0, (1 - _tokens) / _rate));
             if (wait < PumpInterval)
             {
-                // Turns are handed out in small batches: one wake-up every 20 ms at most, not one per request (at 100 requests a
-                // second that is five wake-ups of the thread pool fewer for every one made).
+                // Turns are handed out in small batches: one wake-up every 100 ms at most, not one per request (at 50 requests a
+                // second, ten wake-ups a second instead of fifty; each wakes the thread pool, whose idle workers spin before they sleep).
                 wait = PumpInterval;
             }
             _pumpArmed = true;

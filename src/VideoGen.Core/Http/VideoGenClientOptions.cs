@@ -38,10 +38,10 @@ namespace VideoGen.Core.Http
 
         /// <summary>
         /// The most requests a second this client sends to one provider host (scheme, host, port), polls, submissions and
-        /// downloads together (<see cref="RequestBudget"/>); 429s lower the rate in force below it. Default 100, a guard no
+        /// downloads together (<see cref="RequestBudget"/>); 429s lower the rate in force below it. Default 50, a guard no
         /// provider documents: they answer 429 instead, and the budget learns from that. At least 0.2.
         /// </summary>
-        public double MaxRequestsPerSecond { get; set; } = 100;
+        public double MaxRequestsPerSecond { get; set; } = 50;
 
         /// <summary>The environment variable that sets <see cref="MaxRequestsPerSecond"/> for the cmdlets' shared client.</summary>
         public const string MaxRequestsVariable = "VIDEOGEN_MAX_REQUESTS_PER_SEC";
