@@ -144,12 +144,23 @@ public sealed class DownloadSafetyTests : IDisposable
     public void Windows_device_names_get_a_prefix(string name) =>
         Assert.StartsWith("_", FileNames.Sanitize(name));
 
-    /// <summary>A temporary file whose <c>failAtWrite</c>-th write puts half its bytes on disk and then fails, as a full disk or a dropped share does.</summary>
+    /// <summary>A temporary file whose <c>failAtWrite</c>-th write (plain or async) puts half its bytes on disk and then fails, as a full disk or a dropped share does.</summary>
 #pragma warning disable CA1835 // the downloader calls the array overload; the Memory one would call back into it
     private sealed class FailingWrite(string path, int failAtWrite)
         : FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, VideoDownloader.BufferSize, useAsync: true)
     {
         private int _writes;
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (++_writes == failAtWrite)
+            {
+                base.Write(buffer, offset, count / 2);
+                base.Flush();
+                throw new IOException("No space left on device (test) : '" + Name + "'", 28);
+            }
+            base.Write(buffer, offset, count);
+        }
 
         public override async Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         {

@@ -44,7 +44,7 @@ public class DownloadTests : IAsyncLifetime
     [Fact]
     public async Task A_file_larger_than_the_buffer_streams_through_and_verifies()
     {
-        _server.Options.FileSize = 5L * 1024 * 1024 + 17;
+        _server.Options.FileSize = 11L * 1024 * 1024 + 17; // more than ten copy buffers
         var (pipeline, endpoint, job) = await FinishedJobAsync();
         var target = Path.Combine(_directory, "big.mp4");
         var reports = new List<DownloadProgress>();
