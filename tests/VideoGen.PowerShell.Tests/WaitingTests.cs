@@ -19,19 +19,18 @@ public class WaitingTests
         var baseUri = emulator.BaseUriFor("OpenRouter").AbsoluteUri;
         const string Wait = "$base = $args[0]; $args[1] | ForEach-Object { New-Video -Prompt $_ -Provider OpenRouter -Model google/veo-3.1 -Duration 4 -BaseUri $base } | Wait-Video -Verbose";
 
-        var cold = ps.Run(Wait, baseUri, new[] { "cold one", "cold two", "cold three" });
-        Assert.Empty(cold.Errors);
-        Assert.Equal(3, cold.Output.Count);
-        Assert.Contains(cold.Verbose, v => v.Message.Contains("no finished job of google/veo-3.1 at OpenRouter", StringComparison.Ordinal) &&
-                                           v.Message.Contains("polling every 0.5 s ($env:VIDEOGEN_POLL_INTERVAL_SEC)", StringComparison.Ordinal));
-        var coldPolls = emulator.State.Jobs.Values.Where(j => j.Prompt.StartsWith("cold", StringComparison.Ordinal)).Select(j => j.Polls).ToList();
+        // Three jobs through New-Video | Wait-Video -Verbose: the verbose line that says how each was waited for, and the polls of each.
+        List<int> Run(string run, string says)
+        {
+            var result = ps.Run(Wait, baseUri, new[] { run + " one", run + " two", run + " three" });
+            Assert.Empty(result.Errors);
+            Assert.Equal(3, result.Output.Count);
+            Assert.Contains(result.Verbose, v => v.Message.Contains(says, StringComparison.Ordinal));
+            return emulator.State.Jobs.Values.Where(j => j.Prompt.StartsWith(run, StringComparison.Ordinal)).Select(j => j.Polls).ToList();
+        }
 
-        var warm = ps.Run(Wait, baseUri, new[] { "warm one", "warm two", "warm three" });
-        Assert.Empty(warm.Errors);
-        Assert.Equal(3, warm.Output.Count);
-        Assert.Contains(warm.Verbose, v => v.Message.Contains("expected done", StringComparison.Ordinal) &&
-                                           v.Message.Contains("from 3 finished jobs of google/veo-3.1 4s", StringComparison.Ordinal));
-        var warmPolls = emulator.State.Jobs.Values.Where(j => j.Prompt.StartsWith("warm", StringComparison.Ordinal)).Select(j => j.Polls).ToList();
+        var coldPolls = Run("cold", "no finished job of google/veo-3.1 at OpenRouter in the job store to learn from; polling every 0.5 s ($env:VIDEOGEN_POLL_INTERVAL_SEC)");
+        var warmPolls = Run("warm", "from 3 finished jobs of google/veo-3.1 4s");
 
         // Cold: every half second for 4 s. Warm: nothing before the window the first run showed, then at most three.
         Assert.All(coldPolls, p => Assert.True(p >= 4, "cold polls: " + string.Join(", ", coldPolls)));
