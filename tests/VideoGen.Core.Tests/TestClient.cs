@@ -40,7 +40,8 @@ internal sealed class TestClient
     public PollPolicy Policy { get; }
     public RecordingLog Log { get; } = new();
 
-    public static VideoGenClientOptions FastRetries() => new() { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromSeconds(2) };
+    /// <summary>Retries in milliseconds, and a request budget (RequestBudget) far above the cmdlets' 50 a second: these tests are not about it.</summary>
+    public static VideoGenClientOptions FastRetries() => new() { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromSeconds(2), MaxRequestsPerSecond = 1000 };
 
     /// <summary>The environment the cmdlets would read: every provider's key and base URI variable.</summary>
     public string? Environment(string name)

@@ -26,7 +26,7 @@ namespace VideoGen.Core.Http
         /// <summary>The longest a 429 holds the host: 60 s, whatever its Retry-After (the client's retries wait at most as long).</summary>
         public static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(60);
 
-        private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(100);
+        private static readonly TimeSpan PumpInterval = TimeSpan.FromMilliseconds(250);
 
         private readonly object _gate = new object();
         private readonly TimeProvider _time;
@@ -178,8 +178,8 @@ namespace VideoGen.Core.Http
             var wait = now < _pausedUntil ? Elapsed(now, _pausedUntil) : TimeSpan.FromSeconds(Math.Max(0, (1 - _tokens) / _rate));
             if (wait < PumpInterval)
             {
-                // Turns are handed out in small batches: one wake-up every 100 ms at most, not one per request (at 50 requests a
-                // second, ten wake-ups a second instead of fifty; each wakes the thread pool, whose idle workers spin before they sleep).
+                // Turns are handed out in small batches: one wake-up every 250 ms at most, not one per request (at 50 requests a
+                // second, four wake-ups a second instead of fifty; each wakes the thread pool, whose idle workers spin before they sleep).
                 wait = PumpInterval;
             }
             _pumpArmed = true;

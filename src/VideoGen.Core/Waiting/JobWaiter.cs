@@ -280,8 +280,9 @@ namespace VideoGen.Core.Waiting
         }
 
         /// <summary>
-        /// A wait of a second or more ends on the next quarter second of the waiter's clock, so the polls of thousands of jobs
-        /// come due together and wake the thread pool a few times a second, not once per job; shorter waits are kept exact.
+        /// A wait of a second or more ends on the next quarter second of the waiter's clock (of 5 s or more, on the next second),
+        /// so the polls of thousands of jobs come due together and wake the thread pool a few times a second, not once per job;
+        /// shorter waits are kept exact.
         /// </summary>
         private TimeSpan Coalesced(TimeSpan delay)
         {
@@ -289,7 +290,8 @@ namespace VideoGen.Core.Waiting
             {
                 return delay;
             }
-            var grid = TimeSpan.FromMilliseconds(250).Ticks;
+            // A quarter second for waits under 5 s, a whole second beyond (a poll 10-30 s away loses nothing by it).
+            var grid = (delay < TimeSpan.FromSeconds(5) ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(1)).Ticks;
             var due = _clock.Elapsed.Ticks + delay.Ticks;
             return TimeSpan.FromTicks((due + grid - 1) / grid * grid - _clock.Elapsed.Ticks);
         }
