@@ -115,6 +115,24 @@ public class RequestBudgetTests
     }
 
     [Fact]
+    public async Task Waiters_arriving_faster_than_the_hand_out_interval_do_not_put_the_next_hand_out_off()
+    {
+        var budget = new RequestBudget(4);
+        for (var i = 0; i < 4; i++)
+        {
+            await budget.AcquireAsync(false, default); // the burst is spent
+        }
+        // A new waiter every 50 ms for 2 s (polls coming due while others wait): at 4 a second, about 8 have had turns by then.
+        var waits = new List<Task>();
+        for (var i = 0; i < 40; i++)
+        {
+            waits.Add(budget.AcquireAsync(false, default));
+            await Task.Delay(50);
+        }
+        Assert.True(waits.Count(t => t.IsCompleted) >= 6, waits.Count(t => t.IsCompleted) + " of 40 waiters had a turn in 2 s at 4 a second");
+    }
+
+    [Fact]
     public async Task A_429_from_a_CDN_after_a_redirect_slows_the_CDN_not_the_providers_API()
     {
         var handler = new MockHttpMessageHandler();

@@ -38,7 +38,7 @@ namespace VideoGen.Core.Http
         private long _refilledAt;
         private long _pausedUntil;
         private long _lastCut = long.MinValue;
-        private bool _pumpArmed;
+        private long _pumpDue = long.MaxValue;
         private long _answers;
         private long _refusals;
         private int _paidStreak;
@@ -168,7 +168,10 @@ namespace VideoGen.Core.Http
 
         private TimeSpan Elapsed(long from, long to) => TimeSpan.FromSeconds((to - from) / (double)_time.TimestampFrequency);
 
-        /// <summary>Arms the one timer for when the next waiter can go (under the gate).</summary>
+        /// <summary>
+        /// Arms the one timer for when the next waiter can go (under the gate), unless it is already armed for sooner: a waiter
+        /// arriving never puts off a hand-out already due (waiters arriving every 50 ms would otherwise push it off for ever).
+        /// </summary>
         private void ArmPump(long now)
         {
             if (_paid.Count == 0 && _other.Count == 0)
@@ -182,7 +185,12 @@ namespace VideoGen.Core.Http
                 // second, four wake-ups a second instead of fifty; each wakes the thread pool, whose idle workers spin before they sleep).
                 wait = PumpInterval;
             }
-            _pumpArmed = true;
+            var due = now + (long)(wait.TotalSeconds * _time.TimestampFrequency);
+            if (due >= _pumpDue)
+            {
+                return;
+            }
+            _pumpDue = due;
             _pump.Change(wait, Timeout.InfiniteTimeSpan);
         }
 
@@ -191,7 +199,7 @@ namespace VideoGen.Core.Http
             List<Waiter>? released = null;
             lock (_gate)
             {
-                _pumpArmed = false;
+                _pumpDue = long.MaxValue;
                 var now = _time.GetTimestamp();
                 Refill(now);
                 while (now >= _pausedUntil && _tokens >= 1)
@@ -218,10 +226,7 @@ namespace VideoGen.Core.Http
                     _tokens -= 1;
                     (released ??= new List<Waiter>()).Add(next);
                 }
-                if (!_pumpArmed)
-                {
-                    ArmPump(now);
-                }
+                ArmPump(now);
             }
             if (released != null)
             {
