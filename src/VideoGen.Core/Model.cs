@@ -128,11 +128,13 @@ namespace VideoGen.Core
         /// <summary>The provider the job runs at.</summary>
         public VideoProvider Provider { get; }
         /// <summary>The model id the job was submitted with (FastRouter needs it for every poll).</summary>
-        public string? Model { get; internal set; }
+        public string? Model { get => _model; internal set => _model = SharedText.Of(value); }
+        private string? _model;
         /// <summary>The normalized status.</summary>
         public VideoJobStatus Status { get; internal set; }
         /// <summary>The provider's own status word, as last seen.</summary>
-        public string? ProviderStatus { get; internal set; }
+        public string? ProviderStatus { get => _providerStatus; internal set => _providerStatus = SharedText.Of(value); }
+        private string? _providerStatus;
         /// <summary>Progress in percent, 0-100, where the provider reports it; otherwise null.</summary>
         public int? Progress { get; internal set; }
         /// <summary>The prompt the job was submitted with, where known.</summary>
@@ -156,7 +158,8 @@ namespace VideoGen.Core
         public decimal? Cost { get; internal set; }
 
         /// <summary>The unit of <see cref="Cost"/>: <c>USD</c> or <c>credits</c>; null when no cost was reported.</summary>
-        public string? CostUnit { get; internal set; }
+        public string? CostUnit { get => _costUnit; internal set => _costUnit = SharedText.Of(value); }
+        private string? _costUnit;
 
         /// <summary>OpenRouter's <c>usage.is_byok</c>: true when the generation was billed to your own provider key (bring your own key), not to OpenRouter credits.</summary>
         public bool? CostIsByok { get; internal set; }
@@ -185,7 +188,8 @@ namespace VideoGen.Core
         /// <summary>OpenRouter's polling URL, absolute.</summary>
         public string? PollingUrl { get; internal set; }
         /// <summary>The provider base URI the job was submitted to; polls and downloads go there.</summary>
-        public string? BaseUri { get; internal set; }
+        public string? BaseUri { get => _baseUri; internal set => _baseUri = SharedText.Of(value); }
+        private string? _baseUri;
 
         /// <summary>The wait the provider asked for before the next poll (openai-poll-after-ms, Retry-After), where it sent one.</summary>
         internal TimeSpan? PollAfter { get; set; }
@@ -195,7 +199,8 @@ namespace VideoGen.Core
 
         /// <summary>The request's clip length and size as submitted, such as <c>8s 720p</c> (<see cref="Waiting.JobDuration.ShapeOf"/>),
         /// where known: jobs of one model and shape take alike, so Wait-Video learns when to poll from them.</summary>
-        public string? Shape { get; internal set; }
+        public string? Shape { get => _shape; internal set => _shape = SharedText.Of(value); }
+        private string? _shape;
 
         /// <summary>
         /// Restores what an earlier object of this job knew of its timing (a piped job, an exported row, the store): when its
@@ -264,6 +269,40 @@ namespace VideoGen.Core
         /// <summary>Returns a copy with the same values (mapping functions never change a job in place).</summary>
         internal VideoJob Copy() => (VideoJob)MemberwiseClone();
 
+        /// <summary>
+        /// Takes every field of <paramref name="later"/>, a later answer about this same job, keeping this object's copy of any
+        /// text that did not change. For the waiter's own copy of a job (never the caller's): 10,000 jobs polled every few
+        /// seconds then leave each poll's answer to die young instead of an old copy per poll behind.
+        /// </summary>
+        /// <exception cref="ArgumentException"><paramref name="later"/> is another job.</exception>
+        internal void TakeFrom(VideoJob later)
+        {
+            if (later is null || !string.Equals(later.Id, Id, StringComparison.Ordinal) || later.Provider != Provider)
+            {
+                throw new ArgumentException("An answer about another job.", nameof(later));
+            }
+            _model = later._model;
+            Status = later.Status;
+            _providerStatus = later._providerStatus;
+            Progress = later.Progress;
+            Prompt = Same(Prompt, later.Prompt);
+            Name = Same(Name, later.Name);
+            SubmittedAt = later.SubmittedAt;
+            CompletedAt = later.CompletedAt;
+            VideoUrl = Same(VideoUrl, later.VideoUrl);
+            Error = Same(Error, later.Error);
+            Cost = later.Cost;
+            _costUnit = later._costUnit;
+            CostIsByok = later.CostIsByok;
+            PollingUrl = Same(PollingUrl, later.PollingUrl);
+            _baseUri = later._baseUri;
+            PollAfter = later.PollAfter;
+            LastSeenRunning = later.LastSeenRunning;
+            _shape = later._shape;
+        }
+
+        private static string? Same(string? mine, string? theirs) => string.Equals(mine, theirs, StringComparison.Ordinal) ? mine : theirs;
+
         /// <summary>Marks the job terminal, stamping <see cref="CompletedAt"/> once.</summary>
         internal void SetStatus(VideoJobStatus status, string? providerStatus, DateTimeOffset now)
         {
@@ -330,6 +369,35 @@ namespace VideoGen.Core
             }
             var full = System.IO.Path.GetFullPath(path);
             return new SavedVideo(full, new FileInfo(full).Length, Downloading.VideoDownloader.Sha256OfFile(full), job);
+        }
+    }
+
+    /// <summary>
+    /// One copy of each of the few texts that thousands of jobs repeat (a model, a provider's status word, a base URI, a cost
+    /// unit, a clip's shape): a job that replaces its last poll's copy keeps the shared one, so 10,000 waiting jobs hold one
+    /// "in_progress", and the poll's own copy dies young instead of living on in the job. Bounded: once full, texts are kept
+    /// as they came.
+    /// </summary>
+    internal static class SharedText
+    {
+        /// <summary>How many distinct texts are shared at most; longer texts are never shared.</summary>
+        internal const int MaxCount = 4096, MaxLength = 256;
+
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Texts =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+
+        /// <summary>The shared copy of <paramref name="text"/> (null stays null).</summary>
+        public static string? Of(string? text)
+        {
+            if (text is null || text.Length > MaxLength)
+            {
+                return text;
+            }
+            if (Texts.TryGetValue(text, out var shared))
+            {
+                return shared;
+            }
+            return Texts.Count < MaxCount ? Texts.GetOrAdd(text, text) : text;
         }
     }
 }

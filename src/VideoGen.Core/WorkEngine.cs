@@ -162,6 +162,31 @@ namespace VideoGen.Core
             }
         }
 
+        /// <summary>
+        /// Counts an item whose work the caller runs without a task of the engine's (the waiter's watches, which hold nothing
+        /// while they sleep); its outcome comes with <see cref="Post"/>, exactly once.
+        /// </summary>
+        internal void Expect()
+        {
+            Interlocked.Increment(ref _started);
+            Interlocked.Increment(ref _running);
+        }
+
+        /// <summary>Posts the outcome of an item counted with <see cref="Expect"/>, as an item's own outcome is posted (a cancellation after <see cref="Cancel"/> is the engine's).</summary>
+        internal void Post<TState, TValue>(TState state, TValue? value, Exception? error, Action<WorkOutcome<TState, TValue>>? handle)
+        {
+            if (error is OperationCanceledException && _cancel.IsCancellationRequested)
+            {
+                error = new OperationCanceledException(_cancel.Token);
+            }
+            else if (error != null)
+            {
+                Observe(error);
+            }
+            _outcomes.Writer.TryWrite(new WorkOutcome<TState, TValue>(state, value, error, handle));
+            Interlocked.Decrement(ref _running);
+        }
+
         /// <summary>Takes the next outcome, waiting up to <paramref name="wait"/> (pipeline thread only).</summary>
         /// <returns>False when none came in that time.</returns>
         public bool TryRead(TimeSpan wait, out WorkOutcome? outcome)
@@ -207,6 +232,7 @@ namespace VideoGen.Core
             {
                 tasks = _tasks.ToArray();
             }
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             try
             {
                 Task.WaitAll(tasks, wait);
@@ -215,6 +241,9 @@ namespace VideoGen.Core
             {
                 // Every item handles its own failures; nothing here may surface in a finalizing cmdlet.
             }
+            // Items counted with Expect (the waiter's polls) have no task here: the rest of the bound for them.
+            var left = wait - clock.Elapsed;
+            SpinWait.SpinUntil(() => Volatile.Read(ref _running) == 0, left > TimeSpan.Zero ? left : TimeSpan.Zero);
             _outcomes.Writer.TryComplete();
             // The sources and the semaphore are left to the GC: an item still running after the bound (a submission
             // whose answer is late) may still touch them, and it must be able to finish and journal its answer.

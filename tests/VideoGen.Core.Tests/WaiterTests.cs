@@ -314,6 +314,112 @@ public class WaiterTests : IAsyncLifetime
         engine.Cancel();
     }
 
+    [Fact]
+    public async Task A_backlog_of_due_jobs_starts_a_bounded_number_of_polls_of_its_host_and_another_hosts_job_is_polled_beside_it()
+    {
+        // Every poll of the busy host hangs until the test ends: its 300 due jobs must wait as queue entries, not as started polls.
+        var handler = new HangingHandler("busy.example.com", "{\"id\":\"done\",\"object\":\"video\",\"status\":\"completed\",\"progress\":100}");
+        using var client = new VideoGen.Core.Http.VideoGenClient(handler, TestClient.FastRetries());
+        var busy = new ProviderEndpoint(VideoProvider.OpenAICompatible, new Uri("https://busy.example.com/v1"), "sk-busy-host-0001");
+        var other = new ProviderEndpoint(VideoProvider.OpenAICompatible, new Uri("https://other.example.com/v1"), "sk-other-host-0001");
+        using var engine = new WorkEngine(256);
+        using var waiter = new JobWaiter(client, new WaitOptions { Policy = new PollPolicy { FixedInterval = TimeSpan.FromMilliseconds(50) } }, null, engine);
+        for (var i = 0; i < 300; i++)
+        {
+            waiter.Add(VideoJob.Restore("busy" + i, VideoProvider.OpenAICompatible, "sora-2", status: "Running"), busy);
+        }
+        await WaitUntil(() => handler.Hanging >= JobWaiter.PollsStartedPerHost, TimeSpan.FromSeconds(20));
+        waiter.Add(VideoJob.Restore("done", VideoProvider.OpenAICompatible, "sora-2", status: "Running"), other);
+
+        WaitResult? result = null;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (result is null && clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            TryTake(engine, TimeSpan.FromMilliseconds(100), out result);
+        }
+        await Task.Delay(300); // time for any poll beyond the bound to start
+
+        Assert.Equal("done", result?.Job.Id);
+        Assert.Equal(JobWaiter.PollsStartedPerHost, handler.Hanging);
+        Assert.Equal(JobWaiter.PollsStartedPerHost, handler.MostHanging);
+        engine.Cancel();
+    }
+
+    [Fact]
+    public void A_job_updated_in_place_takes_every_field_of_the_later_answer_and_refuses_another_jobs()
+    {
+        // Every instance field but the identity, set by reflection to a value unlike the target's: a field added later and
+        // forgotten in TakeFrom fails here.
+        var later = VideoJob.Restore("task-1", VideoProvider.OpenRouter, "model-a");
+        var fields = typeof(VideoJob).GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)
+            .Where(f => !f.IsInitOnly).ToList();
+        Assert.True(fields.Count >= 18, "fields found: " + fields.Count);
+        var i = 0;
+        foreach (var field in fields)
+        {
+            i++;
+            var type = Nullable.GetUnderlyingType(field.FieldType) ?? field.FieldType;
+            object value = type == typeof(string) ? "text " + i
+                : type == typeof(int) ? i
+                : type == typeof(decimal) ? (decimal)i
+                : type == typeof(bool) ? true
+                : type == typeof(TimeSpan) ? TimeSpan.FromSeconds(i)
+                : type == typeof(DateTimeOffset) ? DateTimeOffset.UnixEpoch.AddDays(i)
+                : type == typeof(VideoJobStatus) ? VideoJobStatus.Failed
+                : throw new InvalidOperationException("a field of a type this test does not fill: " + field.Name + " " + type);
+            field.SetValue(later, value);
+        }
+        var mine = VideoJob.Restore("task-1", VideoProvider.OpenRouter, "model-b", status: "Running");
+
+        mine.TakeFrom(later);
+
+        Assert.All(fields, f => Assert.Equal(f.GetValue(later), f.GetValue(mine)));
+        Assert.Throws<ArgumentException>(() => mine.TakeFrom(VideoJob.Restore("task-2", VideoProvider.OpenRouter, "model-a")));
+        Assert.Throws<ArgumentException>(() => mine.TakeFrom(VideoJob.Restore("task-1", VideoProvider.FastRouter, "model-a")));
+    }
+
+    private static async Task WaitUntil(Func<bool> condition, TimeSpan bound)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition() && clock.Elapsed < bound)
+        {
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Answers every request at once, except those to one host, which hang until cancelled; counts the hanging ones.</summary>
+    private sealed class HangingHandler(string hangingHost, string answer) : HttpMessageHandler
+    {
+        private int _hanging;
+        private int _most;
+
+        public int Hanging => Volatile.Read(ref _hanging);
+
+        public int MostHanging => Volatile.Read(ref _most);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri!.Host != hangingHost)
+            {
+                return new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new StringContent(answer, System.Text.Encoding.UTF8, "application/json"), RequestMessage = request };
+            }
+            var now = Interlocked.Increment(ref _hanging);
+            int most;
+            while ((most = Volatile.Read(ref _most)) < now && Interlocked.CompareExchange(ref _most, now, most) != most)
+            {
+            }
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                throw new OperationCanceledException(cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _hanging);
+            }
+        }
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

@@ -32,6 +32,7 @@ namespace VideoGen.Commands
         private int _succeeded;
         private readonly Dictionary<string, System.Security.SecureString?> _carried = new Dictionary<string, System.Security.SecureString?>(StringComparer.Ordinal);
         private ProgressBars? _bars;
+        private Action<VideoJob, VideoJobStatus>? _onChange;
         private readonly Stopwatch _elapsed = new Stopwatch();
         private readonly Dictionary<string, IReadOnlyList<JobDuration>> _history = new Dictionary<string, IReadOnlyList<JobDuration>>(StringComparer.Ordinal);
         private readonly Dictionary<string, ExpectedDuration?> _expected = new Dictionary<string, ExpectedDuration?>(StringComparer.Ordinal);
@@ -82,24 +83,15 @@ namespace VideoGen.Commands
             try
             {
                 var (job, endpoint) = CurrentJob();
-                _carried[job.Id] = CarriedKey(job.Provider);
-                var log = Log;
-                var journal = Journal;
-                _waiter!.Add(job, endpoint, Expected(job), (changed, before) =>
+                if (CarriedKey(job.Provider) is System.Security.SecureString carried)
                 {
-                    log.Verbose(string.Format(CultureInfo.InvariantCulture,
-                        "{0}: {1} -> {2}{3}", Describe(changed), before, changed.Status, changed.ProviderStatus is null ? string.Empty : " (" + changed.ProviderStatus + ")"));
-                    // Every change, with its time, recorded by the worker that saw it: a later run knows the job finished without
-                    // asking again, and the store's events tell how long the model's jobs take.
-                    try
-                    {
-                        journal.StatusChanged(changed);
-                    }
-                    catch (VideoGenException ex)
-                    {
-                        log.Verbose(ex.Message);
-                    }
-                });
+                    _carried[job.Id] = carried;
+                }
+                else
+                {
+                    _carried.Remove(job.Id); // the same id again, now without a key
+                }
+                _waiter!.Add(job, endpoint, Expected(job), _onChange ??= RecordChange(Log, Journal));
             }
             catch (VideoGenException ex)
             {
@@ -129,6 +121,26 @@ namespace VideoGen.Commands
                 }
             }
         }
+
+        /// <summary>
+        /// What a watch does after each poll that changed its job's status, in the worker that saw it: one delegate for every
+        /// job of the command (10,000 jobs held 10,000 copies of it).
+        /// </summary>
+        private static Action<VideoJob, VideoJobStatus> RecordChange(VideoGen.Core.Http.IVideoGenLog log, JobJournal journal) => (changed, before) =>
+        {
+            log.Verbose(string.Format(CultureInfo.InvariantCulture,
+                "{0}: {1} -> {2}{3}", Describe(changed), before, changed.Status, changed.ProviderStatus is null ? string.Empty : " (" + changed.ProviderStatus + ")"));
+            // Every change, with its time, recorded by the worker that saw it: a later run knows the job finished without
+            // asking again, and the store's events tell how long the model's jobs take.
+            try
+            {
+                journal.StatusChanged(changed);
+            }
+            catch (VideoGenException ex)
+            {
+                log.Verbose(ex.Message);
+            }
+        };
 
         /// <summary>A job that ended (or timed out), or the error naming it, on the pipeline thread.</summary>
         private void OnWaited(WorkOutcome<VideoJob, WaitResult> outcome)
