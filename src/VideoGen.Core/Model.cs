@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Threading;
 using System.Collections.Generic;
 using System.Globalization;
 
@@ -380,11 +381,12 @@ namespace VideoGen.Core
     /// </summary>
     internal static class SharedText
     {
-        /// <summary>How many distinct texts are shared at most; longer texts are never shared.</summary>
-        internal const int MaxCount = 4096, MaxLength = 256;
+        /// <summary>How many distinct texts are shared at most (at most 256 KiB held, whatever a provider sends); longer texts are never shared.</summary>
+        internal const int MaxCount = 1024, MaxLength = 128;
 
         private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Texts =
             new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        private static int _count;
 
         /// <summary>The shared copy of <paramref name="text"/> (null stays null).</summary>
         public static string? Of(string? text)
@@ -397,7 +399,16 @@ namespace VideoGen.Core
             {
                 return shared;
             }
-            return Texts.Count < MaxCount ? Texts.GetOrAdd(text, text) : text;
+            if (Volatile.Read(ref _count) >= MaxCount)
+            {
+                return text;
+            }
+            shared = Texts.GetOrAdd(text, text);
+            if (ReferenceEquals(shared, text))
+            {
+                Interlocked.Increment(ref _count);
+            }
+            return shared;
         }
     }
 }

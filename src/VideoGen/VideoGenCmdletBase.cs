@@ -198,6 +198,8 @@ namespace VideoGen.Commands
             }
             _captured = true;
             var bound = MyInvocation.BoundParameters;
+            _log.WantsVerbose = Wants(bound, "Verbose", "VerbosePreference");
+            _log.WantsDebug = Wants(bound, "Debug", "DebugPreference");
             _typedBaseUri = bound.TryGetValue("BaseUri", out var typed) ? typed as string : null;
             var typedProvider = bound.TryGetValue("Provider", out var p) ? p as string : null;
             if (string.IsNullOrWhiteSpace(typedProvider))
@@ -349,6 +351,27 @@ namespace VideoGen.Commands
             return task.GetAwaiter().GetResult();
         }
 
+        /// <summary>
+        /// Whether Write-Verbose (or Write-Debug) would show anything: -Verbose:$true/$false where given, else the preference
+        /// variable in the caller's scope (a function called with -Verbose sets it there); true where it cannot be told.
+        /// </summary>
+        private bool Wants(System.Collections.Generic.Dictionary<string, object> bound, string parameter, string preference)
+        {
+            if (bound.TryGetValue(parameter, out var given))
+            {
+                return given is SwitchParameter flag ? flag.IsPresent : LanguagePrimitives.IsTrue(given);
+            }
+            try
+            {
+                return !(LanguagePrimitives.TryConvertTo<ActionPreference>(GetVariableValue(preference), out var value) &&
+                    (value == ActionPreference.SilentlyContinue || value == ActionPreference.Ignore));
+            }
+            catch (PSInvalidOperationException)
+            {
+                return true; // not in a runspace that can say (a cmdlet invoked from C#)
+            }
+        }
+
         /// <summary>Writes queued verbose and debug text; pipeline thread only.</summary>
         private void DrainLog()
         {
@@ -400,13 +423,31 @@ namespace VideoGen.Commands
             }
         }
 
-        private sealed class QueuedLog : IVideoGenLog
+        private sealed class QueuedLog : IVideoGenLog, IVideoGenLogLevels
         {
             private readonly ConcurrentQueue<(bool Debug, string Text)> _entries = new ConcurrentQueue<(bool, string)>();
 
-            public void Verbose(string message) => _entries.Enqueue((false, message));
+            /// <inheritdoc/>
+            public bool WantsVerbose { get; set; } = true;
 
-            public void Debug(string message) => _entries.Enqueue((true, message));
+            /// <inheritdoc/>
+            public bool WantsDebug { get; set; } = true;
+
+            public void Verbose(string message)
+            {
+                if (WantsVerbose)
+                {
+                    _entries.Enqueue((false, message));
+                }
+            }
+
+            public void Debug(string message)
+            {
+                if (WantsDebug)
+                {
+                    _entries.Enqueue((true, message));
+                }
+            }
 
             public bool TryTake(out (bool Debug, string Text) entry) => _entries.TryDequeue(out entry);
         }

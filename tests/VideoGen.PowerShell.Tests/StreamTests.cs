@@ -115,4 +115,36 @@ public class StreamTests
         Assert.DoesNotContain(SharedEmulator.Key, everything, StringComparison.Ordinal);
         Assert.DoesNotContain(SharedEmulator.Key[..12], everything, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Verbose_and_debug_lines_follow_the_callers_preference_however_it_is_given()
+    {
+        // The cmdlets drop (neither sanitize nor queue) the lines their preference would hide: what shows must not change.
+        using var ps = Engine.Start();
+        var tag = SharedEmulator.NewTag();
+
+        var result = ps.Run(@"
+            function Invoke-Batch { [CmdletBinding()] param($tag) New-Video -Prompt ('Prefs ' + $tag) -Provider OpenRouter -Name f | Wait-Video }
+            $VerbosePreference = 'SilentlyContinue'; $DebugPreference = 'SilentlyContinue'
+            New-Video -Prompt ('Prefs quiet ' + $args[0]) -Provider OpenRouter -Name q | Wait-Video
+            New-Video -Prompt ('Prefs switches ' + $args[0]) -Provider OpenRouter -Name s -Verbose -Debug | Wait-Video -Verbose -Debug
+            Invoke-Batch $args[0] -Verbose
+            $VerbosePreference = 'Continue'
+            New-Video -Prompt ('Prefs preference ' + $args[0]) -Provider OpenRouter -Name p | Wait-Video
+            New-Video -Prompt ('Prefs off ' + $args[0]) -Provider OpenRouter -Name o -Verbose:$false | Wait-Video -Verbose:$false", tag);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(5, result.Output.Count);
+        // Each phase's lines name its job: the quiet and -Verbose:$false phases write none, the others write theirs.
+        string Verbose() => string.Join("\n", result.Verbose.Select(v => v.Message));
+        string Debug() => string.Join("\n", result.Debug.Select(d => d.Message));
+        var jobs = result.Output.ToDictionary(o => (string)o.Properties["Name"].Value, o => (string)o.Properties["Id"].Value);
+        Assert.DoesNotContain(jobs["q"], Verbose() + Debug());
+        Assert.DoesNotContain(jobs["o"], Verbose() + Debug());
+        Assert.Contains(jobs["s"], Verbose());
+        Assert.Contains("Poll answer for " + jobs["s"], Debug());
+        Assert.Contains(jobs["f"], Verbose());
+        Assert.Contains(jobs["p"], Verbose());
+        Assert.DoesNotContain("Poll answer for " + jobs["p"], Debug());
+    }
 }

@@ -13,6 +13,20 @@ namespace VideoGen.Core.Http
         void Debug(string message);
     }
 
+    /// <summary>
+    /// A log that can say a kind of line would be dropped (a cmdlet whose -Verbose or -Debug is off): such lines are then
+    /// neither sanitized nor queued. Thousands of polls a minute each write a debug line with the answer's body, which
+    /// otherwise costs a scan for the key in every encoding and a Write-Debug on the pipeline thread, for nothing.
+    /// </summary>
+    public interface IVideoGenLogLevels
+    {
+        /// <summary>False when verbose lines would be dropped.</summary>
+        bool WantsVerbose { get; }
+
+        /// <summary>False when debug lines would be dropped.</summary>
+        bool WantsDebug { get; }
+    }
+
     /// <summary>A log that drops everything.</summary>
     public sealed class NullVideoGenLog : IVideoGenLog
     {

@@ -7,11 +7,13 @@ namespace VideoGen.Core.Http
     internal sealed class SanitizingLog : IVideoGenLog
     {
         private readonly IVideoGenLog _inner;
+        private readonly IVideoGenLogLevels? _levels;
         private readonly string _key;
 
         private SanitizingLog(IVideoGenLog inner, string key)
         {
             _inner = inner;
+            _levels = inner as IVideoGenLogLevels;
             _key = key;
         }
 
@@ -25,8 +27,20 @@ namespace VideoGen.Core.Http
             return log is SanitizingLog same && same._key == endpoint.ApiKey ? same : new SanitizingLog(log, endpoint.ApiKey);
         }
 
-        public void Verbose(string message) => _inner.Verbose(Sanitizer.Sanitize(message, _key));
+        public void Verbose(string message)
+        {
+            if (_levels?.WantsVerbose != false)
+            {
+                _inner.Verbose(Sanitizer.Sanitize(message, _key));
+            }
+        }
 
-        public void Debug(string message) => _inner.Debug(Sanitizer.Sanitize(message, _key));
+        public void Debug(string message)
+        {
+            if (_levels?.WantsDebug != false)
+            {
+                _inner.Debug(Sanitizer.Sanitize(message, _key));
+            }
+        }
     }
 }

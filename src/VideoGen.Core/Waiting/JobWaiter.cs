@@ -45,7 +45,7 @@ namespace VideoGen.Core.Waiting
         public int Succeeded { get; }
         /// <summary>Jobs that ended without a video, or could not be followed.</summary>
         public int Failed { get; }
-        /// <summary>Jobs still being watched, in the order they were added, as last seen.</summary>
+        /// <summary>Jobs still being watched, in the order they were added, as last seen: copies, which later polls do not change.</summary>
         public IReadOnlyList<VideoJob> Active { get; }
     }
 
@@ -87,8 +87,11 @@ namespace VideoGen.Core.Waiting
         private readonly WorkEngine _engine;
         private readonly Action<WorkOutcome<VideoJob, WaitResult>>? _onOutcome;
         private readonly CancellationTokenSource? _timeout;
-        // Ctrl+C (the engine's token) or -TimeoutSec, linked once for every poll rather than once per job.
-        private readonly CancellationTokenSource? _linked;
+        // Cancelled when the waiter is disposed: polls still under way then end, whatever order the engine and waiter are disposed in.
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        // Ctrl+C (the engine's token), -TimeoutSec or disposal, linked once for every poll rather than once per job; never
+        // disposed (a poll may still read it after Dispose), it holds no timer.
+        private readonly CancellationTokenSource _linked;
         private readonly CancellationTokenRegistration _onCancel;
         private readonly CancellationTokenRegistration _onTimeout;
         private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
@@ -115,11 +118,17 @@ namespace VideoGen.Core.Waiting
             _engine = engine ?? throw new ArgumentNullException(nameof(engine));
             _log = log ?? NullVideoGenLog.Instance;
             _timer = new Timer(_ => Wake(), null, Timeout.Infinite, Timeout.Infinite);
-            if (options.Timeout is TimeSpan limit)
+            if (options.Timeout is TimeSpan limit && limit <= LongestTimer)
             {
                 _timeout = new CancellationTokenSource(limit);
-                _linked = CancellationTokenSource.CreateLinkedTokenSource(engine.CancellationToken, _timeout.Token);
+                _linked = CancellationTokenSource.CreateLinkedTokenSource(engine.CancellationToken, _timeout.Token, _stop.Token);
                 _onTimeout = _timeout.Token.Register(() => EndSleeping(timedOut: true));
+            }
+            else
+            {
+                // No limit, or one beyond what a timer can hold (-TimeoutSec over 24 days): the deadline is then kept by the
+                // clock alone (a sleeping job's wait never passes it, a poll due after it ends as Timeout).
+                _linked = CancellationTokenSource.CreateLinkedTokenSource(engine.CancellationToken, _stop.Token);
             }
             _onCancel = engine.CancellationToken.Register(() => EndSleeping(timedOut: false));
         }
@@ -133,6 +142,8 @@ namespace VideoGen.Core.Waiting
         /// <summary>
         /// Starts watching a job now, polling it as <paramref name="expected"/> (learnt from the store: null where the model
         /// has no history) and <see cref="WaitOptions.Policy"/> say; -Verbose says when the end is expected and why.
+        /// <paramref name="job"/> itself is never changed: the first answer becomes the waiter's own copy, which later answers
+        /// update in place. <paramref name="onChange"/> gets that copy, as it is during the call (copy it to keep it).
         /// </summary>
         public void Add(VideoJob job, ProviderEndpoint endpoint, ExpectedDuration? expected, Action<VideoJob, VideoJobStatus>? onChange)
         {
@@ -144,15 +155,35 @@ namespace VideoGen.Core.Waiting
             {
                 throw new ArgumentNullException(nameof(endpoint));
             }
-            var key = Interlocked.Increment(ref _sequence);
+            var watch = new Watch(Interlocked.Increment(ref _sequence), job, endpoint, expected, onChange, HostOf(endpoint));
+            if (!job.IsTerminal)
+            {
+                Explain(job, endpoint, expected); // before the job counts: a failure here leaves nothing counted and unposted
+            }
             Interlocked.Increment(ref _total);
             _engine.Expect();
-            var watch = new Watch(key, job, endpoint, expected, onChange, HostOf(endpoint));
             if (job.IsTerminal)
             {
                 Finish(watch, job, ErrorFor(job));
                 return;
             }
+            try
+            {
+                StartWatching(watch);
+            }
+            catch (Exception ex)
+            {
+                // Counted: the job must end with an outcome, and its id with it.
+                Finish(watch, Own(watch), new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
+                    "Following job " + job.Id + " failed: " + ex.Message, job.Id, null, ex));
+            }
+        }
+
+        /// <summary>Takes the job's age and puts it to sleep until its first poll.</summary>
+        private void StartWatching(Watch watch)
+        {
+            var job = watch.Job;
+            var endpoint = watch.Endpoint;
             // The job's age counts from its submission's answer where known (a job piped from New-Video, an exported row), else it
             // is taken as due now (polled at once, then from there like a young job). Measured on the waiter's monotonic clock from
             // here on: a wall-clock step (NTP, a time zone change) moves no poll.
@@ -160,8 +191,7 @@ namespace VideoGen.Core.Waiting
             var ageAtStart = job.SubmittedAt is DateTimeOffset submitted && submitted <= now ? now - submitted
                 : _options.Policy.Advised(endpoint.Mapping.PollInterval, endpoint.Mapping.MaxPollInterval);
             watch.BornTicks = _clock.Elapsed.Ticks - ageAtStart.Ticks;
-            _active[key] = watch;
-            Explain(job, endpoint, expected);
+            _active[watch.Key] = watch;
             ScheduleNext(watch);
         }
 
@@ -198,12 +228,12 @@ namespace VideoGen.Core.Waiting
                 first.Sort((a, b) => a.Key.CompareTo(b.Key));
             }
             return new WaitProgress(Volatile.Read(ref _total), Volatile.Read(ref _finished), Volatile.Read(ref _succeeded), Volatile.Read(ref _failed),
-                first.Select(w => w.Job).ToList());
+                first.Select(Snapshot).ToList());
         }
 
         /// <summary>
-        /// Releases the timer and the timeout; jobs still sleeping end as cancelled (the engine counts none of them as running
-        /// any more). The engine is the caller's to dispose.
+        /// Releases the timer and the timeout: jobs still sleeping end as cancelled at once, polls under way are cancelled and
+        /// end as cancelled when they return. The engine is the caller's to dispose.
         /// </summary>
         public void Dispose()
         {
@@ -215,7 +245,14 @@ namespace VideoGen.Core.Waiting
             _timer.Dispose();
             _onCancel.Dispose();
             _onTimeout.Dispose();
-            _linked?.Dispose();
+            try
+            {
+                _stop.Cancel();
+            }
+            catch (AggregateException)
+            {
+                // A poll's own continuation failed while cancelling; the poll posts its outcome itself.
+            }
             _timeout?.Dispose();
         }
 
@@ -237,7 +274,7 @@ namespace VideoGen.Core.Waiting
             public ExpectedDuration? Expected { get; }
             public Action<VideoJob, VideoJobStatus>? OnChange { get; }
             public Host Host { get; }
-            /// <summary>The job as last seen; replaced by each poll's answer.</summary>
+            /// <summary>The job as last seen: the caller's object until the first answer, then the waiter's own copy, updated in place.</summary>
             public VideoJob Job { get; set; }
             /// <summary>The submission's time on the waiter's clock, in ticks.</summary>
             public long BornTicks { get; set; }
@@ -396,11 +433,11 @@ namespace VideoGen.Core.Waiting
         /// <summary>One poll of one job, then its next sleep or its end. Never throws: every failure ends the watch with the id.</summary>
         private async Task PollAsync(Watch watch)
         {
-            var token = _linked?.Token ?? _engine.CancellationToken;
             var job = watch.Job;
             var next = false;
             try
             {
+                var token = _linked.Token;
                 if (PastDeadline)
                 {
                     throw new OperationCanceledException(); // ends as the usual Timeout, below
@@ -413,7 +450,10 @@ namespace VideoGen.Core.Waiting
                     var answer = await _client.PollAsync(watch.Endpoint, job, _log, turnTaken: true, token).ConfigureAwait(false);
                     if (watch.OwnsJob)
                     {
-                        job.TakeFrom(answer);
+                        lock (watch)
+                        {
+                            job.TakeFrom(answer);
+                        }
                     }
                     else
                     {
@@ -442,9 +482,9 @@ namespace VideoGen.Core.Waiting
             {
                 TimedOut(watch);
             }
-            catch (OperationCanceledException ex) when (_engine.CancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException ex) when (_engine.CancellationToken.IsCancellationRequested || _stop.IsCancellationRequested)
             {
-                Post(watch, null, ex); // Ctrl+C: the cmdlet is stopping.
+                Post(watch, null, ex); // Ctrl+C, or the waiter disposed: the cmdlet is stopping.
             }
             catch (NotStartedException ex)
             {
@@ -452,12 +492,14 @@ namespace VideoGen.Core.Waiting
             }
             catch (VideoGenException ex)
             {
+                job = Own(watch);
                 job.Error = ex.Message;
                 Finish(watch, job, ex.WithTaskId(job.Id));
             }
             catch (Exception ex)
             {
                 // Never let a watch die silently: the id reaches the output with the reason.
+                job = Own(watch);
                 job.Error = ex.Message;
                 Finish(watch, job, new VideoGenException(VideoGenErrorKind.UnexpectedAnswer,
                     "Following job " + job.Id + " failed: " + ex.Message, job.Id, null, ex));
@@ -482,6 +524,29 @@ namespace VideoGen.Core.Waiting
                 }
             }
             StartPolls(watch.Host);
+        }
+
+        /// <summary>The longest -TimeoutSec a timer holds (about 24.8 days, .NET Framework's limit too); a longer one is kept by the clock.</summary>
+        internal static readonly TimeSpan LongestTimer = TimeSpan.FromMilliseconds(int.MaxValue - 1);
+
+        /// <summary>The watch's job as the waiter's own copy, made now if it is still the caller's object (which is never changed).</summary>
+        private static VideoJob Own(Watch watch)
+        {
+            if (!watch.OwnsJob)
+            {
+                watch.Job = watch.Job.Copy();
+                watch.OwnsJob = true;
+            }
+            return watch.Job;
+        }
+
+        /// <summary>A copy of the job as last seen, taken while no answer is being applied to it.</summary>
+        private static VideoJob Snapshot(Watch watch)
+        {
+            lock (watch)
+            {
+                return watch.Job.Copy();
+            }
         }
 
         /// <summary>True once -TimeoutSec has passed on the waiter's clock.</summary>
@@ -537,7 +602,7 @@ namespace VideoGen.Core.Waiting
                 ? string.Format(CultureInfo.InvariantCulture, "{0}: no finished job of {1} at {2} in the job store to learn from; polling every {3:0.#} s ({4}).",
                     job.Id, job.Model ?? "its model", job.Provider, advised.TotalSeconds, source)
                 : string.Format(CultureInfo.InvariantCulture, "{0}: expected done {1}{2}; polled up to {3} times then, every {4:0.#} s or more after.",
-                    job.Id, expected, job.SubmittedAt is DateTimeOffset at ? ", by about " + When(at + expected.Latest) : string.Empty,
+                    job.Id, expected, job.SubmittedAt is DateTimeOffset at && at <= DateTimeOffset.MaxValue - expected.Latest ? ", by about " + When(at + expected.Latest) : string.Empty,
                     ExpectedDuration.PlannedPolls, advised.TotalSeconds));
         }
 
