@@ -22,6 +22,9 @@ namespace VideoGen.Core
 
         /// <summary>The model id.</summary>
         public string Id { get; }
+
+        /// <summary>The provider whose list stated this model, as messages name it.</summary>
+        public string Owner { get; internal set; } = "the provider";
         /// <summary>supported_resolutions.</summary>
         public IReadOnlyList<string> Resolutions { get; internal set; } = Array.Empty<string>();
         /// <summary>supported_aspect_ratios.</summary>
@@ -86,7 +89,7 @@ namespace VideoGen.Core
             {
                 if (!string.IsNullOrEmpty(value) && allowed.Count > 0 && !allowed.Contains(value!, StringComparer.OrdinalIgnoreCase))
                 {
-                    problems.Add(new ValidationProblem(field, "OpenRouter's " + Id + " takes " + string.Join(", ", allowed) + ", not '" + value + "'."));
+                    problems.Add(new ValidationProblem(field, Owner + "'s " + Id + " takes " + string.Join(", ", allowed) + ", not '" + value + "'."));
                 }
             }
             OneOf("Resolution", request.Resolution, Resolutions);
@@ -94,26 +97,26 @@ namespace VideoGen.Core
             OneOf("Size", request.Size, Sizes);
             if (request.Duration is int d && Durations.Count > 0 && !Durations.Contains(d))
             {
-                problems.Add(new ValidationProblem("Duration", "OpenRouter's " + Id + " takes " + string.Join(", ", Durations) + " seconds, not " + d + "."));
+                problems.Add(new ValidationProblem("Duration", Owner + "'s " + Id + " takes " + string.Join(", ", Durations) + " seconds, not " + d + "."));
             }
             if (FrameImages != null)
             {
                 if ((!string.IsNullOrEmpty(request.FirstFrame) || !string.IsNullOrEmpty(request.Image)) && !FrameImages.Contains("first_frame"))
                 {
-                    problems.Add(new ValidationProblem(string.IsNullOrEmpty(request.FirstFrame) ? "Image" : "FirstFrame", "OpenRouter's " + Id + " takes no first frame image."));
+                    problems.Add(new ValidationProblem(string.IsNullOrEmpty(request.FirstFrame) ? "Image" : "FirstFrame", Owner + "'s " + Id + " takes no first frame image."));
                 }
                 if (!string.IsNullOrEmpty(request.LastFrame) && !FrameImages.Contains("last_frame"))
                 {
-                    problems.Add(new ValidationProblem("LastFrame", "OpenRouter's " + Id + " takes no last frame image."));
+                    problems.Add(new ValidationProblem("LastFrame", Owner + "'s " + Id + " takes no last frame image."));
                 }
             }
             if (request.GenerateAudio == true && GenerateAudio == false)
             {
-                problems.Add(new ValidationProblem("GenerateAudio", "OpenRouter's " + Id + " cannot generate audio."));
+                problems.Add(new ValidationProblem("GenerateAudio", Owner + "'s " + Id + " cannot generate audio."));
             }
             if (request.Seed.HasValue && Seed == false)
             {
-                problems.Add(new ValidationProblem("Seed", "OpenRouter's " + Id + " takes no seed."));
+                problems.Add(new ValidationProblem("Seed", Owner + "'s " + Id + " takes no seed."));
             }
             return problems;
         }
@@ -218,7 +221,8 @@ namespace VideoGen.Core
         /// <summary>The list for an endpoint (OpenRouter only; others get null), fetched once.</summary>
         public static async Task<IReadOnlyList<ModelCapabilities>?> GetAsync(VideoGenClient client, ProviderEndpoint endpoint, IVideoGenLog? log, CancellationToken cancellationToken)
         {
-            if (endpoint.Provider != VideoProvider.OpenRouter)
+            var path = endpoint.Mapping.Rules.ModelListPath;
+            if (path is null)
             {
                 return null;
             }
@@ -232,15 +236,19 @@ namespace VideoGen.Core
             }
             try
             {
-                var json = await client.GetTextAsync(endpoint, "videos/models", log, cancellationToken).ConfigureAwait(false);
+                var json = await client.GetTextAsync(endpoint, path, log, cancellationToken).ConfigureAwait(false);
                 var list = ModelCapabilities.Parse(json);
+                foreach (var model in list)
+                {
+                    model.Owner = endpoint.Provider.ToString();
+                }
                 Cache[endpoint.BaseUri.AbsoluteUri] = list;
                 return list;
             }
             catch (Exception ex) when ((ex is VideoGenException || ex is JsonException || ex is HttpRequestException) && !cancellationToken.IsCancellationRequested)
             {
                 Failures[endpoint.BaseUri.AbsoluteUri] = endpoint.Redact(ex.Message);
-                log?.Verbose("OpenRouter's model capabilities could not be read (" + endpoint.Redact(ex.Message) + "); requests are checked against the documented values only.");
+                log?.Verbose(endpoint.Provider + "'s model capabilities could not be read (" + endpoint.Redact(ex.Message) + "); requests are checked against the documented values only.");
                 return null;
             }
         }
@@ -251,7 +259,7 @@ namespace VideoGen.Core
         /// </summary>
         public static decimal? CachedEstimate(PreparedRow row)
         {
-            if (row is null || row.Endpoint.Provider != VideoProvider.OpenRouter || !(Cached(row.Endpoint) is { } list))
+            if (row is null || row.Endpoint.Mapping.Rules.ModelListPath is null || !(Cached(row.Endpoint) is { } list))
             {
                 return null;
             }
@@ -269,10 +277,10 @@ namespace VideoGen.Core
             var key = row.Endpoint.BaseUri.AbsoluteUri;
             var model = string.IsNullOrWhiteSpace(row.Request.Model) ? row.Endpoint.Mapping.DefaultModel : row.Request.Model!;
             var capabilities = list?.FirstOrDefault(m => string.Equals(m.Id, model, StringComparison.OrdinalIgnoreCase));
-            if (row.Endpoint.Provider == VideoProvider.OpenRouter && capabilities is null)
+            if (row.Endpoint.Mapping.Rules.ModelListPath != null && capabilities is null)
             {
                 // No list for this endpoint, or the model is not in it: the documented values decide.
-                var documented = RequestValidator.OpenRouterDocumented(row.Request, null);
+                var documented = row.Endpoint.Mapping.Rules.CheckDocumented(row.Request, null);
                 if (documented.Count > 0)
                 {
                     throw RowPreparer.Refused(row.Label, documented);
@@ -280,7 +288,7 @@ namespace VideoGen.Core
             }
             if (list is null && Failures.TryGetValue(key, out var reason) && Warned.TryAdd(key, true))
             {
-                return new[] { "OpenRouter's model list (GET videos/models) could not be read at " + key + " (" + reason + "); rows are checked against the documented values only, and the list is not asked for again this session." };
+                return new[] { row.Endpoint.Provider + "'s model list (GET " + row.Endpoint.Mapping.Rules.ModelListPath + ") could not be read at " + key + " (" + reason + "); rows are checked against the documented values only, and the list is not asked for again this session." };
             }
             if (list is null || list.Count == 0)
             {
@@ -288,7 +296,7 @@ namespace VideoGen.Core
             }
             if (capabilities is null)
             {
-                return new[] { "Model '" + model + "' is not in OpenRouter's model list; submitting it anyway." };
+                return new[] { "Model '" + model + "' is not in " + row.Endpoint.Provider + "'s model list; submitting it anyway." };
             }
             var problems = capabilities.Check(row.Request);
             if (problems.Count > 0)

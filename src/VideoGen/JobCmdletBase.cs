@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Security;
 using VideoGen.Core;
+using VideoGen.Core.Providers;
 using static VideoGen.Commands.StoreAccess;
 
 namespace VideoGen.Commands
@@ -157,12 +158,9 @@ namespace VideoGen.Commands
                     ": give the task id New-Video emitted (Id or TaskId column).");
             }
             var provider = ResolveProvider(Provider);
-            if (provider == VideoProvider.FastRouter && string.IsNullOrWhiteSpace(Model) && !System.Text.RegularExpressions.Regex.IsMatch(Id.Trim(), "^[A-Za-z]{2,12}_"))
+            if (ProviderMappings.For(provider).Rules.NeedsModelToFollow(Id, Model) is string needsModel)
             {
-                // FastRouter's poll must name the model the job was submitted with, unless the id carries a provider prefix (pol_...).
-                throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
-                    "FastRouter needs the model task " + Id.Trim() + " was submitted with to follow it: add -Model (e.g. -Model google/veo3-fast), or pipe the job New-Video emitted or an exported row with its Model column. Nothing was sent.",
-                    Id.Trim());
+                throw new VideoGenException(VideoGenErrorKind.InvalidArgument, needsModel, Id.Trim());
             }
             var piped = InputObject?.BaseObject;
             var endpoint = EndpointResolver.Resolve(provider, BaseUriFor(provider, piped, () => RecordedBaseUri(provider)), KeyFor(provider, piped), Environment.GetEnvironmentVariable);

@@ -10,8 +10,8 @@ using VideoGen.Core.Providers;
 namespace VideoGen.Commands
 {
     /// <summary>
-    /// Tab completion for -Provider: FastRouter, OpenRouter, AppleRouter, OpenAICompatible; for Remove-Video and New-Video -RemixOf
-    /// only the providers with delete and remix (the OpenAI-style route: AppleRouter, OpenAICompatible).
+    /// Tab completion for -Provider: every registered provider; for Remove-Video and New-Video -RemixOf only the providers with
+    /// delete and remix.
     /// </summary>
     public sealed class ProviderCompleter : IArgumentCompleter
     {
@@ -27,18 +27,26 @@ namespace VideoGen.Commands
         }
     }
 
-    /// <summary>Tab completion for -Model: FastRouter's documented model ids, OpenRouter's model list (GET /videos/models, fetched once and cached), AppleRouter's documented examples.</summary>
+    /// <summary>
+    /// Tab completion for -Model: each provider's documented model ids (its rules, in its folder), or its own model list where
+    /// it publishes one (OpenRouter's GET videos/models, fetched once and cached); for Remove-Video and New-Video -RemixOf the
+    /// models whose route has delete and remix.
+    /// </summary>
     public sealed class ModelCompleter : IArgumentCompleter
     {
         /// <summary>
-        /// OpenRouter's model list with each model's capabilities (GET /videos/models at the configured endpoint), read
-        /// once and cached; null where there is no key or base URI yet or it cannot be read within 3 seconds.
+        /// A provider's model list with each model's capabilities (at the configured endpoint), read once and cached; null
+        /// where the provider publishes none, there is no key or base URI yet, or it cannot be read within 3 seconds.
         /// </summary>
-        internal static IReadOnlyList<ModelCapabilities>? OpenRouterCatalog()
+        internal static IReadOnlyList<ModelCapabilities>? Catalog(VideoProvider provider)
         {
+            if (ProviderMappings.For(provider).Rules.ModelListPath is null)
+            {
+                return null;
+            }
             try
             {
-                var endpoint = EndpointResolver.Resolve(VideoProvider.OpenRouter, null, null, System.Environment.GetEnvironmentVariable);
+                var endpoint = EndpointResolver.Resolve(provider, null, null, System.Environment.GetEnvironmentVariable);
                 var cached = ModelCatalog.Cached(endpoint);
                 if (cached is null)
                 {
@@ -57,34 +65,23 @@ namespace VideoGen.Commands
             return null;
         }
 
-        private static IEnumerable<string> OpenRouterModels()
-        {
-            var cached = OpenRouterCatalog();
-            if (cached is { Count: > 0 })
-            {
-                return cached.Select(m => m.Id);
-            }
-            // No key or base URI yet: offer the documented default.
-            return new[] { ProviderMappings.DefaultModel(VideoProvider.OpenRouter) };
-        }
-
         /// <inheritdoc/>
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
-            IEnumerable<string> models = RequestValidator.FastRouterModels;
+            IEnumerable<string> models;
             var provider = fakeBoundParameters?["Provider"] as string;
             if (ProviderMappings.TryParse(provider, out var p))
             {
-                models = p == VideoProvider.FastRouter ? RequestValidator.FastRouterModels
-                    : p == VideoProvider.OpenRouter ? OpenRouterModels()
-                    : p == VideoProvider.AppleRouter && (string.Equals(commandName, "Remove-Video", StringComparison.OrdinalIgnoreCase) || (fakeBoundParameters?.Contains("RemixOf") ?? false))
-                        ? new[] { "veo-3.1", "veo-3.1-fast", "veo-3.1-landscape", "veo-3.1-fl" } // only its /v1/videos route has delete and remix
-                    : p == VideoProvider.AppleRouter ? new[] { "kling-v1", "sora-2", "veo_3_1", "veo-3.1", "veo-3.1-fast", "veo-3.1-landscape", "veo-3.1-fl" }
-                    : new[] { ProviderMappings.DefaultModel(p) };
+                var rules = ProviderMappings.For(p).Rules;
+                var remixOrDelete = string.Equals(commandName, "Remove-Video", StringComparison.OrdinalIgnoreCase) || (fakeBoundParameters?.Contains("RemixOf") ?? false);
+                models = remixOrDelete && rules.ModelsForRemixOrDelete is { } routed ? routed
+                    : Catalog(p) is { Count: > 0 } listed ? listed.Select(m => m.Id)
+                    : rules.Models;
             }
             else
             {
-                models = models.Concat(new[] { ProviderMappings.DefaultModel(VideoProvider.OpenRouter), ProviderMappings.DefaultModel(VideoProvider.AppleRouter) });
+                // No -Provider yet: every provider's documented models, read from nowhere.
+                models = ProviderMappings.Mappings.SelectMany(m => m.Rules.Models);
             }
             var word = (wordToComplete ?? string.Empty).Trim('\'', '"');
             return models.Distinct()

@@ -216,7 +216,7 @@ namespace VideoGen.Core.Http
                     throw ProviderError(endpoint, VideoGenErrorKind.UnexpectedAnswer, endpoint.Provider + " answered the remix (HTTP " + answer.StatusCode +
                         ") in a shape VideoGen cannot read: " + ex.Message + "." + MayExist, null, answer.StatusCode, ex, jobMayExist: true);
                 }
-                var from = OpenAIVideos.RemixedFrom(answer);
+                var from = mapping.RemixedFrom(answer);
                 log.Verbose("Remix of " + source.Id + " is video " + job.Id + (from is null || from == source.Id ? string.Empty : " (the answer names " + from + " as its source)") + ".");
                 return Clean(job, endpoint);
             }
@@ -245,7 +245,7 @@ namespace VideoGen.Core.Http
             log.Debug("Delete answer for " + job.Id + " HTTP " + answer.StatusCode + ": " + answer.Text);
             try
             {
-                OpenAIVideos.ReadDeleteResponse(answer, endpoint.Provider, job);
+                mapping.ReadDeleteResponse(answer, job);
             }
             catch (VideoGenException ex)
             {
@@ -291,7 +291,7 @@ namespace VideoGen.Core.Http
                 if (legacy)
                 {
                     _fallbackPoll.TryRemove(key, out var _);
-                    log.Verbose(endpoint.Provider + "'s older poll route is gone at " + endpoint.BaseUri + "; polling " + FastRouterMapping.PollPath + " again.");
+                    log.Verbose(endpoint.Provider + "'s older poll route is gone at " + endpoint.BaseUri + "; polling " + PollPath(endpoint, job) + " again.");
                 }
                 else
                 {
@@ -347,6 +347,13 @@ namespace VideoGen.Core.Http
             {
                 return null;
             }
+        }
+
+        /// <summary>The path of the documented poll route for <paramref name="job"/>, for messages.</summary>
+        private static string PollPath(ProviderEndpoint endpoint, VideoJob job)
+        {
+            using var request = endpoint.Mapping.CreatePollRequest(endpoint.BaseUri, job);
+            return request.RequestUri!.AbsolutePath;
         }
 
         private static bool HasFallback(ProviderEndpoint endpoint, VideoJob job)

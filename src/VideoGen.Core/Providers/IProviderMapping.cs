@@ -15,6 +15,9 @@ namespace VideoGen.Core.Providers
         /// <summary>The provider's documented server URL; null where there is none (OpenAICompatible needs one given).</summary>
         Uri? DefaultBaseUri { get; }
 
+        /// <summary>The provider's rules for what users type: documented values, checks, completion values (in the provider's folder).</summary>
+        IProviderRules Rules { get; }
+
         /// <summary>The model used when a request names none.</summary>
         string DefaultModel { get; }
 
@@ -93,5 +96,12 @@ namespace VideoGen.Core.Providers
 
         /// <summary>Builds <c>DELETE videos/{id}</c>.</summary>
         HttpRequestMessage CreateDeleteRequest(Uri baseUri, VideoJob job);
+
+        /// <summary>Reads a 2xx answer to a delete; an empty answer is a success.</summary>
+        /// <exception cref="VideoGenException">The answer says the video was not deleted, or cannot be read (UnexpectedAnswer).</exception>
+        void ReadDeleteResponse(ProviderResponse response, VideoJob job);
+
+        /// <summary>The source id a remix answer names (<c>remixed_from_video_id</c>), or null where it names none.</summary>
+        string? RemixedFrom(ProviderResponse response);
     }
 }

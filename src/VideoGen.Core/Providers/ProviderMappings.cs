@@ -7,7 +7,11 @@ namespace VideoGen.Core.Providers
     /// <summary>The factory that picks a provider's mapping, and the names users may give a provider.</summary>
     public static class ProviderMappings
     {
-        private static readonly IProviderMapping[] All = { new FastRouterMapping(), new OpenRouterMapping(), new AppleRouterMapping(), new OpenAICompatibleMapping() };
+        /// <summary>Every provider's mapping: the one place a provider is registered.</summary>
+        internal static readonly IProviderMapping[] All = { new FastRouterMapping(), new OpenRouterMapping(), new AppleRouterMapping(), new OpenAICompatibleMapping() };
+
+        /// <summary>Every registered provider's mapping, in registration order.</summary>
+        public static IReadOnlyList<IProviderMapping> Mappings => All;
 
         /// <summary>The mapping for a provider.</summary>
         public static IProviderMapping For(VideoProvider provider) => All.First(m => m.Provider == provider);

@@ -13,6 +13,9 @@ namespace VideoGen.Core.Providers
     /// </summary>
     public sealed class AppleRouterMapping : IProviderMapping, IRemixDeleteMapping
     {
+        /// <inheritdoc/>
+        public IProviderRules Rules { get; } = new AppleRouterRules();
+
         /// <summary>The submission route under the base URI.</summary>
         public const string SubmitPath = "v1/video/generations";
 
@@ -199,6 +202,12 @@ namespace VideoGen.Core.Providers
 
         /// <inheritdoc/>
         public HttpRequestMessage CreateDeleteRequest(Uri baseUri, VideoJob job) => OpenAIVideos.CreateDeleteRequest(VideosBase(baseUri), job);
+
+        /// <inheritdoc/>
+        public void ReadDeleteResponse(ProviderResponse response, VideoJob job) => OpenAIVideos.ReadDeleteResponse(response, Provider, job);
+
+        /// <inheritdoc/>
+        public string? RemixedFrom(ProviderResponse response) => OpenAIVideos.RemixedFrom(response);
 
         /// <summary>The new-api wrapper's <c>data</c> object where there is one, else the root.</summary>
         private static JsonElement Body(JsonElement root) =>

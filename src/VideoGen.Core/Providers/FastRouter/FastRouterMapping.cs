@@ -14,6 +14,9 @@ namespace VideoGen.Core.Providers
     public sealed class FastRouterMapping : IProviderMapping, IPricingMapping
     {
         /// <inheritdoc/>
+        public IProviderRules Rules { get; } = new FastRouterRules();
+
+        /// <inheritdoc/>
         public bool ReportsCost => true;
 
         /// <inheritdoc/>
@@ -64,16 +67,16 @@ namespace VideoGen.Core.Providers
                 if (sora)
                 {
                     ProviderJson.WriteIfSet(w, "seconds", request.Duration);
-                    ProviderJson.WriteIfSet(w, "size", RequestValidator.SoraSize(size));
+                    ProviderJson.WriteIfSet(w, "size", RequestChecks.DocumentedSpelling(size, FastRouterRules.SoraSizes));
                 }
                 else
                 {
                     ProviderJson.WriteIfSet(w, "length", request.Duration);
                     // The documented spelling: validation ignores case, FastRouter's enum does not (seeds/000).
-                    ProviderJson.WriteIfSet(w, "resolution", RequestValidator.FastRouterResolution(request.Resolution));
-                    ProviderJson.WriteIfSet(w, "aspectRatio", RequestValidator.FastRouterAspectRatio(request.AspectRatio));
+                    ProviderJson.WriteIfSet(w, "resolution", RequestChecks.DocumentedSpelling(request.Resolution, FastRouterRules.Resolutions));
+                    ProviderJson.WriteIfSet(w, "aspectRatio", RequestChecks.DocumentedSpelling(request.AspectRatio, FastRouterRules.Aspects));
                 }
-                ProviderJson.WriteIfSet(w, "mode", RequestValidator.FastRouterMode(request.Mode));
+                ProviderJson.WriteIfSet(w, "mode", RequestChecks.DocumentedSpelling(request.Mode, FastRouterRules.Modes));
                 ProviderJson.WriteIfSet(w, "seed", request.Seed);
                 ProviderJson.WriteIfSet(w, "generateAudio", request.GenerateAudio);
             });
@@ -81,7 +84,7 @@ namespace VideoGen.Core.Providers
 
         /// <summary>The model as sent: the default, or the user's in its documented spelling (seeds/000's enum is case-sensitive).</summary>
         private string SubmittedModel(VideoRequest request) =>
-            string.IsNullOrWhiteSpace(request.Model) ? DefaultModel : RequestValidator.DocumentedSpelling(request.Model, RequestValidator.FastRouterModels)!;
+            string.IsNullOrWhiteSpace(request.Model) ? DefaultModel : RequestChecks.DocumentedSpelling(request.Model, FastRouterRules.DocumentedModels)!;
 
         /// <summary>Sora's <c>size</c> from an aspect ratio (16:9 or 9:16) and resolution (720p, or 1080p for the large sizes).</summary>
         internal static string SoraSize(string? aspectRatio, string? resolution)

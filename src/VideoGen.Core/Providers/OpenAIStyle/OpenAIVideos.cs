@@ -44,7 +44,7 @@ namespace VideoGen.Core.Providers
         {
             if (!string.IsNullOrEmpty(request.Size))
             {
-                return RequestValidator.SizeSpelling(request.Size); // 1280X720 is sent as the documented 1280x720
+                return RequestChecks.SizeSpelling(request.Size); // 1280X720 is sent as the documented 1280x720
             }
             if ((!string.IsNullOrEmpty(request.Resolution) || !string.IsNullOrEmpty(request.AspectRatio)) &&
                 Dimensions.TryDerive(request.Resolution, request.AspectRatio, out var width, out var height))
@@ -186,107 +186,6 @@ namespace VideoGen.Core.Providers
                 throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
                     provider + " serves only the video on this route; -Variant " + variant + " needs an OpenAI-style route (OpenAICompatible, or AppleRouter's veo-3.1 models).");
             }
-        }
-    }
-
-    /// <summary>
-    /// A gateway serving the OpenAI-style <c>/videos</c> API (Azure AI Foundry, new-api, one-api; AppleRouter's
-    /// <c>https://api.applerouter.ai/v1</c>). The base URI is the one "videos" is relative to, e.g. <c>https://gateway.example.com/v1</c>.
-    /// </summary>
-    public sealed class OpenAICompatibleMapping : IProviderMapping, IRemixDeleteMapping
-    {
-        /// <inheritdoc/>
-        public VideoProvider Provider => VideoProvider.OpenAICompatible;
-        /// <inheritdoc/>
-        public Uri? DefaultBaseUri => null;
-        /// <inheritdoc/>
-        public string DefaultModel => "sora-2";
-        /// <inheritdoc/>
-        public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(30);
-        /// <inheritdoc/>
-        public TimeSpan PollInterval => TimeSpan.FromSeconds(10); // the route documents openai-poll-after-ms, which wins; without it VideoGen's default, not the SDKs' 1 s (docs/providers.md)
-
-        /// <inheritdoc/>
-        public HttpRequestMessage CreateSubmitRequest(Uri baseUri, VideoRequest request) =>
-            OpenAIVideos.CreateSubmitRequest(baseUri, request, Model(request));
-
-        /// <inheritdoc/>
-        public VideoJob ReadSubmitResponse(ProviderResponse response, VideoRequest request, Uri baseUri, DateTimeOffset now) =>
-            OpenAIVideos.ReadSubmitResponse(response, Provider, request, baseUri, baseUri, Model(request), now);
-
-        /// <inheritdoc/>
-        public HttpRequestMessage CreatePollRequest(Uri baseUri, VideoJob job) =>
-            new HttpRequestMessage(HttpMethod.Get, ProviderJson.Combine(baseUri, "videos/" + Uri.EscapeDataString(job.Id)));
-
-        /// <inheritdoc/>
-        public VideoJob ReadPollResponse(ProviderResponse response, VideoJob job, DateTimeOffset now) =>
-            OpenAIVideos.ReadPollResponse(response, Provider, job, now);
-
-        /// <inheritdoc/>
-        public HttpRequestMessage CreateDownloadRequest(Uri baseUri, VideoJob job, VideoVariant variant) =>
-            OpenAIVideos.CreateDownloadRequest(baseUri, job, variant);
-
-        /// <inheritdoc/>
-        public bool DownloadUsesVideoUrl(VideoJob job) => false;
-
-        /// <inheritdoc/>
-        public HttpRequestMessage? CreateFallbackPollRequest(Uri baseUri, VideoJob job) => null;
-
-        /// <inheritdoc/>
-        public bool UploadsImage(VideoRequest request) => !string.IsNullOrEmpty(request.Image);
-
-        /// <inheritdoc/>
-        public string? RemixRefusal(VideoJob source) => null;
-
-        /// <inheritdoc/>
-        public string? DeleteRefusal(VideoJob job) => null;
-
-        /// <inheritdoc/>
-        public HttpRequestMessage CreateRemixRequest(Uri baseUri, VideoJob source, string prompt) =>
-            OpenAIVideos.CreateRemixRequest(baseUri, source, prompt);
-
-        /// <inheritdoc/>
-        public VideoJob ReadRemixResponse(ProviderResponse response, VideoJob source, string prompt, string? name, Uri baseUri, DateTimeOffset now) =>
-            OpenAIVideos.ReadRemixResponse(response, Provider, source, prompt, name, baseUri, baseUri, now);
-
-        /// <inheritdoc/>
-        public HttpRequestMessage CreateDeleteRequest(Uri baseUri, VideoJob job) => OpenAIVideos.CreateDeleteRequest(baseUri, job);
-
-        private string Model(VideoRequest request) => string.IsNullOrWhiteSpace(request.Model) ? DefaultModel : request.Model!;
-    }
-
-    /// <summary>
-    /// Which providers can remix and delete videos, and the refusal (before any request) where one cannot:
-    /// the OpenAI-style route only (OpenAICompatible; AppleRouter's /v1/videos jobs). FastRouter and OpenRouter document
-    /// neither operation (OpenRouter's four video routes have no delete).
-    /// </summary>
-    public static class VideoOperations
-    {
-        /// <summary>Whether the provider has remix (and delete) on some route: the table in docs/providers.md.</summary>
-        public static bool HasRemixAndDelete(VideoProvider provider) => ProviderMappings.For(provider) is IRemixDeleteMapping;
-
-        /// <summary>The mapping that remixes <paramref name="source"/>; throws where the provider or route has no remix.</summary>
-        /// <exception cref="VideoGenException">InvalidArgument: no remix on this provider or route; nothing was sent.</exception>
-        public static IRemixDeleteMapping ForRemix(VideoJob source) => For(source, "remix", m => m.RemixRefusal(source));
-
-        /// <summary>The mapping that deletes <paramref name="job"/>; throws where the provider or route has no delete.</summary>
-        /// <exception cref="VideoGenException">InvalidArgument: no delete on this provider or route; nothing was sent.</exception>
-        public static IRemixDeleteMapping ForDelete(VideoJob job) => For(job, "delete", m => m.DeleteRefusal(job));
-
-        private static IRemixDeleteMapping For(VideoJob job, string operation, Func<IRemixDeleteMapping, string?> refusal)
-        {
-            if (!(ProviderMappings.For(job.Provider) is IRemixDeleteMapping mapping))
-            {
-                throw new VideoGenException(VideoGenErrorKind.InvalidArgument,
-                    job.Provider + " has no " + operation + " (its documented video API has no such route), so nothing was sent for " + job.Id +
-                    ". Only the OpenAI-style /videos route can " + operation + " a video: OpenAICompatible gateways, and AppleRouter's veo-3.1 models.", job.Id);
-            }
-            var why = refusal(mapping);
-            if (why != null)
-            {
-                throw new VideoGenException(VideoGenErrorKind.InvalidArgument, why + " Nothing was sent.", job.Id);
-            }
-            return mapping;
         }
     }
 }

@@ -12,6 +12,9 @@ namespace VideoGen.Core.Providers
     public sealed class OpenRouterMapping : IProviderMapping, IPricingMapping
     {
         /// <inheritdoc/>
+        public IProviderRules Rules { get; } = new OpenRouterRules();
+
+        /// <inheritdoc/>
         public bool ReportsCost => true;
 
         /// <inheritdoc/>
@@ -50,9 +53,9 @@ namespace VideoGen.Core.Providers
                 w.WriteString("prompt", request.Prompt);
                 ProviderJson.WriteIfSet(w, "duration", request.Duration);
                 // The documented spelling ("720p", "1K"): validation ignores case, OpenRouter's enum does not (seeds/003).
-                ProviderJson.WriteIfSet(w, "resolution", RequestValidator.OpenRouterResolution(request.Resolution));
-                ProviderJson.WriteIfSet(w, "aspect_ratio", RequestValidator.OpenRouterAspectRatio(request.AspectRatio));
-                ProviderJson.WriteIfSet(w, "size", RequestValidator.SizeSpelling(request.Size));
+                ProviderJson.WriteIfSet(w, "resolution", RequestChecks.DocumentedSpelling(request.Resolution, OpenRouterRules.Resolutions));
+                ProviderJson.WriteIfSet(w, "aspect_ratio", RequestChecks.DocumentedSpelling(request.AspectRatio, OpenRouterRules.Aspects));
+                ProviderJson.WriteIfSet(w, "size", RequestChecks.SizeSpelling(request.Size));
                 ProviderJson.WriteIfSet(w, "seed", request.Seed);
                 ProviderJson.WriteIfSet(w, "generate_audio", request.GenerateAudio);
                 var first = string.IsNullOrEmpty(request.FirstFrame) ? request.Image : request.FirstFrame;
