@@ -12,7 +12,7 @@ using VideoGen.Core.Providers;
 namespace VideoGen.Core
 {
     /// <summary>
-    /// What one OpenRouter model accepts, from <c>GET /videos/models</c> (PROVIDERS.md, inferred from the public
+    /// What one OpenRouter model accepts, from <c>GET /videos/models</c> (docs/providers.md, inferred from the public
     /// docs repo): supported resolutions, aspect ratios, durations, sizes and frame images, and whether it takes
     /// generate_audio and seed. An empty list means "not stated": nothing is checked against it.
     /// </summary>
@@ -41,7 +41,7 @@ namespace VideoGen.Core
         public bool? Seed { get; internal set; }
 
         /// <summary>
-        /// OpenRouter's <c>pricing_skus</c> for the model (PROVIDERS.md: "a map of strings"), SKU name to price in USD as the
+        /// OpenRouter's <c>pricing_skus</c> for the model (docs/providers.md: "a map of strings"), SKU name to price in USD as the
         /// provider wrote it; empty when not published. The SKU names are not documented; see <see cref="Estimate"/>.
         /// </summary>
         public IReadOnlyDictionary<string, string> PricingSkus { get; internal set; } = new Dictionary<string, string>();

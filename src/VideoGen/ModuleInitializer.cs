@@ -3,7 +3,7 @@ using System.IO;
 using System.Management.Automation;
 using System.Reflection;
 
-namespace VideoGen.Commands
+namespace VideoGen
 {
     /// <summary>
     /// Loads VideoGen's dependencies from the module's <c>dependencies/</c> folder so that another module

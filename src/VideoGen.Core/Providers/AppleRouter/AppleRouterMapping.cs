@@ -6,10 +6,10 @@ using System.Text.Json;
 namespace VideoGen.Core.Providers
 {
     /// <summary>
-    /// AppleRouter (seeds/004). Submit <c>POST /v1/video/generations</c> (JSON: model, prompt, image, duration,
+    /// AppleRouter (AppleRouter's reference, docs/providers.md). Submit <c>POST /v1/video/generations</c> (JSON: model, prompt, image, duration,
     /// width, height, fps, seed) answers <c>{task_id, status}</c>; poll <c>GET /v1/video/generations/{task_id}</c>
     /// answers the new-api task shape <c>{code, data:{task_id, status, progress:"NN%", fail_reason, result_url}}</c>
-    /// (PROVIDERS.md, inferred) or a flat <c>{task_id, status, progress, result_url|video_url|url}</c>.
+    /// (docs/providers.md, inferred) or a flat <c>{task_id, status, progress, result_url|video_url|url}</c>.
     /// </summary>
     public sealed class AppleRouterMapping : IProviderMapping, IRemixDeleteMapping
     {
@@ -30,7 +30,7 @@ namespace VideoGen.Core.Providers
         /// <inheritdoc/>
         public TimeSpan PollInterval => TimeSpan.FromSeconds(10); // its documents: poll every 10-30 s (docs/providers.md)
 
-        /// <summary>The veo-3.1 family (veo-3.1, -fast, -landscape, -fl) goes to AppleRouter's OpenAI-style multipart <c>POST /v1/videos</c> (seeds/004).</summary>
+        /// <summary>The veo-3.1 family (veo-3.1, -fast, -landscape, -fl) goes to AppleRouter's OpenAI-style multipart <c>POST /v1/videos</c> (AppleRouter's reference, docs/providers.md).</summary>
         public static bool IsVideosRoute(string? model) => model != null && model.Trim().StartsWith("veo-3.1", StringComparison.OrdinalIgnoreCase);
 
         private static bool IsVideosJob(VideoJob job) =>

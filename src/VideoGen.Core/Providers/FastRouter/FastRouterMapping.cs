@@ -6,10 +6,10 @@ using System.Text.Json;
 namespace VideoGen.Core.Providers
 {
     /// <summary>
-    /// FastRouter (seeds/000: OpenAPI 3.1; seeds/001-002: older pages). Submit <c>POST /api/v1/videos</c>;
+    /// FastRouter (FastRouter's reference, docs/providers.md: OpenAPI 3.1; FastRouter's older documents, docs/providers.md: older pages). Submit <c>POST /api/v1/videos</c>;
     /// poll <c>POST /api/v1/getAsyncResponse {taskId, model}</c>. Two submit shapes (most models:
     /// <c>data.taskId</c>; Sora: <c>id</c>), two poll shapes (<c>data.generations[]</c>; Sora <c>status</c>/<c>progress</c>),
-    /// and a finished poll may answer the MP4 bytes themselves (Content-Type video/*, PROVIDERS.md, inferred).
+    /// and a finished poll may answer the MP4 bytes themselves (Content-Type video/*, docs/providers.md, inferred).
     /// </summary>
     public sealed class FastRouterMapping : IProviderMapping, IPricingMapping
     {
@@ -72,7 +72,7 @@ namespace VideoGen.Core.Providers
                 else
                 {
                     ProviderJson.WriteIfSet(w, "length", request.Duration);
-                    // The documented spelling: validation ignores case, FastRouter's enum does not (seeds/000).
+                    // The documented spelling: validation ignores case, FastRouter's enum does not (FastRouter's reference, docs/providers.md).
                     ProviderJson.WriteIfSet(w, "resolution", RequestChecks.DocumentedSpelling(request.Resolution, FastRouterRules.Resolutions));
                     ProviderJson.WriteIfSet(w, "aspectRatio", RequestChecks.DocumentedSpelling(request.AspectRatio, FastRouterRules.Aspects));
                 }
@@ -82,7 +82,7 @@ namespace VideoGen.Core.Providers
             });
         }
 
-        /// <summary>The model as sent: the default, or the user's in its documented spelling (seeds/000's enum is case-sensitive).</summary>
+        /// <summary>The model as sent: the default, or the user's in its documented spelling (FastRouter's reference, docs/providers.md's enum is case-sensitive).</summary>
         private string SubmittedModel(VideoRequest request) =>
             string.IsNullOrWhiteSpace(request.Model) ? DefaultModel : RequestChecks.DocumentedSpelling(request.Model, FastRouterRules.DocumentedModels)!;
 
@@ -116,7 +116,7 @@ namespace VideoGen.Core.Providers
             var job = new VideoJob(id, Provider)
             {
                 // The model sent, not the one the answer names: polls must carry the model of the original request
-                // (seeds/000's taskId/model rule), and a gateway may answer with another name for it.
+                // (FastRouter's reference, docs/providers.md's taskId/model rule), and a gateway may answer with another name for it.
                 Model = SubmittedModel(request),
                 Prompt = request.Prompt,
                 Name = request.Name,
@@ -187,7 +187,7 @@ namespace VideoGen.Core.Providers
             return next;
         }
 
-        /// <summary>The poll route of FastRouter's older documents (seeds/001-002), tried when <see cref="PollPath"/> is missing.</summary>
+        /// <summary>The poll route of FastRouter's older documents (FastRouter's older documents, docs/providers.md), tried when <see cref="PollPath"/> is missing.</summary>
         public const string LegacyPollPath = "api/v1/getVideoResponse";
 
         /// <inheritdoc/>

@@ -7,7 +7,7 @@ using System.Text.Json;
 namespace VideoGen.Core.Providers
 {
     /// <summary>
-    /// The OpenAI-style video API (PROVIDERS.md, "OpenAI-compatible /v1/videos"; seeds/004 for AppleRouter's route):
+    /// The OpenAI-style video API (docs/providers.md, "OpenAI-compatible /v1/videos"; AppleRouter's reference, docs/providers.md for AppleRouter's route):
     /// multipart <c>POST videos</c> (prompt, model, seconds as a string, size, input_reference file), the video
     /// object <c>{id, object, model, status, progress, created_at, completed_at, expires_at, seconds, size, error}</c>,
     /// <c>GET videos/{id}</c>, and <c>GET videos/{id}/content?variant=video|thumbnail|spritesheet</c>.
@@ -119,7 +119,7 @@ namespace VideoGen.Core.Providers
         }
 
         /// <summary>
-        /// <c>POST videos/{id}/remix</c> with JSON <c>{"prompt": ...}</c> (PROVIDERS.md, newer public facts): the new video
+        /// <c>POST videos/{id}/remix</c> with JSON <c>{"prompt": ...}</c> (docs/providers.md, newer public facts): the new video
         /// takes the source's model, seconds and size, so the prompt is the only field.
         /// </summary>
         public static HttpRequestMessage CreateRemixRequest(Uri videosBase, VideoJob source, string prompt) =>

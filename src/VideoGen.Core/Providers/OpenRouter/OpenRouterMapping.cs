@@ -4,10 +4,10 @@ using System.Net.Http;
 namespace VideoGen.Core.Providers
 {
     /// <summary>
-    /// OpenRouter (seeds/003: OpenAPI 3.1, base <c>https://openrouter.ai/api/v1</c>). Submit <c>POST /videos</c>
+    /// OpenRouter (OpenRouter's reference, docs/providers.md: OpenAPI 3.1, base <c>https://openrouter.ai/api/v1</c>). Submit <c>POST /videos</c>
     /// (snake_case JSON) answers 202 <c>{id, polling_url, status, generation_id?, unsigned_urls?, usage?, error?}</c>;
     /// poll <c>GET /videos/{id}</c> (or the polling URL, resolved against the base); download
-    /// <c>GET /videos/{id}/content?index=N</c> with the bearer key (PROVIDERS.md, inferred).
+    /// <c>GET /videos/{id}/content?index=N</c> with the bearer key (docs/providers.md, inferred).
     /// </summary>
     public sealed class OpenRouterMapping : IProviderMapping, IPricingMapping
     {
@@ -52,7 +52,7 @@ namespace VideoGen.Core.Providers
                 w.WriteString("model", model);
                 w.WriteString("prompt", request.Prompt);
                 ProviderJson.WriteIfSet(w, "duration", request.Duration);
-                // The documented spelling ("720p", "1K"): validation ignores case, OpenRouter's enum does not (seeds/003).
+                // The documented spelling ("720p", "1K"): validation ignores case, OpenRouter's enum does not (OpenRouter's reference, docs/providers.md).
                 ProviderJson.WriteIfSet(w, "resolution", RequestChecks.DocumentedSpelling(request.Resolution, OpenRouterRules.Resolutions));
                 ProviderJson.WriteIfSet(w, "aspect_ratio", RequestChecks.DocumentedSpelling(request.AspectRatio, OpenRouterRules.Aspects));
                 ProviderJson.WriteIfSet(w, "size", RequestChecks.SizeSpelling(request.Size));

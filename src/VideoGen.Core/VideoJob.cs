@@ -6,49 +6,6 @@ using System.Globalization;
 
 namespace VideoGen.Core
 {
-    /// <summary>The AI video routers VideoGen speaks to. Source: ../shared/PROVIDERS.md.</summary>
-    public enum VideoProvider
-    {
-        /// <summary>FastRouter: <c>POST /api/v1/videos</c>, polled with <c>POST /api/v1/getAsyncResponse</c>.</summary>
-        FastRouter,
-        /// <summary>OpenRouter: <c>POST /videos</c> (202 with a polling URL), polled with <c>GET /videos/{id}</c>.</summary>
-        OpenRouter,
-        /// <summary>AppleRouter: <c>POST /v1/video/generations</c>, polled with <c>GET /v1/video/generations/{task_id}</c>; veo-3.1 models go to its OpenAI-style multipart <c>POST /v1/videos</c>.</summary>
-        AppleRouter,
-        /// <summary>Any gateway serving the OpenAI-style <c>/videos</c> API (Azure AI Foundry, new-api, one-api): multipart <c>POST {base}/videos</c>, <c>GET {base}/videos/{id}</c>, <c>GET {base}/videos/{id}/content?variant=</c>. Needs a base URI.</summary>
-        OpenAICompatible,
-    }
-
-    /// <summary>What Save-Video fetches from an OpenAI-style route (<c>GET /videos/{id}/content?variant=</c>); other routes serve only the video.</summary>
-    public enum VideoVariant
-    {
-        /// <summary>The MP4 video (saved as .mp4).</summary>
-        Video,
-        /// <summary>A still image (saved as .webp).</summary>
-        Thumbnail,
-        /// <summary>A grid of frames (saved as .jpg).</summary>
-        Spritesheet,
-    }
-
-    /// <summary>An image uploaded as a multipart file (OpenAI-style <c>input_reference</c>), read by the client before the request is built.</summary>
-    public sealed class UploadFile
-    {
-        /// <summary>Creates an upload.</summary>
-        public UploadFile(byte[] content, string fileName, string mediaType)
-        {
-            Content = content;
-            FileName = fileName;
-            MediaType = mediaType;
-        }
-
-        /// <summary>The bytes.</summary>
-        public byte[] Content { get; }
-        /// <summary>The file name sent.</summary>
-        public string FileName { get; }
-        /// <summary>The media type sent, e.g. image/png.</summary>
-        public string MediaType { get; }
-    }
-
     /// <summary>
     /// One normalized status for every provider. Provider values that VideoGen does not know map to
     /// <see cref="Running"/>, with the provider's own word kept in <see cref="VideoJob.ProviderStatus"/>.
@@ -67,48 +24,6 @@ namespace VideoGen.Core
         Cancelled,
         /// <summary>The result expired before it was fetched (OpenRouter expired).</summary>
         Expired,
-    }
-
-    /// <summary>
-    /// A normalized video request: one row of prompts.csv, one call of New-Video. Property names are
-    /// New-Video's parameter names.
-    /// </summary>
-    public sealed class VideoRequest
-    {
-        /// <summary>The text prompt. Required, not blank.</summary>
-        public string? Prompt { get; set; }
-        /// <summary>The provider's model id (FastRouter <c>google/veo3</c>, OpenRouter <c>google/veo-3.1</c>, AppleRouter <c>kling-v1</c>). Empty: the provider's default, see <see cref="Providers.ProviderMappings.DefaultModel"/>.</summary>
-        public string? Model { get; set; }
-        /// <summary>Length of the video in seconds (FastRouter <c>length</c>/<c>seconds</c>, OpenRouter and AppleRouter <c>duration</c>).</summary>
-        public int? Duration { get; set; }
-        /// <summary>Width-to-height ratio such as <c>16:9</c>.</summary>
-        public string? AspectRatio { get; set; }
-        /// <summary>Resolution such as <c>720p</c>.</summary>
-        public string? Resolution { get; set; }
-        /// <summary>Exact frame size <c>WIDTHxHEIGHT</c> in pixels, such as <c>1280x720</c>.</summary>
-        public string? Size { get; set; }
-        /// <summary>An input image (image-to-video): an http(s) URL; for OpenAI-style routes also a local file, uploaded as <c>input_reference</c>. OpenRouter sends it as the first frame.</summary>
-        public string? Image { get; set; }
-        /// <summary>OpenRouter: the first frame's image URL (<c>frame_images[].frame_type = first_frame</c>).</summary>
-        public string? FirstFrame { get; set; }
-        /// <summary>OpenRouter: the last frame's image URL (<c>frame_type = last_frame</c>).</summary>
-        public string? LastFrame { get; set; }
-        /// <summary>OpenRouter: reference image URLs (<c>input_references[]</c> of type image_url).</summary>
-        public IReadOnlyList<string>? ReferenceImages { get; set; }
-        /// <summary>OpenRouter: an https URL notified when the job completes (<c>callback_url</c>).</summary>
-        public string? CallbackUrl { get; set; }
-        /// <summary>OpenRouter: provider passthrough options by provider slug (<c>provider.options</c>): strings, numbers, booleans, nested dictionaries and lists.</summary>
-        public IDictionary<string, object?>? ProviderOptions { get; set; }
-        /// <summary>The image file to upload for OpenAI-style routes, read from <see cref="Image"/> by the client before the request is built.</summary>
-        public UploadFile? InputReference { get; set; }
-        /// <summary>A seed for reproducible output.</summary>
-        public long? Seed { get; set; }
-        /// <summary>Whether to generate an audio track (FastRouter, OpenRouter).</summary>
-        public bool? GenerateAudio { get; set; }
-        /// <summary>FastRouter's generation mode: <c>std</c> or <c>pro</c> (seeds/000, <c>mode</c>); other providers have no such field.</summary>
-        public string? Mode { get; set; }
-        /// <summary>A label; it becomes the saved file's name.</summary>
-        public string? Name { get; set; }
     }
 
     /// <summary>
@@ -152,8 +67,8 @@ namespace VideoGen.Core
         public string? Error { get; internal set; }
         /// <summary>
         /// The cost the provider reported, in <see cref="CostUnit"/>; null when it has not said (yet). FastRouter: the submit
-        /// answer's <c>usage.credits_used</c> (else <c>usage.user_key_credits_used</c>), credits (seeds/000). OpenRouter:
-        /// <c>usage.cost</c>, USD, on the job once it completes (seeds/003, PROVIDERS.md). AppleRouter and OpenAI-style gateways:
+        /// answer's <c>usage.credits_used</c> (else <c>usage.user_key_credits_used</c>), credits (FastRouter's reference, docs/providers.md). OpenRouter:
+        /// <c>usage.cost</c>, USD, on the job once it completes (OpenRouter's reference, docs/providers.md, docs/providers.md). AppleRouter and OpenAI-style gateways:
         /// any <c>usage.cost</c> (USD) or <c>usage.credits_used</c> (credits) an answer carries (inferred: not documented).
         /// </summary>
         public decimal? Cost { get; internal set; }
@@ -318,59 +233,6 @@ namespace VideoGen.Core
         /// <summary>A short text: provider, id and status. Never contains a key.</summary>
         public override string ToString() =>
             string.Format(CultureInfo.InvariantCulture, "{0} {1} {2}", Provider, Id, Status);
-    }
-
-    /// <summary>A video file Save-Video wrote, complete and verified.</summary>
-    public sealed class SavedVideo
-    {
-        internal SavedVideo(string path, long length, string sha256, VideoJob job)
-        {
-            Path = path;
-            Length = length;
-            Sha256 = sha256;
-            Id = job.Id;
-            Provider = job.Provider;
-            Name = job.Name;
-            Model = job.Model;
-            Cost = job.Cost;
-            CostUnit = job.CostUnit;
-        }
-
-        /// <summary>The job's cost as reported (see <see cref="VideoJob.Cost"/>), carried to the saved file; null when unknown.</summary>
-        public decimal? Cost { get; }
-
-        /// <summary>The unit of <see cref="Cost"/>: USD or credits.</summary>
-        public string? CostUnit { get; }
-
-        /// <summary>The full path of the saved file.</summary>
-        public string Path { get; }
-        /// <summary>The file length in bytes.</summary>
-        public long Length { get; }
-        /// <summary>The SHA-256 of the file, lower-case hex, computed while streaming.</summary>
-        public string Sha256 { get; }
-        /// <summary>The job's task id.</summary>
-        public string Id { get; }
-        /// <summary>The job's provider.</summary>
-        public VideoProvider Provider { get; }
-        /// <summary>The job's label.</summary>
-        public string? Name { get; }
-        /// <summary>The job's model.</summary>
-        public string? Model { get; }
-
-        /// <summary>The path.</summary>
-        public override string ToString() => Path;
-
-        /// <summary>A file already on disk, described as a saved video of <paramref name="job"/> (its length and SHA-256 read now).</summary>
-        /// <exception cref="IOException">The file cannot be read.</exception>
-        public static SavedVideo FromFile(string path, VideoJob job)
-        {
-            if (job is null)
-            {
-                throw new ArgumentNullException(nameof(job));
-            }
-            var full = System.IO.Path.GetFullPath(path);
-            return new SavedVideo(full, new FileInfo(full).Length, Downloading.VideoDownloader.Sha256OfFile(full), job);
-        }
     }
 
     /// <summary>
