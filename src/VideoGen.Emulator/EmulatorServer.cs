@@ -100,7 +100,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             var index = Array.IndexOf(ports, ctx.Connection.LocalPort);
             if (index >= 0)
             {
-                ctx.Items[Routes.ProviderItem] = names[index];
+                ctx.Items[FaultGate.ProviderItem] = names[index];
             }
             return next(ctx);
         });

@@ -1,27 +1,27 @@
 using System;
 using System.Globalization;
-using System.Collections.Generic;
 using System.Linq;
-using System.Threading;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using static VideoGen.Emulator.Answers;
+using static VideoGen.Emulator.Downloads;
+using static VideoGen.Emulator.FaultGate;
+using static VideoGen.Emulator.ProviderNames;
 
 namespace VideoGen.Emulator;
 
-/// <summary>The provider routes and the control routes (/_emulator/...).</summary>
+/// <summary>
+/// The route table: every route the emulator serves. Each provider route passes the <see cref="FaultGate"/> (the port's
+/// provider, the key, the rate limit, injected faults), then its provider's handler (FastRouter/, OpenRouter/,
+/// AppleRouter/, OpenAIStyle/); result files are <see cref="Downloads"/>, the control routes <see cref="ControlRoutes"/>.
+/// </summary>
 internal static class Routes
 {
-    private const string Fast = "fastrouter";
-    private const string Open = "openrouter";
-    private const string Apple = "applerouter";
-
-    /// <summary>The provider a request's port serves ("fastrouter", "openrouter", "applerouter").</summary>
-    public const string ProviderItem = "VideoGen.Emulator.Provider";
-
+    /// <summary>Registers every route on <paramref name="app"/>.</summary>
     public static void Map(IEndpointRouteBuilder app, EmulatorOptions options, EmulatorState state)
     {
         // FastRouter and OpenRouter both submit with POST /api/v1/videos: each provider has its own port,
@@ -32,7 +32,7 @@ internal static class Routes
 
         // FastRouter (seeds/000): poll (and the older poll name, seeds/001-002).
         app.MapPost("/api/v1/getAsyncResponse", ctx => options.FastRouterLegacyPollOnly && PortProvider(ctx) == Fast
-            ? NotFoundRoute(ctx)
+            ? Answers.NotFoundRoute(ctx)
             : Guarded(ctx, options, state, Fast, "poll", () => FastPoll(ctx, options, state)));
         app.MapPost("/api/v1/getVideoResponse", ctx => Guarded(ctx, options, state, Fast, "poll", () => FastPoll(ctx, options, state)));
 
@@ -40,25 +40,17 @@ internal static class Routes
         app.MapGet("/api/v1/videos/{id}", (HttpContext ctx, string id) => Guarded(ctx, options, state, Open, "poll", () => OpenPoll(ctx, options, state, id)));
         app.MapGet("/api/v1/videos/{id}/content", (HttpContext ctx, string id) => Guarded(ctx, options, state, Open, "download", () => OpenContent(ctx, options, state, id)));
 
-        // OpenRouter's current key (PROVIDERS.md: https://openrouter.ai/docs/api/api-reference/api-keys/get-current-key).
-        app.MapGet("/api/v1/key", ctx => Guarded(ctx, options, state, Open, "key", () => Json(ctx, 200, new JsonObject
-        {
-            ["data"] = new JsonObject
-            {
-                ["label"] = "emulator key", ["limit"] = options.KeyLimitRemaining is decimal left ? JsonValue.Create(left + 10m) : null,
-                ["limit_remaining"] = options.KeyLimitRemaining is decimal remaining ? JsonValue.Create(remaining) : null,
-                ["limit_reset"] = null, ["usage"] = 10, ["usage_daily"] = 0, ["is_free_tier"] = false,
-            },
-        })));
+        // OpenRouter's current key (docs/providers.md: https://openrouter.ai/docs/api/api-reference/api-keys/get-current-key).
+        app.MapGet("/api/v1/key", ctx => Guarded(ctx, options, state, Open, "key", () => OpenKey(ctx, options)));
 
-        // OpenRouter's model capabilities (PROVIDERS.md, inferred).
-        app.MapGet("/api/v1/videos/models", ctx => Guarded(ctx, options, state, Open, "models", () => Json(ctx, 200, OpenRouterModels())));
+        // OpenRouter's model capabilities (docs/providers.md, inferred).
+        app.MapGet("/api/v1/videos/models", ctx => Guarded(ctx, options, state, Open, "models", () => OpenModels(ctx)));
 
         // AppleRouter's OpenAI-style route (seeds/004), also what an OpenAICompatible gateway serves under /v1.
         app.MapPost("/v1/videos", ctx => Guarded(ctx, options, state, Apple, "submit", () => VideosCreate(ctx, options, state)));
         app.MapGet("/v1/videos/{id}", (HttpContext ctx, string id) => Guarded(ctx, options, state, Apple, "poll", () => VideosRetrieve(ctx, options, state, id)));
         app.MapGet("/v1/videos/{id}/content", (HttpContext ctx, string id) => Guarded(ctx, options, state, Apple, "download", () => VideosContent(ctx, options, state, id)));
-        // Newer public facts (PROVIDERS.md): remix POST /v1/videos/{id}/remix {prompt} answers a new video object with
+        // Newer public facts (docs/providers.md): remix POST /v1/videos/{id}/remix {prompt} answers a new video object with
         // remixed_from_video_id; delete DELETE /v1/videos/{id} answers {id, object:"video.deleted", deleted:true}.
         app.MapPost("/v1/videos/{id}/remix", (HttpContext ctx, string id) => Guarded(ctx, options, state, Apple, "remix", () => VideosRemix(ctx, options, state, id)));
         app.MapDelete("/v1/videos/{id}", (HttpContext ctx, string id) => Guarded(ctx, options, state, Apple, "delete", () => VideosDelete(ctx, state, id)));
@@ -69,372 +61,21 @@ internal static class Routes
 
         // Result files ("CDN" URLs in FastRouter's url and AppleRouter's result_url): no key needed, like a signed URL.
         // A wrong key is refused (401) as any server that reads Authorization does; with FilesRequireKey the key is needed.
-        app.MapGet("/files/{file}", (HttpContext ctx, string file) =>
-        {
-            var auth = ctx.Request.Headers.Authorization.ToString();
-            state.RecordFileRequest(ctx.Request.Host.Host, auth.Length > 0);
-            var provider = state.Jobs.TryGetValue(file.EndsWith(".mp4", StringComparison.Ordinal) ? file[..^4] : file, out var owner) ? owner.Provider : Fast;
-            if ((auth.Length > 0 || options.FilesRequireKey) && !string.Equals(auth, "Bearer " + options.ApiKey, StringComparison.Ordinal))
-            {
-                state.CountUnauthorized();
-                return Error(ctx, provider, 401, auth.Length == 0 ? "Missing Authentication header" : "Invalid API key");
-            }
-            var fault = state.TakeFault("download", "files");
-            if (fault is { PassesThrough: true })
-            {
-                ctx.Items[FaultItem] = fault;
-            }
-            return fault is { PassesThrough: false } ? WriteFault(ctx, fault, provider) : Download(ctx, options, state, file.EndsWith(".mp4", StringComparison.Ordinal) ? file[..^4] : file);
-        });
+        app.MapGet("/files/{file}", (HttpContext ctx, string file) => Downloads.ResultFile(ctx, options, state, file));
 
         // A public image, as a CDN would serve it (for image-URL uploads to OpenAI-style routes).
-        app.MapGet("/assets/reference.webp", async ctx =>
-        {
-            ctx.Response.ContentType = "image/webp";
-            await ctx.Response.Body.WriteAsync(VideoFile.Thumbnail);
-        });
+        app.MapGet("/assets/reference.webp", ctx => Downloads.ReferenceImage(ctx));
 
         // Control.
-        app.MapPost("/_emulator/faults", async ctx =>
-        {
-            var fault = await JsonSerializer.DeserializeAsync<Fault>(ctx.Request.Body, JsonOptions) ?? new Fault();
-            state.AddFault(fault);
-            ctx.Response.StatusCode = 204;
-        });
-        app.MapDelete("/_emulator/faults", ctx =>
-        {
-            state.ClearFaults();
-            ctx.Response.StatusCode = 204;
-            return Task.CompletedTask;
-        });
-        app.MapPost("/_emulator/config", async ctx =>
-        {
-            var node = await JsonNode.ParseAsync(ctx.Request.Body) as JsonObject ?? new JsonObject();
-            ApplyConfig(options, node);
-            ctx.Response.StatusCode = 204;
-        });
-        // Stats: counts (requests = every provider-route request but /files; rateLimited = 429s of the rate limit), the
-        // server clock (nowMs), and per job its polls (429s not included), rateLimited, downloads and times as Unix ms:
-        // submittedAtMs, endsAtMs (when it becomes terminal) and seenDoneAtMs (the first poll answering it terminal, or null).
-        app.MapGet("/_emulator/stats", ctx => Json(ctx, 200, new JsonObject
-        {
-            ["submissions"] = state.Submissions,
-            ["remixes"] = state.Remixes,
-            ["maxPaidInFlight"] = state.MaxPaidInFlight,
-            ["deletes"] = state.Deletes,
-            ["unauthorized"] = state.Unauthorized,
-            ["totalPolls"] = state.TotalPolls,
-            ["requests"] = state.Requests,
-            ["rateLimited"] = state.RateLimited,
-            ["nowMs"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            ["prompts"] = new JsonArray(state.Prompts.Select(p => (JsonNode?)JsonValue.Create(p)).ToArray()),
-            ["jobs"] = new JsonArray(state.Jobs.Values.OrderBy(j => j.CreatedAt).Select(j => (JsonNode?)new JsonObject
-            {
-                ["id"] = j.Id, ["provider"] = j.Provider, ["model"] = j.Model, ["prompt"] = j.Prompt,
-                ["polls"] = j.Polls, ["rateLimited"] = j.RateLimited, ["downloads"] = j.Downloads,
-                ["submittedAtMs"] = j.CreatedAt.ToUnixTimeMilliseconds(), ["endsAtMs"] = j.EndsAt.ToUnixTimeMilliseconds(),
-                ["seenDoneAtMs"] = j.SeenDoneAt?.ToUnixTimeMilliseconds(),
-            }).ToArray()),
-        }));
-    }
-
-    /// <summary>Answers as providers write them: quotes and apostrophes in messages unescaped.</summary>
-    private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    internal static readonly JsonSerializerOptions JsonOptions = new() { PropertyNameCaseInsensitive = true };
-
-    private static void ApplyConfig(EmulatorOptions options, JsonObject node)
-    {
-        foreach (var (key, value) in node)
-        {
-            switch (key.ToLowerInvariant())
-            {
-                case "jobseconds": options.JobDuration = TimeSpan.FromSeconds(value!.GetValue<double>()); break;
-                case "jobsecondsmin": options.JobDurationMin = Seconds(value); break;
-                case "jobsecondsmax": options.JobDurationMax = Seconds(value); break;
-                case "ratelimitpersecond": options.RateLimitPerSecond = value?.GetValue<double>(); break;
-                case "slowjobseconds": options.SlowJobDuration = TimeSpan.FromSeconds(value!.GetValue<double>()); break;
-                case "filesize": options.FileSize = value?.GetValue<long>(); break;
-                case "fastrouteranswersbytes": options.FastRouterAnswersBytes = value!.GetValue<bool>(); break;
-                case "applerouterflat": options.AppleRouterFlat = value!.GetValue<bool>(); break;
-                case "acceptranges": options.AcceptRanges = value!.GetValue<bool>(); break;
-                case "cutdownloadsat": options.CutDownloadsAt = value?.GetValue<long>(); break;
-                case "filehost": options.FileHost = value?.GetValue<string>(); break;
-                case "keylimitremaining": options.KeyLimitRemaining = value?.GetValue<decimal>(); break;
-                case "fastrouterlegacypollonly": options.FastRouterLegacyPollOnly = value!.GetValue<bool>(); break;
-                case "openaipollafterms": options.OpenAIPollAfterMs = value?.GetValue<int>(); break;
-                case "acceptunknownfields": options.AcceptUnknownFields = value!.GetValue<bool>(); break;
-                case "fastroutersorajson": options.FastRouterSoraJson = value!.GetValue<bool>(); break;
-                case "fastroutersubmitstatus": options.FastRouterSubmitStatus = value?.GetValue<string>(); break;
-                case "fastrouteranswermodel": options.FastRouterAnswerModel = value?.GetValue<string>(); break;
-                case "applerouterqueuedstatus": options.AppleRouterQueuedStatus = value?.GetValue<string>() ?? "QUEUED"; break;
-                case "resultttlseconds": options.ResultTtl = Seconds(value); break;
-                case "expiredanswer": options.ExpiredAnswer = value?.GetValue<string>() ?? "json"; break;
-                case "filesrequirekey": options.FilesRequireKey = value!.GetValue<bool>(); break;
-                default: throw new BadHttpRequestException("Unknown setting " + key);
-            }
-        }
-    }
-
-    private static TimeSpan? Seconds(JsonNode? value) => value is null ? null : TimeSpan.FromSeconds(value.GetValue<double>());
-
-    private static string? PortProvider(HttpContext ctx) => ctx.Items.TryGetValue(ProviderItem, out var p) ? p as string : null;
-
-    /// <summary>Checks the route belongs to the port's provider, then the key, then the rate limit, then applies a queued fault, then runs the route.</summary>
-    private static Task Guarded(HttpContext ctx, EmulatorOptions options, EmulatorState state, string provider, string route, Func<Task> handler)
-    {
-        if (route is not ("submit" or "remix"))
-        {
-            return Checked(ctx, options, state, provider, route, handler);
-        }
-        // A paid request (a submission or a remix): counted while it is answered, for the high-water mark of paid requests at once.
-        state.EnterPaid();
-        return ExitPaidWhenDone(Checked(ctx, options, state, provider, route, handler), state);
-    }
-
-    private static async Task ExitPaidWhenDone(Task answer, EmulatorState state)
-    {
-        try
-        {
-            await answer.ConfigureAwait(false);
-        }
-        finally
-        {
-            state.ExitPaid();
-        }
-    }
-
-    private static Task Checked(HttpContext ctx, EmulatorOptions options, EmulatorState state, string provider, string route, Func<Task> handler)
-    {
-        state.CountRequest();
-        if (PortProvider(ctx) != provider)
-        {
-            return Error(ctx, PortProvider(ctx) ?? provider, 404, "No such route on this provider");
-        }
-        var auth = ctx.Request.Headers.Authorization.ToString();
-        if (!string.Equals(auth, "Bearer " + options.ApiKey, StringComparison.Ordinal))
-        {
-            state.CountUnauthorized();
-            return Error(ctx, provider, 401, auth.Length == 0 ? "Missing Authentication header" : "Invalid API key");
-        }
-        if (options.RateLimitPerSecond is double rate and > 0 && !state.TryTakeToken(auth, rate, out var wait))
-        {
-            return RateLimited(ctx, state, provider, route, rate, wait);
-        }
-        var fault = state.TakeFault(route, provider);
-        if (fault is null)
-        {
-            return handler();
-        }
-        if (fault.PassesThrough)
-        {
-            // The route answers as usual; Json and WriteVideo apply the delay or the stall.
-            ctx.Items[FaultItem] = fault;
-            return handler();
-        }
-        return WriteFault(ctx, fault, provider);
-    }
-
-    /// <summary>
-    /// The rate limit's answer: 429 in the provider's error shape with Retry-After (whole seconds until the key's next
-    /// token, at least 1) and OpenRouter's X-RateLimit-Limit, -Remaining (0) and -Reset (Unix ms of the next token);
-    /// counted in total and for the job the request names (the route's id, or FastRouter's taskId in the poll body).
-    /// </summary>
-    private static async Task RateLimited(HttpContext ctx, EmulatorState state, string provider, string route, double rate, TimeSpan wait)
-    {
-        var id = ctx.Request.RouteValues["id"] as string;
-        if (id is null && route == "poll")
-        {
-            try
-            {
-                id = await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted) is JsonObject body ? Str(body, "taskId") : null;
-            }
-            catch (JsonException)
-            {
-            }
-        }
-        state.CountRateLimited(id);
-        var headers = ctx.Response.Headers;
-        headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        headers["X-RateLimit-Limit"] = rate.ToString(CultureInfo.InvariantCulture);
-        headers["X-RateLimit-Remaining"] = "0";
-        headers["X-RateLimit-Reset"] = (DateTimeOffset.UtcNow + wait).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-        await Error(ctx, provider, 429, "Rate limit exceeded: " + rate.ToString(CultureInfo.InvariantCulture) + " requests per second per key");
-    }
-
-    /// <summary>The pass-through fault (delay, stall) of this request, if any.</summary>
-    internal const string FaultItem = "VideoGen.Emulator.Fault";
-
-    private static Fault? FaultFor(HttpContext ctx) => ctx.Items.TryGetValue(FaultItem, out var f) ? f as Fault : null;
-
-    private static async Task WriteFault(HttpContext ctx, Fault fault, string provider)
-    {
-        if (fault.DelayMs is int delay)
-        {
-            await Task.Delay(delay, ctx.RequestAborted);
-        }
-        if (fault.RedirectToHost is string host)
-        {
-            ctx.Response.StatusCode = fault.Status is >= 300 and < 400 ? fault.Status : 302;
-            ctx.Response.Headers.Location = ctx.Request.Scheme + "://" + host + ":" + ctx.Request.Host.Port.GetValueOrDefault(80).ToString(CultureInfo.InvariantCulture) +
-                                            ctx.Request.PathBase + ctx.Request.Path + ctx.Request.QueryString;
-            return;
-        }
-        if (fault.RetryAfterSeconds is int seconds)
-        {
-            ctx.Response.Headers.RetryAfter = fault.RetryAfterDate
-                ? DateTimeOffset.UtcNow.AddSeconds(seconds).ToString("r", CultureInfo.InvariantCulture)
-                : seconds.ToString(CultureInfo.InvariantCulture);
-        }
-        if (fault.Body != null)
-        {
-            ctx.Response.StatusCode = fault.Status;
-            ctx.Response.ContentType = fault.ContentType;
-            await ctx.Response.WriteAsync(fault.Body);
-            return;
-        }
-        await Error(ctx, provider, fault.Status, fault.Message ?? fault.Status switch
-        {
-            402 => "Insufficient credits. Add more using https://openrouter.ai/credits",
-            429 => "Rate limit exceeded",
-            404 => "Not Found - Invalid taskId or expired result",
-            _ => "Internal Server Error",
-        });
-    }
-
-    /// <summary>
-    /// Each provider's error shape. Documented: FastRouter {error:{message,type,code,status}} (seeds/000's
-    /// UnauthorizedError/RateLimitError), OpenRouter {error:{code,message}} (seeds/003). Inferred: AppleRouter
-    /// {error:{message,type:"new_api_error"}}, the new-api gateway's shape (seeds/004 documents no error body).
-    /// </summary>
-    private static Task Error(HttpContext ctx, string provider, int status, string message)
-    {
-        var error = provider switch
-        {
-            Fast => new JsonObject { ["message"] = message, ["type"] = "error", ["code"] = status.ToString(CultureInfo.InvariantCulture), ["status"] = status },
-            Open => new JsonObject { ["code"] = status, ["message"] = message },
-            _ => new JsonObject { ["message"] = message, ["type"] = "new_api_error" },
-        };
-        return Json(ctx, status, new JsonObject { ["error"] = error });
-    }
-
-    private static async Task Json(HttpContext ctx, int status, JsonNode body)
-    {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(body.ToJsonString(Readable));
-        var fault = FaultFor(ctx);
-        if (fault?.DelayMs is int delay)
-        {
-            await Task.Delay(delay, ctx.RequestAborted);
-        }
-        ctx.Response.StatusCode = status;
-        ctx.Response.ContentType = "application/json";
-        ctx.Response.ContentLength = bytes.Length;
-        if (fault?.StallAfterBytes is long stall && stall < bytes.Length)
-        {
-            await ctx.Response.Body.WriteAsync(bytes.AsMemory(0, (int)Math.Max(0, stall)), ctx.RequestAborted);
-            await Stall(ctx);
-            return;
-        }
-        await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted);
-    }
-
-    /// <summary>Flushes what was written, then holds the connection open, sending nothing, until the client goes away.</summary>
-    private static async Task Stall(HttpContext ctx)
-    {
-        await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, ctx.RequestAborted);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    /// <summary>
-    /// Reads a JSON route's body: Content-Type must be application/json (else 415: every seed documents JSON bodies
-    /// for these routes), and the body must parse (else 400). Null after an answer was written.
-    /// </summary>
-    private static async Task<(bool Ok, JsonObject? Body)> ReadJson(HttpContext ctx, string provider)
-    {
-        var type = ctx.Request.ContentType;
-        if (type is null || !type.Split(';')[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase))
-        {
-            await Error(ctx, provider, 415, "Content-Type must be application/json, not '" + type + "'");
-            return (false, null);
-        }
-        try
-        {
-            return (true, await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted) as JsonObject);
-        }
-        catch (JsonException e)
-        {
-            await Error(ctx, provider, 400, "The body is not valid JSON: " + e.Message);
-            return (false, null);
-        }
-    }
-
-    /// <summary>Reads and validates a JSON body against a seed's table; null after a 400/415 was written.</summary>
-    private static async Task<JsonObject?> ReadValid(HttpContext ctx, EmulatorOptions options, string provider, IReadOnlyList<FieldRule> table, Func<JsonObject, string?>? more = null)
-    {
-        var (ok, body) = await ReadJson(ctx, provider);
-        if (!ok)
-        {
-            return null;
-        }
-        var problem = ProviderSchemas.Validate(body, table, options.AcceptUnknownFields) ?? more?.Invoke(body!);
-        if (problem != null)
-        {
-            await Error(ctx, provider, 400, "Invalid request parameters: " + problem);
-            return null;
-        }
-        return body;
-    }
-
-    /// <summary>Whether a finished job's result has outlived <see cref="EmulatorOptions.ResultTtl"/>.</summary>
-    private static bool Expired(EmulatorOptions options, EmulatedJob job) =>
-        options.ResultTtl is TimeSpan ttl && DateTimeOffset.UtcNow > job.CreatedAt + job.Duration + ttl;
-
-    /// <summary>The 404 for an expired result: the provider's error shape (documented by seeds/000 as "expired result"), or an empty or HTML body (inferred: what a proxy in front answers).</summary>
-    private static Task ExpiredAnswer(HttpContext ctx, EmulatorOptions options, string provider)
-    {
-        switch (options.ExpiredAnswer.ToLowerInvariant())
-        {
-            case "empty":
-                ctx.Response.StatusCode = 404;
-                ctx.Response.ContentLength = 0;
-                return Task.CompletedTask;
-            case "html":
-                ctx.Response.StatusCode = 404;
-                ctx.Response.ContentType = "text/html";
-                return ctx.Response.WriteAsync("<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>");
-            default:
-                return Error(ctx, provider, 404, "Invalid taskId or expired result");
-        }
-    }
-
-    private static string? Str(JsonObject body, string name) =>
-        body.TryGetPropertyValue(name, out var v) && v is JsonValue value && value.TryGetValue<string>(out var s) && !string.IsNullOrWhiteSpace(s) ? s : null;
-
-    private static string FileUrl(HttpContext ctx, EmulatorOptions options, string id)
-    {
-        var host = options.FileHost is null ? ctx.Request.Host.ToString() : options.FileHost + ":" + ctx.Request.Host.Port;
-        return ctx.Request.Scheme + "://" + host + "/files/" + id + ".mp4";
-    }
-
-    private static long Unix(DateTimeOffset t) => t.ToUnixTimeSeconds();
-
-    /// <summary>A route the server does not have: 404 with no provider error document, as a plain web server answers.</summary>
-    private static Task NotFoundRoute(HttpContext ctx)
-    {
-        ctx.Response.StatusCode = 404;
-        ctx.Response.ContentType = "text/plain";
-        return ctx.Response.WriteAsync("Cannot " + ctx.Request.Method + " " + ctx.Request.Path);
+        app.MapPost("/_emulator/faults", ctx => ControlRoutes.AddFault(ctx, state));
+        app.MapDelete("/_emulator/faults", ctx => ControlRoutes.ClearFaults(ctx, state));
+        app.MapPost("/_emulator/config", ctx => ControlRoutes.Config(ctx, options));
+        app.MapGet("/_emulator/stats", ctx => ControlRoutes.Stats(ctx, state));
     }
 
     // ---- OpenAI-style /v1/videos ----
     // Documented (seeds/004): the create answer {id, object, model, status, progress, created_at, seconds, size}.
-    // Inferred (PROVIDERS.md, OpenAI's shape at gateways): retrieve GET /v1/videos/{id} with completed_at, expires_at,
+    // Inferred (docs/providers.md, OpenAI's shape at gateways): retrieve GET /v1/videos/{id} with completed_at, expires_at,
     // error; content GET /v1/videos/{id}/content?variant=..., 404 until done; the openai-poll-after-ms header.
 
     private static async Task VideosCreate(HttpContext ctx, EmulatorOptions options, EmulatorState state)
@@ -467,7 +108,7 @@ internal static class Routes
 
     /// <summary>
     /// The multipart /v1/videos form against seeds/004's table for the veo-3.1 family (AppleRouter: seconds, size and
-    /// input_reference required, size 720x1280|1280x720), else against the OpenAI-style table of PROVIDERS.md.
+    /// input_reference required, size 720x1280|1280x720), else against the OpenAI-style table of docs/providers.md.
     /// </summary>
     private static string? VideosFormProblem(IFormCollection form, EmulatorOptions options)
     {
@@ -641,6 +282,18 @@ internal static class Routes
         }
     }
 
+    private static Task OpenKey(HttpContext ctx, EmulatorOptions options) => Json(ctx, 200, new JsonObject
+    {
+        ["data"] = new JsonObject
+        {
+            ["label"] = "emulator key", ["limit"] = options.KeyLimitRemaining is decimal left ? JsonValue.Create(left + 10m) : null,
+            ["limit_remaining"] = options.KeyLimitRemaining is decimal remaining ? JsonValue.Create(remaining) : null,
+            ["limit_reset"] = null, ["usage"] = 10, ["usage_daily"] = 0, ["is_free_tier"] = false,
+        },
+    });
+
+    private static Task OpenModels(HttpContext ctx) => Json(ctx, 200, OpenRouterModels());
+
     private static JsonObject OpenRouterModels()
     {
         static JsonArray Strings(params string[] values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
@@ -653,7 +306,7 @@ internal static class Routes
                     ["id"] = "google/veo-3.1", ["supported_resolutions"] = Strings("720p", "1080p"), ["supported_aspect_ratios"] = Strings("16:9", "9:16"),
                     ["supported_durations"] = Ints(4, 6, 8), ["supported_sizes"] = Strings("1280x720", "720x1280", "1920x1080", "1080x1920"),
                     ["supported_frame_images"] = Strings("first_frame", "last_frame"), ["generate_audio"] = true, ["seed"] = true,
-                    // pricing_skus: "a map of strings" (PROVIDERS.md); the SKU name is inferred, the docs give no example.
+                    // pricing_skus: "a map of strings" (docs/providers.md); the SKU name is inferred, the docs give no example.
                     ["pricing_skus"] = new JsonObject { ["video_per_second"] = "0.10" },
                 },
                 new JsonObject
@@ -738,7 +391,7 @@ internal static class Routes
         }
         var (phase, progress) = job.PolledAt(DateTimeOffset.UtcNow);
         var sora = job.Model.Contains("sora", StringComparison.OrdinalIgnoreCase);
-        // Raw MP4 bytes for a finished poll are inferred (PROVIDERS.md, third-party client code); FastRouterSoraJson
+        // Raw MP4 bytes for a finished poll are inferred (docs/providers.md, third-party client code); FastRouterSoraJson
         // answers the documented Sora JSON shape instead (seeds/000).
         if (phase == "succeeded" && ((sora && !options.FastRouterSoraJson) || (!sora && options.FastRouterAnswersBytes)))
         {
@@ -790,7 +443,7 @@ internal static class Routes
 
     // ---- OpenRouter ----
     // Documented (seeds/003): 202 {id, polling_url, status, generation_id}, poll GET /videos/{id} in the same shape,
-    // error {error:{code,message}}. Inferred (PROVIDERS.md): /videos/{id}/content?index=N and /videos/models.
+    // error {error:{code,message}}. Inferred (docs/providers.md): /videos/{id}/content?index=N and /videos/models.
 
     internal static async Task OpenSubmit(HttpContext ctx, EmulatorOptions options, EmulatorState state)
     {
@@ -843,7 +496,7 @@ internal static class Routes
     }
 
     /// <summary>
-    /// OpenRouter's content route (inferred, PROVIDERS.md): <c>?index=N</c> picks one of the job's unsigned_urls; the
+    /// OpenRouter's content route (inferred, docs/providers.md): <c>?index=N</c> picks one of the job's unsigned_urls; the
     /// emulator makes one video, so index must be 0 or absent (read as 0); another number 404, not a number 400.
     /// </summary>
     private static Task OpenContent(HttpContext ctx, EmulatorOptions options, EmulatorState state, string id)
@@ -917,66 +570,5 @@ internal static class Routes
             data[options.AppleRouterFlat ? "video_url" : "result_url"] = FileUrl(ctx, options, job.Id);
         }
         return Json(ctx, 200, options.AppleRouterFlat ? data : new JsonObject { ["code"] = "success", ["message"] = "", ["data"] = data });
-    }
-
-    // ---- Downloads ----
-
-    private static Task Download(HttpContext ctx, EmulatorOptions options, EmulatorState state, string id)
-    {
-        if (!state.Jobs.TryGetValue(id, out var job))
-        {
-            return Error(ctx, Open, 404, "Resource not found");
-        }
-        if (job.PhaseAt(DateTimeOffset.UtcNow).Phase != "succeeded")
-        {
-            return Error(ctx, job.Provider, 404, "The video is not ready");
-        }
-        if (Expired(options, job))
-        {
-            return ExpiredAnswer(ctx, options, job.Provider);
-        }
-        job.CountDownload();
-        return WriteVideo(ctx, options, job, ranged: true);
-    }
-
-    private static async Task WriteVideo(HttpContext ctx, EmulatorOptions options, EmulatedJob job, bool ranged)
-    {
-        var length = VideoFile.LengthFor(options.FileSize);
-        long from = 0;
-        var range = ctx.Request.Headers.Range.ToString();
-        ctx.Response.ContentType = "video/mp4";
-        if (ranged && options.AcceptRanges)
-        {
-            ctx.Response.Headers.AcceptRanges = "bytes";
-            if (range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-') &&
-                long.TryParse(range.AsSpan(6, range.Length - 7), NumberStyles.None, CultureInfo.InvariantCulture, out var start) && start < length)
-            {
-                from = start;
-                ctx.Response.StatusCode = 206;
-                ctx.Response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {start}-{length - 1}/{length}");
-            }
-        }
-        ctx.Response.ContentLength = length - from;
-        var to = length;
-        var fault = FaultFor(ctx);
-        if (fault?.DelayMs is int delay)
-        {
-            await Task.Delay(delay, ctx.RequestAborted);
-        }
-        if (fault?.StallAfterBytes is long stall && from + stall < length)
-        {
-            await VideoFile.WriteAsync(ctx.Response.Body, length, from, from + Math.Max(0, stall), ctx.RequestAborted);
-            await Stall(ctx);
-            return;
-        }
-        if (options.CutDownloadsAt is long cut && job.Downloads == 1 && cut > from && cut < length)
-        {
-            // The first download of this job breaks off: send part of the body, then abort the connection.
-            await VideoFile.WriteAsync(ctx.Response.Body, length, from, cut, ctx.RequestAborted);
-            await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
-            ctx.Abort();
-            return;
-        }
-        await VideoFile.WriteAsync(ctx.Response.Body, length, from, to, ctx.RequestAborted);
     }
 }
