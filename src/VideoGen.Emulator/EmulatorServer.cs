@@ -19,7 +19,7 @@ namespace VideoGen.Emulator;
 
 /// <summary>
 /// A local stand-in for FastRouter, OpenRouter and AppleRouter, at the providers' own paths, answering in
-/// their documented shapes (../shared/PROVIDERS.md). Bind it to 127.0.0.1 port 0 for tests.
+/// their documented shapes (docs/providers.md). Bind it to 127.0.0.1 port 0 for tests.
 /// Base URIs: FastRouter and AppleRouter <c>http://127.0.0.1:PORT</c>, OpenRouter <c>http://127.0.0.1:PORT/api/v1</c>.
 /// </summary>
 public sealed class EmulatorServer : IAsyncDisposable
@@ -100,7 +100,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             var index = Array.IndexOf(ports, ctx.Connection.LocalPort);
             if (index >= 0)
             {
-                ctx.Items[Routes.ProviderItem] = names[index];
+                ctx.Items[FaultGate.ProviderItem] = names[index];
             }
             return next(ctx);
         });
