@@ -206,19 +206,6 @@ public class PipelineTests
     }
 }
 
-/// <summary>Assertions on saved files.</summary>
-internal static class Mp4
-{
-    public static void AssertMp4(string path)
-    {
-        Assert.True(File.Exists(path), "missing " + path);
-        using var file = File.OpenRead(path);
-        var header = new byte[8];
-        Assert.Equal(8, file.Read(header, 0, 8));
-        Assert.Equal("ftyp", System.Text.Encoding.ASCII.GetString(header, 4, 4));
-    }
-}
-
 /// <summary>FastRouter's two answer families through the cmdlets: Sora (seconds/size) and a model whose polls answer bytes.</summary>
 public class FastRouterShapeTests
 {

@@ -250,8 +250,7 @@ public class ReadmeTests
             Assert.Equal(rows.Count, Directory.GetFiles(directory, "*.mp4").Length);
             foreach (var row in rows)
             {
-                var bytes = File.ReadAllBytes(Path.Combine(directory, row.Text("Name") + ".mp4"));
-                Assert.Equal("ftyp", System.Text.Encoding.ASCII.GetString(bytes, 4, 4));
+                Mp4.AssertMp4(Path.Combine(directory, row.Text("Name") + ".mp4"));
             }
         }
 

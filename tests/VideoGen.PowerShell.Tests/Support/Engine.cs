@@ -4,29 +4,6 @@ using System.Management.Automation.Runspaces;
 
 namespace VideoGen.PowerShell.Tests.Support;
 
-/// <summary>The repository root and the module layout src/VideoGen.Module builds.</summary>
-internal static class Repo
-{
-    public static string Root { get; } = Find();
-
-    /// <summary>out/VideoGen/VideoGen.psd1: the manifest, imported as Import-Module would.</summary>
-    public static string Manifest => Path.Combine(Root, "out", "VideoGen", "VideoGen.psd1");
-
-    public static string File(params string[] parts) => Path.Combine([Root, .. parts]);
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-        {
-            if (System.IO.File.Exists(Path.Combine(dir.FullName, "VideoGen.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("VideoGen.sln not found above " + AppContext.BaseDirectory);
-    }
-}
-
 /// <summary>Everything one invocation wrote: output and the six streams, and a terminating error if there was one.</summary>
 internal sealed class PsResult
 {
