@@ -11,13 +11,14 @@ using VideoGen.Core.Providers;
 namespace VideoGen.Commands
 {
     /// <summary>
-    /// Tab completion for New-Video's -Duration, -AspectRatio and -Resolution: the values the provider documents (the
-    /// tables RequestValidator checks against, docs/providers.md), for the -Provider and -Model already typed; with no
-    /// -Provider, every provider's documented values. For OpenRouter with -Provider typed, the model's own capabilities from GET /videos/models where
-    /// the list is cached or can be read within a moment (the same fetch -Model completion makes).
+    /// Tab completion for New-Video's -Duration, -AspectRatio and -Resolution: the values the provider's rules offer
+    /// (<c>IProviderRules.Suggestions</c>, in its folder; docs/providers.md), for the -Provider and -Model already typed; with
+    /// no -Provider, every provider's. Where the provider lists its models (OpenRouter's GET videos/models) and -Provider is
+    /// typed, the model's own capabilities where the list is cached or can be read within a moment (the same fetch -Model
+    /// completion makes).
     /// </summary>
     /// <remarks>
-    /// The value tables are plain strings and ints, and every VideoGen.Core type is touched only inside methods:
+    /// Every VideoGen.Core type is touched only inside methods:
     /// PowerShell reads the module's exported types before the module initializer runs.
     /// A completer that offers nothing lets PowerShell fall back to file names, so every branch offers something.
     /// </remarks>
@@ -48,11 +49,11 @@ namespace VideoGen.Commands
 
         private static IReadOnlyList<string> ValuesFor(VideoProvider provider, string? model, string parameterName, bool readCatalog)
         {
-            var rules = ProviderMappings.For(provider).Rules;
-            var id = string.IsNullOrWhiteSpace(model) ? ProviderMappings.DefaultModel(provider) : model!.Trim('\'', '"');
+            var typed = string.IsNullOrWhiteSpace(model) ? null : model!.Trim('\'', '"');
+            var id = typed ?? ProviderMappings.DefaultModel(provider);
             // The model's own values where the provider lists them (the -Model typed, else the default model).
             var capabilities = readCatalog ? ModelCompleter.Catalog(provider)?.FirstOrDefault(m => string.Equals(m.Id, id, StringComparison.OrdinalIgnoreCase)) : null;
-            return rules.Suggestions(parameterName ?? string.Empty, string.IsNullOrWhiteSpace(model) ? null : model!.Trim('\'', '"'), capabilities);
+            return ProviderMappings.For(provider).Rules.Suggestions(parameterName ?? string.Empty, typed, capabilities);
         }
     }
 }

@@ -9,6 +9,12 @@ namespace VideoGen.Core.Providers
     internal static class RequestChecks
     {
         /// <summary>
+        /// The clip lengths in seconds that tab completion offers where a provider documents none (OpenRouter, AppleRouter's
+        /// generations route): the lengths the routers that do document them take.
+        /// </summary>
+        public static readonly int[] UndocumentedLengths = { 4, 5, 6, 8, 10, 12 };
+
+        /// <summary>
         /// The documented spelling of a value validated ignoring case (FastRouter's "1080p" for "1080P", OpenRouter's
         /// "1K" for "1k"): a provider that enforces its enum refuses any other. A value off the list comes back trimmed
         /// and otherwise as given (validation reports it).

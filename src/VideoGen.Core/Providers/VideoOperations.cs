@@ -1,9 +1,5 @@
 using System;
 using System.Linq;
-using System.Globalization;
-using System.Net.Http;
-using System.Net.Http.Headers;
-using System.Text.Json;
 
 namespace VideoGen.Core.Providers
 {

@@ -17,8 +17,7 @@ namespace VideoGen.Core.Providers
         internal static readonly string[] VideosSizes = { "720x1280", "1280x720", "9x16", "16x9" };
 
         // /v1/video/generations takes width and height: any ratio, and the short sides VideoGen can derive. Its documents give no
-        // list of durations: completion offers the lengths the other routers take.
-        private static readonly int[] Durations = { 4, 5, 6, 8, 10, 12 };
+        // list of durations: completion offers RequestChecks.UndocumentedLengths.
         private static readonly string[] Aspects = { "16:9", "9:16", "1:1", "4:3", "3:4" };
         private static readonly string[] Resolutions = { "480p", "720p", "1080p", "1440p", "2160p" };
 
@@ -75,7 +74,7 @@ namespace VideoGen.Core.Providers
             AppleRouterMapping.IsVideosRoute(model) ? OpenAIStyleRules.Suggestions(parameter)
                 : parameter.ToUpperInvariant() switch
                 {
-                    "DURATION" => RequestChecks.Numbers(Durations),
+                    "DURATION" => RequestChecks.Numbers(RequestChecks.UndocumentedLengths),
                     "ASPECTRATIO" => Aspects,
                     _ => Resolutions,
                 };

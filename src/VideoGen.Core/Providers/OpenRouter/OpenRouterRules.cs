@@ -15,8 +15,6 @@ namespace VideoGen.Core.Providers
         // The documented list, the fallback where GET /videos/models does not state a model's values.
         internal static readonly string[] Resolutions = { "480p", "720p", "768p", "1080p", "1K", "2K", "4K" };
         internal static readonly string[] Aspects = { "16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9", "9:21" };
-        // OpenRouter documents no list of durations: completion offers the lengths the other routers take.
-        private static readonly int[] Durations = { 4, 5, 6, 8, 10, 12 };
         private static readonly string[] OwnFields = { "FirstFrame", "LastFrame", "ReferenceImage", "CallbackUrl", "ProviderOptions" };
 
         public IReadOnlyList<string> Models => new[] { ProviderMappings.DefaultModel(VideoProvider.OpenRouter) };
@@ -69,7 +67,7 @@ namespace VideoGen.Core.Providers
                     return listed;
                 }
             }
-            return name == "DURATION" ? RequestChecks.Numbers(Durations) : name == "ASPECTRATIO" ? Aspects : Resolutions;
+            return name == "DURATION" ? RequestChecks.Numbers(RequestChecks.UndocumentedLengths) : name == "ASPECTRATIO" ? Aspects : Resolutions;
         }
 
         public string? NeedsModelToFollow(string id, string? model) => null;
