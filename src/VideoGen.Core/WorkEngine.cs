@@ -36,8 +36,8 @@ namespace VideoGen.Core
         /// <summary>Creates an engine whose items share <paramref name="throttleLimit"/> slots.</summary>
         /// <param name="throttleLimit">The most items holding a slot at once (a cmdlet's -ThrottleLimit); at least 1.</param>
         /// <param name="stopStartingWhen">
-        /// A failure after which no further item may take a slot (New-Video: out of credits). Applied inside the worker before
-        /// it releases its slot, so no waiting item can slip in between.
+        /// A failure after which no further item may take a slot (New-Video: out of credits). <see cref="StartInSlot"/> applies
+        /// it while the failing item still holds its slot, so no waiting item can slip in between.
         /// </param>
         public WorkEngine(int throttleLimit, Func<Exception, bool>? stopStartingWhen = null)
         {
@@ -116,9 +116,20 @@ namespace VideoGen.Core
             Run(state, work, handle, context);
         }
 
-        /// <summary>Starts an item whose first step is to take a slot, in the order items are started (<c>inOrder: true</c>).</summary>
-        public void StartInOrder<TState, TValue>(TState state, Func<WorkContext, Task<TValue>> work, Action<WorkOutcome<TState, TValue>>? handle = null) =>
-            Start(state, work, handle, inOrder: true);
+        /// <summary>
+        /// Starts an item that holds one slot for its whole run (a submission, a download, a deletion), slots given in the
+        /// order items are started. The engine takes the slot, and applies the stop rule (<c>stopStartingWhen</c>) to the
+        /// item's failure while the slot is still held, so no waiting item can take the slot it frees and start.
+        /// </summary>
+        /// <exception cref="NotStartedException">In the outcome: starts were stopped before a slot came.</exception>
+        public void StartInSlot<TState, TValue>(TState state, Func<WorkContext, Task<TValue>> work, Action<WorkOutcome<TState, TValue>>? handle = null)
+        {
+            if (work is null)
+            {
+                throw new ArgumentNullException(nameof(work));
+            }
+            Start(state, context => context.HoldSlotAsync(work), handle, inOrder: true);
+        }
 
         /// <summary>Starts an item whose slots are taken as it goes (<c>inOrder: false</c>).</summary>
         public void Start<TState, TValue>(TState state, Func<WorkContext, Task<TValue>> work, Action<WorkOutcome<TState, TValue>>? handle = null) =>
@@ -269,12 +280,14 @@ namespace VideoGen.Core
 
         internal void ReturnSlot() => _slots.Release();
 
-        internal void Observe(Exception failure)
+        /// <summary>Applies the stop rule to <paramref name="failure"/>; always false, so it can be an exception filter.</summary>
+        internal bool Observe(Exception failure)
         {
             if (_stopStartingWhen != null && _stopStartingWhen(failure))
             {
                 StopStarting();
             }
+            return false;
         }
     }
 
@@ -308,11 +321,23 @@ namespace VideoGen.Core
         }
 
         /// <summary>
-        /// Applies the engine's stopping rule (New-Video: out of credits) to a failure at once, while this item still holds its
-        /// slot; call it before the slot is released (a <c>using</c> block around the slot releases it as the exception leaves,
-        /// before the engine itself sees the failure), so no waiting item can take the slot and start.
+        /// Runs <paramref name="work"/> holding one slot. The stop rule sees a failure in an exception filter, which runs
+        /// before the <c>using</c> lets the slot go.
         /// </summary>
-        public void ObserveFailure(Exception failure) => _engine.Observe(failure);
+        internal async Task<TValue> HoldSlotAsync<TValue>(Func<WorkContext, Task<TValue>> work)
+        {
+            using (await SlotAsync().ConfigureAwait(false))
+            {
+                try
+                {
+                    return await work(this).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (_engine.Observe(ex))
+                {
+                    throw; // never reached: Observe is always false
+                }
+            }
+        }
 
         internal void ReleaseSlot()
         {

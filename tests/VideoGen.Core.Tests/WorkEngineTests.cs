@@ -59,14 +59,11 @@ public class WorkEngineTests
         for (var i = 0; i < 30; i++)
         {
             var n = i;
-            engine.StartInOrder(n, async ctx =>
+            engine.StartInSlot(n, async ctx =>
             {
-                using (await ctx.SlotAsync())
-                {
-                    order.Enqueue(n);
-                    await Task.Delay(2);
-                    return n;
-                }
+                order.Enqueue(n);
+                await Task.Delay(2);
+                return n;
             });
         }
 
@@ -142,14 +139,11 @@ public class WorkEngineTests
         var started = 0;
         for (var i = 0; i < 10; i++)
         {
-            engine.Start<int, int>(i, async ctx =>
+            engine.StartInSlot<int, int>(i, async ctx =>
             {
-                using (await ctx.SlotAsync())
-                {
-                    Interlocked.Increment(ref started);
-                    await Task.Delay(10);
-                    throw new InvalidOperationException("out of credits");
-                }
+                Interlocked.Increment(ref started);
+                await Task.Delay(10);
+                throw new InvalidOperationException("out of credits");
             });
         }
 

@@ -61,56 +61,49 @@ namespace VideoGen.Core.Submitting
             {
                 throw new ArgumentNullException(nameof(request));
             }
-            _engine.StartInOrder(request, async context =>
+            _engine.StartInSlot(request, async context =>
             {
-                using (await context.SlotAsync().ConfigureAwait(false))
+                if (request.BeforePaying != null)
                 {
-                    if (request.BeforePaying != null)
-                    {
-                        await request.BeforePaying(_client, _log, context.Token).ConfigureAwait(false);
-                    }
-                    // Ctrl+C or a stop rule while the check ran: the engine refuses only requests asking for a slot, and this one
-                    // holds its slot, so it asks itself before paying.
-                    if (_engine.IsStoppingStarts)
-                    {
-                        throw new NotStartedException();
-                    }
-                    _budget.Reserve(request.Provider, request.Reserved);
-                    _ledger.Sending(request, request.Label);
+                    await request.BeforePaying(_client, _log, context.Token).ConfigureAwait(false);
+                }
+                // Ctrl+C or a stop rule while the check ran: the engine refuses only requests asking for a slot, and this one
+                // holds its slot, so it asks itself before paying.
+                if (_engine.IsStoppingStarts)
+                {
+                    throw new NotStartedException();
+                }
+                _budget.Reserve(request.Provider, request.Reserved);
+                _ledger.Sending(request, request.Label);
+                try
+                {
+                    VideoJob job;
                     try
                     {
-                        VideoJob job;
-                        try
-                        {
-                            job = await request.Send(_client, _log).ConfigureAwait(false);
-                        }
-                        catch (Exception ex) when (StopStartingOn(context, ex))
-                        {
-                            throw; // never reached: the filter applies the stop rules while this request still holds its slot
-                        }
-                        catch (VideoGenException ex) when (ex.TaskId != null && ex.TaskId != request.SourceId)
-                        {
-                            // The answer carried a task id but could not be read in full: the job exists, so its id is kept.
-                            var known = request.Recover(ex.TaskId!);
-                            var error = Commit(request, known);
-                            _budget.Settle(request.Provider, request.Reserved, null, "task " + known.Id + " (its answer could not be read)");
-                            throw new CreatedButUnreadableException(known, error, ex);
-                        }
-                        catch (VideoGenException ex) when (ex.JobMayExist)
-                        {
-                            // Sent, answer lost: a job may exist and cost money, so the budget counts what it reserved, or can
-                            // no longer count this provider where the cost was left to the answer.
-                            _budget.Settle(request.Provider, request.Reserved, null, "the submission of " + request.Label + " (a job may have been created; its answer was lost)");
-                            throw;
-                        }
-                        var storeError = Commit(request, job);
-                        _budget.Settle(request.Provider, request.Reserved, job.Cost, "task " + job.Id);
-                        return new Submission(request, job, storeError);
+                        job = await request.Send(_client, _log).ConfigureAwait(false);
                     }
-                    finally
+                    catch (VideoGenException ex) when (ex.TaskId != null && ex.TaskId != request.SourceId)
                     {
-                        _ledger.Answered(request);
+                        // The answer carried a task id but could not be read in full: the job exists, so its id is kept.
+                        var known = request.Recover(ex.TaskId!);
+                        var error = Commit(request, known);
+                        _budget.Settle(request.Provider, request.Reserved, null, "task " + known.Id + " (its answer could not be read)");
+                        throw new CreatedButUnreadableException(known, error, ex);
                     }
+                    catch (VideoGenException ex) when (ex.JobMayExist)
+                    {
+                        // Sent, answer lost: a job may exist and cost money, so the budget counts what it reserved, or can
+                        // no longer count this provider where the cost was left to the answer.
+                        _budget.Settle(request.Provider, request.Reserved, null, "the submission of " + request.Label + " (a job may have been created; its answer was lost)");
+                        throw;
+                    }
+                    var storeError = Commit(request, job);
+                    _budget.Settle(request.Provider, request.Reserved, job.Cost, "task " + job.Id);
+                    return new Submission(request, job, storeError);
+                }
+                finally
+                {
+                    _ledger.Answered(request);
                 }
             }, _onOutcome);
         }
@@ -134,13 +127,6 @@ namespace VideoGen.Core.Submitting
             }
             _ledger.Created(job, request.Label, error is null);
             return error;
-        }
-
-        /// <summary>An exception filter: applies the engine's stop rule while the slot is held; always false.</summary>
-        private static bool StopStartingOn(WorkContext context, Exception ex)
-        {
-            context.ObserveFailure(ex);
-            return false;
         }
     }
 }

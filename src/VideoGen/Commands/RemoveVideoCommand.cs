@@ -82,14 +82,11 @@ namespace VideoGen.Commands
                 var client = Client;
                 var journal = Journal;
                 var log = Log;
-                Engine.StartInOrder(new Target(job, key), async context =>
+                Engine.StartInSlot(new Target(job, key), async context =>
                 {
-                    using (await context.SlotAsync().ConfigureAwait(false))
-                    {
-                        var deleted = await client.DeleteAsync(endpoint, job, log, context.Token).ConfigureAwait(false);
-                        // In the journal the moment the provider confirmed, by the worker: Get-VideoJob no longer lists it.
-                        return new Deleted(deleted, TryJournal(() => journal.Ended(deleted))?.Message);
-                    }
+                    var deleted = await client.DeleteAsync(endpoint, job, log, context.Token).ConfigureAwait(false);
+                    // In the journal the moment the provider confirmed, by the worker: Get-VideoJob no longer lists it.
+                    return new Deleted(deleted, TryJournal(() => journal.Ended(deleted))?.Message);
                 }, OnDeleted);
             }
             catch (VideoGenException ex) when (!FirstNoKeyError(ex))

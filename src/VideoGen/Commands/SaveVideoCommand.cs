@@ -149,27 +149,24 @@ namespace VideoGen.Commands
                     var downloader = _downloader!;
                     var journal = Journal;
                     var log = Log;
-                    Engine.StartInOrder(new Item(key, job), async context =>
+                    Engine.StartInSlot(new Item(key, job), async context =>
                     {
-                        using (await context.SlotAsync().ConfigureAwait(false))
+                        SavedVideo saved;
+                        try
                         {
-                            SavedVideo saved;
-                            try
-                            {
-                                // Created only now: -WhatIf and refused jobs leave the disk as it was.
-                                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
-                                saved = await downloader.SaveAsync(endpoint, job, target, force, new Progress(transfer), log, context.Token, variant).ConfigureAwait(false);
-                            }
-                            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException)
-                            {
-                                // A failure on this machine the downloader did not meet itself (the folder cannot be created):
-                                // LocalFailure like the downloader's own, naming the job and the file the user asked for.
-                                throw VideoDownloader.LocalFailure(ex, job, target, "saved");
-                            }
-                            // In the journal the moment the file is in place, by the worker that placed it.
-                            var journalError = variant == VideoVariant.Video ? TryJournal(() => journal.Saved(saved))?.Message : null;
-                            return new Placed(saved, journalError);
+                            // Created only now: -WhatIf and refused jobs leave the disk as it was.
+                            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+                            saved = await downloader.SaveAsync(endpoint, job, target, force, new Progress(transfer), log, context.Token, variant).ConfigureAwait(false);
                         }
+                        catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException)
+                        {
+                            // A failure on this machine the downloader did not meet itself (the folder cannot be created):
+                            // LocalFailure like the downloader's own, naming the job and the file the user asked for.
+                            throw VideoDownloader.LocalFailure(ex, job, target, "saved");
+                        }
+                        // In the journal the moment the file is in place, by the worker that placed it.
+                        var journalError = variant == VideoVariant.Video ? TryJournal(() => journal.Saved(saved))?.Message : null;
+                        return new Placed(saved, journalError);
                     }, OnSaved);
                 }
             }
