@@ -4,7 +4,7 @@ using VideoGen.Core.Providers;
 namespace VideoGen.Core
 {
     /// <summary>
-    /// Where and as whom to talk to one provider: its base URI and bearer key. The key is held for the
+    /// Where and as whom to talk to one provider: its base URI and key. The key is held for the
     /// HTTP client only and never appears in <see cref="ToString"/>, messages or output.
     /// </summary>
     public sealed class ProviderEndpoint
@@ -12,7 +12,7 @@ namespace VideoGen.Core
         /// <summary>Creates an endpoint.</summary>
         /// <param name="provider">The provider.</param>
         /// <param name="baseUri">The provider's base URI, meaning the same as its documented server URL (FastRouter <c>https://api.fastrouter.ai</c>, OpenRouter <c>https://openrouter.ai/api/v1</c>, AppleRouter <c>https://api.applerouter.ai</c>).</param>
-        /// <param name="apiKey">The bearer key; not blank.</param>
+        /// <param name="apiKey">The key, sent in the <c>Authorization</c> header with the mapping's scheme (<see cref="IProviderMapping.AuthorizationScheme"/>); not blank.</param>
         /// <exception cref="VideoGenException">InvalidArgument: the base URI is not absolute http(s), or is plain http to a host that is not loopback (the key would travel in clear text; <see cref="EndpointScope"/>). NoApiKey: the key is blank.</exception>
         public ProviderEndpoint(VideoProvider provider, Uri baseUri, string apiKey)
         {
@@ -37,7 +37,7 @@ namespace VideoGen.Core
         /// <summary>The provider's wire mapping.</summary>
         public IProviderMapping Mapping { get; }
 
-        /// <summary>The bearer key. Internal: only the HTTP client and the redactor read it.</summary>
+        /// <summary>The key. Internal: only the HTTP client and the redactor read it.</summary>
         internal string ApiKey { get; }
 
         /// <summary>Whether <paramref name="uri"/> is on this endpoint's own host (scheme, host and port), the only place the key is sent (<see cref="EndpointScope.IsOwnHost"/>).</summary>
@@ -62,8 +62,8 @@ namespace VideoGen.Core
         /// <summary>The environment variable naming the default provider.</summary>
         public const string ProviderVariable = "VIDEOGEN_PROVIDER";
 
-        /// <summary>The key's environment variable: FASTROUTER_API_KEY, OPENROUTER_API_KEY, APPLEROUTER_API_KEY.</summary>
-        public static string ApiKeyVariable(VideoProvider provider) => provider.ToString().ToUpperInvariant() + "_API_KEY";
+        /// <summary>The key's environment variable, as the provider's mapping names it (<see cref="IProviderMapping.ApiKeyVariable"/>): FASTROUTER_API_KEY, FAL_KEY and so on.</summary>
+        public static string ApiKeyVariable(VideoProvider provider) => ProviderMappings.For(provider).ApiKeyVariable;
 
         /// <summary>The base URI's environment variable: VIDEOGEN_FASTROUTER_BASE_URI and so on.</summary>
         public static string BaseUriVariable(VideoProvider provider) => "VIDEOGEN_" + provider.ToString().ToUpperInvariant() + "_BASE_URI";

@@ -53,6 +53,11 @@ namespace VideoGen.Core
         private string? _providerStatus;
         /// <summary>Progress in percent, 0-100, where the provider reports it; otherwise null.</summary>
         public int? Progress { get; internal set; }
+        /// <summary>
+        /// How many requests are ahead of this job in the provider's queue, where the provider says (fal's <c>queue_position</c>
+        /// while <c>IN_QUEUE</c>, docs/providers.md); null elsewhere and once the job runs. As last seen; not kept in the store.
+        /// </summary>
+        public int? QueuePosition { get; internal set; }
         /// <summary>The prompt the job was submitted with, where known.</summary>
         public string? Prompt { get; internal set; }
         /// <summary>The label given at submission; Save-Video names the file after it.</summary>
@@ -201,6 +206,7 @@ namespace VideoGen.Core
             Status = later.Status;
             _providerStatus = later._providerStatus;
             Progress = later.Progress;
+            QueuePosition = later.QueuePosition;
             Prompt = Same(Prompt, later.Prompt);
             Name = Same(Name, later.Name);
             SubmittedAt = later.SubmittedAt;

@@ -17,5 +17,7 @@ namespace VideoGen.Core
         AppleRouter,
         /// <summary>Any gateway serving the OpenAI-style <c>/videos</c> API (Azure AI Foundry, new-api, one-api): multipart <c>POST {base}/videos</c>, <c>GET {base}/videos/{id}</c>, <c>GET {base}/videos/{id}/content?variant=</c>. Needs a base URI.</summary>
         OpenAICompatible,
+        /// <summary>fal's queue (<c>https://queue.fal.run</c>): <c>POST /{model id}</c>, polled at the answer's <c>status_url</c>, the result read from its <c>response_url</c>; the key as <c>Authorization: Key …</c> from <c>$env:FAL_KEY</c>.</summary>
+        Fal,
     }
 }

@@ -158,7 +158,7 @@ namespace VideoGen.Commands
                     ": give the task id New-Video emitted (Id or TaskId column).");
             }
             var provider = ResolveProvider(Provider);
-            if (ProviderMappings.For(provider).Rules.NeedsModelToFollow(Id, Model) is string needsModel)
+            if (ProviderMappings.For(provider).Rules.NeedsModelToFollow(Id, Model, PollingUrl) is string needsModel)
             {
                 throw new VideoGenException(VideoGenErrorKind.InvalidArgument, needsModel, Id.Trim());
             }

@@ -78,14 +78,14 @@ namespace VideoGen.Core.Http
             bool jobMayExist = false, TimeSpan? retryAfter = null) =>
             new VideoGenException(kind, Sanitizer.Sanitize(message, endpoint.ApiKey), taskId, status, inner) { JobMayExist = jobMayExist, RetryAfter = retryAfter };
 
-        /// <summary>The provider's own message from <c>{error:{message}}</c>, <c>{error:"…"}</c> or <c>{message}</c>.</summary>
+        /// <summary>The provider's own message from <c>{error:{message}}</c>, <c>{error:"…"}</c>, <c>{message}</c> or FastAPI's <c>{detail}</c> (<see cref="ProviderJson.DetailText"/>).</summary>
         private static string? ProviderMessage(string text)
         {
             try
             {
                 using var doc = System.Text.Json.JsonDocument.Parse(text);
                 return doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
-                    ? ProviderJson.ErrorText(doc.RootElement) ?? ProviderJson.String(doc.RootElement, "message")
+                    ? ProviderJson.ErrorText(doc.RootElement) ?? ProviderJson.String(doc.RootElement, "message") ?? ProviderJson.DetailText(doc.RootElement)
                     : null;
             }
             catch (System.Text.Json.JsonException)

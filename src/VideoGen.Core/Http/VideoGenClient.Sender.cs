@@ -21,7 +21,8 @@ namespace VideoGen.Core.Http
         /// breaks off is retried like a failed request where the call is idempotent.
         /// </summary>
         private async Task<HttpResponseMessage> SendAsync(ProviderEndpoint endpoint, Func<HttpRequestMessage> build,
-            ResiliencePipeline<HttpResponseMessage> pipeline, string? taskId, IVideoGenLog log, CancellationToken cancellationToken, bool bufferJson = false, bool turnTaken = false)
+            ResiliencePipeline<HttpResponseMessage> pipeline, string? taskId, IVideoGenLog log, CancellationToken cancellationToken, bool bufferJson = false, bool turnTaken = false,
+            Func<int, bool>? isOutcome = null)
         {
             // A turn the caller already took (TakeTurnAsync, before it took a -ThrottleLimit slot) serves the first attempt at that host.
             var taken = new TakenTurn { Host = turnTaken ? RequestBudget.HostOf(endpoint.BaseUri) : null };
@@ -95,7 +96,8 @@ namespace VideoGen.Core.Http
                 ResilienceContextPool.Shared.Return(context);
             }
 
-            if (response.IsSuccessStatusCode)
+            // An answer that is the job's own outcome (a failed job's result, IResultMapping.IsOutcome) goes to the mapping to read.
+            if (response.IsSuccessStatusCode || (isOutcome != null && isOutcome((int)response.StatusCode)))
             {
                 return response;
             }
@@ -122,7 +124,7 @@ namespace VideoGen.Core.Http
                         throw new VideoGenException(VideoGenErrorKind.InvalidArgument, "The " + endpoint.Provider + " key would cross a proxy in clear text to " +
                             Describe(request.RequestUri!) + " (plain http through the configured proxy), so nothing was sent. Use https, or exclude the host with NO_PROXY.");
                     }
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", endpoint.ApiKey);
+                    request.Headers.Authorization = new AuthenticationHeaderValue(endpoint.Mapping.AuthorizationScheme, endpoint.ApiKey);
                 }
                 log.Verbose(request.Method + " " + Describe(request.RequestUri!) + (request.Headers.Authorization is null ? " (no key: not the provider's host)" : string.Empty));
                 if (request.Content is MultipartFormDataContent form)

@@ -329,12 +329,53 @@ namespace VideoGen.Core.Http
                 throw ProviderError(endpoint, VideoGenErrorKind.UnexpectedAnswer, endpoint.Provider + " answered the poll (HTTP " + answer.StatusCode +
                     ") in a shape VideoGen cannot read: " + ex.Message + "." + TaskNote(job.Id), job.Id, answer.StatusCode, ex);
             }
+            if (mapping is IResultMapping results && results.CreateResultRequest(endpoint.BaseUri, next) is HttpRequestMessage probe)
+            {
+                probe.Dispose();
+                next = await ReadResultAsync(endpoint, results, next, log, cancellationToken).ConfigureAwait(false);
+            }
             next.PollAfter = ServerHints.PollAfter(response, _time.GetUtcNow());
             if (!next.IsTerminal)
             {
                 next.LastSeenRunning = _time.GetUtcNow();
             }
             return Clean(next, endpoint);
+        }
+
+        /// <summary>
+        /// The second request of a poll whose answer says the job is done without its result (<see cref="IResultMapping"/>):
+        /// the answer is read, as the poll's was, through the one answer reader, and then by the mapping.
+        /// </summary>
+        private async Task<VideoJob> ReadResultAsync(ProviderEndpoint endpoint, IResultMapping results, VideoJob done, IVideoGenLog log, CancellationToken cancellationToken)
+        {
+            using var response = await SendAsync(endpoint, () => results.CreateResultRequest(endpoint.BaseUri, done)!, _idempotent, done.Id, log, cancellationToken,
+                bufferJson: true, isOutcome: results.IsOutcome).ConfigureAwait(false);
+            ProviderResponse answer;
+            try
+            {
+                answer = await ReadAnswerAsync(response, endpoint, readMedia: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                throw BrokeOff(endpoint, ex, done.Id, submit: false, string.Empty);
+            }
+            if (!answer.IsMedia)
+            {
+                log.Debug("Result answer for " + done.Id + " HTTP " + answer.StatusCode + ": " + answer.Text);
+            }
+            try
+            {
+                return results.ReadResultResponse(answer, done, _time.GetUtcNow());
+            }
+            catch (VideoGenException ex)
+            {
+                throw ProviderError(endpoint, ex.Kind, ex.Message, ex.TaskId ?? done.Id, ex.StatusCode, ex.InnerException, retryAfter: ex.RetryAfter);
+            }
+            catch (Exception ex) when (IsParseFailure(ex))
+            {
+                throw ProviderError(endpoint, VideoGenErrorKind.UnexpectedAnswer, endpoint.Provider + " answered the result request (HTTP " + answer.StatusCode +
+                    ") in a shape VideoGen cannot read: " + ex.Message + "." + TaskNote(done.Id), done.Id, answer.StatusCode, ex);
+            }
         }
 
         private async Task<HttpResponseMessage?> TryPollAsync(ProviderEndpoint endpoint, Func<HttpRequestMessage> build, string taskId, IVideoGenLog log, CancellationToken cancellationToken)

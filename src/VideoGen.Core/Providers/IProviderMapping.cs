@@ -18,6 +18,18 @@ namespace VideoGen.Core.Providers
         /// <summary>The provider's rules for what users type: documented values, checks, completion values (in the provider's folder).</summary>
         IProviderRules Rules { get; }
 
+        /// <summary>
+        /// The environment variable the provider's key is read from when no -ApiKey is given: the name the provider's own
+        /// documents use where they name one (fal: <c>FAL_KEY</c>), else <c>&lt;PROVIDER&gt;_API_KEY</c>.
+        /// </summary>
+        string ApiKeyVariable { get; }
+
+        /// <summary>
+        /// The scheme of the <c>Authorization</c> header the key travels in: <c>Bearer</c>, or fal's <c>Key</c>
+        /// (docs/providers.md). Only <see cref="Http.VideoGenClient"/> writes the header, and only to the provider's own host.
+        /// </summary>
+        string AuthorizationScheme { get; }
+
         /// <summary>The model used when a request names none.</summary>
         string DefaultModel { get; }
 
@@ -72,6 +84,29 @@ namespace VideoGen.Core.Providers
 
 namespace VideoGen.Core.Providers
 {
+    /// <summary>
+    /// A provider whose poll says a job is done without carrying its result: the result (the video's URL, or the job's
+    /// failure) is read with one more request once the poll says so (fal: status <c>COMPLETED</c>, then
+    /// <c>GET response_url</c>, docs/providers.md). <see cref="Http.VideoGenClient.PollAsync(ProviderEndpoint, VideoJob, Http.IVideoGenLog, System.Threading.CancellationToken)"/>
+    /// makes that request as part of the poll, so every caller sees a finished job with its video URL or its error.
+    /// </summary>
+    public interface IResultMapping
+    {
+        /// <summary>The request that reads <paramref name="job"/>'s result, or null when the poll's answer needs none (not done yet, or the result already read).</summary>
+        HttpRequestMessage? CreateResultRequest(Uri baseUri, VideoJob job);
+
+        /// <summary>
+        /// Whether an answer to the result request with this HTTP status is the job's own outcome, to be read by
+        /// <see cref="ReadResultResponse"/> (fal answers the model's error status and body: the job failed), rather than a failure
+        /// of the request (the key refused, a rate limit, an expired result), which the client reports as for any poll.
+        /// </summary>
+        bool IsOutcome(int statusCode);
+
+        /// <summary>Reads the answer to the result request into a new job object (succeeded with its video URL, or failed with the provider's reason); <paramref name="job"/> is not changed.</summary>
+        /// <exception cref="VideoGenException">The answer cannot be read (UnexpectedAnswer, with the task id).</exception>
+        VideoJob ReadResultResponse(ProviderResponse response, VideoJob job, DateTimeOffset now);
+    }
+
     /// <summary>
     /// The OpenAI-style route's other two operations (docs/providers.md, "Newer public facts"): remix
     /// (<c>POST videos/{id}/remix</c> with JSON <c>{prompt}</c>, answering a new video object with <c>remixed_from_video_id</c>)

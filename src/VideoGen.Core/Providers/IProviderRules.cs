@@ -37,9 +37,10 @@ namespace VideoGen.Core.Providers
 
         /// <summary>
         /// Why a job with this id cannot be followed without its model (FastRouter's poll names the model unless the id
-        /// carries a provider prefix), as an error message that says what to add; null where the id alone is enough.
+        /// carries a provider prefix; fal's status URL names the model's app where the job carries no polling URL), as an error
+        /// message that says what to add; null where what the job carries is enough.
         /// </summary>
-        string? NeedsModelToFollow(string id, string? model);
+        string? NeedsModelToFollow(string id, string? model, string? pollingUrl);
 
         /// <summary>
         /// Where the provider lists its models with their capabilities, relative to the base URI (OpenRouter:

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Globalization;
 using System.Net.Http;
 using System.Text;
@@ -172,6 +173,43 @@ namespace VideoGen.Core.Providers
                 return null;
             }
             return e.Value.ValueKind == JsonValueKind.String ? e.Value.GetString() : String(e.Value, "message");
+        }
+
+        /// <summary>
+        /// The error text of FastAPI's error form, which fal answers (docs/providers.md, fal): <c>detail</c> as a string, or as an
+        /// array of <c>{loc, msg, type}</c> (each becomes <c>msg (loc joined by dots)</c>, joined by <c>; </c>); with
+        /// <c>error_type</c> after it in brackets where given. Null where there is no <c>detail</c>.
+        /// </summary>
+        public static string? DetailText(JsonElement element)
+        {
+            var detail = Get(element, "detail");
+            string? text = null;
+            if (detail is { ValueKind: JsonValueKind.String } one)
+            {
+                text = one.GetString();
+            }
+            else if (detail is { ValueKind: JsonValueKind.Array } many)
+            {
+                var parts = new List<string>();
+                foreach (var item in many.EnumerateArray())
+                {
+                    var msg = item.ValueKind == JsonValueKind.Object ? String(item, "msg") : item.ValueKind == JsonValueKind.String ? item.GetString() : null;
+                    if (string.IsNullOrEmpty(msg))
+                    {
+                        continue;
+                    }
+                    var loc = Get(item, "loc") is { ValueKind: JsonValueKind.Array } path
+                        ? string.Join(".", path.EnumerateArray().Select(p => p.ValueKind == JsonValueKind.String ? p.GetString() : p.GetRawText()))
+                        : null;
+                    parts.Add(string.IsNullOrEmpty(loc) ? msg! : msg + " (" + loc + ")");
+                }
+                text = parts.Count == 0 ? null : string.Join("; ", parts);
+            }
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                return null;
+            }
+            return String(element, "error_type") is string type ? text + " [" + type + "]" : text;
         }
 
         /// <summary>Builds a JSON POST with the given body written by <paramref name="write"/>.</summary>

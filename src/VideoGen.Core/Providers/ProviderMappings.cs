@@ -8,7 +8,7 @@ namespace VideoGen.Core.Providers
     public static class ProviderMappings
     {
         /// <summary>Every provider's mapping: the one place a provider is registered.</summary>
-        internal static readonly IProviderMapping[] All = { new FastRouterMapping(), new OpenRouterMapping(), new AppleRouterMapping(), new OpenAICompatibleMapping() };
+        internal static readonly IProviderMapping[] All = { new FastRouterMapping(), new OpenRouterMapping(), new AppleRouterMapping(), new OpenAICompatibleMapping(), new FalMapping() };
 
         /// <summary>Every registered provider's mapping, in registration order.</summary>
         public static IReadOnlyList<IProviderMapping> Mappings => All;

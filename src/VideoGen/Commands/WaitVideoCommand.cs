@@ -251,7 +251,8 @@ namespace VideoGen.Commands
                 var id = ProgressBars.ParentId + 1 + i;
                 shown.Add(id);
                 _bars.Child(id, string.IsNullOrWhiteSpace(job.Name) ? job.Id : job.Name + " (" + job.Id + ")",
-                    job.Status + (job.ProviderStatus is null ? string.Empty : " (" + job.ProviderStatus + ")"), job.Progress ?? -1);
+                    job.Status + (job.ProviderStatus is null ? string.Empty : " (" + job.ProviderStatus + ")") +
+                    (job.QueuePosition is int ahead ? string.Format(CultureInfo.InvariantCulture, ", {0} ahead in the queue", ahead) : string.Empty), job.Progress ?? -1);
             }
             _bars.CompleteChildrenExcept(shown);
             _bars.MarkUpdated();

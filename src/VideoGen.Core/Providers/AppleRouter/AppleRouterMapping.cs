@@ -24,6 +24,10 @@ namespace VideoGen.Core.Providers
         /// <inheritdoc/>
         public Uri DefaultBaseUri { get; } = new Uri("https://api.applerouter.ai");
         /// <inheritdoc/>
+        public string ApiKeyVariable => "APPLEROUTER_API_KEY";
+        /// <inheritdoc/>
+        public string AuthorizationScheme => "Bearer";
+        /// <inheritdoc/>
         public string DefaultModel => "kling-v1";
         /// <inheritdoc/>
         public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(30);

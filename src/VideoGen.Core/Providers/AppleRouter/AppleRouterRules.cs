@@ -79,7 +79,7 @@ namespace VideoGen.Core.Providers
                     _ => Resolutions,
                 };
 
-        public string? NeedsModelToFollow(string id, string? model) => null;
+        public string? NeedsModelToFollow(string id, string? model, string? pollingUrl) => null;
 
         public IReadOnlyList<ValidationProblem> CheckDocumented(VideoRequest request, ModelCapabilities? capabilities) => Array.Empty<ValidationProblem>();
     }

@@ -35,6 +35,10 @@ namespace VideoGen.Core.Providers
         /// <inheritdoc/>
         public Uri DefaultBaseUri { get; } = new Uri("https://api.fastrouter.ai");
         /// <inheritdoc/>
+        public string ApiKeyVariable => "FASTROUTER_API_KEY";
+        /// <inheritdoc/>
+        public string AuthorizationScheme => "Bearer";
+        /// <inheritdoc/>
         public string DefaultModel => "google/veo3-fast";
         /// <inheritdoc/>
         public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(30);

@@ -82,7 +82,7 @@ namespace VideoGen.Core.Providers
             };
         }
 
-        public string? NeedsModelToFollow(string id, string? model) =>
+        public string? NeedsModelToFollow(string id, string? model, string? pollingUrl) =>
             !string.IsNullOrWhiteSpace(model) || PrefixedId.IsMatch(id.Trim()) ? null
                 // FastRouter's poll must name the model the job was submitted with, unless the id carries a provider prefix (pol_...).
                 : "FastRouter needs the model task " + id.Trim() + " was submitted with to follow it: add -Model (e.g. -Model google/veo3-fast), or pipe the job New-Video emitted or an exported row with its Model column. Nothing was sent.";

@@ -20,6 +20,10 @@ namespace VideoGen.Core.Providers
         /// <inheritdoc/>
         public Uri? DefaultBaseUri => null;
         /// <inheritdoc/>
+        public string ApiKeyVariable => "OPENAICOMPATIBLE_API_KEY";
+        /// <inheritdoc/>
+        public string AuthorizationScheme => "Bearer";
+        /// <inheritdoc/>
         public string DefaultModel => "sora-2";
         /// <inheritdoc/>
         public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(30);

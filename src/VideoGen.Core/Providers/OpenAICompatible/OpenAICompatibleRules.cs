@@ -19,7 +19,7 @@ namespace VideoGen.Core.Providers
 
         public IReadOnlyList<string> Suggestions(string parameter, string? model, ModelCapabilities? capabilities) => OpenAIStyleRules.Suggestions(parameter);
 
-        public string? NeedsModelToFollow(string id, string? model) => null;
+        public string? NeedsModelToFollow(string id, string? model, string? pollingUrl) => null;
 
         public IReadOnlyList<ValidationProblem> CheckDocumented(VideoRequest request, ModelCapabilities? capabilities) => Array.Empty<ValidationProblem>();
     }

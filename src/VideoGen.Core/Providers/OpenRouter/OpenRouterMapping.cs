@@ -37,6 +37,10 @@ namespace VideoGen.Core.Providers
         /// <inheritdoc/>
         public Uri DefaultBaseUri { get; } = new Uri("https://openrouter.ai/api/v1");
         /// <inheritdoc/>
+        public string ApiKeyVariable => "OPENROUTER_API_KEY";
+        /// <inheritdoc/>
+        public string AuthorizationScheme => "Bearer";
+        /// <inheritdoc/>
         public string DefaultModel => "google/veo-3.1";
         /// <inheritdoc/>
         public TimeSpan MaxPollInterval => TimeSpan.FromSeconds(30);

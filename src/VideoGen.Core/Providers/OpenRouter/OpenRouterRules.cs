@@ -70,7 +70,7 @@ namespace VideoGen.Core.Providers
             return name == "DURATION" ? RequestChecks.Numbers(RequestChecks.UndocumentedLengths) : name == "ASPECTRATIO" ? Aspects : Resolutions;
         }
 
-        public string? NeedsModelToFollow(string id, string? model) => null;
+        public string? NeedsModelToFollow(string id, string? model, string? pollingUrl) => null;
 
         /// <summary>
         /// OpenRouter's resolution and aspect ratio against the documented lists, except where <paramref name="capabilities"/>
