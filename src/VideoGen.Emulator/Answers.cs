@@ -22,6 +22,12 @@ internal static class ProviderNames
 
     /// <summary>AppleRouter (and the OpenAI-style /v1/videos route it shares with OpenAICompatible gateways).</summary>
     internal const string Apple = "applerouter";
+
+    /// <summary>fal's queue.</summary>
+    internal const string Fal = "fal";
+
+    /// <summary>The Authorization header a provider expects, before the key: fal's <c>Key </c> (docs/providers.md, fal), else <c>Bearer </c>.</summary>
+    internal static string Scheme(string provider) => provider == Fal ? "Key " : "Bearer ";
 }
 
 /// <summary>
@@ -36,11 +42,16 @@ internal static class Answers
 
     /// <summary>
     /// Each provider's error shape. Documented: FastRouter {error:{message,type,code,status}} (seeds/000's
-    /// UnauthorizedError/RateLimitError), OpenRouter {error:{code,message}} (seeds/003). Inferred: AppleRouter
+    /// UnauthorizedError/RateLimitError), OpenRouter {error:{code,message}} (seeds/003), fal {detail}. Inferred: AppleRouter
     /// {error:{message,type:"new_api_error"}}, the new-api gateway's shape (seeds/004 documents no error body).
     /// </summary>
     internal static Task Error(HttpContext ctx, string provider, int status, string message)
     {
+        if (provider == Fal)
+        {
+            // fal's request errors (https://fal.ai/docs/documentation/model-apis/request-errors): {detail}, no error object.
+            return Json(ctx, status, new JsonObject { ["detail"] = message });
+        }
         var error = provider switch
         {
             Fast => new JsonObject { ["message"] = message, ["type"] = "error", ["code"] = status.ToString(CultureInfo.InvariantCulture), ["status"] = status },

@@ -21,7 +21,7 @@ internal static class Downloads
         var auth = ctx.Request.Headers.Authorization.ToString();
         state.RecordFileRequest(ctx.Request.Host.Host, auth.Length > 0);
         var provider = state.Jobs.TryGetValue(file.EndsWith(".mp4", StringComparison.Ordinal) ? file[..^4] : file, out var owner) ? owner.Provider : Fast;
-        if ((auth.Length > 0 || options.FilesRequireKey) && !string.Equals(auth, "Bearer " + options.ApiKey, StringComparison.Ordinal))
+        if ((auth.Length > 0 || options.FilesRequireKey) && !string.Equals(auth, Scheme(provider) + options.ApiKey, StringComparison.Ordinal))
         {
             state.CountUnauthorized();
             return Error(ctx, provider, 401, auth.Length == 0 ? "Missing Authentication header" : "Invalid API key");

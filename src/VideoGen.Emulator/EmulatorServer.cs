@@ -26,12 +26,13 @@ public sealed class EmulatorServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private EmulatorServer(WebApplication app, Uri fastRouter, Uri openRouter, Uri appleRouter, EmulatorOptions options, EmulatorState state)
+    private EmulatorServer(WebApplication app, Uri fastRouter, Uri openRouter, Uri appleRouter, Uri fal, EmulatorOptions options, EmulatorState state)
     {
         _app = app;
         FastRouterAddress = fastRouter;
         OpenRouterAddress = openRouter;
         AppleRouterAddress = appleRouter;
+        FalAddress = fal;
         Options = options;
         State = state;
     }
@@ -42,14 +43,17 @@ public sealed class EmulatorServer : IAsyncDisposable
     public Uri OpenRouterAddress { get; }
     /// <summary>AppleRouter's port.</summary>
     public Uri AppleRouterAddress { get; }
+    /// <summary>fal's port: its root is the base URI, as https://queue.fal.run is fal's.</summary>
+    public Uri FalAddress { get; }
     /// <summary>The live options (tests may change them).</summary>
     public EmulatorOptions Options { get; }
     /// <summary>What it saw.</summary>
     public EmulatorState State { get; }
 
     /// <summary>
-    /// The base URI VideoGen uses for a provider ("FastRouter", "OpenRouter", "AppleRouter"), meaning the same as
-    /// the provider's documented server URL: FastRouter and AppleRouter the port's root, OpenRouter its /api/v1.
+    /// The base URI VideoGen uses for a provider ("FastRouter", "OpenRouter", "AppleRouter", "OpenAICompatible", "Fal"),
+    /// meaning the same as the provider's documented server URL: FastRouter, AppleRouter and fal the port's root,
+    /// OpenRouter its /api/v1, an OpenAI-style gateway AppleRouter's /v1.
     /// </summary>
     public Uri BaseUriFor(string provider) => provider.ToLowerInvariant() switch
     {
@@ -57,12 +61,13 @@ public sealed class EmulatorServer : IAsyncDisposable
         "openrouter" => new Uri(OpenRouterAddress, "api/v1"),
         "applerouter" => AppleRouterAddress,
         "openaicompatible" => new Uri(AppleRouterAddress, "v1"),
+        "fal" => FalAddress,
         _ => throw new ArgumentException("Unknown provider " + provider, nameof(provider)),
     };
 
     /// <summary>
-    /// Starts on 127.0.0.1: FastRouter at <paramref name="port"/>, OpenRouter at port+1, AppleRouter at port+2
-    /// (0: three free ports). Each provider has its own port because FastRouter and OpenRouter share the path
+    /// Starts on 127.0.0.1: FastRouter at <paramref name="port"/>, OpenRouter at port+1, AppleRouter at port+2, fal at
+    /// port+3 (0: four free ports). Each provider has its own port because FastRouter and OpenRouter share the path
     /// POST /api/v1/videos.
     /// </summary>
     public static async Task<EmulatorServer> StartAsync(EmulatorOptions options, int port = 0, CancellationToken cancellationToken = default)
@@ -82,7 +87,7 @@ public sealed class EmulatorServer : IAsyncDisposable
 
     private static async Task<EmulatorServer> StartOnceAsync(EmulatorOptions options, int port, CancellationToken cancellationToken)
     {
-        var ports = port == 0 ? new[] { FreePort(), FreePort(), FreePort() } : new[] { port, port + 1, port + 2 };
+        var ports = port == 0 ? new[] { FreePort(), FreePort(), FreePort(), FreePort() } : new[] { port, port + 1, port + 2, port + 3 };
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
@@ -94,7 +99,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             k.Limits.MaxConcurrentConnections = null;
         });
         var app = builder.Build();
-        var names = new[] { "fastrouter", "openrouter", "applerouter" };
+        var names = new[] { ProviderNames.Fast, ProviderNames.Open, ProviderNames.Apple, ProviderNames.Fal };
         app.Use((ctx, next) =>
         {
             var index = Array.IndexOf(ports, ctx.Connection.LocalPort);
@@ -116,7 +121,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             throw;
         }
         Uri At(int p) => new Uri("http://127.0.0.1:" + p.ToString(CultureInfo.InvariantCulture) + "/");
-        return new EmulatorServer(app, At(ports[0]), At(ports[1]), At(ports[2]), options, state);
+        return new EmulatorServer(app, At(ports[0]), At(ports[1]), At(ports[2]), At(ports[3]), options, state);
     }
 
     private static int FreePort()

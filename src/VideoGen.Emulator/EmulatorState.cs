@@ -51,9 +51,12 @@ public sealed class EmulatedJob
     public string? RemixedFrom { get; internal set; }
     /// <summary>Whether DELETE /v1/videos/{id} removed it: it is then unknown to every route (404).</summary>
     public bool Deleted { get; internal set; }
+    /// <summary>fal's <c>?fal_webhook=</c> URL as sent with the submission, or null.</summary>
+    public string? Webhook { get; internal set; }
 
     private int _polls;
     private int _downloads;
+    private int _results;
     private int _rateLimited;
     private long _seenDoneTicks;
 
@@ -61,6 +64,8 @@ public sealed class EmulatedJob
     public int Polls => Volatile.Read(ref _polls);
     /// <summary>Download requests received for this job.</summary>
     public int Downloads => Volatile.Read(ref _downloads);
+    /// <summary>Result requests answered for this job (fal's response_url once COMPLETED).</summary>
+    public int Results => Volatile.Read(ref _results);
     /// <summary>Requests naming this job (polls, downloads) that the rate limit answered 429.</summary>
     public int RateLimited => Volatile.Read(ref _rateLimited);
     /// <summary>When it ends (succeeds or fails): <see cref="CreatedAt"/> + <see cref="Duration"/>.</summary>
@@ -70,6 +75,7 @@ public sealed class EmulatedJob
 
     internal int CountPoll() => Interlocked.Increment(ref _polls);
     internal int CountDownload() => Interlocked.Increment(ref _downloads);
+    internal int CountResult() => Interlocked.Increment(ref _results);
     internal void CountRateLimited() => Interlocked.Increment(ref _rateLimited);
 
     /// <summary>The phase a poll answers at <paramref name="now"/>; the first terminal one is kept as <see cref="SeenDoneAt"/>.</summary>

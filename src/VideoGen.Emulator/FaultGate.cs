@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
 using static VideoGen.Emulator.Answers;
+using static VideoGen.Emulator.ProviderNames;
 
 namespace VideoGen.Emulator;
 
@@ -57,7 +58,7 @@ internal static class FaultGate
             return Error(ctx, PortProvider(ctx) ?? provider, 404, "No such route on this provider");
         }
         var auth = ctx.Request.Headers.Authorization.ToString();
-        if (!string.Equals(auth, "Bearer " + options.ApiKey, StringComparison.Ordinal))
+        if (!string.Equals(auth, Scheme(provider) + options.ApiKey, StringComparison.Ordinal))
         {
             state.CountUnauthorized();
             return Error(ctx, provider, 401, auth.Length == 0 ? "Missing Authentication header" : "Invalid API key");

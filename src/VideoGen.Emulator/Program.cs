@@ -8,8 +8,8 @@ namespace VideoGen.Emulator;
 
 /// <summary>
 /// <c>dotnet run --project src/VideoGen.Emulator -- [--port N] [--key K] [--job-seconds S] [--job-seconds-min S --job-seconds-max S]
-/// [--rate-limit PER_SECOND] [--file-size BYTES] [--fastrouter-bytes] [--applerouter-flat] [--accept-unknown-fields]</c>. <c>--port N</c> fixes the three ports: FastRouter N,
-/// OpenRouter N+1, AppleRouter N+2 (default: three free ones). Prints the base URI of each provider, then the same as
+/// [--rate-limit PER_SECOND] [--file-size BYTES] [--fastrouter-bytes] [--applerouter-flat] [--accept-unknown-fields]</c>. <c>--port N</c> fixes the four ports: FastRouter N,
+/// OpenRouter N+1, AppleRouter N+2, fal N+3 (default: four free ones). Prints the base URI of each provider, then the same as
 /// ready-to-paste bash and PowerShell lines with the key variables, then serves until SIGINT (Ctrl+C), SIGTERM or
 /// SIGQUIT, and exits 0.
 /// </summary>
@@ -62,8 +62,10 @@ public static class Program
         using var sigquit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal);
         await using var server = await EmulatorServer.StartAsync(options, port);
         // One line per provider, in a form both a person and a script can read.
-        Console.WriteLine("VideoGen emulator listening on " + server.FastRouterAddress + " (FastRouter), " + server.OpenRouterAddress + " (OpenRouter), " + server.AppleRouterAddress + " (AppleRouter)");
-        var providers = new[] { "FastRouter", "OpenRouter", "AppleRouter", "OpenAICompatible" };
+        Console.WriteLine("VideoGen emulator listening on " + server.FastRouterAddress + " (FastRouter), " + server.OpenRouterAddress + " (OpenRouter), " + server.AppleRouterAddress + " (AppleRouter), " + server.FalAddress + " (Fal)");
+        var providers = new[] { "FastRouter", "OpenRouter", "AppleRouter", "OpenAICompatible", "Fal" };
+        // fal's own documents name its key variable FAL_KEY; the others' are <PROVIDER>_API_KEY.
+        static string KeyVariable(string provider) => provider == "Fal" ? "FAL_KEY" : provider.ToUpperInvariant() + "_API_KEY";
         foreach (var provider in providers)
         {
             Console.WriteLine("VIDEOGEN_" + provider.ToUpperInvariant() + "_BASE_URI=" + server.BaseUriFor(provider));
@@ -72,13 +74,13 @@ public static class Program
         foreach (var provider in providers)
         {
             Console.WriteLine("export VIDEOGEN_" + provider.ToUpperInvariant() + "_BASE_URI='" + server.BaseUriFor(provider) + "'");
-            Console.WriteLine("export " + provider.ToUpperInvariant() + "_API_KEY='" + options.ApiKey.Replace("'", "'\\''", StringComparison.Ordinal) + "'");
+            Console.WriteLine("export " + KeyVariable(provider) + "='" + options.ApiKey.Replace("'", "'\\''", StringComparison.Ordinal) + "'");
         }
         Console.WriteLine("# PowerShell:");
         foreach (var provider in providers)
         {
             Console.WriteLine("$env:VIDEOGEN_" + provider.ToUpperInvariant() + "_BASE_URI = '" + server.BaseUriFor(provider) + "'");
-            Console.WriteLine("$env:" + provider.ToUpperInvariant() + "_API_KEY = '" + options.ApiKey.Replace("'", "''", StringComparison.Ordinal) + "'");
+            Console.WriteLine("$env:" + KeyVariable(provider) + " = '" + options.ApiKey.Replace("'", "''", StringComparison.Ordinal) + "'");
         }
         Console.Out.Flush();
         await stop.Task;

@@ -9,7 +9,7 @@ namespace VideoGen.Emulator;
 /// <summary>
 /// The route table: every route the emulator serves. Each provider route passes the <see cref="FaultGate"/> (the port's
 /// provider, the key, the rate limit, injected faults), then its provider's handler (FastRouter/, OpenRouter/,
-/// AppleRouter/, OpenAIStyle/); result files are <see cref="Downloads"/>, the control routes <see cref="ControlRoutes"/>.
+/// AppleRouter/, OpenAIStyle/, Fal/); result files are <see cref="Downloads"/>, the control routes <see cref="ControlRoutes"/>.
 /// </summary>
 internal static class Routes
 {
@@ -50,6 +50,16 @@ internal static class Routes
         // AppleRouter (seeds/004).
         app.MapPost("/v1/video/generations", ctx => Guarded(ctx, options, state, Apple, "submit", () => AppleRouterRoutes.Submit(ctx, options, state)));
         app.MapGet("/v1/video/generations/{id}", (HttpContext ctx, string id) => Guarded(ctx, options, state, Apple, "poll", () => AppleRouterRoutes.Poll(ctx, options, state, id)));
+
+        // fal's queue (docs/providers.md, fal): submit to the whole model id; status and result name only its owner and app.
+        app.MapGet("/{owner}/{app}/requests/{id}/status", (HttpContext ctx, string owner, string app, string id) =>
+            Guarded(ctx, options, state, Fal, "poll", () => FalRoutes.Status(ctx, state, owner, app, id)));
+        app.MapGet("/{owner}/{app}/requests/{id}", (HttpContext ctx, string owner, string app, string id) =>
+            Guarded(ctx, options, state, Fal, "result", () => FalRoutes.Result(ctx, options, state, owner, app, id)));
+        // The catch-all ranks below every literal route; on another provider's port it is the plain 404 of a missing route.
+        app.MapPost("/{**model}", (HttpContext ctx, string model) => PortProvider(ctx) == Fal
+            ? Guarded(ctx, options, state, Fal, "submit", () => FalRoutes.Submit(ctx, options, state, model))
+            : Answers.NotFoundRoute(ctx));
 
         // Result files ("CDN" URLs in FastRouter's url and AppleRouter's result_url): no key needed, like a signed URL.
         // A wrong key is refused (401) as any server that reads Authorization does; with FilesRequireKey the key is needed.

@@ -26,7 +26,7 @@ namespace VideoGen.Commands
         public string Id { get; set; } = string.Empty;
 
         /// <summary>
-        /// <para type="description">The provider the job runs at: FastRouter, OpenRouter, AppleRouter or OpenAICompatible. Default: $env:VIDEOGEN_PROVIDER, else the one provider whose key is set.</para>
+        /// <para type="description">The provider the job runs at: FastRouter, OpenRouter, AppleRouter, OpenAICompatible or Fal. Default: $env:VIDEOGEN_PROVIDER, else the one provider whose key is set.</para>
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(ProviderCompleter))]

@@ -90,7 +90,8 @@ public class CompletionTests
     {
         // What Tab offers, New-Video accepts: -WhatIf validates the row (an error names the field) and submits nothing.
         using var ps = Engine.Start();
-        foreach (var (provider, model) in new[] { ("FastRouter", "google/veo3"), ("FastRouter", "openai/sora-2"), ("OpenRouter", "google/veo-3.1"), ("AppleRouter", "kling-v1"), ("OpenAICompatible", "sora-2") })
+        foreach (var (provider, model) in new[] { ("FastRouter", "google/veo3"), ("FastRouter", "openai/sora-2"), ("OpenRouter", "google/veo-3.1"), ("AppleRouter", "kling-v1"), ("OpenAICompatible", "sora-2"),
+            ("Fal", "fal-ai/veo3.1"), ("Fal", "fal-ai/kling-video/v2.5-turbo/pro/text-to-video"), ("Fal", "fal-ai/minimax/hailuo-02/standard/text-to-video") })
         {
             foreach (var parameter in new[] { "Duration", "AspectRatio", "Resolution" })
             {

@@ -57,8 +57,9 @@ public class DiscoveryTests
     public void Tab_completes_Provider_with_every_provider()
     {
         using var ps = Engine.Start();
-        Assert.Equal(new[] { "FastRouter", "OpenRouter", "AppleRouter", "OpenAICompatible" }, Complete(ps, "New-Video -Provider "));
+        Assert.Equal(new[] { "FastRouter", "OpenRouter", "AppleRouter", "OpenAICompatible", "Fal" }, Complete(ps, "New-Video -Provider "));
         Assert.Equal(new[] { "OpenRouter", "OpenAICompatible" }, Complete(ps, "Wait-Video -Provider O"));
+        Assert.Equal(new[] { "FastRouter", "Fal" }, Complete(ps, "Get-VideoStatus -Provider F"));
         // Only the OpenAI-style route has delete and remix.
         Assert.Equal(new[] { "AppleRouter", "OpenAICompatible" }, Complete(ps, "Remove-Video -Provider "));
         Assert.Equal(new[] { "AppleRouter", "OpenAICompatible" }, Complete(ps, "New-Video -RemixOf video_1 -Provider "));

@@ -21,6 +21,7 @@ public class PipelineTests
     [InlineData("FastRouter")]
     [InlineData("OpenRouter")]
     [InlineData("AppleRouter")]
+    [InlineData("Fal")]
     public void Every_row_of_the_example_csv_becomes_one_valid_mp4_named_after_it(string provider)
     {
         using var ps = Engine.Start();

@@ -11,7 +11,7 @@ using VideoGen.Core.Submitting;
 namespace VideoGen.Commands
 {
     /// <summary>
-    /// <para type="synopsis">Submits a video generation job to FastRouter, OpenRouter, AppleRouter or an OpenAI-style gateway (OpenAICompatible). It costs money.</para>
+    /// <para type="synopsis">Submits a video generation job to FastRouter, OpenRouter, AppleRouter, an OpenAI-style gateway (OpenAICompatible) or fal's queue (Fal). It costs money.</para>
     /// <para type="description">New-Video submits one job per prompt (per pipeline object, so each CSV row of Import-Csv is one job), up to -ThrottleLimit at once, and emits a VideoJob as soon as the provider answers with its task id, in the order the answers come. Every created job is written to the job journal before it is emitted. Every parameter binds from the pipeline by property name. Each row is checked against the provider's documented values before anything is sent; a bad row gives an error naming the row and field, and the other rows go on. An out-of-credits answer (HTTP 402) stops submitting: that row and the rows not submitted are errors, and the jobs already created go on down the pipeline. Ctrl+C never cuts a submission already sent: its answer is journaled, and the ids created but not emitted are named in a warning.</para>
     /// </summary>
     /// <example>
@@ -42,7 +42,7 @@ namespace VideoGen.Commands
         [ArgumentCompleter(typeof(ModelCompleter))]
         public string? Model { get; set; }
 
-        /// <summary><para type="description">FastRouter, OpenRouter, AppleRouter or OpenAICompatible (any gateway serving the OpenAI-style /videos API; its base URI from -BaseUri or $env:VIDEOGEN_OPENAICOMPATIBLE_BASE_URI, its key from $env:OPENAICOMPATIBLE_API_KEY). Default: $env:VIDEOGEN_PROVIDER, else the one provider whose key variable is set. Tab completes the names.</para></summary>
+        /// <summary><para type="description">FastRouter, OpenRouter, AppleRouter, OpenAICompatible (any gateway serving the OpenAI-style /videos API; its base URI from -BaseUri or $env:VIDEOGEN_OPENAICOMPATIBLE_BASE_URI, its key from $env:OPENAICOMPATIBLE_API_KEY) or Fal (fal's queue at https://queue.fal.run; its key from $env:FAL_KEY, the name fal's documents use; -Model is a fal model id such as fal-ai/veo3.1/fast). Default: $env:VIDEOGEN_PROVIDER, else the one provider whose key variable is set. Tab completes the names.</para></summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(ProviderCompleter))]
         public string? Provider { get; set; }
@@ -116,12 +116,12 @@ namespace VideoGen.Commands
         [Parameter(ValueFromPipeline = true, DontShow = true)]
         public PSObject? InputObject { get; set; }
 
-        /// <summary><para type="description">A budget for this invocation, in the provider's unit (FastRouter credits, OpenRouter USD): once the cost of the jobs this command created reaches it, no further row is submitted, and each row not submitted is an error (QuotaExceeded, VideoGen.BudgetExceeded). A row is priced by -PricePerJob where given, else by the estimate from the provider's published prices (OpenRouter), else by the cost the provider reports in its answer (FastRouter). A budget that cannot be counted is refused, never ignored: with a provider that reports no price (AppleRouter, OpenAICompatible) and no -PricePerJob, no row is submitted. Jobs already created go on down the pipeline. With -ThrottleLimit above 1, submissions already in flight may pass it; use -ThrottleLimit 1 for an exact stop.</para></summary>
+        /// <summary><para type="description">A budget for this invocation, in the provider's unit (FastRouter credits, OpenRouter USD): once the cost of the jobs this command created reaches it, no further row is submitted, and each row not submitted is an error (QuotaExceeded, VideoGen.BudgetExceeded). A row is priced by -PricePerJob where given, else by the estimate from the provider's published prices (OpenRouter), else by the cost the provider reports in its answer (FastRouter). A budget that cannot be counted is refused, never ignored: with a provider that reports no price (AppleRouter, OpenAICompatible, Fal) and no -PricePerJob, no row is submitted. Jobs already created go on down the pipeline. With -ThrottleLimit above 1, submissions already in flight may pass it; use -ThrottleLimit 1 for an exact stop.</para></summary>
         [Parameter]
         [ValidateRange(0, 1000000)]
         public decimal? MaxCost { get; set; }
 
-        /// <summary><para type="description">The price of one job in the provider's unit, as the provider's price list gives it, for -MaxCost where the provider reports none (AppleRouter, OpenAICompatible). Each row submitted counts this much against -MaxCost; a cost the provider does report replaces it.</para></summary>
+        /// <summary><para type="description">The price of one job in the provider's unit, as the provider's price list gives it, for -MaxCost where the provider reports none (AppleRouter, OpenAICompatible, Fal). Each row submitted counts this much against -MaxCost; a cost the provider does report replaces it.</para></summary>
         [Parameter]
         [ValidateRange(0, 1000000)]
         public decimal? PricePerJob { get; set; }

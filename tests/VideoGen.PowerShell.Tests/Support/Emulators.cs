@@ -18,7 +18,7 @@ internal static class SharedEmulator
 
     public static EmulatorServer Server => Instance.Value;
 
-    public static string[] Providers { get; } = ["FastRouter", "OpenRouter", "AppleRouter", "OpenAICompatible"];
+    public static string[] Providers { get; } = ["FastRouter", "OpenRouter", "AppleRouter", "OpenAICompatible", "Fal"];
 
     public static void EnsureStarted() => _ = Instance.Value;
 
@@ -28,6 +28,9 @@ internal static class SharedEmulator
 
     /// <summary>A fresh tag for one test's prompts.</summary>
     public static string NewTag() => "#t" + Guid.NewGuid().ToString("N")[..10];
+
+    /// <summary>The variable a provider's key is read from, as the README gives it: fal's own FAL_KEY, the others' &lt;PROVIDER&gt;_API_KEY.</summary>
+    public static string KeyVariable(string provider) => provider == "Fal" ? "FAL_KEY" : provider.ToUpperInvariant() + "_API_KEY";
 
     /// <summary>An emulator of a test's own (same key), for faults and switches; reach it with -BaseUri.</summary>
     public static Task<EmulatorServer> StartPrivateAsync(Action<EmulatorOptions>? configure = null)
@@ -43,7 +46,7 @@ internal static class SharedEmulator
         foreach (var provider in Providers)
         {
             var upper = provider.ToUpperInvariant();
-            Environment.SetEnvironmentVariable(upper + "_API_KEY", Key);
+            Environment.SetEnvironmentVariable(KeyVariable(provider), Key);
             Environment.SetEnvironmentVariable("VIDEOGEN_" + upper + "_BASE_URI", server.BaseUriFor(provider).AbsoluteUri);
         }
         Environment.SetEnvironmentVariable("VIDEOGEN_PROVIDER", null);

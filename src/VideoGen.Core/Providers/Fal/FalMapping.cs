@@ -210,8 +210,12 @@ namespace VideoGen.Core.Providers
         }
 
         /// <inheritdoc/>
-        /// <remarks>fal's result answers the model's own status and body: a 400, 422 or 5xx there is the model's failure.</remarks>
-        public bool IsOutcome(int statusCode) => statusCode == 400 || statusCode == 422 || statusCode >= 500;
+        /// <remarks>
+        /// fal's result answers the model's own status and body (https://fal.ai/docs/inference-api/queue/result): any error
+        /// there is the job's, except what the result request itself can meet (401, 403: the key; 404: an unknown or expired
+        /// result; 408, 429: time and rate), which the client reports as for any poll.
+        /// </remarks>
+        public bool IsOutcome(int statusCode) => statusCode >= 400 && statusCode != 401 && statusCode != 403 && statusCode != 404 && statusCode != 408 && statusCode != 429;
 
         /// <inheritdoc/>
         public VideoJob ReadResultResponse(ProviderResponse response, VideoJob job, DateTimeOffset now)
