@@ -424,11 +424,30 @@ namespace VideoGen.Core.Waiting
                     watch = host.Due.Dequeue();
                     host.Started++;
                 }
-                // On the pool, not inline: a poll that completes at once would otherwise start the next from its own end, as deep
-                // as the host's queue is long.
-                _ = Task.Run(() => PollAsync(watch));
+                // Inline on this thread up to the poll's first wait (its host's turn, then the answer): a hop to the pool per poll
+                // wakes an idle worker, which spins before it sleeps; at 10,000 jobs that spinning was a third of the waiting's CPU
+                // (perf, docs/performance.md). Only one level deep: a poll started from the end of one started here goes to the
+                // pool, so polls that complete at once never nest as deep as the host's queue is long.
+                if (t_starting)
+                {
+                    _ = Task.Run(() => PollAsync(watch));
+                    continue;
+                }
+                t_starting = true;
+                try
+                {
+                    _ = PollAsync(watch);
+                }
+                finally
+                {
+                    t_starting = false;
+                }
             }
         }
+
+        /// <summary>Whether this thread is inside a poll <see cref="StartPolls"/> started inline.</summary>
+        [ThreadStatic]
+        private static bool t_starting;
 
         /// <summary>One poll of one job, then its next sleep or its end. Never throws: every failure ends the watch with the id.</summary>
         private async Task PollAsync(Watch watch)
