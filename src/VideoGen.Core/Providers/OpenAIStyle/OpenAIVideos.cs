@@ -119,7 +119,7 @@ namespace VideoGen.Core.Providers
         }
 
         /// <summary>
-        /// <c>POST videos/{id}/remix</c> with JSON <c>{"prompt": ...}</c> (docs/providers.md, newer public facts): the new video
+        /// <c>POST videos/{id}/remix</c> with JSON <c>{"prompt": ...}</c> (docs/providers.md, Remix and delete): the new video
         /// takes the source's model, seconds and size, so the prompt is the only field.
         /// </summary>
         public static HttpRequestMessage CreateRemixRequest(Uri videosBase, VideoJob source, string prompt) =>
