@@ -33,8 +33,7 @@ internal sealed record FieldRule(string Name, FieldType Type, bool Required = fa
 
 /// <summary>
 /// The request validation tables, one per provider route, each from the provider document docs/providers.md names for it
-/// (its Sources; the Seed000-Seed004 suffixes of the table names number those documents: 000 FastRouter's reference,
-/// 003 OpenRouter's submit reference, 004 AppleRouter's create-video reference), and the validator that checks a body against one. A request the document would refuse
+/// (its Sources), and the validator that checks a body against one. A request the document would refuse
 /// answers 400 here, so a client bug a real provider would refuse fails a test. Unknown fields are refused unless
 /// <see cref="EmulatorOptions.AcceptUnknownFields"/> is set (real gateways vary: some ignore, some refuse). Each
 /// provider's tables live in its folder (FastRouter/FastRouterSchema.cs, OpenRouter/OpenRouterSchema.cs,

@@ -14,7 +14,7 @@ internal static class AppleRouterRoutes
     /// <summary>POST /v1/video/generations: validates against AppleRouter's create-video reference's JSON table and answers {task_id, status:"queued"}.</summary>
     internal static async Task Submit(HttpContext ctx, EmulatorOptions options, EmulatorState state)
     {
-        var body = await ReadValid(ctx, options, Apple, ProviderSchemas.AppleRouterGenerationsSeed004);
+        var body = await ReadValid(ctx, options, Apple, ProviderSchemas.AppleRouterGenerations);
         if (body is null)
         {
             return;

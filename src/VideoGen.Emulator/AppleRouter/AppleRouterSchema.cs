@@ -11,7 +11,7 @@ internal static partial class ProviderSchemas
     /// prompt required strings; image string (URL or base64); duration number; width, height, fps, seed integers.
     /// Inferred: duration, width, height and fps are positive (a length, a size in pixels, a frame rate).
     /// </summary>
-    public static readonly IReadOnlyList<FieldRule> AppleRouterGenerationsSeed004 = new FieldRule[]
+    public static readonly IReadOnlyList<FieldRule> AppleRouterGenerations = new FieldRule[]
     {
         new("model", FieldType.String, Required: true, Check: NotBlank),
         new("prompt", FieldType.String, Required: true, Check: NotBlank),

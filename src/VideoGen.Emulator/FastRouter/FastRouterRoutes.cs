@@ -22,7 +22,7 @@ internal static class FastRouterRoutes
     /// <summary>POST /api/v1/videos: validates against FastRouter's reference's table, creates the job and answers in the Sora or the taskId shape.</summary>
     internal static async Task Submit(HttpContext ctx, EmulatorOptions options, EmulatorState state)
     {
-        var body = await ReadValid(ctx, options, Fast, ProviderSchemas.FastRouterSubmitSeed000, ProviderSchemas.FastRouterCrossChecks);
+        var body = await ReadValid(ctx, options, Fast, ProviderSchemas.FastRouterSubmit, ProviderSchemas.FastRouterCrossChecks);
         if (body is null)
         {
             return;
@@ -56,7 +56,7 @@ internal static class FastRouterRoutes
     /// <summary>POST /api/v1/getAsyncResponse (and /getVideoResponse): the job's generations, Sora's video object, or the MP4 bytes once finished.</summary>
     internal static async Task Poll(HttpContext ctx, EmulatorOptions options, EmulatorState state)
     {
-        var body = await ReadValid(ctx, options, Fast, ProviderSchemas.FastRouterPollSeed000);
+        var body = await ReadValid(ctx, options, Fast, ProviderSchemas.FastRouterPoll);
         if (body is null)
         {
             return;

@@ -12,7 +12,7 @@ internal static partial class ProviderSchemas
     private static readonly string[] NotSora = { "length", "resolution", "aspectRatio" };
 
     /// <summary>FastRouter's reference (its OpenAPI, docs/providers.md): the 18 ids of the <c>model</c> enum of POST /api/v1/videos.</summary>
-    public static readonly IReadOnlyList<string> FastRouterModelsSeed000 = new[]
+    public static readonly IReadOnlyList<string> FastRouterModels = new[]
     {
         "google/veo2", "google/veo3", "google/veo3-fast", "openai/sora-2", "openai/sora-2-pro", "kling-ai/kling-v1-6",
         "kling-ai/kling-v2", "kling-ai/kling-v2-1", "kling-ai/kling-v2-1-master", "runway/runway-gen-3-turbo",
@@ -26,9 +26,9 @@ internal static partial class ProviderSchemas
     /// supported (no base64)". Inferred from "(used by Sora models)": seconds and size only with a Sora model, and
     /// length, resolution and aspectRatio only without one (see <see cref="FastRouterCrossChecks"/>).
     /// </summary>
-    public static readonly IReadOnlyList<FieldRule> FastRouterSubmitSeed000 = new FieldRule[]
+    public static readonly IReadOnlyList<FieldRule> FastRouterSubmit = new FieldRule[]
     {
-        new("model", FieldType.String, Required: true, Enum: FastRouterModelsSeed000),
+        new("model", FieldType.String, Required: true, Enum: FastRouterModels),
         new("prompt", FieldType.String, Required: true, Check: NotBlank),
         new("image", FieldType.String, Check: AbsoluteHttpUrl),
         new("length", FieldType.Integer, IntEnum: new long[] { 4, 5, 6, 8, 10, 12 }),
@@ -42,7 +42,7 @@ internal static partial class ProviderSchemas
     };
 
     /// <summary>FastRouter's reference, <c>POST /api/v1/getAsyncResponse</c> (and FastRouter's guide's /getVideoResponse; docs/providers.md): taskId required; model (the taskId/model rule is checked against the job).</summary>
-    public static readonly IReadOnlyList<FieldRule> FastRouterPollSeed000 = new FieldRule[]
+    public static readonly IReadOnlyList<FieldRule> FastRouterPoll = new FieldRule[]
     {
         new("taskId", FieldType.String, Required: true, Check: NotBlank),
         new("model", FieldType.String),

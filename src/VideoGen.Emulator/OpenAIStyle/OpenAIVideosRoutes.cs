@@ -58,7 +58,7 @@ internal static class OpenAIVideosRoutes
     {
         var model = form["model"].ToString();
         var apple = model.StartsWith("veo-3.1", StringComparison.OrdinalIgnoreCase);
-        var required = apple ? ProviderSchemas.AppleRouterVideosRequiredSeed004 : new[] { "model", "prompt" };
+        var required = apple ? ProviderSchemas.AppleRouterVideosRequired : new[] { "model", "prompt" };
         foreach (var name in required)
         {
             var present = name == "input_reference"
@@ -71,7 +71,7 @@ internal static class OpenAIVideosRoutes
         }
         if (!options.AcceptUnknownFields)
         {
-            var unknown = form.Keys.Concat(form.Files.Select(f => f.Name)).FirstOrDefault(k => !ProviderSchemas.AppleRouterVideosFieldsSeed004.Contains(k));
+            var unknown = form.Keys.Concat(form.Files.Select(f => f.Name)).FirstOrDefault(k => !ProviderSchemas.AppleRouterVideosFields.Contains(k));
             if (unknown != null)
             {
                 return "unknown field '" + unknown + "'";
@@ -159,7 +159,7 @@ internal static class OpenAIVideosRoutes
     }
 
     /// <summary>AppleRouter's sizes for the veo-3.1 family (docs/providers.md, Parameters): its text's 720x1280/1280x720 and its example's 16x9 and 9x16.</summary>
-    private static readonly string[] AppleRouterVideosSizes = ProviderSchemas.AppleRouterVideosSizesSeed004.Concat(new[] { "16x9", "9x16" }).ToArray();
+    private static readonly string[] AppleRouterVideosSizes = ProviderSchemas.AppleRouterVideosDocumentedSizes.Concat(new[] { "16x9", "9x16" }).ToArray();
 
     /// <summary>The job as an OpenAI-style video object at <paramref name="now"/>.</summary>
     private static JsonObject VideoObject(EmulatedJob job, DateTimeOffset now)

@@ -14,13 +14,13 @@ internal static partial class ProviderSchemas
     /// and size ("720x1280 竖屏 1280x720 横屏") required; watermark optional. Its example's size "16x9" differs from its text;
     /// the route takes both forms (OpenAIVideosRoutes).
     /// </summary>
-    public static readonly IReadOnlyList<string> AppleRouterVideosRequiredSeed004 = new[] { "model", "prompt", "seconds", "size", "input_reference" };
+    public static readonly IReadOnlyList<string> AppleRouterVideosRequired = new[] { "model", "prompt", "seconds", "size", "input_reference" };
 
     /// <summary>AppleRouter's create-video reference's multipart fields (any other form field is unknown).</summary>
-    public static readonly IReadOnlyList<string> AppleRouterVideosFieldsSeed004 = new[] { "model", "prompt", "seconds", "size", "input_reference", "watermark" };
+    public static readonly IReadOnlyList<string> AppleRouterVideosFields = new[] { "model", "prompt", "seconds", "size", "input_reference", "watermark" };
 
     /// <summary>AppleRouter's create-video reference's two sizes for the veo-3.1 family.</summary>
-    public static readonly IReadOnlyList<string> AppleRouterVideosSizesSeed004 = new[] { "720x1280", "1280x720" };
+    public static readonly IReadOnlyList<string> AppleRouterVideosDocumentedSizes = new[] { "720x1280", "1280x720" };
 
     /// <summary>
     /// docs/providers.md, Parameters (OpenAI's shape as gateways serve it, from OpenAI's Python SDK), used on the same

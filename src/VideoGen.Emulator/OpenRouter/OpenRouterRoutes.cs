@@ -64,7 +64,7 @@ internal static class OpenRouterRoutes
     /// <summary>POST /api/v1/videos on OpenRouter's port: validates against OpenRouter's submit reference's table and answers 202 with the polling URL.</summary>
     internal static async Task Submit(HttpContext ctx, EmulatorOptions options, EmulatorState state)
     {
-        var body = await ReadValid(ctx, options, Open, ProviderSchemas.OpenRouterSubmitSeed003);
+        var body = await ReadValid(ctx, options, Open, ProviderSchemas.OpenRouterSubmit);
         if (body is null)
         {
             return;

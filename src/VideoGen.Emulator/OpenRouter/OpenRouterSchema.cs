@@ -22,7 +22,7 @@ internal static partial class ProviderSchemas
     /// "image_url", image_url.url required) plus required frame_type first_frame|last_frame; input_references items
     /// a oneOf by type image_url|audio_url|video_url. Inferred: size must read WIDTHxHEIGHT ("e.g. 1280x720").
     /// </summary>
-    public static readonly IReadOnlyList<FieldRule> OpenRouterSubmitSeed003 = new FieldRule[]
+    public static readonly IReadOnlyList<FieldRule> OpenRouterSubmit = new FieldRule[]
     {
         new("model", FieldType.String, Required: true, Check: NotBlank),
         new("prompt", FieldType.String, Required: true, Check: NotBlank),
