@@ -41,10 +41,11 @@ internal static class Answers
     private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
-    /// Each provider's error shape (docs/providers.md, Errors). Documented: FastRouter {error:{message,type,code,status}}
-    /// (FastRouter's reference's UnauthorizedError/RateLimitError), OpenRouter {error:{code,message}} (OpenRouter's submit
-    /// reference), fal {detail}. Inferred: AppleRouter {error:{message,type:"new_api_error"}}, the new-api gateway's shape
-    /// (AppleRouter's pages document no error body).
+    /// Each provider's error shape (docs/providers.md, Errors). Documented: FastRouter
+    /// {error:{message,type,code,status}} (FastRouter's reference's UnauthorizedError/RateLimitError), OpenRouter
+    /// {error:{code,message}} (OpenRouter's submit reference), fal {detail}. Inferred: AppleRouter
+    /// {error:{message,type:"new_api_error"}}, the new-api gateway's shape (AppleRouter's pages document no error
+    /// body).
     /// </summary>
     internal static Task Error(HttpContext ctx, string provider, int status, string message)
     {
@@ -96,8 +97,9 @@ internal static class Answers
     }
 
     /// <summary>
-    /// Reads a JSON route's body: Content-Type must be application/json (else 415: every seed documents JSON bodies
-    /// for these routes), and the body must parse (else 400). Null after an answer was written.
+    /// Reads a JSON route's body: Content-Type must be application/json (else 415: every provider document in
+    /// docs/providers.md shows JSON bodies for these routes), and the body must parse (else 400). Null after an answer
+    /// was written.
     /// </summary>
     internal static async Task<(bool Ok, JsonObject? Body)> ReadJson(HttpContext ctx, string provider)
     {

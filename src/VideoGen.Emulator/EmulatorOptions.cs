@@ -65,9 +65,10 @@ public sealed class EmulatorOptions
     public bool AcceptUnknownFields { get; set; }
 
     /// <summary>
-    /// FastRouter answers a finished Sora poll with its documented JSON (FastRouter's reference, docs/providers.md: <c>{id, status:"completed", progress:100,
-    /// completed_at, model, seconds, size, usage}</c>) instead of the MP4 bytes (the inferred default). Where that shape's
-    /// video is then downloaded from is not documented: the emulator answers the same JSON again.
+    /// FastRouter answers a finished Sora poll with its documented JSON (FastRouter's reference, docs/providers.md:
+    /// <c>{id, status:"completed", progress:100, completed_at, model, seconds, size, usage}</c>) instead of the MP4
+    /// bytes (the inferred default). Where that shape's video is then downloaded from is not documented: the emulator
+    /// answers the same JSON again.
     /// </summary>
     public bool FastRouterSoraJson { get; set; }
 

@@ -28,17 +28,17 @@ internal static class Routes
             : Guarded(ctx, options, state, Fast, "poll", () => FastRouterRoutes.Poll(ctx, options, state)));
         app.MapPost("/api/v1/getVideoResponse", ctx => Guarded(ctx, options, state, Fast, "poll", () => FastRouterRoutes.Poll(ctx, options, state)));
 
-        // OpenRouter (OpenRouter's submit and poll references, docs/providers.md), base /api/v1. GET /api/v1/videos/{id} cannot clash with FastRouter's POST.
+        // OpenRouter (docs/providers.md), base /api/v1. GET /api/v1/videos/{id} cannot clash with FastRouter's POST.
         app.MapGet("/api/v1/videos/{id}", (HttpContext ctx, string id) => Guarded(ctx, options, state, Open, "poll", () => OpenRouterRoutes.Poll(ctx, options, state, id)));
         app.MapGet("/api/v1/videos/{id}/content", (HttpContext ctx, string id) => Guarded(ctx, options, state, Open, "download", () => OpenRouterRoutes.Content(ctx, options, state, id)));
 
-        // OpenRouter's current key (docs/providers.md, OpenRouter's model list and key: https://openrouter.ai/docs/api/api-reference/api-keys/get-current-key).
+        // OpenRouter's current key (docs/providers.md, OpenRouter's model list and key).
         app.MapGet("/api/v1/key", ctx => Guarded(ctx, options, state, Open, "key", () => OpenRouterRoutes.Key(ctx, options)));
 
         // OpenRouter's model capabilities (docs/providers.md, OpenRouter's model list and key).
         app.MapGet("/api/v1/videos/models", ctx => Guarded(ctx, options, state, Open, "models", () => OpenRouterRoutes.Models(ctx)));
 
-        // AppleRouter's OpenAI-style route (AppleRouter's create-video and Veo references, docs/providers.md), also what an OpenAICompatible gateway serves under /v1.
+        // AppleRouter's OpenAI-style route (docs/providers.md), also what an OpenAICompatible gateway serves under /v1.
         app.MapPost("/v1/videos", ctx => Guarded(ctx, options, state, Apple, "submit", () => OpenAIVideosRoutes.Create(ctx, options, state)));
         app.MapGet("/v1/videos/{id}", (HttpContext ctx, string id) => Guarded(ctx, options, state, Apple, "poll", () => OpenAIVideosRoutes.Retrieve(ctx, options, state, id)));
         app.MapGet("/v1/videos/{id}/content", (HttpContext ctx, string id) => Guarded(ctx, options, state, Apple, "download", () => OpenAIVideosRoutes.Content(ctx, options, state, id)));

@@ -25,11 +25,11 @@ internal static class AppleRouterRoutes
     }
 
     /// <summary>
-    /// AppleRouter's poll. AppleRouter's create-video reference (docs/providers.md, Answers) documents only the route and "get video URL from response"; both shapes are
-    /// inferred: the default is the new-api gateway's wrapper {code:"success", data:{task_id, status
-    /// NOT_START|SUBMITTED|QUEUED|IN_PROGRESS|SUCCESS|FAILURE|UNKNOWN, progress:"NN%", fail_reason, result_url}};
-    /// <see cref="EmulatorOptions.AppleRouterFlat"/> answers the "flat" variant {task_id, status, progress, video_url}
-    /// some gateways send.
+    /// AppleRouter's poll. AppleRouter's create-video reference (docs/providers.md, Answers) documents only the route
+    /// and "get video URL from response"; both shapes are inferred: the default is the new-api gateway's wrapper
+    /// {code:"success", data:{task_id, status NOT_START|SUBMITTED|QUEUED|IN_PROGRESS|SUCCESS|FAILURE|UNKNOWN,
+    /// progress:"NN%", fail_reason, result_url}}; <see cref="EmulatorOptions.AppleRouterFlat"/> answers the "flat"
+    /// variant {task_id, status, progress, video_url} some gateways send.
     /// </summary>
     internal static Task Poll(HttpContext ctx, EmulatorOptions options, EmulatorState state, string id)
     {

@@ -7,9 +7,10 @@ namespace VideoGen.Emulator;
 internal static partial class ProviderSchemas
 {
     /// <summary>
-    /// AppleRouter's create-video reference (docs/providers.md, Sources), <c>POST /v1/video/generations</c> (JSON). Documented: model and
-    /// prompt required strings; image string (URL or base64); duration number; width, height, fps, seed integers.
-    /// Inferred: duration, width, height and fps are positive (a length, a size in pixels, a frame rate).
+    /// AppleRouter's create-video reference (docs/providers.md, Sources), <c>POST /v1/video/generations</c> (JSON).
+    /// Documented: model and prompt required strings; image string (URL or base64); duration number; width, height,
+    /// fps, seed integers. Inferred: duration, width, height and fps are positive (a length, a size in pixels, a frame
+    /// rate).
     /// </summary>
     public static readonly IReadOnlyList<FieldRule> AppleRouterGenerations = new FieldRule[]
     {

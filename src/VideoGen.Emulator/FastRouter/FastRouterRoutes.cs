@@ -11,11 +11,11 @@ namespace VideoGen.Emulator;
 
 /// <summary>
 /// FastRouter's routes: submit POST /api/v1/videos and poll POST /api/v1/getAsyncResponse (or /getVideoResponse).
-/// Documented (FastRouter's reference, docs/providers.md): both submit shapes (data.taskId for most models, id for Sora), both poll shapes
-/// (data.generations[] with waiting|processing|succeed|failed, and Sora's {status, progress, completed_at}), the
-/// error shape {error:{message,type,code,status}}, 404 for an invalid or expired task. Inferred: a finished poll
-/// answering the MP4 bytes (the Sora default here, FastRouterAnswersBytes for the rest), and Sora's "error" object
-/// on a failed poll.
+/// Documented (FastRouter's reference, docs/providers.md): both submit shapes (data.taskId for most models, id for
+/// Sora), both poll shapes (data.generations[] with waiting|processing|succeed|failed, and Sora's {status, progress,
+/// completed_at}), the error shape {error:{message,type,code,status}}, 404 for an invalid or expired task. Inferred: a
+/// finished poll answering the MP4 bytes (the Sora default here, FastRouterAnswersBytes for the rest), and Sora's
+/// "error" object on a failed poll.
 /// </summary>
 internal static class FastRouterRoutes
 {
@@ -32,8 +32,8 @@ internal static class FastRouterRoutes
         var sora = model.Contains("sora", StringComparison.OrdinalIgnoreCase);
         var job = state.Create(Fast, model, prompt, options, model.StartsWith("pollo/", StringComparison.Ordinal) ? "pol_" : sora ? "video_" : "task");
         job.SubmittedBody = body.ToJsonString();
-        // Both submit shapes are documented (FastRouter's reference, oneOf; docs/providers.md, Answers); FastRouterAnswerModel and FastRouterSubmitStatus pick
-        // the other documented values of model and status.
+        // Both submit shapes are documented (FastRouter's reference, oneOf; docs/providers.md, Answers);
+        // FastRouterAnswerModel and FastRouterSubmitStatus pick the other documented values of model and status.
         var answeredModel = options.FastRouterAnswerModel ?? model;
         if (sora)
         {
@@ -82,8 +82,8 @@ internal static class FastRouterRoutes
         }
         var (phase, progress) = job.PolledAt(DateTimeOffset.UtcNow);
         var sora = job.Model.Contains("sora", StringComparison.OrdinalIgnoreCase);
-        // Raw MP4 bytes for a finished poll are inferred (docs/providers.md, Answers: third-party client code); FastRouterSoraJson
-        // answers the documented Sora JSON shape instead (FastRouter's reference).
+        // Raw MP4 bytes for a finished poll are inferred (docs/providers.md, Answers: third-party client code);
+        // FastRouterSoraJson answers the documented Sora JSON shape instead (FastRouter's reference).
         if (phase == "succeeded" && ((sora && !options.FastRouterSoraJson) || (!sora && options.FastRouterAnswersBytes)))
         {
             job.CountDownload();

@@ -21,9 +21,9 @@ internal static partial class ProviderSchemas
     };
 
     /// <summary>
-    /// FastRouter's reference (docs/providers.md, Sources), <c>POST /api/v1/videos</c> (its earlier versions list the same body).
-    /// Documented: every field, type and enum below; required model and prompt; image "format: uri ... Only URLs
-    /// supported (no base64)". Inferred from "(used by Sora models)": seconds and size only with a Sora model, and
+    /// FastRouter's reference (docs/providers.md, Sources), <c>POST /api/v1/videos</c> (its earlier versions list the
+    /// same body). Documented: every field, type and enum below; required model and prompt; image "format: uri ... Only
+    /// URLs supported (no base64)". Inferred from "(used by Sora models)": seconds and size only with a Sora model, and
     /// length, resolution and aspectRatio only without one (see <see cref="FastRouterCrossChecks"/>).
     /// </summary>
     public static readonly IReadOnlyList<FieldRule> FastRouterSubmit = new FieldRule[]
@@ -49,8 +49,9 @@ internal static partial class ProviderSchemas
     };
 
     /// <summary>
-    /// FastRouter's rules across fields (inferred from FastRouter's reference's "used by Sora models", docs/providers.md, Parameters): a Sora model takes seconds
-    /// and size, and not length, resolution or aspectRatio; another model the reverse.
+    /// FastRouter's rules across fields (inferred from FastRouter's reference's "used by Sora models",
+    /// docs/providers.md, Parameters): a Sora model takes seconds and size, and not length, resolution or aspectRatio;
+    /// another model the reverse.
     /// </summary>
     public static string? FastRouterCrossChecks(JsonObject body)
     {

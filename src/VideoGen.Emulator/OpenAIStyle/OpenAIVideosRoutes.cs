@@ -13,18 +13,18 @@ namespace VideoGen.Emulator;
 
 /// <summary>
 /// The OpenAI-style /v1/videos route: AppleRouter's veo-3.1 family and what an OpenAICompatible gateway serves under
-/// /v1 (create, retrieve, content, remix, delete); answered in AppleRouter's error shape.
-/// Documented (AppleRouter's create-video and Veo references, docs/providers.md): the create answer {id, object, model,
-/// status, progress, created_at, seconds, size}; content GET /v1/videos/{id}/content, 404 until done (AppleRouter's content
-/// reference). OpenAI's shape as gateways serve it (OpenAI's Python SDK, docs/providers.md, Answers): retrieve
-/// GET /v1/videos/{id} with completed_at, expires_at, error; content's ?variant=...; the openai-poll-after-ms header.
+/// /v1 (create, retrieve, content, remix, delete); answered in AppleRouter's error shape. Documented (AppleRouter's
+/// create-video and Veo references, docs/providers.md): the create answer {id, object, model, status, progress,
+/// created_at, seconds, size}; content GET /v1/videos/{id}/content, 404 until done (AppleRouter's content reference).
+/// OpenAI's shape as gateways serve it (OpenAI's Python SDK, docs/providers.md, Answers): retrieve GET /v1/videos/{id}
+/// with completed_at, expires_at, error; content's ?variant=...; the openai-poll-after-ms header.
 /// </summary>
 internal static class OpenAIVideosRoutes
 {
     /// <summary>POST /v1/videos (multipart): validates the form, creates the job and answers its video object.</summary>
     internal static async Task Create(HttpContext ctx, EmulatorOptions options, EmulatorState state)
     {
-        // AppleRouter's create-video reference (docs/providers.md) documents multipart/form-data only: a form-urlencoded body (or JSON) is refused.
+        // AppleRouter documents multipart/form-data only (docs/providers.md): a form-urlencoded body (or JSON) is refused.
         if (!(ctx.Request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) ?? false))
         {
             await Error(ctx, Apple, 415, "Content-Type must be multipart/form-data, not '" + ctx.Request.ContentType + "'");
@@ -51,8 +51,9 @@ internal static class OpenAIVideosRoutes
     }
 
     /// <summary>
-    /// The multipart /v1/videos form against AppleRouter's table for the veo-3.1 family (docs/providers.md, Parameters) (AppleRouter: seconds, size and
-    /// input_reference required, size 720x1280|1280x720), else against the OpenAI-style table of docs/providers.md.
+    /// The multipart /v1/videos form against AppleRouter's table for the veo-3.1 family (docs/providers.md, Parameters)
+    /// (AppleRouter: seconds, size and input_reference required, size 720x1280|1280x720), else against the OpenAI-style
+    /// table of docs/providers.md.
     /// </summary>
     private static string? VideosFormProblem(IFormCollection form, EmulatorOptions options)
     {

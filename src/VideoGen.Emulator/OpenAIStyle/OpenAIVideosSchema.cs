@@ -9,10 +9,10 @@ namespace VideoGen.Emulator;
 internal static partial class ProviderSchemas
 {
     /// <summary>
-    /// AppleRouter's create-video reference (docs/providers.md, Sources), multipart <c>POST /v1/videos</c> for the veo-3.1
-    /// family: model, prompt, seconds (string), input_reference (file; a URL is accepted too, per AppleRouter's Veo reference)
-    /// and size ("720x1280 竖屏 1280x720 横屏") required; watermark optional. Its example's size "16x9" differs from its text;
-    /// the route takes both forms (OpenAIVideosRoutes).
+    /// AppleRouter's create-video reference (docs/providers.md, Sources), multipart <c>POST /v1/videos</c> for the
+    /// veo-3.1 family: model, prompt, seconds (string), input_reference (file; a URL is accepted too, per AppleRouter's
+    /// Veo reference) and size ("720x1280 竖屏 1280x720 横屏") required; watermark optional. Its example's size "16x9"
+    /// differs from its text; the route takes both forms (OpenAIVideosRoutes).
     /// </summary>
     public static readonly IReadOnlyList<string> AppleRouterVideosRequired = new[] { "model", "prompt", "seconds", "size", "input_reference" };
 

@@ -78,9 +78,9 @@ internal static class OpenRouterRoutes
     }
 
     /// <summary>
-    /// OpenRouter's submit reference's VideoGenerationResponse (docs/providers.md, Answers): id, polling_url, status (pending|in_progress|completed|failed|cancelled|expired),
-    /// generation_id, unsigned_urls, usage, error. The <c>progress</c> field is not documented: a variant a gateway may
-    /// send (inferred), which a client must tolerate.
+    /// OpenRouter's submit reference's VideoGenerationResponse (docs/providers.md, Answers): id, polling_url, status
+    /// (pending|in_progress|completed|failed|cancelled|expired), generation_id, unsigned_urls, usage, error. The
+    /// <c>progress</c> field is not documented: a variant a gateway may send (inferred), which a client must tolerate.
     /// </summary>
     internal static Task Poll(HttpContext ctx, EmulatorOptions options, EmulatorState state, string id)
     {
@@ -113,8 +113,9 @@ internal static class OpenRouterRoutes
     }
 
     /// <summary>
-    /// OpenRouter's content route (OpenRouter's video guide, docs/providers.md, Routes): <c>?index=N</c> picks one of the job's unsigned_urls; the
-    /// emulator makes one video, so index must be 0 or absent (read as 0); another number 404, not a number 400.
+    /// OpenRouter's content route (OpenRouter's video guide, docs/providers.md, Routes): <c>?index=N</c> picks one of
+    /// the job's unsigned_urls; the emulator makes one video, so index must be 0 or absent (read as 0); another number
+    /// 404, not a number 400.
     /// </summary>
     internal static Task Content(HttpContext ctx, EmulatorOptions options, EmulatorState state, string id)
     {

@@ -6,10 +6,11 @@ using System.Text.Json;
 namespace VideoGen.Core.Providers
 {
     /// <summary>
-    /// FastRouter (FastRouter's reference and FastRouter's guide, docs/providers.md). Submit <c>POST /api/v1/videos</c>;
-    /// poll <c>POST /api/v1/getAsyncResponse {taskId, model}</c>. Two submit shapes (most models:
-    /// <c>data.taskId</c>; Sora: <c>id</c>), two poll shapes (<c>data.generations[]</c>; Sora <c>status</c>/<c>progress</c>),
-    /// and a finished poll may answer the MP4 bytes themselves (Content-Type video/*, docs/providers.md, Answers: inferred).
+    /// FastRouter (FastRouter's reference and FastRouter's guide, docs/providers.md). Submit <c>POST
+    /// /api/v1/videos</c>; poll <c>POST /api/v1/getAsyncResponse {taskId, model}</c>. Two submit shapes (most models:
+    /// <c>data.taskId</c>; Sora: <c>id</c>), two poll shapes (<c>data.generations[]</c>; Sora
+    /// <c>status</c>/<c>progress</c>), and a finished poll may answer the MP4 bytes themselves (Content-Type video/*,
+    /// docs/providers.md, Answers: inferred).
     /// </summary>
     public sealed class FastRouterMapping : IProviderMapping, IPricingMapping
     {
