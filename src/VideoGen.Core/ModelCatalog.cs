@@ -12,9 +12,10 @@ using VideoGen.Core.Providers;
 namespace VideoGen.Core
 {
     /// <summary>
-    /// What one OpenRouter model accepts, from <c>GET /videos/models</c> (docs/providers.md, inferred from the public
-    /// docs repo): supported resolutions, aspect ratios, durations, sizes and frame images, and whether it takes
-    /// generate_audio and seed. An empty list means "not stated": nothing is checked against it.
+    /// What one OpenRouter model accepts, from <c>GET /videos/models</c> (OpenRouter's model-list reference,
+    /// docs/providers.md, OpenRouter's model list and key): supported resolutions, aspect ratios, durations, sizes and
+    /// frame images, and whether it takes generate_audio and seed. An empty list means "not stated": nothing is checked
+    /// against it.
     /// </summary>
     public sealed class ModelCapabilities
     {

@@ -71,10 +71,11 @@ namespace VideoGen.Core
         /// <summary>The provider's failure message for a failed job, or VideoGen's for a job it could not follow.</summary>
         public string? Error { get; internal set; }
         /// <summary>
-        /// The cost the provider reported, in <see cref="CostUnit"/>; null when it has not said (yet). FastRouter: the submit
-        /// answer's <c>usage.credits_used</c> (else <c>usage.user_key_credits_used</c>), credits (FastRouter's reference, docs/providers.md). OpenRouter:
-        /// <c>usage.cost</c>, USD, on the job once it completes (OpenRouter's reference, docs/providers.md, docs/providers.md). AppleRouter and OpenAI-style gateways:
-        /// any <c>usage.cost</c> (USD) or <c>usage.credits_used</c> (credits) an answer carries (inferred: not documented).
+        /// The cost the provider reported, in <see cref="CostUnit"/>; null when it has not said (yet). FastRouter: the
+        /// submit answer's <c>usage.credits_used</c> (else <c>usage.user_key_credits_used</c>), credits (FastRouter's
+        /// reference, docs/providers.md). OpenRouter: <c>usage.cost</c>, USD, on the job once it completes
+        /// (OpenRouter's submit reference, docs/providers.md, Cost). AppleRouter and OpenAI-style gateways: any
+        /// <c>usage.cost</c> (USD) or <c>usage.credits_used</c> (credits) an answer carries (inferred: not documented).
         /// </summary>
         public decimal? Cost { get; internal set; }
 

@@ -41,9 +41,11 @@ internal static class Answers
     private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
-    /// Each provider's error shape. Documented: FastRouter {error:{message,type,code,status}} (seeds/000's
-    /// UnauthorizedError/RateLimitError), OpenRouter {error:{code,message}} (seeds/003), fal {detail}. Inferred: AppleRouter
-    /// {error:{message,type:"new_api_error"}}, the new-api gateway's shape (seeds/004 documents no error body).
+    /// Each provider's error shape (docs/providers.md, Errors). Documented: FastRouter
+    /// {error:{message,type,code,status}} (FastRouter's reference's UnauthorizedError/RateLimitError), OpenRouter
+    /// {error:{code,message}} (OpenRouter's submit reference), fal {detail}. Inferred: AppleRouter
+    /// {error:{message,type:"new_api_error"}}, the new-api gateway's shape (AppleRouter's pages document no error
+    /// body).
     /// </summary>
     internal static Task Error(HttpContext ctx, string provider, int status, string message)
     {
@@ -95,8 +97,9 @@ internal static class Answers
     }
 
     /// <summary>
-    /// Reads a JSON route's body: Content-Type must be application/json (else 415: every seed documents JSON bodies
-    /// for these routes), and the body must parse (else 400). Null after an answer was written.
+    /// Reads a JSON route's body: Content-Type must be application/json (else 415: every provider document in
+    /// docs/providers.md shows JSON bodies for these routes), and the body must parse (else 400). Null after an answer
+    /// was written.
     /// </summary>
     internal static async Task<(bool Ok, JsonObject? Body)> ReadJson(HttpContext ctx, string provider)
     {
@@ -117,7 +120,7 @@ internal static class Answers
         }
     }
 
-    /// <summary>Reads and validates a JSON body against a seed's table; null after a 400/415 was written.</summary>
+    /// <summary>Reads and validates a JSON body against a provider document's table (<see cref="ProviderSchemas"/>); null after a 400/415 was written.</summary>
     internal static async Task<JsonObject?> ReadValid(HttpContext ctx, EmulatorOptions options, string provider, IReadOnlyList<FieldRule> table, Func<JsonObject, string?>? more = null)
     {
         var (ok, body) = await ReadJson(ctx, provider);
@@ -138,7 +141,7 @@ internal static class Answers
     internal static bool Expired(EmulatorOptions options, EmulatedJob job) =>
         options.ResultTtl is TimeSpan ttl && DateTimeOffset.UtcNow > job.CreatedAt + job.Duration + ttl;
 
-    /// <summary>The 404 for an expired result: the provider's error shape (documented by seeds/000 as "expired result"), or an empty or HTML body (inferred: what a proxy in front answers).</summary>
+    /// <summary>The 404 for an expired result: the provider's error shape (documented by FastRouter's reference as "expired result", docs/providers.md, Errors), or an empty or HTML body (inferred: what a proxy in front answers).</summary>
     internal static Task ExpiredAnswer(HttpContext ctx, EmulatorOptions options, string provider)
     {
         switch (options.ExpiredAnswer.ToLowerInvariant())

@@ -65,13 +65,14 @@ public sealed class EmulatorOptions
     public bool AcceptUnknownFields { get; set; }
 
     /// <summary>
-    /// FastRouter answers a finished Sora poll with its documented JSON (seeds/000: <c>{id, status:"completed", progress:100,
-    /// completed_at, model, seconds, size, usage}</c>) instead of the MP4 bytes (the inferred default). Where that shape's
-    /// video is then downloaded from is not documented: the emulator answers the same JSON again.
+    /// FastRouter answers a finished Sora poll with its documented JSON (FastRouter's reference, docs/providers.md:
+    /// <c>{id, status:"completed", progress:100, completed_at, model, seconds, size, usage}</c>) instead of the MP4
+    /// bytes (the inferred default). Where that shape's video is then downloaded from is not documented: the emulator
+    /// answers the same JSON again.
     /// </summary>
     public bool FastRouterSoraJson { get; set; }
 
-    /// <summary>The status FastRouter's submit answer carries (seeds/000: waiting|queued|processing, Sora queued|in_progress|completed); null: waiting, Sora queued.</summary>
+    /// <summary>The status FastRouter's submit answer carries (FastRouter's reference, docs/providers.md: waiting|queued|processing, Sora queued|in_progress|completed); null: waiting, Sora queued.</summary>
     public string? FastRouterSubmitStatus { get; set; }
 
     /// <summary>The model FastRouter's submit answer names instead of the one sent (polls must still carry the submitted model).</summary>
@@ -80,7 +81,7 @@ public sealed class EmulatorOptions
     /// <summary>AppleRouter's status while a job is queued (new-api, inferred: NOT_START, SUBMITTED, QUEUED, UNKNOWN); default QUEUED.</summary>
     public string AppleRouterQueuedStatus { get; set; } = "QUEUED";
 
-    /// <summary>How long a finished job's result lives; after it, polls and downloads answer 404 (seeds/000: "expired result"). Null: forever.</summary>
+    /// <summary>How long a finished job's result lives; after it, polls and downloads answer 404 (FastRouter's reference, docs/providers.md: "expired result"). Null: forever.</summary>
     public TimeSpan? ResultTtl { get; set; }
 
     /// <summary>The body of the 404 for an expired result: json (the provider's error shape), empty, or html.</summary>

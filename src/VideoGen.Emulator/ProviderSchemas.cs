@@ -32,8 +32,8 @@ internal sealed record FieldRule(string Name, FieldType Type, bool Required = fa
     IReadOnlyList<long>? IntEnum = null, long? Minimum = null, Func<JsonNode, string?>? Check = null);
 
 /// <summary>
-/// The request validation tables, one per provider route, each named after the seed document it comes from (the seeds
-/// docs/providers.md lists), and the validator that checks a body against one. A request the document would refuse
+/// The request validation tables, one per provider route, each from the provider document docs/providers.md names for it
+/// (its Sources), and the validator that checks a body against one. A request the document would refuse
 /// answers 400 here, so a client bug a real provider would refuse fails a test. Unknown fields are refused unless
 /// <see cref="EmulatorOptions.AcceptUnknownFields"/> is set (real gateways vary: some ignore, some refuse). Each
 /// provider's tables live in its folder (FastRouter/FastRouterSchema.cs, OpenRouter/OpenRouterSchema.cs,

@@ -22,32 +22,32 @@ internal static class Routes
             ? Guarded(ctx, options, state, Open, "submit", () => OpenRouterRoutes.Submit(ctx, options, state))
             : Guarded(ctx, options, state, Fast, "submit", () => FastRouterRoutes.Submit(ctx, options, state)));
 
-        // FastRouter (seeds/000): poll (and the older poll name, seeds/001-002).
+        // FastRouter (FastRouter's reference, docs/providers.md): poll (and the older poll name, FastRouter's guide).
         app.MapPost("/api/v1/getAsyncResponse", ctx => options.FastRouterLegacyPollOnly && PortProvider(ctx) == Fast
             ? Answers.NotFoundRoute(ctx)
             : Guarded(ctx, options, state, Fast, "poll", () => FastRouterRoutes.Poll(ctx, options, state)));
         app.MapPost("/api/v1/getVideoResponse", ctx => Guarded(ctx, options, state, Fast, "poll", () => FastRouterRoutes.Poll(ctx, options, state)));
 
-        // OpenRouter (seeds/003), base /api/v1. GET /api/v1/videos/{id} cannot clash with FastRouter's POST.
+        // OpenRouter (docs/providers.md), base /api/v1. GET /api/v1/videos/{id} cannot clash with FastRouter's POST.
         app.MapGet("/api/v1/videos/{id}", (HttpContext ctx, string id) => Guarded(ctx, options, state, Open, "poll", () => OpenRouterRoutes.Poll(ctx, options, state, id)));
         app.MapGet("/api/v1/videos/{id}/content", (HttpContext ctx, string id) => Guarded(ctx, options, state, Open, "download", () => OpenRouterRoutes.Content(ctx, options, state, id)));
 
-        // OpenRouter's current key (docs/providers.md: https://openrouter.ai/docs/api/api-reference/api-keys/get-current-key).
+        // OpenRouter's current key (docs/providers.md, OpenRouter's model list and key).
         app.MapGet("/api/v1/key", ctx => Guarded(ctx, options, state, Open, "key", () => OpenRouterRoutes.Key(ctx, options)));
 
-        // OpenRouter's model capabilities (docs/providers.md, inferred).
+        // OpenRouter's model capabilities (docs/providers.md, OpenRouter's model list and key).
         app.MapGet("/api/v1/videos/models", ctx => Guarded(ctx, options, state, Open, "models", () => OpenRouterRoutes.Models(ctx)));
 
-        // AppleRouter's OpenAI-style route (seeds/004), also what an OpenAICompatible gateway serves under /v1.
+        // AppleRouter's OpenAI-style route (docs/providers.md), also what an OpenAICompatible gateway serves under /v1.
         app.MapPost("/v1/videos", ctx => Guarded(ctx, options, state, Apple, "submit", () => OpenAIVideosRoutes.Create(ctx, options, state)));
         app.MapGet("/v1/videos/{id}", (HttpContext ctx, string id) => Guarded(ctx, options, state, Apple, "poll", () => OpenAIVideosRoutes.Retrieve(ctx, options, state, id)));
         app.MapGet("/v1/videos/{id}/content", (HttpContext ctx, string id) => Guarded(ctx, options, state, Apple, "download", () => OpenAIVideosRoutes.Content(ctx, options, state, id)));
-        // Newer public facts (docs/providers.md): remix POST /v1/videos/{id}/remix {prompt} answers a new video object with
+        // docs/providers.md, Remix and delete: remix POST /v1/videos/{id}/remix {prompt} answers a new video object with
         // remixed_from_video_id; delete DELETE /v1/videos/{id} answers {id, object:"video.deleted", deleted:true}.
         app.MapPost("/v1/videos/{id}/remix", (HttpContext ctx, string id) => Guarded(ctx, options, state, Apple, "remix", () => OpenAIVideosRoutes.Remix(ctx, options, state, id)));
         app.MapDelete("/v1/videos/{id}", (HttpContext ctx, string id) => Guarded(ctx, options, state, Apple, "delete", () => OpenAIVideosRoutes.Delete(ctx, state, id)));
 
-        // AppleRouter (seeds/004).
+        // AppleRouter (AppleRouter's create-video reference, docs/providers.md).
         app.MapPost("/v1/video/generations", ctx => Guarded(ctx, options, state, Apple, "submit", () => AppleRouterRoutes.Submit(ctx, options, state)));
         app.MapGet("/v1/video/generations/{id}", (HttpContext ctx, string id) => Guarded(ctx, options, state, Apple, "poll", () => AppleRouterRoutes.Poll(ctx, options, state, id)));
 

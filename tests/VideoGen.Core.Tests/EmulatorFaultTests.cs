@@ -94,7 +94,7 @@ public sealed class EmulatorFaultTests : IDisposable
         var pipeline = Pipeline(server);
         var endpoint = pipeline.Endpoint(provider);
         var job = await pipeline.Client.SubmitAsync(endpoint, new VideoRequest { Prompt = "p" }, null, default);
-        // Count 2: FastRouter's client tries its older poll route after a bare 404 (seeds/001); it is gone too.
+        // Count 2: FastRouter's client tries its older poll route after a bare 404 (docs/providers.md, Routes); it is gone too.
         server.State.AddFault(new Fault { Route = "poll", Provider = name, Status = 404, Body = body, ContentType = contentType, Count = 2 });
 
         var ex = await Assert.ThrowsAsync<VideoGenException>(() => pipeline.Client.PollAsync(endpoint, job, null, default));

@@ -6,7 +6,7 @@ using VideoGen.Core.Providers;
 
 namespace VideoGen.Core.Tests;
 
-/// <summary>Each provider's mapping, from the API documents' own examples (../shared/seeds) and the inferred shapes in PROVIDERS.md.</summary>
+/// <summary>Each provider's mapping, from the API documents' own examples and the inferred shapes, as docs/providers.md lists them with their public sources.</summary>
 public class MappingTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);

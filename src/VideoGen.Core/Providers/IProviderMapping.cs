@@ -73,7 +73,7 @@ namespace VideoGen.Core.Providers
 
         /// <summary>
         /// A second poll route to try when the first is missing (a route 404, not an unknown task id), or null.
-        /// FastRouter's older documents name the poll route <c>/api/v1/getVideoResponse</c>.
+        /// FastRouter's guide (docs/providers.md, Routes) names the poll route <c>/api/v1/getVideoResponse</c>.
         /// </summary>
         HttpRequestMessage? CreateFallbackPollRequest(Uri baseUri, VideoJob job);
 
@@ -108,11 +108,11 @@ namespace VideoGen.Core.Providers
     }
 
     /// <summary>
-    /// The OpenAI-style route's other two operations (docs/providers.md, "Newer public facts"): remix
-    /// (<c>POST videos/{id}/remix</c> with JSON <c>{prompt}</c>, answering a new video object with <c>remixed_from_video_id</c>)
-    /// and delete (<c>DELETE videos/{id}</c>, answering <c>{id, object:"video.deleted", deleted:true}</c>). Implemented by the
-    /// mappings whose provider has them (OpenAICompatible; AppleRouter for its /v1/videos jobs); FastRouter and OpenRouter
-    /// document neither, so <see cref="VideoOperations"/> refuses them before any request.
+    /// The OpenAI-style route's other two operations (docs/providers.md, Remix and delete): remix (<c>POST
+    /// videos/{id}/remix</c> with JSON <c>{prompt}</c>, answering a new video object with <c>remixed_from_video_id</c>)
+    /// and delete (<c>DELETE videos/{id}</c>, answering <c>{id, object:"video.deleted", deleted:true}</c>). Implemented
+    /// by the mappings whose provider has them (OpenAICompatible; AppleRouter for its /v1/videos jobs); FastRouter and
+    /// OpenRouter document neither, so <see cref="VideoOperations"/> refuses them before any request.
     /// </summary>
     public interface IRemixDeleteMapping
     {

@@ -28,7 +28,7 @@ namespace VideoGen.Core.Providers
 
         /// <summary>
         /// True when the answer is the video itself rather than JSON (video/*, application/octet-stream).
-        /// FastRouter can answer a finished poll this way (docs/providers.md, inferred).
+        /// FastRouter can answer a finished poll this way (docs/providers.md, Answers: inferred).
         /// </summary>
         public bool IsMedia => IsMediaType(MediaType);
 

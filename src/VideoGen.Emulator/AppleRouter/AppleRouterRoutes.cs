@@ -8,13 +8,13 @@ using static VideoGen.Emulator.ProviderNames;
 
 namespace VideoGen.Emulator;
 
-/// <summary>AppleRouter's JSON routes (seeds/004): submit POST /v1/video/generations and poll GET /v1/video/generations/{id}. Its veo-3.1 family uses the OpenAI-style /v1/videos (<see cref="OpenAIVideosRoutes"/>).</summary>
+/// <summary>AppleRouter's JSON routes (AppleRouter's create-video reference, docs/providers.md): submit POST /v1/video/generations and poll GET /v1/video/generations/{id}. Its veo-3.1 family uses the OpenAI-style /v1/videos (<see cref="OpenAIVideosRoutes"/>).</summary>
 internal static class AppleRouterRoutes
 {
-    /// <summary>POST /v1/video/generations: validates against seeds/004's JSON table and answers {task_id, status:"queued"}.</summary>
+    /// <summary>POST /v1/video/generations: validates against AppleRouter's create-video reference's JSON table and answers {task_id, status:"queued"}.</summary>
     internal static async Task Submit(HttpContext ctx, EmulatorOptions options, EmulatorState state)
     {
-        var body = await ReadValid(ctx, options, Apple, ProviderSchemas.AppleRouterGenerationsSeed004);
+        var body = await ReadValid(ctx, options, Apple, ProviderSchemas.AppleRouterGenerations);
         if (body is null)
         {
             return;
@@ -25,11 +25,11 @@ internal static class AppleRouterRoutes
     }
 
     /// <summary>
-    /// AppleRouter's poll. seeds/004 documents only the route and "get video URL from response"; both shapes are
-    /// inferred: the default is the new-api gateway's wrapper {code:"success", data:{task_id, status
-    /// NOT_START|SUBMITTED|QUEUED|IN_PROGRESS|SUCCESS|FAILURE|UNKNOWN, progress:"NN%", fail_reason, result_url}};
-    /// <see cref="EmulatorOptions.AppleRouterFlat"/> answers the "flat" variant {task_id, status, progress, video_url}
-    /// some gateways send.
+    /// AppleRouter's poll. AppleRouter's create-video reference (docs/providers.md, Answers) documents only the route
+    /// and "get video URL from response"; both shapes are inferred: the default is the new-api gateway's wrapper
+    /// {code:"success", data:{task_id, status NOT_START|SUBMITTED|QUEUED|IN_PROGRESS|SUCCESS|FAILURE|UNKNOWN,
+    /// progress:"NN%", fail_reason, result_url}}; <see cref="EmulatorOptions.AppleRouterFlat"/> answers the "flat"
+    /// variant {task_id, status, progress, video_url} some gateways send.
     /// </summary>
     internal static Task Poll(HttpContext ctx, EmulatorOptions options, EmulatorState state, string id)
     {

@@ -3,15 +3,16 @@ using System.Text.Json.Nodes;
 
 namespace VideoGen.Emulator;
 
-/// <summary>AppleRouter's validation table (seeds/004) for its JSON route, POST /v1/video/generations.</summary>
+/// <summary>AppleRouter's validation table (AppleRouter's create-video reference, docs/providers.md) for its JSON route, POST /v1/video/generations.</summary>
 internal static partial class ProviderSchemas
 {
     /// <summary>
-    /// seeds/004_f659fa69552f57f8.txt, AppleRouter <c>POST /v1/video/generations</c> (JSON). Documented: model and
-    /// prompt required strings; image string (URL or base64); duration number; width, height, fps, seed integers.
-    /// Inferred: duration, width, height and fps are positive (a length, a size in pixels, a frame rate).
+    /// AppleRouter's create-video reference (docs/providers.md, Sources), <c>POST /v1/video/generations</c> (JSON).
+    /// Documented: model and prompt required strings; image string (URL or base64); duration number; width, height,
+    /// fps, seed integers. Inferred: duration, width, height and fps are positive (a length, a size in pixels, a frame
+    /// rate).
     /// </summary>
-    public static readonly IReadOnlyList<FieldRule> AppleRouterGenerationsSeed004 = new FieldRule[]
+    public static readonly IReadOnlyList<FieldRule> AppleRouterGenerations = new FieldRule[]
     {
         new("model", FieldType.String, Required: true, Check: NotBlank),
         new("prompt", FieldType.String, Required: true, Check: NotBlank),

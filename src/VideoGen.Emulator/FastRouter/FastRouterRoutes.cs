@@ -11,18 +11,18 @@ namespace VideoGen.Emulator;
 
 /// <summary>
 /// FastRouter's routes: submit POST /api/v1/videos and poll POST /api/v1/getAsyncResponse (or /getVideoResponse).
-/// Documented (seeds/000): both submit shapes (data.taskId for most models, id for Sora), both poll shapes
-/// (data.generations[] with waiting|processing|succeed|failed, and Sora's {status, progress, completed_at}), the
-/// error shape {error:{message,type,code,status}}, 404 for an invalid or expired task. Inferred: a finished poll
-/// answering the MP4 bytes (the Sora default here, FastRouterAnswersBytes for the rest), and Sora's "error" object
-/// on a failed poll.
+/// Documented (FastRouter's reference, docs/providers.md): both submit shapes (data.taskId for most models, id for
+/// Sora), both poll shapes (data.generations[] with waiting|processing|succeed|failed, and Sora's {status, progress,
+/// completed_at}), the error shape {error:{message,type,code,status}}, 404 for an invalid or expired task. Inferred: a
+/// finished poll answering the MP4 bytes (the Sora default here, FastRouterAnswersBytes for the rest), and Sora's
+/// "error" object on a failed poll.
 /// </summary>
 internal static class FastRouterRoutes
 {
-    /// <summary>POST /api/v1/videos: validates against seeds/000's table, creates the job and answers in the Sora or the taskId shape.</summary>
+    /// <summary>POST /api/v1/videos: validates against FastRouter's reference's table, creates the job and answers in the Sora or the taskId shape.</summary>
     internal static async Task Submit(HttpContext ctx, EmulatorOptions options, EmulatorState state)
     {
-        var body = await ReadValid(ctx, options, Fast, ProviderSchemas.FastRouterSubmitSeed000, ProviderSchemas.FastRouterCrossChecks);
+        var body = await ReadValid(ctx, options, Fast, ProviderSchemas.FastRouterSubmit, ProviderSchemas.FastRouterCrossChecks);
         if (body is null)
         {
             return;
@@ -32,8 +32,8 @@ internal static class FastRouterRoutes
         var sora = model.Contains("sora", StringComparison.OrdinalIgnoreCase);
         var job = state.Create(Fast, model, prompt, options, model.StartsWith("pollo/", StringComparison.Ordinal) ? "pol_" : sora ? "video_" : "task");
         job.SubmittedBody = body.ToJsonString();
-        // Both submit shapes are documented (seeds/000, oneOf); FastRouterAnswerModel and FastRouterSubmitStatus pick
-        // the other documented values of model and status.
+        // Both submit shapes are documented (FastRouter's reference, oneOf; docs/providers.md, Answers);
+        // FastRouterAnswerModel and FastRouterSubmitStatus pick the other documented values of model and status.
         var answeredModel = options.FastRouterAnswerModel ?? model;
         if (sora)
         {
@@ -56,7 +56,7 @@ internal static class FastRouterRoutes
     /// <summary>POST /api/v1/getAsyncResponse (and /getVideoResponse): the job's generations, Sora's video object, or the MP4 bytes once finished.</summary>
     internal static async Task Poll(HttpContext ctx, EmulatorOptions options, EmulatorState state)
     {
-        var body = await ReadValid(ctx, options, Fast, ProviderSchemas.FastRouterPollSeed000);
+        var body = await ReadValid(ctx, options, Fast, ProviderSchemas.FastRouterPoll);
         if (body is null)
         {
             return;
@@ -82,8 +82,8 @@ internal static class FastRouterRoutes
         }
         var (phase, progress) = job.PolledAt(DateTimeOffset.UtcNow);
         var sora = job.Model.Contains("sora", StringComparison.OrdinalIgnoreCase);
-        // Raw MP4 bytes for a finished poll are inferred (docs/providers.md, third-party client code); FastRouterSoraJson
-        // answers the documented Sora JSON shape instead (seeds/000).
+        // Raw MP4 bytes for a finished poll are inferred (docs/providers.md, Answers: third-party client code);
+        // FastRouterSoraJson answers the documented Sora JSON shape instead (FastRouter's reference).
         if (phase == "succeeded" && ((sora && !options.FastRouterSoraJson) || (!sora && options.FastRouterAnswersBytes)))
         {
             job.CountDownload();

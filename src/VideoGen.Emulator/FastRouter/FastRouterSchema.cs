@@ -5,14 +5,14 @@ using System.Text.Json.Nodes;
 
 namespace VideoGen.Emulator;
 
-/// <summary>FastRouter's validation tables (seeds/000-002): submit, poll, and the rules across submit fields.</summary>
+/// <summary>FastRouter's validation tables (FastRouter's reference and guide, docs/providers.md): submit, poll, and the rules across submit fields.</summary>
 internal static partial class ProviderSchemas
 {
     private static readonly string[] SoraOnly = { "seconds", "size" };
     private static readonly string[] NotSora = { "length", "resolution", "aspectRatio" };
 
-    /// <summary>seeds/000 (FastRouter OpenAPI): the 18 ids of the <c>model</c> enum of POST /api/v1/videos.</summary>
-    public static readonly IReadOnlyList<string> FastRouterModelsSeed000 = new[]
+    /// <summary>FastRouter's reference (its OpenAPI, docs/providers.md): the 18 ids of the <c>model</c> enum of POST /api/v1/videos.</summary>
+    public static readonly IReadOnlyList<string> FastRouterModels = new[]
     {
         "google/veo2", "google/veo3", "google/veo3-fast", "openai/sora-2", "openai/sora-2-pro", "kling-ai/kling-v1-6",
         "kling-ai/kling-v2", "kling-ai/kling-v2-1", "kling-ai/kling-v2-1-master", "runway/runway-gen-3-turbo",
@@ -21,14 +21,14 @@ internal static partial class ProviderSchemas
     };
 
     /// <summary>
-    /// seeds/000_299343856b99761a.txt, FastRouter <c>POST /api/v1/videos</c> (seeds/001-002 list the same body).
-    /// Documented: every field, type and enum below; required model and prompt; image "format: uri ... Only URLs
-    /// supported (no base64)". Inferred from "(used by Sora models)": seconds and size only with a Sora model, and
+    /// FastRouter's reference (docs/providers.md, Sources), <c>POST /api/v1/videos</c> (its earlier versions list the
+    /// same body). Documented: every field, type and enum below; required model and prompt; image "format: uri ... Only
+    /// URLs supported (no base64)". Inferred from "(used by Sora models)": seconds and size only with a Sora model, and
     /// length, resolution and aspectRatio only without one (see <see cref="FastRouterCrossChecks"/>).
     /// </summary>
-    public static readonly IReadOnlyList<FieldRule> FastRouterSubmitSeed000 = new FieldRule[]
+    public static readonly IReadOnlyList<FieldRule> FastRouterSubmit = new FieldRule[]
     {
-        new("model", FieldType.String, Required: true, Enum: FastRouterModelsSeed000),
+        new("model", FieldType.String, Required: true, Enum: FastRouterModels),
         new("prompt", FieldType.String, Required: true, Check: NotBlank),
         new("image", FieldType.String, Check: AbsoluteHttpUrl),
         new("length", FieldType.Integer, IntEnum: new long[] { 4, 5, 6, 8, 10, 12 }),
@@ -41,16 +41,17 @@ internal static partial class ProviderSchemas
         new("generateAudio", FieldType.Boolean),
     };
 
-    /// <summary>seeds/000, FastRouter <c>POST /api/v1/getAsyncResponse</c> (and seeds/001's /getVideoResponse): taskId required; model (the taskId/model rule is checked against the job).</summary>
-    public static readonly IReadOnlyList<FieldRule> FastRouterPollSeed000 = new FieldRule[]
+    /// <summary>FastRouter's reference, <c>POST /api/v1/getAsyncResponse</c> (and FastRouter's guide's /getVideoResponse; docs/providers.md): taskId required; model (the taskId/model rule is checked against the job).</summary>
+    public static readonly IReadOnlyList<FieldRule> FastRouterPoll = new FieldRule[]
     {
         new("taskId", FieldType.String, Required: true, Check: NotBlank),
         new("model", FieldType.String),
     };
 
     /// <summary>
-    /// FastRouter's rules across fields (inferred from seeds/000's "used by Sora models"): a Sora model takes seconds
-    /// and size, and not length, resolution or aspectRatio; another model the reverse.
+    /// FastRouter's rules across fields (inferred from FastRouter's reference's "used by Sora models",
+    /// docs/providers.md, Parameters): a Sora model takes seconds and size, and not length, resolution or aspectRatio;
+    /// another model the reverse.
     /// </summary>
     public static string? FastRouterCrossChecks(JsonObject body)
     {

@@ -13,17 +13,18 @@ namespace VideoGen.Emulator;
 
 /// <summary>
 /// The OpenAI-style /v1/videos route: AppleRouter's veo-3.1 family and what an OpenAICompatible gateway serves under
-/// /v1 (create, retrieve, content, remix, delete); answered in AppleRouter's error shape.
-/// Documented (seeds/004): the create answer {id, object, model, status, progress, created_at, seconds, size}.
-/// Inferred (docs/providers.md, OpenAI's shape at gateways): retrieve GET /v1/videos/{id} with completed_at, expires_at,
-/// error; content GET /v1/videos/{id}/content?variant=..., 404 until done; the openai-poll-after-ms header.
+/// /v1 (create, retrieve, content, remix, delete); answered in AppleRouter's error shape. Documented (AppleRouter's
+/// create-video and Veo references, docs/providers.md): the create answer {id, object, model, status, progress,
+/// created_at, seconds, size}; content GET /v1/videos/{id}/content, 404 until done (AppleRouter's content reference).
+/// OpenAI's shape as gateways serve it (OpenAI's Python SDK, docs/providers.md, Answers): retrieve GET /v1/videos/{id}
+/// with completed_at, expires_at, error; content's ?variant=...; the openai-poll-after-ms header.
 /// </summary>
 internal static class OpenAIVideosRoutes
 {
     /// <summary>POST /v1/videos (multipart): validates the form, creates the job and answers its video object.</summary>
     internal static async Task Create(HttpContext ctx, EmulatorOptions options, EmulatorState state)
     {
-        // seeds/004 documents multipart/form-data only: a form-urlencoded body (or JSON) is refused.
+        // AppleRouter documents multipart/form-data only (docs/providers.md): a form-urlencoded body (or JSON) is refused.
         if (!(ctx.Request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) ?? false))
         {
             await Error(ctx, Apple, 415, "Content-Type must be multipart/form-data, not '" + ctx.Request.ContentType + "'");
@@ -50,14 +51,15 @@ internal static class OpenAIVideosRoutes
     }
 
     /// <summary>
-    /// The multipart /v1/videos form against seeds/004's table for the veo-3.1 family (AppleRouter: seconds, size and
-    /// input_reference required, size 720x1280|1280x720), else against the OpenAI-style table of docs/providers.md.
+    /// The multipart /v1/videos form against AppleRouter's table for the veo-3.1 family (docs/providers.md, Parameters)
+    /// (AppleRouter: seconds, size and input_reference required, size 720x1280|1280x720), else against the OpenAI-style
+    /// table of docs/providers.md.
     /// </summary>
     private static string? VideosFormProblem(IFormCollection form, EmulatorOptions options)
     {
         var model = form["model"].ToString();
         var apple = model.StartsWith("veo-3.1", StringComparison.OrdinalIgnoreCase);
-        var required = apple ? ProviderSchemas.AppleRouterVideosRequiredSeed004 : new[] { "model", "prompt" };
+        var required = apple ? ProviderSchemas.AppleRouterVideosRequired : new[] { "model", "prompt" };
         foreach (var name in required)
         {
             var present = name == "input_reference"
@@ -70,7 +72,7 @@ internal static class OpenAIVideosRoutes
         }
         if (!options.AcceptUnknownFields)
         {
-            var unknown = form.Keys.Concat(form.Files.Select(f => f.Name)).FirstOrDefault(k => !ProviderSchemas.AppleRouterVideosFieldsSeed004.Contains(k));
+            var unknown = form.Keys.Concat(form.Files.Select(f => f.Name)).FirstOrDefault(k => !ProviderSchemas.AppleRouterVideosFields.Contains(k));
             if (unknown != null)
             {
                 return "unknown field '" + unknown + "'";
@@ -157,8 +159,8 @@ internal static class OpenAIVideosRoutes
         return Json(ctx, 200, new JsonObject { ["id"] = job.Id, ["object"] = "video.deleted", ["deleted"] = true });
     }
 
-    /// <summary>seeds/004's sizes for the veo-3.1 family: the text's 720x1280/1280x720 and the example's 16x9 (and its portrait 9x16).</summary>
-    private static readonly string[] AppleRouterVideosSizes = ProviderSchemas.AppleRouterVideosSizesSeed004.Concat(new[] { "16x9", "9x16" }).ToArray();
+    /// <summary>AppleRouter's sizes for the veo-3.1 family (docs/providers.md, Parameters): its text's 720x1280/1280x720 and its example's 16x9 and 9x16.</summary>
+    private static readonly string[] AppleRouterVideosSizes = ProviderSchemas.AppleRouterVideosDocumentedSizes.Concat(new[] { "16x9", "9x16" }).ToArray();
 
     /// <summary>The job as an OpenAI-style video object at <paramref name="now"/>.</summary>
     private static JsonObject VideoObject(EmulatedJob job, DateTimeOffset now)

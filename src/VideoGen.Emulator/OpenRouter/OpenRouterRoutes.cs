@@ -12,12 +12,13 @@ namespace VideoGen.Emulator;
 
 /// <summary>
 /// OpenRouter's routes (base /api/v1): submit, poll, content, the current key and the model capabilities.
-/// Documented (seeds/003): 202 {id, polling_url, status, generation_id}, poll GET /videos/{id} in the same shape,
-/// error {error:{code,message}}. Inferred (docs/providers.md): /videos/{id}/content?index=N and /videos/models.
+/// Documented (OpenRouter's submit and poll references, docs/providers.md): 202 {id, polling_url, status, generation_id},
+/// poll GET /videos/{id} in the same shape, error {error:{code,message}}; /videos/{id}/content?index=N and /videos/models
+/// (OpenRouter's video guide and model-list reference, docs/providers.md).
 /// </summary>
 internal static class OpenRouterRoutes
 {
-    /// <summary>GET /api/v1/key: the current key (docs/providers.md), its limit from <see cref="EmulatorOptions.KeyLimitRemaining"/>.</summary>
+    /// <summary>GET /api/v1/key: the current key (docs/providers.md, OpenRouter's model list and key), its limit from <see cref="EmulatorOptions.KeyLimitRemaining"/>.</summary>
     internal static Task Key(HttpContext ctx, EmulatorOptions options) => Json(ctx, 200, new JsonObject
     {
         ["data"] = new JsonObject
@@ -28,7 +29,7 @@ internal static class OpenRouterRoutes
         },
     });
 
-    /// <summary>GET /api/v1/videos/models: the model capabilities (docs/providers.md, inferred).</summary>
+    /// <summary>GET /api/v1/videos/models: the model capabilities (OpenRouter's model-list reference, docs/providers.md, OpenRouter's model list and key).</summary>
     internal static Task Models(HttpContext ctx) => Json(ctx, 200, OpenRouterModels());
 
     private static JsonObject OpenRouterModels()
@@ -60,10 +61,10 @@ internal static class OpenRouterRoutes
         };
     }
 
-    /// <summary>POST /api/v1/videos on OpenRouter's port: validates against seeds/003's table and answers 202 with the polling URL.</summary>
+    /// <summary>POST /api/v1/videos on OpenRouter's port: validates against OpenRouter's submit reference's table and answers 202 with the polling URL.</summary>
     internal static async Task Submit(HttpContext ctx, EmulatorOptions options, EmulatorState state)
     {
-        var body = await ReadValid(ctx, options, Open, ProviderSchemas.OpenRouterSubmitSeed003);
+        var body = await ReadValid(ctx, options, Open, ProviderSchemas.OpenRouterSubmit);
         if (body is null)
         {
             return;
@@ -77,9 +78,9 @@ internal static class OpenRouterRoutes
     }
 
     /// <summary>
-    /// seeds/003's VideoGenerationResponse: id, polling_url, status (pending|in_progress|completed|failed|cancelled|expired),
-    /// generation_id, unsigned_urls, usage, error. The <c>progress</c> field is not documented: a variant a gateway may
-    /// send (inferred), which a client must tolerate.
+    /// OpenRouter's submit reference's VideoGenerationResponse (docs/providers.md, Answers): id, polling_url, status
+    /// (pending|in_progress|completed|failed|cancelled|expired), generation_id, unsigned_urls, usage, error. The
+    /// <c>progress</c> field is not documented: a variant a gateway may send (inferred), which a client must tolerate.
     /// </summary>
     internal static Task Poll(HttpContext ctx, EmulatorOptions options, EmulatorState state, string id)
     {
@@ -112,8 +113,9 @@ internal static class OpenRouterRoutes
     }
 
     /// <summary>
-    /// OpenRouter's content route (inferred, docs/providers.md): <c>?index=N</c> picks one of the job's unsigned_urls; the
-    /// emulator makes one video, so index must be 0 or absent (read as 0); another number 404, not a number 400.
+    /// OpenRouter's content route (OpenRouter's video guide, docs/providers.md, Routes): <c>?index=N</c> picks one of
+    /// the job's unsigned_urls; the emulator makes one video, so index must be 0 or absent (read as 0); another number
+    /// 404, not a number 400.
     /// </summary>
     internal static Task Content(HttpContext ctx, EmulatorOptions options, EmulatorState state, string id)
     {

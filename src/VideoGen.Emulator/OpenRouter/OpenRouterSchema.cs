@@ -7,7 +7,7 @@ using System.Text.RegularExpressions;
 
 namespace VideoGen.Emulator;
 
-/// <summary>OpenRouter's validation table (seeds/003): submit, with its frame image, input reference and provider checks.</summary>
+/// <summary>OpenRouter's validation table (OpenRouter's submit reference, docs/providers.md): submit, with its frame image, input reference and provider checks.</summary>
 internal static partial class ProviderSchemas
 {
     private static readonly Regex SizePattern = new("^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$", RegexOptions.CultureInvariant);
@@ -16,18 +16,18 @@ internal static partial class ProviderSchemas
     private static readonly string[] ReferenceTypes = { "image_url", "audio_url", "video_url" };
 
     /// <summary>
-    /// seeds/003_9dc5aa8ce11d2340.txt, OpenRouter <c>POST /videos</c> (VideoGenerationRequest). Documented: every
-    /// field below, snake_case; duration integer minimum 1; the resolution and aspect_ratio enums (exact spelling:
-    /// "1K", not "1k"); callback_url "Must be HTTPS"; frame_images items FrameImage = ContentPartImage (type
-    /// "image_url", image_url.url required) plus required frame_type first_frame|last_frame; input_references items
-    /// a oneOf by type image_url|audio_url|video_url. Inferred: size must read WIDTHxHEIGHT ("e.g. 1280x720").
+    /// OpenRouter's submit reference (docs/providers.md, Sources), <c>POST /videos</c> (VideoGenerationRequest).
+    /// Documented: every field below, snake_case; duration integer minimum 1; the resolution and aspect_ratio enums
+    /// (exact spelling: "1K", not "1k"); callback_url "Must be HTTPS"; frame_images items FrameImage = ContentPartImage
+    /// (type "image_url", image_url.url required) plus required frame_type first_frame|last_frame; input_references
+    /// items a oneOf by type image_url|audio_url|video_url. Inferred: size must read WIDTHxHEIGHT ("e.g. 1280x720").
     /// </summary>
-    public static readonly IReadOnlyList<FieldRule> OpenRouterSubmitSeed003 = new FieldRule[]
+    public static readonly IReadOnlyList<FieldRule> OpenRouterSubmit = new FieldRule[]
     {
         new("model", FieldType.String, Required: true, Check: NotBlank),
         new("prompt", FieldType.String, Required: true, Check: NotBlank),
         new("duration", FieldType.Integer, Minimum: 1),
-        new("resolution", FieldType.String, Enum: new[] { "480p", "720p", "768p", "1080p", "1K", "2K", "4K" }),  // 768p: docs/providers.md "newer public facts", not in seeds/003
+        new("resolution", FieldType.String, Enum: new[] { "480p", "720p", "768p", "1080p", "1K", "2K", "4K" }),  // 768p: docs/providers.md, Parameters
         new("aspect_ratio", FieldType.String, Enum: new[] { "16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9", "9:21" }),
         new("size", FieldType.String, Check: n => SizePattern.IsMatch(n.GetValue<string>()) ? null : "size must be WIDTHxHEIGHT, e.g. 1280x720"),
         new("frame_images", FieldType.Array, Check: FrameImages),

@@ -6,10 +6,11 @@ using System.Text.Json;
 namespace VideoGen.Core.Providers
 {
     /// <summary>
-    /// AppleRouter (AppleRouter's reference, docs/providers.md). Submit <c>POST /v1/video/generations</c> (JSON: model, prompt, image, duration,
-    /// width, height, fps, seed) answers <c>{task_id, status}</c>; poll <c>GET /v1/video/generations/{task_id}</c>
-    /// answers the new-api task shape <c>{code, data:{task_id, status, progress:"NN%", fail_reason, result_url}}</c>
-    /// (docs/providers.md, inferred) or a flat <c>{task_id, status, progress, result_url|video_url|url}</c>.
+    /// AppleRouter (AppleRouter's reference, docs/providers.md). Submit <c>POST /v1/video/generations</c> (JSON: model,
+    /// prompt, image, duration, width, height, fps, seed) answers <c>{task_id, status}</c>; poll <c>GET
+    /// /v1/video/generations/{task_id}</c> answers the new-api task shape <c>{code, data:{task_id, status,
+    /// progress:"NN%", fail_reason, result_url}}</c> (docs/providers.md, Answers: inferred) or a flat <c>{task_id,
+    /// status, progress, result_url|video_url|url}</c>.
     /// </summary>
     public sealed class AppleRouterMapping : IProviderMapping, IRemixDeleteMapping
     {

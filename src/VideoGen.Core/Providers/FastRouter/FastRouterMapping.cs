@@ -6,10 +6,11 @@ using System.Text.Json;
 namespace VideoGen.Core.Providers
 {
     /// <summary>
-    /// FastRouter (FastRouter's reference, docs/providers.md: OpenAPI 3.1; FastRouter's older documents, docs/providers.md: older pages). Submit <c>POST /api/v1/videos</c>;
-    /// poll <c>POST /api/v1/getAsyncResponse {taskId, model}</c>. Two submit shapes (most models:
-    /// <c>data.taskId</c>; Sora: <c>id</c>), two poll shapes (<c>data.generations[]</c>; Sora <c>status</c>/<c>progress</c>),
-    /// and a finished poll may answer the MP4 bytes themselves (Content-Type video/*, docs/providers.md, inferred).
+    /// FastRouter (FastRouter's reference and FastRouter's guide, docs/providers.md). Submit <c>POST
+    /// /api/v1/videos</c>; poll <c>POST /api/v1/getAsyncResponse {taskId, model}</c>. Two submit shapes (most models:
+    /// <c>data.taskId</c>; Sora: <c>id</c>), two poll shapes (<c>data.generations[]</c>; Sora
+    /// <c>status</c>/<c>progress</c>), and a finished poll may answer the MP4 bytes themselves (Content-Type video/*,
+    /// docs/providers.md, Answers: inferred).
     /// </summary>
     public sealed class FastRouterMapping : IProviderMapping, IPricingMapping
     {
@@ -191,7 +192,7 @@ namespace VideoGen.Core.Providers
             return next;
         }
 
-        /// <summary>The poll route of FastRouter's older documents (FastRouter's older documents, docs/providers.md), tried when <see cref="PollPath"/> is missing.</summary>
+        /// <summary>The poll route of FastRouter's guide and its reference's earlier versions (docs/providers.md, Routes), tried when <see cref="PollPath"/> is missing.</summary>
         public const string LegacyPollPath = "api/v1/getVideoResponse";
 
         /// <inheritdoc/>

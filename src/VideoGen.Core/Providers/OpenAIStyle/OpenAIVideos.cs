@@ -119,8 +119,8 @@ namespace VideoGen.Core.Providers
         }
 
         /// <summary>
-        /// <c>POST videos/{id}/remix</c> with JSON <c>{"prompt": ...}</c> (docs/providers.md, newer public facts): the new video
-        /// takes the source's model, seconds and size, so the prompt is the only field.
+        /// <c>POST videos/{id}/remix</c> with JSON <c>{"prompt": ...}</c> (docs/providers.md, Remix and delete): the
+        /// new video takes the source's model, seconds and size, so the prompt is the only field.
         /// </summary>
         public static HttpRequestMessage CreateRemixRequest(Uri videosBase, VideoJob source, string prompt) =>
             ProviderJson.JsonPost(ProviderJson.Combine(videosBase, "videos/" + Uri.EscapeDataString(source.Id) + "/remix"), w => w.WriteString("prompt", prompt));

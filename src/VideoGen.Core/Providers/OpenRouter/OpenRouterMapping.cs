@@ -4,10 +4,11 @@ using System.Net.Http;
 namespace VideoGen.Core.Providers
 {
     /// <summary>
-    /// OpenRouter (OpenRouter's reference, docs/providers.md: OpenAPI 3.1, base <c>https://openrouter.ai/api/v1</c>). Submit <c>POST /videos</c>
-    /// (snake_case JSON) answers 202 <c>{id, polling_url, status, generation_id?, unsigned_urls?, usage?, error?}</c>;
-    /// poll <c>GET /videos/{id}</c> (or the polling URL, resolved against the base); download
-    /// <c>GET /videos/{id}/content?index=N</c> with the bearer key (docs/providers.md, inferred).
+    /// OpenRouter (OpenRouter's reference, docs/providers.md: OpenAPI 3.1, base <c>https://openrouter.ai/api/v1</c>).
+    /// Submit <c>POST /videos</c> (snake_case JSON) answers 202 <c>{id, polling_url, status, generation_id?,
+    /// unsigned_urls?, usage?, error?}</c>; poll <c>GET /videos/{id}</c> (or the polling URL, resolved against the
+    /// base); download <c>GET /videos/{id}/content?index=N</c> with the bearer key (OpenRouter's video guide,
+    /// docs/providers.md, Routes).
     /// </summary>
     public sealed class OpenRouterMapping : IProviderMapping, IPricingMapping
     {
