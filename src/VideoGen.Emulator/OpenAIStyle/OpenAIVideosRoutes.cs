@@ -67,7 +67,7 @@ internal static class OpenAIVideosRoutes
                 : !string.IsNullOrWhiteSpace(form[name].ToString());
             if (!present)
             {
-                return name + " is required" + (apple ? " (seeds/004, model " + model + ")" : string.Empty);
+                return name + " is required" + (apple ? " (AppleRouter's create-video reference, model " + model + ")" : string.Empty);
             }
         }
         if (!options.AcceptUnknownFields)
