@@ -1,7 +1,8 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using VideoGen.Core;
 
-namespace VideoGen.Core.Tests;
+namespace VideoGen.Module.Tests;
 
 /// <summary>What a clean clone must hold together: one version, the manifest's exports, the format file, the README's commands.</summary>
 public class RepositoryTests
