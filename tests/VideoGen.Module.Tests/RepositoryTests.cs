@@ -119,6 +119,18 @@ public class RepositoryTests
     }
 
     [Fact]
+    public void Every_Pester_test_file_lies_under_tests_Pester_where_build_ps1_runs_them()
+    {
+        // build.ps1 hands Pester the folder tests/Pester: a *.Tests.ps1 anywhere else in tests/ would never run.
+        var pester = Path.Combine(Repo.Root, "tests", "Pester");
+        Assert.Contains("$config.Run.Path = Join-Path $root 'tests/Pester'", Read("build.ps1"), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(pester, "VideoGen.TestHelpers.psm1")));
+        Assert.NotEmpty(Directory.GetFiles(pester, "*.Tests.ps1"));
+        Assert.DoesNotContain(Directory.GetFiles(Path.Combine(Repo.Root, "tests"), "*.Tests.ps1", SearchOption.AllDirectories),
+            f => !f.StartsWith(pester + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_ci_script_runs_the_test_command_the_readme_gives()
     {
         var readme = Read("README.md");
