@@ -9,7 +9,8 @@
     Test    Build, the xunit suites (dotnet test), then the Pester suite on this PowerShell with the Pester the build
             restored (out/modules); ends with one line "total: N passed, N failed" and fails if either runner
             failed or did not run.
-    Pester  Build, then only the Pester suite (tests/*.Tests.ps1) against the built module.
+    Pester  Build, then only the Pester suite (every tests/Pester/*.Tests.ps1, one file per cmdlet and the end-to-end
+            and module files, sharing tests/Pester/VideoGen.TestHelpers.psm1) against the built module.
     Package Build, then out/package/VideoGen/<version>/ (the built layout) and a .nupkg in out/package/feed.
     Bench   Build, then the benchmarks (tests/VideoGen.Benchmarks; -Quick for small sizes). Prints one table.
     Demo    Build, start the emulator on loopback, run
@@ -129,7 +130,8 @@ function Invoke-PesterSuite {
         Remove-Module Pester -ErrorAction SilentlyContinue
         Import-Module $pesterManifest.FullName -Force
         $config = New-PesterConfiguration
-        $config.Run.Path = Join-Path $root 'tests'
+        # Every *.Tests.ps1 under tests/Pester: a new file there runs without being listed here.
+        $config.Run.Path = Join-Path $root 'tests/Pester'
         $config.Run.Exit = $false
         $config.Run.PassThru = $true
         $config.Output.Verbosity = 'Detailed'

@@ -10,7 +10,7 @@ namespace VideoGen.Core.Tests;
 
 /// <summary>
 /// Issue 23 item 4: <see cref="EndpointScope"/> decides where a key may go — scheme, host, redirects and proxies. The child
-/// process test in tests/VideoGen.PowerShell.Tests/ProxyTests.cs covers HTTP_PROXY from the environment; here the proxy is
+/// process test in tests/VideoGen.PowerShell.Tests/Shared/ProxyTests.cs covers HTTP_PROXY from the environment; here the proxy is
 /// given through <see cref="VideoGenClientOptions.Proxy"/> to the client <see cref="VideoGenClient.CreateDefault"/> builds.
 /// </summary>
 public sealed class EndpointScopeTests : IClassFixture<EmulatorFixture>

@@ -5,8 +5,8 @@ using VideoGen.PowerShell.Tests.Support;
 namespace VideoGen.PowerShell.Tests;
 
 /// <summary>
-/// Issue 17: New-Video -RemixOf and Remove-Video on the OpenAI-style route, against an emulator of each test's own (its
-/// request, remix and delete counters are the test's alone).
+/// Issue 17: New-Video -RemixOf on the OpenAI-style route, against an emulator of each test's own (its request, remix and
+/// delete counters are the test's alone). Remove-Video's own tests are in RemoveVideo/RemoveVideoTests.cs.
 /// </summary>
 public class RemixTests
 {
@@ -18,7 +18,7 @@ public class RemixTests
         return Assert.Single(made.Output);
     }
 
-    private static string Describe(PsResult result) =>
+    internal static string Describe(PsResult result) =>
         string.Join("\n", result.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e.Exception.Message)) + "\n" + result.Terminating;
 
     [Fact]
@@ -111,57 +111,6 @@ public class RemixTests
         Assert.Equal(requestsBefore + 1, emulator.State.Requests);
         Assert.Equal(0, emulator.State.Remixes);
         Assert.Equal(1, emulator.State.Submissions);
-    }
-
-    [Fact]
-    public async Task Remove_Video_WhatIf_sends_nothing_and_Confirm_false_sends_one_DELETE_and_ends_the_job_in_the_journal()
-    {
-        await using var emulator = await SharedEmulator.StartPrivateAsync();
-        using var ps = Engine.Start();
-        var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
-        var done = FinishedVideo(ps, uri, "A forest", "forest");
-        var requestsBefore = emulator.State.Requests;
-
-        var whatIf = ps.Set("done", done).Run("$done | Remove-Video -WhatIf");
-
-        Assert.True(whatIf.Errors.Count == 0, Describe(whatIf));
-        Assert.Empty(whatIf.Output);
-        Assert.Equal(requestsBefore, emulator.State.Requests);
-        Assert.Equal(0, emulator.State.Deletes);
-
-        var removed = ps.Run("$done | Remove-Video -Confirm:$false");
-
-        Assert.True(removed.Errors.Count == 0, Describe(removed));
-        Assert.Empty(removed.Output);
-        Assert.Equal(1, emulator.State.Deletes);
-        Assert.Equal(requestsBefore + 1, emulator.State.Requests);
-        Assert.True(emulator.State.Jobs[done.Text("Id")!].Deleted);
-        Assert.Contains("ended:" + done.Text("Id"), StoreFile.Events(ps.Journal));
-        Assert.Empty(ps.Run("Get-VideoJob").Output);
-    }
-
-    [Fact]
-    public async Task Remove_Video_PassThru_emits_the_job_and_takes_Id_with_Provider()
-    {
-        await using var emulator = await SharedEmulator.StartPrivateAsync();
-        using var ps = Engine.Start();
-        var uri = emulator.BaseUriFor("OpenAICompatible").AbsoluteUri;
-        var done = FinishedVideo(ps, uri, "A desert");
-
-        var result = ps.Run("Remove-Video -Id $args[1] -Provider OpenAICompatible -BaseUri $args[0] -Confirm:$false -PassThru", uri, done.Text("Id"));
-
-        Assert.True(result.Errors.Count == 0, Describe(result));
-        var job = Assert.Single(result.Output);
-        Assert.Equal(done.Text("Id"), job.Text("Id"));
-        Assert.Equal("deleted", job.Text("ProviderStatus"));
-        Assert.Equal(1, emulator.State.Deletes);
-
-        // Gone at the provider: deleting again is the provider's 404, naming the id.
-        var again = ps.Run("Remove-Video -Id $args[1] -Provider OpenAICompatible -BaseUri $args[0] -Confirm:$false", uri, done.Text("Id"));
-        var error = Assert.Single(again.Errors);
-        Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
-        Assert.Contains(done.Text("Id")!, error.Exception.Message, StringComparison.Ordinal);
-        Assert.Equal(1, emulator.State.Deletes);
     }
 
     [Theory]

@@ -1,10 +1,11 @@
 using System.Reflection;
 using System.Runtime.Loader;
 using System.Xml.Linq;
+using VideoGen.Core;
 using VideoGen.HelpGen;
 using VideoGen.Isolation;
 
-namespace VideoGen.Core.Tests;
+namespace VideoGen.Module.Tests;
 
 /// <summary>Help comes from the cmdlets' documentation comments; a parameter without help or a cmdlet without examples fails here.</summary>
 public class HelpTests

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using VideoGen.Core.Storage;
 using VideoGen.Isolation;
 
-namespace VideoGen.Core.Tests;
+namespace VideoGen.Module.Tests;
 
 /// <summary>
 /// SQLite's native library: which build (RID) a process needs, where the module keeps it, and what Windows PowerShell 5.1

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using VideoGen.Core;
 
-namespace VideoGen.Core.Tests;
+namespace VideoGen.Module.Tests;
 
 /// <summary>
 /// A provider is one folder (src/VideoGen.Core/Providers/&lt;Provider&gt;): outside the provider folders, no code in the core

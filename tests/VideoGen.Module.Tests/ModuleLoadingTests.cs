@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using VideoGen.Commands;
 
-namespace VideoGen.Core.Tests;
+namespace VideoGen.Module.Tests;
 
 /// <summary>Issue 13 item 9: what Windows PowerShell 5.1 loads, checked without Windows.</summary>
 public sealed class ModuleLoadingTests : IDisposable

@@ -1,7 +1,8 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using VideoGen.Core;
 
-namespace VideoGen.Core.Tests;
+namespace VideoGen.Module.Tests;
 
 /// <summary>What a clean clone must hold together: one version, the manifest's exports, the format file, the README's commands.</summary>
 public class RepositoryTests
@@ -115,6 +116,18 @@ public class RepositoryTests
         Assert.Contains("Path", items);
         Assert.Contains("Size", items);
         Assert.Contains("Id", items);
+    }
+
+    [Fact]
+    public void Every_Pester_test_file_lies_under_tests_Pester_where_build_ps1_runs_them()
+    {
+        // build.ps1 hands Pester the folder tests/Pester: a *.Tests.ps1 anywhere else in tests/ would never run.
+        var pester = Path.Combine(Repo.Root, "tests", "Pester");
+        Assert.Contains("$config.Run.Path = Join-Path $root 'tests/Pester'", Read("build.ps1"), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(pester, "VideoGen.TestHelpers.psm1")));
+        Assert.NotEmpty(Directory.GetFiles(pester, "*.Tests.ps1"));
+        Assert.DoesNotContain(Directory.GetFiles(Path.Combine(Repo.Root, "tests"), "*.Tests.ps1", SearchOption.AllDirectories),
+            f => !f.StartsWith(pester + Path.DirectorySeparatorChar, StringComparison.Ordinal));
     }
 
     [Fact]
