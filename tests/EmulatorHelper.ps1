@@ -24,7 +24,7 @@ function Start-VideoGenEmulator {
         $uris = @{}
         $first = $null
         $deadline = [DateTime]::UtcNow.AddSeconds(30)
-        while ($uris.Count -lt 4) {
+        while ($uris.Count -lt 5) {
             # A bounded read: ReadLine() would wait past the deadline (for ever) on an emulator that hangs before printing.
             $read = $process.StandardOutput.ReadLineAsync()
             $left = $deadline - [DateTime]::UtcNow
@@ -63,13 +63,14 @@ function Start-VideoGenEmulator {
         OpenRouter  = $uris['VIDEOGEN_OPENROUTER_BASE_URI']
         AppleRouter = $uris['VIDEOGEN_APPLEROUTER_BASE_URI']
         OpenAICompatible = $uris['VIDEOGEN_OPENAICOMPATIBLE_BASE_URI']
+        Fal         = $uris['VIDEOGEN_FAL_BASE_URI']
     }
 }
 
 # Every variable Set-VideoGenEmulatorEnvironment sets, for callers that put them back afterwards.
 $VideoGenEmulatorVariables = @('VIDEOGEN_FASTROUTER_BASE_URI', 'VIDEOGEN_OPENROUTER_BASE_URI', 'VIDEOGEN_APPLEROUTER_BASE_URI',
-    'VIDEOGEN_OPENAICOMPATIBLE_BASE_URI', 'FASTROUTER_API_KEY', 'OPENROUTER_API_KEY', 'APPLEROUTER_API_KEY', 'OPENAICOMPATIBLE_API_KEY',
-    'VIDEOGEN_POLL_INTERVAL_SEC')
+    'VIDEOGEN_OPENAICOMPATIBLE_BASE_URI', 'VIDEOGEN_FAL_BASE_URI', 'FASTROUTER_API_KEY', 'OPENROUTER_API_KEY', 'APPLEROUTER_API_KEY',
+    'OPENAICOMPATIBLE_API_KEY', 'FAL_KEY', 'VIDEOGEN_POLL_INTERVAL_SEC')
 
 function Set-VideoGenEmulatorEnvironment {
     # Points every provider at the emulator, in this process's environment (which a script run from a session shares
@@ -84,6 +85,9 @@ function Set-VideoGenEmulatorEnvironment {
     $env:APPLEROUTER_API_KEY = $Emulator.Key
     $env:VIDEOGEN_OPENAICOMPATIBLE_BASE_URI = $Emulator.OpenAICompatible
     $env:OPENAICOMPATIBLE_API_KEY = $Emulator.Key
+    # fal's key variable is the name fal's own documents use.
+    $env:VIDEOGEN_FAL_BASE_URI = $Emulator.Fal
+    $env:FAL_KEY = $Emulator.Key
     # The emulator's jobs take seconds, not the minutes real ones take: poll it every half second where Wait-Video has no
     # history of a model, instead of the providers' advised 10 s.
     $env:VIDEOGEN_POLL_INTERVAL_SEC = '0.5'

@@ -117,10 +117,10 @@ Describe 'New-Video completion' {
         $result.CompletionMatches.CompletionText | Should -Contain 'OpenRouter'
     }
 
-    It 'completes -Provider with every provider, OpenAICompatible included' {
+    It 'completes -Provider with every provider, OpenAICompatible and Fal included' {
         $line = 'New-Video -Provider '
         $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
-        $result.CompletionMatches.CompletionText | Should -Be @('FastRouter', 'OpenRouter', 'AppleRouter', 'OpenAICompatible')
+        $result.CompletionMatches.CompletionText | Should -Be @('FastRouter', 'OpenRouter', 'AppleRouter', 'OpenAICompatible', 'Fal')
     }
 
     It 'completes -Model with Tab from OpenRouter''s model list' {

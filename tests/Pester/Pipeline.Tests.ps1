@@ -17,6 +17,7 @@ Describe 'Import-Csv | New-Video | Wait-Video | Save-Video' {
         @{ Provider = 'FastRouter' }
         @{ Provider = 'OpenRouter' }
         @{ Provider = 'AppleRouter' }
+        @{ Provider = 'Fal' }
     ) {
         $out = Join-Path $TestDrive $Provider
         $rows = @(Import-Csv $csv)
@@ -45,6 +46,23 @@ Describe 'Import-Csv | New-Video | Wait-Video | Save-Video' {
 
         $saved.Count | Should -Be 2
         (@(Import-Csv $jobsCsv).Id | Sort-Object) | Should -Be (@($saved.Id) | Sort-Object)
+    }
+
+    It 'resumes fal requests exported with Export-Csv, following their status URLs, and saves their videos' {
+        $jobsCsv = Join-Path $TestDrive 'fal-jobs.csv'
+        Import-Csv $csv | Select-Object -First 2 | VideoGen\New-Video -Provider Fal -Force | Export-Csv -Path $jobsCsv -NoTypeInformation
+        $exported = @(Import-Csv $jobsCsv)
+        $out = Join-Path $TestDrive 'fal-resumed'
+
+        $saved = @(Import-Csv $jobsCsv | VideoGen\Wait-Video | VideoGen\Save-Video -OutputDirectory $out)
+
+        $exported.Provider | Should -Be @('Fal', 'Fal')
+        $exported | ForEach-Object { $_.PollingUrl | Should -Match '/requests/.+/status$' }
+        $saved.Count | Should -Be 2
+        (@($exported.Id) | Sort-Object) | Should -Be (@($saved.Id) | Sort-Object)
+        foreach ($video in $saved) {
+            [System.Text.Encoding]::ASCII.GetString([System.IO.File]::ReadAllBytes($video.Path), 4, 4) | Should -Be 'ftyp'
+        }
     }
 
     It 'resumes from jobs that went through ConvertTo-Json and ConvertFrom-Json' {
