@@ -109,8 +109,7 @@ internal sealed class Meter : IDisposable
         {
             while (!_stop.IsCancellationRequested)
             {
-                _self.Refresh();
-                _peak = Math.Max(_peak, _self.WorkingSet64);
+                _peak = Math.Max(_peak, WorkingSet());
                 try
                 {
                     await Task.Delay(every, _stop.Token);
@@ -122,6 +121,28 @@ internal sealed class Meter : IDisposable
         });
     }
 
+    /// <summary>
+    /// This process's working set (resident memory). On Linux from /proc/self/statm, one short read: Process.Refresh()
+    /// re-reads the process and every thread's stat file, which at ten samples a second was 6% of the CPU the 10,000-job
+    /// scenario measured of the process it samples (perf). The same number: both are the kernel's resident set size.
+    /// </summary>
+    private long WorkingSet()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                var fields = File.ReadAllText("/proc/self/statm").Split(' ');
+                return long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) * Environment.SystemPageSize;
+            }
+            catch (Exception ex) when (ex is IOException || ex is FormatException || ex is IndexOutOfRangeException || ex is UnauthorizedAccessException)
+            {
+            }
+        }
+        _self.Refresh();
+        return _self.WorkingSet64;
+    }
+
     public TimeSpan Elapsed => _clock.Elapsed;
     public long PeakBytes => _peak;
 
@@ -129,8 +150,7 @@ internal sealed class Meter : IDisposable
     public long TakePeak()
     {
         var peak = _peak;
-        _self.Refresh();
-        _peak = _self.WorkingSet64;
+        _peak = WorkingSet();
         return peak;
     }
     public long GrowthBytes => _peak - _baseline;

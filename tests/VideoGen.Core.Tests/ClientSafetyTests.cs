@@ -183,6 +183,11 @@ public sealed class ClientSafetyTests : IDisposable
         Assert.Equal("plain words stay", Sanitizer.Sanitize("plain words stay", Key));
         Assert.Equal("Token limit reached on the Basic subscription", Sanitizer.Sanitize("Token limit reached on the Basic subscription"));
         Assert.Equal("task_abcdefgh1 and sk-learn stay", Sanitizer.Sanitize("task_abcdefgh1 and sk-learn stay"));
+        // fal's scheme, for another fal key a provider quotes: the credential goes, words after "Key" stay.
+        var fal = Sanitizer.Sanitize("Authorization: Key 6f1c2d3e-4a5b-6c7d-8e9f-0a1b2c3d4e5f:9a8b7c6d5e4f3a2b rejected", "unused-key");
+        Assert.DoesNotContain("9a8b7c6d5e4f3a2b", fal);
+        Assert.DoesNotContain("6f1c2d3e", fal);
+        Assert.Equal("Key points and key frames stay", Sanitizer.Sanitize("Key points and key frames stay"));
     }
 
     // ---- issue 12 item 3: an answer with an id whose other fields cannot be read keeps the id ----
