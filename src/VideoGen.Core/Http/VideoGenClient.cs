@@ -301,40 +301,19 @@ namespace VideoGen.Core.Http
                 }
                 response = other;
             }
-            using var _ = response;
-            ProviderResponse answer;
-            try
-            {
-                answer = await ReadAnswerAsync(response, endpoint, readMedia: false, cancellationToken).ConfigureAwait(false);
-            }
-            catch (IOException ex)
-            {
-                throw BrokeOff(endpoint, ex, job.Id, submit: false, string.Empty);
-            }
-            if (!answer.IsMedia)
-            {
-                log.Debug("Poll answer for " + job.Id + " HTTP " + answer.StatusCode + ": " + answer.Text);
-            }
             VideoJob next;
-            try
+            TimeSpan? pollAfter;
+            using (response)
             {
-                next = endpoint.Mapping.ReadPollResponse(answer, job, _time.GetUtcNow());
-            }
-            catch (VideoGenException ex)
-            {
-                throw ProviderError(endpoint, ex.Kind, ex.Message, ex.TaskId ?? job.Id, ex.StatusCode, ex.InnerException, retryAfter: ex.RetryAfter);
-            }
-            catch (Exception ex) when (IsParseFailure(ex))
-            {
-                throw ProviderError(endpoint, VideoGenErrorKind.UnexpectedAnswer, endpoint.Provider + " answered the poll (HTTP " + answer.StatusCode +
-                    ") in a shape VideoGen cannot read: " + ex.Message + "." + TaskNote(job.Id), job.Id, answer.StatusCode, ex);
+                next = await ReadJobAnswerAsync(response, endpoint, job.Id, "Poll", "the poll", log, answer => mapping.ReadPollResponse(answer, job, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+                pollAfter = ServerHints.PollAfter(response, _time.GetUtcNow());
             }
             if (mapping is IResultMapping results && results.CreateResultRequest(endpoint.BaseUri, next) is HttpRequestMessage probe)
             {
                 probe.Dispose();
                 next = await ReadResultAsync(endpoint, results, next, log, cancellationToken).ConfigureAwait(false);
             }
-            next.PollAfter = ServerHints.PollAfter(response, _time.GetUtcNow());
+            next.PollAfter = pollAfter;
             if (!next.IsTerminal)
             {
                 next.LastSeenRunning = _time.GetUtcNow();
@@ -350,6 +329,16 @@ namespace VideoGen.Core.Http
         {
             using var response = await SendAsync(endpoint, () => results.CreateResultRequest(endpoint.BaseUri, done)!, _idempotent, done.Id, log, cancellationToken,
                 bufferJson: true, isOutcome: results.IsOutcome).ConfigureAwait(false);
+            return await ReadJobAnswerAsync(response, endpoint, done.Id, "Result", "the result request", log, answer => results.ReadResultResponse(answer, done, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// An answer about a job that exists (a poll's, a result's) through the one answer reader, its text on the debug
+        /// stream, then read by <paramref name="read"/>: every failure is a provider error carrying the task id.
+        /// </summary>
+        private async Task<VideoJob> ReadJobAnswerAsync(HttpResponseMessage response, ProviderEndpoint endpoint, string taskId, string label, string what,
+            IVideoGenLog log, Func<ProviderResponse, VideoJob> read, CancellationToken cancellationToken)
+        {
             ProviderResponse answer;
             try
             {
@@ -357,24 +346,24 @@ namespace VideoGen.Core.Http
             }
             catch (IOException ex)
             {
-                throw BrokeOff(endpoint, ex, done.Id, submit: false, string.Empty);
+                throw BrokeOff(endpoint, ex, taskId, submit: false, string.Empty);
             }
             if (!answer.IsMedia)
             {
-                log.Debug("Result answer for " + done.Id + " HTTP " + answer.StatusCode + ": " + answer.Text);
+                log.Debug(label + " answer for " + taskId + " HTTP " + answer.StatusCode + ": " + answer.Text);
             }
             try
             {
-                return results.ReadResultResponse(answer, done, _time.GetUtcNow());
+                return read(answer);
             }
             catch (VideoGenException ex)
             {
-                throw ProviderError(endpoint, ex.Kind, ex.Message, ex.TaskId ?? done.Id, ex.StatusCode, ex.InnerException, retryAfter: ex.RetryAfter);
+                throw ProviderError(endpoint, ex.Kind, ex.Message, ex.TaskId ?? taskId, ex.StatusCode, ex.InnerException, retryAfter: ex.RetryAfter);
             }
             catch (Exception ex) when (IsParseFailure(ex))
             {
-                throw ProviderError(endpoint, VideoGenErrorKind.UnexpectedAnswer, endpoint.Provider + " answered the result request (HTTP " + answer.StatusCode +
-                    ") in a shape VideoGen cannot read: " + ex.Message + "." + TaskNote(done.Id), done.Id, answer.StatusCode, ex);
+                throw ProviderError(endpoint, VideoGenErrorKind.UnexpectedAnswer, endpoint.Provider + " answered " + what + " (HTTP " + answer.StatusCode +
+                    ") in a shape VideoGen cannot read: " + ex.Message + "." + TaskNote(taskId), taskId, answer.StatusCode, ex);
             }
         }
 

@@ -46,39 +46,32 @@ public class DiscoveryTests
         Assert.Contains("THE JOURNAL AND RESUMING", string.Join("\n", result.Output.Select(o => o.ToString())), StringComparison.Ordinal);
     }
 
-    private static string[] Complete(Engine ps, string line)
-    {
-        var result = ps.Run("(TabExpansion2 -inputScript $args[0] -cursorColumn $args[0].Length).CompletionMatches | ForEach-Object CompletionText", line);
-        Assert.Empty(result.Errors);
-        return result.Output.Select(o => o.ToString()).ToArray();
-    }
-
     [Fact]
     public void Tab_completes_Provider_with_every_provider()
     {
         using var ps = Engine.Start();
-        Assert.Equal(new[] { "FastRouter", "OpenRouter", "AppleRouter", "OpenAICompatible", "Fal" }, Complete(ps, "New-Video -Provider "));
-        Assert.Equal(new[] { "OpenRouter", "OpenAICompatible" }, Complete(ps, "Wait-Video -Provider O"));
-        Assert.Equal(new[] { "FastRouter", "Fal" }, Complete(ps, "Get-VideoStatus -Provider F"));
+        Assert.Equal(new[] { "FastRouter", "OpenRouter", "AppleRouter", "OpenAICompatible", "Fal" }, ps.Complete("New-Video -Provider "));
+        Assert.Equal(new[] { "OpenRouter", "OpenAICompatible" }, ps.Complete("Wait-Video -Provider O"));
+        Assert.Equal(new[] { "FastRouter", "Fal" }, ps.Complete("Get-VideoStatus -Provider F"));
         // Only the OpenAI-style route has delete and remix.
-        Assert.Equal(new[] { "AppleRouter", "OpenAICompatible" }, Complete(ps, "Remove-Video -Provider "));
-        Assert.Equal(new[] { "AppleRouter", "OpenAICompatible" }, Complete(ps, "New-Video -RemixOf video_1 -Provider "));
+        Assert.Equal(new[] { "AppleRouter", "OpenAICompatible" }, ps.Complete("Remove-Video -Provider "));
+        Assert.Equal(new[] { "AppleRouter", "OpenAICompatible" }, ps.Complete("New-Video -RemixOf video_1 -Provider "));
     }
 
     [Fact]
     public void Tab_completes_Model_from_the_documented_FastRouter_list_and_from_OpenRouters_model_list()
     {
         using var ps = Engine.Start();
-        Assert.Contains("google/veo3", Complete(ps, "New-Video -Provider FastRouter -Model google/veo"));
-        Assert.Contains("google/veo-3.1", Complete(ps, "New-Video -Provider OpenRouter -Model goo"));
+        Assert.Contains("google/veo3", ps.Complete("New-Video -Provider FastRouter -Model google/veo"));
+        Assert.Contains("google/veo-3.1", ps.Complete("New-Video -Provider OpenRouter -Model goo"));
     }
 
     [Fact]
     public void Tab_completes_Variant()
     {
         using var ps = Engine.Start();
-        Assert.Equal(new[] { "Spritesheet" }, Complete(ps, "Save-Video -Variant Sp"));
-        Assert.Equal(new[] { "Thumbnail" }, Complete(ps, "Save-Video -Variant T"));
+        Assert.Equal(new[] { "Spritesheet" }, ps.Complete("Save-Video -Variant Sp"));
+        Assert.Equal(new[] { "Thumbnail" }, ps.Complete("Save-Video -Variant T"));
     }
 
     [Fact]

@@ -10,14 +10,6 @@ namespace VideoGen.PowerShell.Tests;
 /// </summary>
 public class CompletionTests
 {
-    private static string[] Complete(Engine ps, string line)
-    {
-        var result = ps.Run("(TabExpansion2 -inputScript $args[0] -cursorColumn $args[0].Length).CompletionMatches | ForEach-Object CompletionText", line);
-        Assert.Null(result.Terminating);
-        Assert.Empty(result.Errors);
-        return result.Output.Select(o => o.ToString()).ToArray();
-    }
-
     [Fact]
     public void Duration_completes_to_the_providers_documented_lengths()
     {
@@ -25,12 +17,12 @@ public class CompletionTests
         // A file that would be offered if the completer gave nothing (PowerShell falls back to file names).
         File.WriteAllText(Path.Combine(ps.Directory, "4-not-a-duration.txt"), "x");
 
-        Assert.Equal(new[] { "4", "5", "6", "8", "10", "12" }, Complete(ps, "New-Video -Provider FastRouter -Duration "));
-        Assert.Equal(new[] { "4", "8", "12" }, Complete(ps, "New-Video -Provider FastRouter -Model openai/sora-2 -Duration "));
-        Assert.Equal(new[] { "4", "8", "12" }, Complete(ps, "New-Video -Provider OpenAICompatible -Duration "));
-        Assert.Equal(new[] { "4", "8", "12" }, Complete(ps, "New-Video -Provider AppleRouter -Model veo-3.1 -Duration "));
-        Assert.Equal(new[] { "10", "12" }, Complete(ps, "New-Video -Provider FastRouter -Duration 1"));
-        Assert.DoesNotContain(Complete(ps, "New-Video -Duration 4"), c => c.Contains("not-a-duration", StringComparison.Ordinal));
+        Assert.Equal(new[] { "4", "5", "6", "8", "10", "12" }, ps.Complete("New-Video -Provider FastRouter -Duration "));
+        Assert.Equal(new[] { "4", "8", "12" }, ps.Complete("New-Video -Provider FastRouter -Model openai/sora-2 -Duration "));
+        Assert.Equal(new[] { "4", "8", "12" }, ps.Complete("New-Video -Provider OpenAICompatible -Duration "));
+        Assert.Equal(new[] { "4", "8", "12" }, ps.Complete("New-Video -Provider AppleRouter -Model veo-3.1 -Duration "));
+        Assert.Equal(new[] { "10", "12" }, ps.Complete("New-Video -Provider FastRouter -Duration 1"));
+        Assert.DoesNotContain(ps.Complete("New-Video -Duration 4"), c => c.Contains("not-a-duration", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -39,12 +31,12 @@ public class CompletionTests
         using var ps = Engine.Start();
 
         // The emulator's GET /videos/models: google/veo-3.1 takes 4, 6, 8 s; bytedance/seedance-2.0 takes 5, 10 s and 21:9.
-        Assert.Equal(new[] { "4", "6", "8" }, Complete(ps, "New-Video -Provider OpenRouter -Model google/veo-3.1 -Duration "));
-        Assert.Equal(new[] { "5", "10" }, Complete(ps, "New-Video -Provider OpenRouter -Model bytedance/seedance-2.0 -Duration "));
-        Assert.Equal(new[] { "16:9", "9:16", "1:1", "21:9" }, Complete(ps, "New-Video -Provider OpenRouter -Model bytedance/seedance-2.0 -AspectRatio "));
-        Assert.Equal(new[] { "720p", "1080p" }, Complete(ps, "New-Video -Provider OpenRouter -Model google/veo-3.1 -Resolution "));
+        Assert.Equal(new[] { "4", "6", "8" }, ps.Complete("New-Video -Provider OpenRouter -Model google/veo-3.1 -Duration "));
+        Assert.Equal(new[] { "5", "10" }, ps.Complete("New-Video -Provider OpenRouter -Model bytedance/seedance-2.0 -Duration "));
+        Assert.Equal(new[] { "16:9", "9:16", "1:1", "21:9" }, ps.Complete("New-Video -Provider OpenRouter -Model bytedance/seedance-2.0 -AspectRatio "));
+        Assert.Equal(new[] { "720p", "1080p" }, ps.Complete("New-Video -Provider OpenRouter -Model google/veo-3.1 -Resolution "));
         // The default model (google/veo-3.1) where no -Model is typed.
-        Assert.Equal(new[] { "4", "6", "8" }, Complete(ps, "New-Video -Provider OpenRouter -Duration "));
+        Assert.Equal(new[] { "4", "6", "8" }, ps.Complete("New-Video -Provider OpenRouter -Duration "));
     }
 
     [Fact]
@@ -52,11 +44,11 @@ public class CompletionTests
     {
         using var ps = Engine.Start();
 
-        Assert.Equal(new[] { "16:9", "9:16", "4:3", "3:4", "1:1", "5:3", "3:5" }, Complete(ps, "New-Video -Provider FastRouter -AspectRatio "));
-        Assert.Equal(new[] { "16:9", "9:16" }, Complete(ps, "New-Video -Provider OpenAICompatible -AspectRatio "));
-        Assert.Equal(new[] { "480p", "720p", "1080p" }, Complete(ps, "New-Video -Provider FastRouter -Resolution "));
-        Assert.Equal(new[] { "9:16" }, Complete(ps, "New-Video -Provider FastRouter -AspectRatio 9"));
-        Assert.Equal(new[] { "1080p" }, Complete(ps, "New-Video -Provider FastRouter -Resolution 10"));
+        Assert.Equal(new[] { "16:9", "9:16", "4:3", "3:4", "1:1", "5:3", "3:5" }, ps.Complete("New-Video -Provider FastRouter -AspectRatio "));
+        Assert.Equal(new[] { "16:9", "9:16" }, ps.Complete("New-Video -Provider OpenAICompatible -AspectRatio "));
+        Assert.Equal(new[] { "480p", "720p", "1080p" }, ps.Complete("New-Video -Provider FastRouter -Resolution "));
+        Assert.Equal(new[] { "9:16" }, ps.Complete("New-Video -Provider FastRouter -AspectRatio 9"));
+        Assert.Equal(new[] { "1080p" }, ps.Complete("New-Video -Provider FastRouter -Resolution 10"));
     }
 
     [Fact]
@@ -64,9 +56,9 @@ public class CompletionTests
     {
         using var ps = Engine.Start();
 
-        var durations = Complete(ps, "New-Video -Prompt x -Duration ");
-        var aspects = Complete(ps, "New-Video -Prompt x -AspectRatio ");
-        var resolutions = Complete(ps, "New-Video -Prompt x -Resolution ");
+        var durations = ps.Complete("New-Video -Prompt x -Duration ");
+        var aspects = ps.Complete("New-Video -Prompt x -AspectRatio ");
+        var resolutions = ps.Complete("New-Video -Prompt x -Resolution ");
 
         Assert.Equal(durations.Distinct().Count(), durations.Length);
         Assert.Equal(durations.OrderBy(int.Parse), durations);
@@ -95,7 +87,7 @@ public class CompletionTests
         {
             foreach (var parameter in new[] { "Duration", "AspectRatio", "Resolution" })
             {
-                foreach (var value in Complete(ps, $"New-Video -Provider {provider} -Model {model} -{parameter} "))
+                foreach (var value in ps.Complete($"New-Video -Provider {provider} -Model {model} -{parameter} "))
                 {
                     var result = ps.Run("New-Video -Prompt 'completion check' -Provider $args[0] -Model $args[1] -WhatIf -" + parameter + " $args[2]", provider, model, value);
                     Assert.Null(result.Terminating);

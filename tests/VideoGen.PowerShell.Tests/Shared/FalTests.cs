@@ -11,13 +11,6 @@ namespace VideoGen.PowerShell.Tests;
 /// </summary>
 public class FalTests
 {
-    private static string[] Complete(Engine ps, string line)
-    {
-        var result = ps.Run("(TabExpansion2 -inputScript $args[0] -cursorColumn $args[0].Length).CompletionMatches | ForEach-Object CompletionText", line);
-        Assert.Empty(result.Errors);
-        return result.Output.Select(o => o.ToString()).ToArray();
-    }
-
     [Fact]
     public void A_csv_row_goes_to_the_models_queue_in_the_models_own_spelling_and_its_video_is_saved()
     {
@@ -97,12 +90,12 @@ public class FalTests
         using var ps = Engine.Start(host: console);
         var tag = SharedEmulator.NewTag();
 
-        var models = Complete(ps, "New-Video -Provider Fal -Model ");
+        var models = ps.Complete("New-Video -Provider Fal -Model ");
         Assert.Contains("fal-ai/veo3.1/fast", models);
         Assert.Contains("fal-ai/minimax/hailuo-02/standard/text-to-video", models);
-        Assert.Equal(new[] { "5", "10" }, Complete(ps, "New-Video -Provider Fal -Model fal-ai/kling-video/v2.5-turbo/pro/text-to-video -Duration "));
-        Assert.Equal(new[] { "4", "6", "8" }, Complete(ps, "New-Video -Provider Fal -Model fal-ai/veo3.1 -Duration "));
-        Assert.Empty(Complete(ps, "New-Video -Provider Fal -Model fal-ai/minimax/hailuo-02/standard/text-to-video -AspectRatio "));
+        Assert.Equal(new[] { "5", "10" }, ps.Complete("New-Video -Provider Fal -Model fal-ai/kling-video/v2.5-turbo/pro/text-to-video -Duration "));
+        Assert.Equal(new[] { "4", "6", "8" }, ps.Complete("New-Video -Provider Fal -Model fal-ai/veo3.1 -Duration "));
+        Assert.Empty(ps.Complete("New-Video -Provider Fal -Model fal-ai/minimax/hailuo-02/standard/text-to-video -AspectRatio "));
 
         var result = ps.Run("New-Video -Provider Fal -Model fal-ai/veo3.1 -Prompt ('What if ' + $args[0]) -Duration 8 -WhatIf", tag);
 

@@ -127,6 +127,15 @@ internal sealed class Engine : IDisposable
         return this;
     }
 
+    /// <summary>What Tab offers at the end of <paramref name="line"/> (TabExpansion2's completion texts); the completion itself must not fail.</summary>
+    public string[] Complete(string line)
+    {
+        var result = Run("(TabExpansion2 -inputScript $args[0] -cursorColumn $args[0].Length).CompletionMatches | ForEach-Object CompletionText", line);
+        Assert.Null(result.Terminating);
+        Assert.Empty(result.Errors);
+        return result.Output.Select(o => o.ToString()).ToArray();
+    }
+
     /// <summary>Runs a script; <paramref name="args"/> are $args[0..].</summary>
     public PsResult Run(string script, params object?[] args)
     {
