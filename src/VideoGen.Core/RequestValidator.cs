@@ -33,14 +33,16 @@ namespace VideoGen.Core
     public static class RequestValidator
     {
         /// <summary>The optional fields only some providers take, as New-Video names them, with what to use instead where there is something.</summary>
-        private static readonly (string Field, Func<VideoRequest, bool> IsSet, string? Instead)[] OptionalFields =
+        // Instead: what to use for it where the provider has something else; Option: a field that is an option of the route
+        // (the refusal says the provider has no such option rather than that it cannot honour the value).
+        private static readonly (string Field, Func<VideoRequest, bool> IsSet, string? Instead, string? Option)[] OptionalFields =
         {
-            ("FirstFrame", r => !string.IsNullOrEmpty(r.FirstFrame), "use -Image"),
-            ("LastFrame", r => !string.IsNullOrEmpty(r.LastFrame), null),
-            ("ReferenceImage", r => r.ReferenceImages is { Count: > 0 }, null),
-            ("CallbackUrl", r => !string.IsNullOrEmpty(r.CallbackUrl), null),
-            ("ProviderOptions", r => r.ProviderOptions is { Count: > 0 }, null),
-            ("Mode", r => !string.IsNullOrEmpty(r.Mode), null),
+            ("FirstFrame", r => !string.IsNullOrEmpty(r.FirstFrame), "use -Image", null),
+            ("LastFrame", r => !string.IsNullOrEmpty(r.LastFrame), null, null),
+            ("ReferenceImage", r => r.ReferenceImages is { Count: > 0 }, null, null),
+            ("CallbackUrl", r => !string.IsNullOrEmpty(r.CallbackUrl), null, null),
+            ("ProviderOptions", r => r.ProviderOptions is { Count: > 0 }, null, null),
+            ("Mode", r => !string.IsNullOrEmpty(r.Mode), null, "mode option"),
         };
 
         /// <summary>Checks <paramref name="request"/> for <paramref name="provider"/>.</summary>
@@ -69,14 +71,14 @@ namespace VideoGen.Core
             {
                 errors.Add(new ValidationProblem("Image", "'" + request.Image + "' is neither an http(s) URL nor an existing file; " + provider + " uploads it as input_reference."));
             }
-            foreach (var (field, isSet, instead) in OptionalFields)
+            foreach (var (field, isSet, instead, option) in OptionalFields)
             {
                 if (isSet(request) && !rules.Takes(field))
                 {
                     var takers = ProviderMappings.All.Where(m => m.Rules.Takes(field)).Select(m => m.Provider.ToString()).ToList();
                     var only = takers.Count == 0 ? "no provider" : "only " + string.Join(" and ", takers);
-                    errors.Add(new ValidationProblem(field, field == "Mode"
-                        ? provider + " has no mode option (" + only + " takes Mode); remove it for this row."
+                    errors.Add(new ValidationProblem(field, option != null
+                        ? provider + " has no " + option + " (" + only + " takes " + field + "); remove it for this row."
                         : only + " takes " + field + "; " + provider + " cannot honour it" + (instead is null ? string.Empty : " (" + instead + ")") + "; remove it for this row."));
                 }
             }
