@@ -283,4 +283,97 @@ public class Review25Tests
         Assert.Equal(VideoGenErrorKind.ProviderUnavailable, ex.Kind);
         Assert.InRange(results, 1, Math.Max(1, options.MaxRetries) + 1);
     }
+    /// <summary>
+    /// Held: answers that complete synchronously (every poll ends inside the pump's hand-out or the inline start) with a
+    /// budget that hands out turns in batches: 3,000 fal jobs, each polled to COMPLETED and its result read, all end once,
+    /// no stack dive, no lost watch; the -ThrottleLimit slots all come back.
+    /// </summary>
+    [Fact]
+    public async Task Held_inline_hand_outs_and_inline_starts_with_synchronous_answers_end_every_watch_once()
+    {
+        const int count = 3000;
+        var polls = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var handler = new ScriptedHandler((request, _) =>
+        {
+            var path = request.RequestUri!.AbsolutePath;
+            var id = path.Split('/')[4];
+            string json;
+            if (path.EndsWith("/status", StringComparison.Ordinal))
+            {
+                json = polls.AddOrUpdate(id, 1, (_, n) => n + 1) < 3 ? """{"status":"IN_PROGRESS"}""" : """{"status":"COMPLETED"}""";
+            }
+            else
+            {
+                json = """{"video":{"url":"https://v3.fal.media/files/x/out.mp4"}}""";
+            }
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        });
+        var options = TestClient.FastRetries();
+        options.MaxRequestsPerSecond = 400;
+        using var client = new VideoGenClient(handler, options);
+        var fal = new ProviderEndpoint(VideoProvider.Fal, FalBase, Key);
+        using var engine = new WorkEngine(4);
+        using var waiter = new JobWaiter(client, new WaitOptions { Policy = new PollPolicy { FixedInterval = TimeSpan.FromMilliseconds(50) } }, null, engine);
+        for (var i = 0; i < count; i++)
+        {
+            waiter.Add(Submitted("r" + i), fal);
+        }
+        engine.CompleteAdding();
+        var ended = new HashSet<string>();
+        var clock = Stopwatch.StartNew();
+        while (!engine.IsDone && clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            if (engine.TryRead(TimeSpan.FromMilliseconds(100), out var outcome) && outcome is WorkOutcome<VideoJob, WaitResult> { Value: WaitResult r })
+            {
+                Assert.Null(r.Error);
+                Assert.True(ended.Add(r.Job.Id));
+            }
+        }
+
+        Assert.Equal(count, ended.Count);
+        // The four slots are all free again: four items take one at once.
+        var slots = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => new WorkContextProbe(engine).TakeAsync()));
+        Assert.All(slots, Assert.True);
+    }
+
+    private sealed class WorkContextProbe(WorkEngine engine)
+    {
+        public async Task<bool> TakeAsync()
+        {
+            var slot = new WorkContext(engine).SlotAsync();
+            return await Task.WhenAny(slot, Task.Delay(2000)) == slot && slot.Result != null;
+        }
+    }
+    /// <summary>Held: Ctrl+C while 200 polls wait for a starved host's turn ends every watch at once (cancelled through the pool), none lost.</summary>
+    [Fact]
+    public async Task Held_ctrl_c_during_budget_waits_ends_every_watch_promptly()
+    {
+        var handler = new ScriptedHandler((_, _) => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"status":"IN_QUEUE","queue_position":1}""", Encoding.UTF8, "application/json") });
+        var options = TestClient.FastRetries();
+        options.MaxRequestsPerSecond = 0.2;
+        using var client = new VideoGenClient(handler, options);
+        var fal = new ProviderEndpoint(VideoProvider.Fal, FalBase, Key);
+        using var engine = new WorkEngine(8);
+        using var waiter = new JobWaiter(client, new WaitOptions { Policy = new PollPolicy { FixedInterval = TimeSpan.FromMilliseconds(20) } }, null, engine);
+        for (var i = 0; i < 200; i++)
+        {
+            waiter.Add(Submitted("c" + i), fal);
+        }
+        engine.CompleteAdding();
+        await Task.Delay(500);
+
+        var clock = Stopwatch.StartNew();
+        engine.Cancel();
+        var outcomes = 0;
+        while (!engine.IsDone && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            if (engine.TryRead(TimeSpan.FromMilliseconds(50), out _))
+            {
+                outcomes++;
+            }
+        }
+
+        Assert.Equal(200, outcomes);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), "took " + clock.Elapsed);
+    }
 }
