@@ -87,14 +87,22 @@ namespace VideoGen.Core
                 return ProviderMappings.TryParse(fromEnv, out var p) ? p
                     : throw new VideoGenException(VideoGenErrorKind.InvalidArgument, "$env:" + ProviderVariable + " is '" + fromEnv + "', which is not a provider; use one of " + names + ".");
             }
+            // A key variable another tool shares (FAL_KEY) counts only where no provider's own key variable is set.
             VideoProvider? only = null;
             var count = 0;
-            foreach (VideoProvider candidate in Enum.GetValues(typeof(VideoProvider)))
+            foreach (var shared in new[] { false, true })
             {
-                if (!string.IsNullOrWhiteSpace(getEnvironment(ApiKeyVariable(candidate))))
+                foreach (var mapping in ProviderMappings.All)
                 {
-                    only = candidate;
-                    count++;
+                    if (mapping.KeyVariableIsShared == shared && !string.IsNullOrWhiteSpace(getEnvironment(mapping.ApiKeyVariable)))
+                    {
+                        only = mapping.Provider;
+                        count++;
+                    }
+                }
+                if (count > 0)
+                {
+                    break;
                 }
             }
             if (count == 1)

@@ -31,12 +31,12 @@ namespace VideoGen.Core
 
         private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
 
-        // Bearer and anything after it; Basic only before something credential-like (a digit, + / =, or a capital
+        // Bearer and anything after it (an id:secret pair too, as fal's keys are); Basic only before something credential-like (a digit, + / =, or a capital
         // after the first letter), so that "Basic subscription" in a provider's message survives; fal's Key scheme
         // ("Authorization: Key <id>:<secret>", docs/providers.md) only before 16 or more credential characters with a digit,
         // so that "Key points" or "key frame" survive.
         private static readonly Regex Scheme = new Regex(
-            @"\b((?i:Bearer))\s+[A-Za-z0-9\-._~+/=]{4,}|\b((?i:Basic))\s+(?=[A-Za-z0-9+/]*[0-9+/=]|[A-Za-z0-9+/][A-Za-z0-9+/]*[A-Z])[A-Za-z0-9+/]{8,}={0,2}" +
+            @"\b((?i:Bearer))\s+[A-Za-z0-9\-._~+/=:]{4,}|\b((?i:Basic))\s+(?=[A-Za-z0-9+/]*[0-9+/=]|[A-Za-z0-9+/][A-Za-z0-9+/]*[A-Z])[A-Za-z0-9+/]{8,}={0,2}" +
             @"|\b((?i:Key))\s+(?=[A-Za-z0-9\-._~+/=:]*[0-9])[A-Za-z0-9\-._~+/=:]{16,}",
             RegexOptions.CultureInvariant, MatchTimeout);
 

@@ -27,7 +27,8 @@ namespace VideoGen.Commands
 
         /// <summary>
         /// The FullyQualifiedErrorId scripts catch: VideoGen.SubmissionOutcomeUnknown (a submission was sent but its answer
-        /// was lost: a job may exist), VideoGen.OutOfCredits (HTTP 402), else VideoGen.&lt;Kind&gt;. Documented in about_VideoGen.
+        /// was lost: a job may exist), VideoGen.OutOfCredits (the provider says the account cannot pay: HTTP 402, or fal's 403
+        /// "User is locked"), else VideoGen.&lt;Kind&gt;. Documented in about_VideoGen.
         /// </summary>
         internal static string ErrorIdFor(VideoGenException vg)
         {
@@ -38,7 +39,8 @@ namespace VideoGen.Commands
                     return "VideoGen.SubmissionOutcomeUnknown";
                 }
             }
-            return vg.Kind == VideoGenErrorKind.QuotaExceeded && vg.StatusCode == 402 ? "VideoGen.OutOfCredits" : vg.ErrorId;
+            // A provider's own answer (a status code), not -MaxCost's budget, which is counted here.
+            return vg.Kind == VideoGenErrorKind.QuotaExceeded && vg.StatusCode is int status && status >= 400 && status < 500 ? "VideoGen.OutOfCredits" : vg.ErrorId;
         }
 
         /// <summary>What to run next, as a command ready to paste: it names the task id, and the provider and model when known.</summary>

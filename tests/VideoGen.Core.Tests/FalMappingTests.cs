@@ -78,7 +78,7 @@ public class FalMappingTests
         using var result = m.CreateResultRequest(Base, completed);
 
         Assert.Equal("https://queue.fal.run/fal-ai/kling-video/requests/r%201/status", poll.RequestUri!.AbsoluteUri);
-        Assert.Equal("https://queue.fal.run/fal-ai/kling-video/requests/r%201", result!.RequestUri!.AbsoluteUri);
+        Assert.Equal("https://queue.fal.run/fal-ai/kling-video/requests/r%201", result.RequestUri!.AbsoluteUri);
         Assert.Null(job.PollingUrl);
     }
 
@@ -94,12 +94,12 @@ public class FalMappingTests
 
         Assert.Equal(VideoJobStatus.Running, running.Status);
         Assert.Null(running.QueuePosition);
-        Assert.Null(m.CreateResultRequest(Base, running));
+        Assert.False(m.IsResultReady(running));
         Assert.Equal(VideoJobStatus.Running, completed.Status);
-        Assert.NotNull(m.CreateResultRequest(Base, completed));
+        Assert.True(m.IsResultReady(completed));
         Assert.Equal(VideoJobStatus.Failed, failedInStatus.Status);
         Assert.Equal("Request timed out", failedInStatus.Error);
-        Assert.Null(m.CreateResultRequest(Base, failedInStatus));
+        Assert.False(m.IsResultReady(failedInStatus));
     }
 
     [Fact]
@@ -122,8 +122,8 @@ public class FalMappingTests
         Assert.Equal(VideoGenErrorKind.ProviderUnavailable, proxy.Kind);
         Assert.Equal("80e732af", proxy.TaskId);
         Assert.Equal(VideoJobStatus.Running, completed.Status);
-        Assert.True(m.IsOutcome(422) && m.IsOutcome(500) && m.IsOutcome(499));
-        Assert.False(m.IsOutcome(401) || m.IsOutcome(403) || m.IsOutcome(404) || m.IsOutcome(429));
+        Assert.True(m.IsOutcome(422) && m.IsOutcome(500) && m.IsOutcome(499) && m.IsOutcome(404));
+        Assert.False(m.IsOutcome(401) || m.IsOutcome(403) || m.IsOutcome(408) || m.IsOutcome(429));
     }
 
     [Fact]

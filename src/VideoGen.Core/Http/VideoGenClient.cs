@@ -265,10 +265,25 @@ namespace VideoGen.Core.Http
         /// <summary>Polls a job once; with <paramref name="turnTaken"/>, the caller took its host's turn (<see cref="TakeTurnAsync"/>).</summary>
         /// <returns>A new job object with the provider's current status; <paramref name="job"/> is not changed.</returns>
         /// <exception cref="VideoGenException">A failure that outlasted the retries; it carries the task id.</exception>
-        public async Task<VideoJob> PollAsync(ProviderEndpoint endpoint, VideoJob job, IVideoGenLog? log, bool turnTaken, CancellationToken cancellationToken)
+        public Task<VideoJob> PollAsync(ProviderEndpoint endpoint, VideoJob job, IVideoGenLog? log, bool turnTaken, CancellationToken cancellationToken) =>
+            PollAsync(endpoint, job, log, turnTaken, resultInSamePoll: true, cancellationToken);
+
+        /// <summary>
+        /// Polls a job once. Where the provider's status says done without the result (<see cref="IResultMapping"/>), a job
+        /// whose result is ready has its result read instead of its status; with <paramref name="resultInSamePoll"/>, a status
+        /// that says so is followed by the result read in this call. Without it (Wait-Video), the job comes back ready and the
+        /// caller polls it again, taking a turn of its host before its slot as for any poll.
+        /// </summary>
+        /// <returns>A new job object with the provider's current status; <paramref name="job"/> is not changed.</returns>
+        /// <exception cref="VideoGenException">A failure that outlasted the retries; it carries the task id.</exception>
+        public async Task<VideoJob> PollAsync(ProviderEndpoint endpoint, VideoJob job, IVideoGenLog? log, bool turnTaken, bool resultInSamePoll, CancellationToken cancellationToken)
         {
             log = SanitizingLog.For(log, endpoint);
             var mapping = endpoint.Mapping;
+            if (mapping is IResultMapping ready && ready.IsResultReady(job))
+            {
+                return Clean(await ReadResultAsync(endpoint, ready, job, log, turnTaken, cancellationToken).ConfigureAwait(false), endpoint);
+            }
             var key = endpoint.BaseUri.AbsoluteUri;
             var legacy = _fallbackPoll.TryGetValue(key, out var until) && _time.GetUtcNow() < until;
             Func<HttpRequestMessage> documented = () => mapping.CreatePollRequest(endpoint.BaseUri, job);
@@ -308,10 +323,9 @@ namespace VideoGen.Core.Http
                 next = await ReadJobAnswerAsync(response, endpoint, job.Id, "Poll", "the poll", log, answer => mapping.ReadPollResponse(answer, job, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
                 pollAfter = ServerHints.PollAfter(response, _time.GetUtcNow());
             }
-            if (mapping is IResultMapping results && results.CreateResultRequest(endpoint.BaseUri, next) is HttpRequestMessage probe)
+            if (resultInSamePoll && mapping is IResultMapping results && results.IsResultReady(next))
             {
-                probe.Dispose();
-                next = await ReadResultAsync(endpoint, results, next, log, cancellationToken).ConfigureAwait(false);
+                next = await ReadResultAsync(endpoint, results, next, log, turnTaken: false, cancellationToken).ConfigureAwait(false);
             }
             next.PollAfter = pollAfter;
             if (!next.IsTerminal)
@@ -325,10 +339,10 @@ namespace VideoGen.Core.Http
         /// The second request of a poll whose answer says the job is done without its result (<see cref="IResultMapping"/>):
         /// the answer is read, as the poll's was, through the one answer reader, and then by the mapping.
         /// </summary>
-        private async Task<VideoJob> ReadResultAsync(ProviderEndpoint endpoint, IResultMapping results, VideoJob done, IVideoGenLog log, CancellationToken cancellationToken)
+        private async Task<VideoJob> ReadResultAsync(ProviderEndpoint endpoint, IResultMapping results, VideoJob done, IVideoGenLog log, bool turnTaken, CancellationToken cancellationToken)
         {
-            using var response = await SendAsync(endpoint, () => results.CreateResultRequest(endpoint.BaseUri, done)!, _idempotent, done.Id, log, cancellationToken,
-                bufferJson: true, isOutcome: results.IsOutcome).ConfigureAwait(false);
+            using var response = await SendAsync(endpoint, () => results.CreateResultRequest(endpoint.BaseUri, done), _idempotent, done.Id, log, cancellationToken,
+                bufferJson: true, turnTaken: turnTaken, isOutcome: results.IsOutcome).ConfigureAwait(false);
             return await ReadJobAnswerAsync(response, endpoint, done.Id, "Result", "the result request", log, answer => results.ReadResultResponse(answer, done, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         }
 

@@ -25,6 +25,13 @@ namespace VideoGen.Core.Providers
         string ApiKeyVariable { get; }
 
         /// <summary>
+        /// Whether <see cref="ApiKeyVariable"/> is also another tool's (fal's SDKs and CLI read <c>FAL_KEY</c>): such a variable
+        /// chooses its provider only where no other provider's key variable is set, so a key set for that tool never changes
+        /// which provider an existing setup uses.
+        /// </summary>
+        bool KeyVariableIsShared { get; }
+
+        /// <summary>
         /// The scheme of the <c>Authorization</c> header the key travels in: <c>Bearer</c>, or fal's <c>Key</c>
         /// (docs/providers.md). Only <see cref="Http.VideoGenClient"/> writes the header, and only to the provider's own host.
         /// </summary>
@@ -85,25 +92,42 @@ namespace VideoGen.Core.Providers
 namespace VideoGen.Core.Providers
 {
     /// <summary>
+    /// A provider that says "the account cannot pay" with another status than 402 (fal: 403 <c>{"detail": "User is locked.
+    /// Reason: Exhausted balance. ..."}</c>, docs/providers.md): the client asks it before the status decides, so such an
+    /// answer is QuotaExceeded (New-Video stops submitting) rather than a refused key.
+    /// </summary>
+    public interface ICreditsMapping
+    {
+        /// <summary>Whether an error answer with this status and provider message says the account cannot pay.</summary>
+        bool SaysAccountCannotPay(int statusCode, string? providerMessage);
+    }
+
+    /// <summary>
     /// A provider whose poll says a job is done without carrying its result: the result (the video's URL, or the job's
     /// failure) is read with one more request once the poll says so (fal: status <c>COMPLETED</c>, then
-    /// <c>GET response_url</c>, docs/providers.md). <see cref="Http.VideoGenClient.PollAsync(ProviderEndpoint, VideoJob, Http.IVideoGenLog, System.Threading.CancellationToken)"/>
-    /// makes that request as part of the poll, so every caller sees a finished job with its video URL or its error.
+    /// <c>GET response_url</c>, docs/providers.md). <see cref="Http.VideoGenClient"/>'s poll of a job whose result is ready
+    /// reads the result instead of the status; a status poll that finds it ready reads it next in the same call, except
+    /// for Wait-Video, which takes the host's turn and a slot for it like for any poll (so a host short of turns never
+    /// holds a slot another provider's polls could use).
     /// </summary>
     public interface IResultMapping
     {
-        /// <summary>The request that reads <paramref name="job"/>'s result, or null when the poll's answer needs none (not done yet, or the result already read).</summary>
-        HttpRequestMessage? CreateResultRequest(Uri baseUri, VideoJob job);
+        /// <summary>Whether <paramref name="job"/>'s status says done and its result has not been read yet.</summary>
+        bool IsResultReady(VideoJob job);
+
+        /// <summary>The request that reads the result of a job whose result is ready (<see cref="IsResultReady"/>).</summary>
+        HttpRequestMessage CreateResultRequest(Uri baseUri, VideoJob job);
 
         /// <summary>
         /// Whether an answer to the result request with this HTTP status is the job's own outcome, to be read by
-        /// <see cref="ReadResultResponse"/> (fal answers the model's error status and body: the job failed), rather than a failure
-        /// of the request (the key refused, a rate limit, an expired result), which the client reports as for any poll.
+        /// <see cref="ReadResultResponse"/> (fal answers the model's error status and body: the job failed; a 404 once the
+        /// status said done: the result is no longer kept), rather than a failure of the request (the key refused, a rate
+        /// limit), which the client reports as for any poll.
         /// </summary>
         bool IsOutcome(int statusCode);
 
         /// <summary>Reads the answer to the result request into a new job object (succeeded with its video URL, or failed with the provider's reason); <paramref name="job"/> is not changed.</summary>
-        /// <exception cref="VideoGenException">The answer cannot be read (UnexpectedAnswer, with the task id).</exception>
+        /// <exception cref="VideoGenException">The answer cannot be read (UnexpectedAnswer, or ProviderUnavailable for a 5xx that is not the provider's own, with the task id).</exception>
         VideoJob ReadResultResponse(ProviderResponse response, VideoJob job, DateTimeOffset now);
     }
 

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using VideoGen.Core.Http;
+using VideoGen.Core.Providers;
 
 namespace VideoGen.Core.Waiting
 {
@@ -321,6 +322,18 @@ namespace VideoGen.Core.Waiting
                     job.Id, Describe(asked), ServerHints.Cap.TotalSeconds,
                     _options.Timeout is null ? string.Empty : " and a wait never goes beyond -TimeoutSec"));
             }
+            if (endpoint.Mapping is IResultMapping results && results.IsResultReady(job))
+            {
+                // Done, its result not read yet: polled again at once, behind its host's other due polls.
+                lock (_gate)
+                {
+                    if (!_ended && !_engine.CancellationToken.IsCancellationRequested && !(_timeout?.IsCancellationRequested ?? false))
+                    {
+                        watch.Host.Due.Enqueue(watch);
+                        return;
+                    }
+                }
+            }
             var due = Coalesced(now, delay);
             if (_options.Timeout is TimeSpan limit)
             {
@@ -466,7 +479,8 @@ namespace VideoGen.Core.Waiting
                 await _client.TakeTurnAsync(watch.Endpoint, token).ConfigureAwait(false);
                 using (await new WorkContext(_engine).SlotAsync().ConfigureAwait(false))
                 {
-                    var answer = await _client.PollAsync(watch.Endpoint, job, _log, turnTaken: true, token).ConfigureAwait(false);
+                    // A result ready to read (IResultMapping) is read by the next poll, which takes a turn before its slot too.
+                    var answer = await _client.PollAsync(watch.Endpoint, job, _log, turnTaken: true, resultInSamePoll: false, token).ConfigureAwait(false);
                     if (watch.OwnsJob)
                     {
                         lock (watch)

@@ -27,6 +27,8 @@ namespace VideoGen.Core.Providers
         /// <inheritdoc/>
         public string ApiKeyVariable => "APPLEROUTER_API_KEY";
         /// <inheritdoc/>
+        public bool KeyVariableIsShared => false;
+        /// <inheritdoc/>
         public string AuthorizationScheme => "Bearer";
         /// <inheritdoc/>
         public string DefaultModel => "kling-v1";

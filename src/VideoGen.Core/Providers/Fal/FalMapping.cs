@@ -17,7 +17,7 @@ namespace VideoGen.Core.Providers
     /// model id's owner and app, never its endpoint path. The key goes as <c>Authorization: Key …</c>; fal's own variable
     /// is <c>FAL_KEY</c>. The video's URL is on fal's media host, fetched without the key.
     /// </summary>
-    public sealed class FalMapping : IProviderMapping, IResultMapping
+    public sealed class FalMapping : IProviderMapping, IResultMapping, ICreditsMapping
     {
         private const string Completed = "COMPLETED";
 
@@ -31,7 +31,21 @@ namespace VideoGen.Core.Providers
         /// <inheritdoc/>
         public string ApiKeyVariable => "FAL_KEY";
         /// <inheritdoc/>
+        /// <remarks>fal's own SDKs and CLI read FAL_KEY too (https://fal.ai/docs/documentation/development/environment-variables).</remarks>
+        public bool KeyVariableIsShared => true;
+        /// <inheritdoc/>
         public string AuthorizationScheme => "Key";
+
+        /// <inheritdoc/>
+        /// <remarks>
+        /// fal answers an account that cannot pay with 403 <c>{"detail": "User is locked. Reason: Exhausted balance. Top up your
+        /// balance at fal.ai/dashboard/billing."}</c> (or "Reason: TOP_UP", "Reason: Admin lock"): seen by fal's users in
+        /// https://github.com/fal-ai/fal/issues/1147 and https://github.com/fal-ai/fal/issues/1163; no new key helps.
+        /// </remarks>
+        public bool SaysAccountCannotPay(int statusCode, string? providerMessage) =>
+            (statusCode == 402 || statusCode == 403) && providerMessage != null &&
+            (providerMessage.IndexOf("User is locked", StringComparison.OrdinalIgnoreCase) >= 0 ||
+             providerMessage.IndexOf("Exhausted balance", StringComparison.OrdinalIgnoreCase) >= 0);
         /// <inheritdoc/>
         public string DefaultModel => FalRules.DefaultModel;
         /// <inheritdoc/>
@@ -47,7 +61,8 @@ namespace VideoGen.Core.Providers
             var uri = ProviderJson.Combine(baseUri, FalRules.PathOf(model, whole: true));
             if (!string.IsNullOrWhiteSpace(request.CallbackUrl))
             {
-                uri = new Uri(uri.AbsoluteUri + "?fal_webhook=" + Uri.EscapeDataString(request.CallbackUrl!.Trim()));
+                // After any query the base URI carries (Combine keeps it on every request).
+                uri = new Uri(uri.AbsoluteUri + (string.IsNullOrEmpty(uri.Query) ? "?" : "&") + "fal_webhook=" + Uri.EscapeDataString(request.CallbackUrl!.Trim()));
             }
             var known = FalRules.Find(model);
             var options = request.ProviderOptions ?? new Dictionary<string, object?>();
@@ -196,12 +211,12 @@ namespace VideoGen.Core.Providers
         }
 
         /// <inheritdoc/>
-        public HttpRequestMessage? CreateResultRequest(Uri baseUri, VideoJob job)
+        public bool IsResultReady(VideoJob job) =>
+            job.Status == VideoJobStatus.Running && string.Equals(job.ProviderStatus, Completed, StringComparison.OrdinalIgnoreCase);
+
+        /// <inheritdoc/>
+        public HttpRequestMessage CreateResultRequest(Uri baseUri, VideoJob job)
         {
-            if (job.Status != VideoJobStatus.Running || !string.Equals(job.ProviderStatus, Completed, StringComparison.OrdinalIgnoreCase))
-            {
-                return null;
-            }
             var polling = job.PollingUrl;
             var uri = !string.IsNullOrEmpty(polling) && polling!.EndsWith("/status", StringComparison.Ordinal)
                 ? ProviderJson.Resolve(baseUri, polling.Substring(0, polling.Length - "/status".Length))
@@ -212,26 +227,26 @@ namespace VideoGen.Core.Providers
         /// <inheritdoc/>
         /// <remarks>
         /// fal's result answers the model's own status and body (https://fal.ai/docs/inference-api/queue/result): any error
-        /// there is the job's, except what the result request itself can meet (401, 403: the key; 404: an unknown or expired
-        /// result; 408, 429: time and rate), which the client reports as for any poll.
+        /// there is the job's, and so is a 404 once the status said COMPLETED (fal keeps a result 1 hour); what the result
+        /// request itself can meet (401, 403: the key or the account; 408, 429: time and rate) the client reports as for any poll.
         /// </remarks>
-        public bool IsOutcome(int statusCode) => statusCode >= 400 && statusCode != 401 && statusCode != 403 && statusCode != 404 && statusCode != 408 && statusCode != 429;
+        public bool IsOutcome(int statusCode) => statusCode >= 400 && statusCode != 401 && statusCode != 403 && statusCode != 408 && statusCode != 429;
 
         /// <inheritdoc/>
         public VideoJob ReadResultResponse(ProviderResponse response, VideoJob job, DateTimeOffset now)
         {
             var next = job.Copy();
+            if (response.StatusCode == 404)
+            {
+                // The status said COMPLETED at this request's own URLs: the result is gone, not the request unknown.
+                next.Error = "fal no longer keeps the result of request " + job.Id + " (HTTP 404" + (DetailOf(response) is string detail ? ": " + detail : string.Empty) +
+                    "); fal keeps a result 1 hour after it completes, so its video cannot be fetched. Submit the prompt again for a new video.";
+                next.SetStatus(VideoJobStatus.Failed, job.ProviderStatus, now);
+                return next;
+            }
             if (response.StatusCode >= 300)
             {
-                string? reason = null;
-                try
-                {
-                    using var failed = JsonDocument.Parse(response.Body);
-                    reason = failed.RootElement.ValueKind == JsonValueKind.Object ? ProviderJson.DetailText(failed.RootElement) ?? ProviderJson.ErrorText(failed.RootElement) : null;
-                }
-                catch (JsonException)
-                {
-                }
+                var reason = DetailOf(response);
                 if (reason is null)
                 {
                     // Not fal's error form (a proxy's page): not the job's outcome; the next poll asks again.
@@ -253,6 +268,20 @@ namespace VideoGen.Core.Providers
             next.Progress = 100;
             next.SetStatus(VideoJobStatus.Succeeded, job.ProviderStatus, now);
             return next;
+        }
+
+        /// <summary>fal's reason in an error answer (<c>{detail}</c>, else <c>{error}</c>), or null where the body is not fal's error form.</summary>
+        private static string? DetailOf(ProviderResponse response)
+        {
+            try
+            {
+                using var failed = JsonDocument.Parse(response.Body);
+                return failed.RootElement.ValueKind == JsonValueKind.Object ? ProviderJson.DetailText(failed.RootElement) ?? ProviderJson.ErrorText(failed.RootElement) : null;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
         }
 
         /// <inheritdoc/>

@@ -41,11 +41,14 @@ namespace VideoGen.Core.Providers
 
         /// <summary>The documented model with this id (ignoring case), or null.</summary>
         internal static FalModel? Find(string? model) =>
-            model is null ? null : Documented.FirstOrDefault(m => string.Equals(m.Id, model.Trim(), StringComparison.OrdinalIgnoreCase));
+            model is null ? null : Documented.FirstOrDefault(m => string.Equals(m.Id, Normalized(model), StringComparison.OrdinalIgnoreCase));
 
-        /// <summary>The row's model, trimmed, else the default.</summary>
+        /// <summary>A model id as the URL names it: blanks and stray slashes at either end removed (" /fal-ai/veo3.1/ " is fal-ai/veo3.1).</summary>
+        private static string Normalized(string model) => model.Trim().Trim('/');
+
+        /// <summary>The row's model in the spelling it is sent and kept in (the documented id's, else normalized), else the default.</summary>
         internal static string ModelOf(VideoRequest request, string fallback) =>
-            string.IsNullOrWhiteSpace(request.Model) ? fallback : Find(request.Model)?.Id ?? request.Model!.Trim();
+            string.IsNullOrWhiteSpace(request.Model) ? fallback : Find(request.Model)?.Id ?? Normalized(request.Model!);
 
         /// <summary>
         /// The model id as a URL path, each segment escaped: whole (<c>owner/app/path</c>, where submissions go) or only
@@ -53,13 +56,13 @@ namespace VideoGen.Core.Providers
         /// </summary>
         internal static string PathOf(string model, bool whole)
         {
-            var segments = model.Trim().Trim('/').Split('/');
+            var segments = Normalized(model).Split('/');
             return string.Join("/", (whole ? segments : segments.Take(2)).Select(Uri.EscapeDataString));
         }
 
         public void Check(VideoRequest request, string model, ModelCapabilities? capabilities, ICollection<ValidationProblem> errors, ICollection<string> warnings)
         {
-            var segments = model.Trim().Trim('/').Split('/');
+            var segments = Normalized(model).Split('/');
             if (segments.Length < 2 || segments.Any(s => s.Length == 0 || s == "." || s == ".." || s.Any(char.IsWhiteSpace)))
             {
                 errors.Add(new ValidationProblem("Model", "fal model ids are owner/app or owner/app/path, such as " + DefaultModel + ", not '" + model + "'."));

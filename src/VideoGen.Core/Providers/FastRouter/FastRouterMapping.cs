@@ -38,6 +38,8 @@ namespace VideoGen.Core.Providers
         /// <inheritdoc/>
         public string ApiKeyVariable => "FASTROUTER_API_KEY";
         /// <inheritdoc/>
+        public bool KeyVariableIsShared => false;
+        /// <inheritdoc/>
         public string AuthorizationScheme => "Bearer";
         /// <inheritdoc/>
         public string DefaultModel => "google/veo3-fast";

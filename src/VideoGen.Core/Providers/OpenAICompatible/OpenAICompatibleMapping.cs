@@ -22,6 +22,8 @@ namespace VideoGen.Core.Providers
         /// <inheritdoc/>
         public string ApiKeyVariable => "OPENAICOMPATIBLE_API_KEY";
         /// <inheritdoc/>
+        public bool KeyVariableIsShared => false;
+        /// <inheritdoc/>
         public string AuthorizationScheme => "Bearer";
         /// <inheritdoc/>
         public string DefaultModel => "sora-2";

@@ -40,6 +40,8 @@ namespace VideoGen.Core.Providers
         /// <inheritdoc/>
         public string ApiKeyVariable => "OPENROUTER_API_KEY";
         /// <inheritdoc/>
+        public bool KeyVariableIsShared => false;
+        /// <inheritdoc/>
         public string AuthorizationScheme => "Bearer";
         /// <inheritdoc/>
         public string DefaultModel => "google/veo-3.1";

@@ -4,10 +4,10 @@ using VideoGen.PowerShell.Tests.Support;
 namespace VideoGen.PowerShell.Tests;
 
 /// <summary>
-/// Review of issue 25 (fal) through the real cmdlets against a hostile loopback server playing fal. Each test FAILS on the
-/// reviewed HEAD; tests/VideoGen.Core.Tests/Review25Tests.cs has the unit-level reproductions.
+/// fal through the real cmdlets against a hostile loopback server playing fal (a review of issue 25; the findings were fixed
+/// since); tests/VideoGen.Core.Tests/AttackTests.cs has the unit-level reproductions.
 /// </summary>
-public class Review25Tests
+public class FalAttackTests
 {
     /// <summary>
     /// fal answers an account out of credit with HTTP 403 {"detail":"User is locked. Reason: Exhausted balance. ..."}
@@ -15,7 +15,7 @@ public class Review25Tests
     /// further row is POSTed) and each error tells the user to fix a key that is fine.
     /// </summary>
     [Fact]
-    public void Problem_fals_exhausted_balance_stops_New_Video_as_out_of_credits()
+    public void fals_exhausted_balance_stops_New_Video_as_out_of_credits()
     {
         using var stub = new StubServer(c => StubServer.JsonAsync(c, 403,
             """{"detail":"User is locked. Reason: Exhausted balance. Top up your balance at fal.ai/dashboard/billing."}"""));
@@ -35,7 +35,7 @@ public class Review25Tests
     /// secret half through the sanitizer: in the error record, the job's Error in the output, and the job store on disk.
     /// </summary>
     [Fact]
-    public void Problem_another_fal_keys_secret_quoted_by_the_provider_reaches_no_stream_and_no_store()
+    public void another_fal_keys_secret_quoted_by_the_provider_reaches_no_stream_and_no_store()
     {
         const string secret = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
         const string other = "1f2e3d4c-5b6a-7980-a1b2-c3d4e5f60718:" + secret;
@@ -73,7 +73,7 @@ public class Review25Tests
 
     /// <summary>Held: the same fal rows run twice are paid once (the store's wire fingerprint), model spelled two ways.</summary>
     [Fact]
-    public void Held_the_same_fal_rows_run_twice_are_paid_once()
+    public void the_same_fal_rows_run_twice_are_paid_once()
     {
         using var ps = Engine.Start();
         var tag = SharedEmulator.NewTag();

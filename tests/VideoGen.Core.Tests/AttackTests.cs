@@ -13,11 +13,10 @@ using VideoGen.Core.Waiting;
 namespace VideoGen.Core.Tests;
 
 /// <summary>
-/// Review of issue 25's changes (fal, StartInSlot, inline hand-outs) as a hostile user and a hostile provider would use them.
-/// Each [Fact] named Problem_* FAILS on the reviewed HEAD and reproduces one finding; each named Held_* passes and records
-/// an attack that the code withstood.
+/// fal, the engine's slots and the inline hand-outs attacked as a hostile user and a hostile provider would (a review of
+/// issue 25): the findings it reproduced, each fixed since, and the attacks the code withstood.
 /// </summary>
-public class Review25Tests
+public class AttackTests
 {
     private static readonly Uri FalBase = new("https://queue.fal.run/");
     private static readonly DateTimeOffset Now = new(2026, 12, 5, 8, 0, 0, TimeSpan.Zero);
@@ -35,7 +34,7 @@ public class Review25Tests
     //    (Submitter.IsOutOfCredits: QuotaExceeded) never fires: every further row is sent, each error says "fix your key".
     // ---------------------------------------------------------------------------------------------------------------
     [Fact]
-    public async Task Problem_fals_exhausted_balance_403_is_out_of_credits_and_stops_submitting()
+    public async Task fals_exhausted_balance_403_is_out_of_credits_and_stops_submitting()
     {
         var mock = new MockHttpMessageHandler();
         mock.When(HttpMethod.Post, "https://queue.fal.run/fal-ai/veo3.1/fast").Respond(HttpStatusCode.Forbidden, "application/json",
@@ -57,7 +56,7 @@ public class Review25Tests
     //    caller's own key is removed (RemoveKey).
     // ---------------------------------------------------------------------------------------------------------------
     [Fact]
-    public async Task Problem_a_fal_shaped_credential_quoted_by_the_provider_loses_its_secret_half_too()
+    public async Task a_fal_shaped_credential_quoted_by_the_provider_loses_its_secret_half_too()
     {
         const string other = "1f2e3d4c-5b6a-7980-a1b2-c3d4e5f60718:0a1b2c3d4e5f60718293a4b5c6d7e8f9";
         const string secret = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
@@ -90,7 +89,7 @@ public class Review25Tests
     [Theory]
     [InlineData("fal-ai/veo3.1/fast/")]
     [InlineData("/fal-ai/veo3.1/fast")]
-    public async Task Problem_a_documented_fal_model_with_a_stray_slash_is_checked_and_spelled_as_that_model(string model)
+    public async Task a_documented_fal_model_with_a_stray_slash_is_checked_and_spelled_as_that_model(string model)
     {
         using var sent = new FalMapping().CreateSubmitRequest(FalBase, new VideoRequest { Prompt = "p", Model = model, Duration = 8 });
         var errors = RequestValidator.Validate(VideoProvider.Fal, new VideoRequest { Prompt = "p", Model = model, Duration = 7 }, out var warnings);
@@ -110,7 +109,7 @@ public class Review25Tests
     //    provider's poll has its turn at once, yet waits ~5 s for the slot fal's poll holds while it waits for a turn.
     // ---------------------------------------------------------------------------------------------------------------
     [Fact]
-    public async Task Problem_a_fal_result_waiting_for_its_hosts_turn_does_not_hold_a_slot_other_providers_polls_need()
+    public async Task a_fal_result_waiting_for_its_hosts_turn_does_not_hold_a_slot_other_providers_polls_need()
     {
         var handler = new ScriptedHandler((request, _) =>
         {
@@ -157,7 +156,7 @@ public class Review25Tests
     //    video is gone: that is a job that ended without a video (Failed, with the reason), not an unknown id.
     // ---------------------------------------------------------------------------------------------------------------
     [Fact]
-    public async Task Problem_a_completed_fal_request_whose_result_expired_is_a_failed_job_not_an_unknown_id()
+    public async Task a_completed_fal_request_whose_result_expired_is_a_failed_job_not_an_unknown_id()
     {
         var mock = new MockHttpMessageHandler();
         mock.When(HttpMethod.Get, "https://queue.fal.run/fal-ai/veo3.1/requests/80e732af/status").Respond("application/json", """{"status":"COMPLETED"}""");
@@ -185,7 +184,7 @@ public class Review25Tests
     //    alone, no -Provider, no $env:VIDEOGEN_PROVIDER) into "Cannot tell which provider to use" for every cmdlet.
     // ---------------------------------------------------------------------------------------------------------------
     [Fact]
-    public void Problem_fal_sdks_FAL_KEY_does_not_break_provider_detection_of_an_existing_setup()
+    public void fal_sdks_FAL_KEY_does_not_break_provider_detection_of_an_existing_setup()
     {
         var env = new Dictionary<string, string> { ["FASTROUTER_API_KEY"] = "fr-key-0123456789", ["FAL_KEY"] = "id:secret-used-by-fal-client" };
 
@@ -202,7 +201,7 @@ public class Review25Tests
     [InlineData("http://queue.fal.run/fal-ai/veo3.1/requests/x/status")]
     [InlineData("https://queue.fal.run:8443/fal-ai/veo3.1/requests/x/status")]
     [InlineData("//evil.example/x/status")]
-    public async Task Held_the_key_never_follows_a_status_or_result_url_off_the_base_host(string statusUrl)
+    public async Task the_key_never_follows_a_status_or_result_url_off_the_base_host(string statusUrl)
     {
         var mock = new MockHttpMessageHandler();
         mock.When(HttpMethod.Post, "https://queue.fal.run/*").Respond("application/json", "{\"request_id\":\"x\",\"status_url\":\"" + statusUrl + "\"}");
@@ -229,7 +228,7 @@ public class Review25Tests
     [InlineData("text/html", "<html><body>502 Bad Gateway</body></html>")]
     [InlineData("application/json", """{"detail":"Internal error"}""")]
     [InlineData("application/json", """{"status_url":"https://queue.fal.run/a/b/requests/x/status"}""")]
-    public async Task Held_a_fal_submission_answered_200_without_a_request_id_says_a_job_may_exist(string type, string body)
+    public async Task a_fal_submission_answered_200_without_a_request_id_says_a_job_may_exist(string type, string body)
     {
         var mock = new MockHttpMessageHandler();
         mock.When(HttpMethod.Post, "https://queue.fal.run/*").Respond(type, body);
@@ -248,7 +247,7 @@ public class Review25Tests
     [InlineData("1e300", int.MaxValue)]
     [InlineData("\"lots\"", null)]
     [InlineData("{}", null)]
-    public void Held_any_queue_position_a_provider_sends_is_read_or_dropped_never_thrown(string position, int? expected)
+    public void any_queue_position_a_provider_sends_is_read_or_dropped_never_thrown(string position, int? expected)
     {
         var job = new FalMapping().ReadPollResponse(new ProviderResponse(202, "application/json", Encoding.UTF8.GetBytes("{\"status\":\"IN_QUEUE\",\"queue_position\":" + position + "}")), Submitted(), Now);
 
@@ -256,7 +255,7 @@ public class Review25Tests
     }
 
     [Fact]
-    public void Held_MaxCost_on_fal_without_PricePerJob_is_refused()
+    public void MaxCost_on_fal_without_PricePerJob_is_refused()
     {
         var budget = new Budget(1m);
         Assert.False(ProviderMappings.For(VideoProvider.Fal) is IPricingMapping);
@@ -264,7 +263,7 @@ public class Review25Tests
     }
 
     [Fact]
-    public async Task Held_a_result_answering_html_5xx_ends_the_poll_after_the_retries_with_the_task_id()
+    public async Task a_result_answering_html_5xx_ends_the_poll_after_the_retries_with_the_task_id()
     {
         var results = 0;
         var mock = new MockHttpMessageHandler();
@@ -289,7 +288,7 @@ public class Review25Tests
     /// no stack dive, no lost watch; the -ThrottleLimit slots all come back.
     /// </summary>
     [Fact]
-    public async Task Held_inline_hand_outs_and_inline_starts_with_synchronous_answers_end_every_watch_once()
+    public async Task inline_hand_outs_and_inline_starts_with_synchronous_answers_end_every_watch_once()
     {
         const int count = 3000;
         var polls = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
@@ -346,7 +345,7 @@ public class Review25Tests
     }
     /// <summary>Held: Ctrl+C while 200 polls wait for a starved host's turn ends every watch at once (cancelled through the pool), none lost.</summary>
     [Fact]
-    public async Task Held_ctrl_c_during_budget_waits_ends_every_watch_promptly()
+    public async Task ctrl_c_during_budget_waits_ends_every_watch_promptly()
     {
         var handler = new ScriptedHandler((_, _) => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"status":"IN_QUEUE","queue_position":1}""", Encoding.UTF8, "application/json") });
         var options = TestClient.FastRetries();
