@@ -6,7 +6,7 @@ using VideoGen.Core.Providers;
 namespace VideoGen.Core.Tests;
 
 /// <summary>Issue 17: remix and delete on the OpenAI-style route (docs/providers.md, Remix and delete), and values the first API documents lacked (docs/providers.md, Parameters).</summary>
-public class RemixAndNewerValuesTests
+public class RemixDeleteAndDocumentedValuesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly Uri Gateway = new("https://gateway.example.com/v1");
