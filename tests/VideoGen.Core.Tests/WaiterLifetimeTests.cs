@@ -39,10 +39,18 @@ public class WaiterLifetimeTests
     private sealed class Sequence(params string[] answers) : HttpMessageHandler
     {
         private int _n;
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+
+        /// <summary>Where set, every answer after the first waits for it (a test then sees the first answer for as long as it needs).</summary>
+        public Task? LaterAnswersWaitFor { get; set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var i = Math.Min(Interlocked.Increment(ref _n) - 1, answers.Length - 1);
-            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(answers[i], System.Text.Encoding.UTF8, "application/json"), RequestMessage = request });
+            if (i > 0 && LaterAnswersWaitFor is Task gate)
+            {
+                await gate.WaitAsync(cancellationToken);
+            }
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(answers[i], System.Text.Encoding.UTF8, "application/json"), RequestMessage = request };
         }
     }
 
@@ -80,6 +88,9 @@ public class WaiterLifetimeTests
             "{\"id\":\"a\",\"object\":\"video\",\"status\":\"in_progress\",\"progress\":10}",
             "{\"id\":\"a\",\"object\":\"video\",\"status\":\"in_progress\",\"progress\":50}",
             "{\"id\":\"a\",\"object\":\"video\",\"status\":\"completed\",\"progress\":100}");
+        // The later polls wait until the snapshot is taken: the 10% answer lasts as long as the test needs, under any load.
+        var snapshotTaken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        handler.LaterAnswersWaitFor = snapshotTaken.Task;
         using var client = new VideoGen.Core.Http.VideoGenClient(handler, TestClient.FastRetries());
         var ep = new ProviderEndpoint(VideoProvider.OpenAICompatible, new Uri("https://gw.example.com/v1"), "sk-gw-host-0001");
         using var engine = new WorkEngine(8);
@@ -90,6 +101,7 @@ public class WaiterLifetimeTests
         await WaitUntil(() => waiter.GetProgress().Active.Count == 1 && waiter.GetProgress().Active[0].Progress == 10, TimeSpan.FromSeconds(10));
         var snapshot = waiter.GetProgress();
         var snapJob = snapshot.Active.Single();
+        snapshotTaken.SetResult();
         await WaitUntil(() => engine.Running == 0, TimeSpan.FromSeconds(10));
 
         Assert.Equal(2, seen.Count); // Queued->Running, Running->Succeeded
