@@ -152,10 +152,7 @@ namespace VideoGen.Core
                 }
                 catch (Exception ex)
                 {
-                    if (_stopStartingWhen != null && _stopStartingWhen(ex))
-                    {
-                        StopStarting();
-                    }
+                    Observe(ex);
                     outcome = new WorkOutcome<TState, TValue>(state, default, ex, handle);
                 }
                 finally

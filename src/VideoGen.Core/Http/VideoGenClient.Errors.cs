@@ -29,48 +29,45 @@ namespace VideoGen.Core.Http
             var p = endpoint.Provider;
             VideoGenErrorKind kind;
             string message;
-            if (endpoint.Mapping is ICreditsMapping credits && credits.SaysAccountCannotPay(status, providerMessage))
+            switch (status)
             {
-                kind = VideoGenErrorKind.QuotaExceeded;
-                message = p + " says the account cannot pay (HTTP " + status + ")" + said + ". Add credits (or ask the provider to unlock the account), then run again; a new key or a retry will not help.";
-            }
-            else
-            {
-                switch (status)
-                {
-                    case 400:
-                    case 422:
-                        kind = VideoGenErrorKind.InvalidArgument;
-                        message = p + " refused the request (HTTP " + status + ")" + said + ".";
-                        break;
-                    case 401:
-                    case 403:
-                        kind = VideoGenErrorKind.Authentication;
-                        message = p + " refused the API key (HTTP " + status + ")" + said + ". Pass a valid key with -ApiKey or set $env:" + EndpointResolver.ApiKeyVariable(p) + ".";
-                        break;
-                    case 402:
-                        kind = VideoGenErrorKind.QuotaExceeded;
-                        message = p + " says the account has insufficient credits (HTTP 402)" + said + ". Add credits, then run again; retrying will not help.";
-                        break;
-                    case 404:
-                        kind = VideoGenErrorKind.NotFound;
-                        message = taskId is null
-                            ? p + " has no such route (HTTP 404)" + said + ". Check the base URI " + endpoint.BaseUri + "."
-                            : p + " does not know task " + taskId + ": unknown or expired task id (HTTP 404)" + said + ".";
-                        break;
-                    case 408:
-                        kind = VideoGenErrorKind.Timeout;
-                        message = p + " timed out (HTTP 408)" + said + ".";
-                        break;
-                    case 429:
-                        kind = VideoGenErrorKind.RateLimited;
-                        message = p + " is rate limiting (HTTP 429) and went on after the retries" + said + ". Lower -ThrottleLimit or wait before running again.";
-                        break;
-                    default:
-                        kind = status >= 500 ? VideoGenErrorKind.ProviderUnavailable : VideoGenErrorKind.UnexpectedAnswer;
-                        message = p + " failed (HTTP " + status + ")" + (submit ? " and the submission was not resent (a " + status + " may come after a proxy or gateway forwarded it)" : " after the retries") + said + ".";
-                        break;
-                }
+                // A provider that says "cannot pay" with another status than 402 (ICreditsMapping: fal's 403) is asked first.
+                case var _ when endpoint.Mapping is ICreditsMapping credits && credits.SaysAccountCannotPay(status, providerMessage):
+                    kind = VideoGenErrorKind.QuotaExceeded;
+                    message = p + " says the account cannot pay (HTTP " + status + ")" + said + ". Add credits (or ask the provider to unlock the account), then run again; a new key or a retry will not help.";
+                    break;
+                case 400:
+                case 422:
+                    kind = VideoGenErrorKind.InvalidArgument;
+                    message = p + " refused the request (HTTP " + status + ")" + said + ".";
+                    break;
+                case 401:
+                case 403:
+                    kind = VideoGenErrorKind.Authentication;
+                    message = p + " refused the API key (HTTP " + status + ")" + said + ". Pass a valid key with -ApiKey or set $env:" + EndpointResolver.ApiKeyVariable(p) + ".";
+                    break;
+                case 402:
+                    kind = VideoGenErrorKind.QuotaExceeded;
+                    message = p + " says the account has insufficient credits (HTTP 402)" + said + ". Add credits, then run again; retrying will not help.";
+                    break;
+                case 404:
+                    kind = VideoGenErrorKind.NotFound;
+                    message = taskId is null
+                        ? p + " has no such route (HTTP 404)" + said + ". Check the base URI " + endpoint.BaseUri + "."
+                        : p + " does not know task " + taskId + ": unknown or expired task id (HTTP 404)" + said + ".";
+                    break;
+                case 408:
+                    kind = VideoGenErrorKind.Timeout;
+                    message = p + " timed out (HTTP 408)" + said + ".";
+                    break;
+                case 429:
+                    kind = VideoGenErrorKind.RateLimited;
+                    message = p + " is rate limiting (HTTP 429) and went on after the retries" + said + ". Lower -ThrottleLimit or wait before running again.";
+                    break;
+                default:
+                    kind = status >= 500 ? VideoGenErrorKind.ProviderUnavailable : VideoGenErrorKind.UnexpectedAnswer;
+                    message = p + " failed (HTTP " + status + ")" + (submit ? " and the submission was not resent (a " + status + " may come after a proxy or gateway forwarded it)" : " after the retries") + said + ".";
+                    break;
             }
             var error = ProviderError(endpoint, kind, message + TaskNote(taskId), taskId, status, null,
                 jobMayExist: submit && !ProvesNotProcessed(status), retryAfter: ServerHints.RetryAfter(response, _time.GetUtcNow()));

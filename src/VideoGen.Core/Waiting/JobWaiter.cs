@@ -312,29 +312,23 @@ namespace VideoGen.Core.Waiting
             var job = watch.Job;
             var endpoint = watch.Endpoint;
             var now = _clock.Elapsed;
-            var hint = job.PollAfter;
-            var delay = _options.Policy.NextDelay(now - TimeSpan.FromTicks(watch.BornTicks), watch.Polls, watch.Expected, endpoint.Mapping.PollInterval, endpoint.Mapping.MaxPollInterval, hint);
-            if (hint is TimeSpan asked && (asked >= ServerHints.Cap || (_options.Timeout is TimeSpan bound && asked > bound - now)))
+            // Done, its result not read yet (IResultMapping): polled again at once, behind its host's other due polls.
+            var resultReady = endpoint.Mapping is IResultMapping results && results.IsResultReady(job);
+            var due = now.Ticks;
+            if (!resultReady)
             {
-                // A hint is capped where it is read (ServerHints); said here, where the wait is decided.
-                _log.Verbose(string.Format(CultureInfo.InvariantCulture,
-                    "{0}: the server asked to wait {1} before the next poll; server hints are capped at {2:0.#} s{3}.",
-                    job.Id, Describe(asked), ServerHints.Cap.TotalSeconds,
-                    _options.Timeout is null ? string.Empty : " and a wait never goes beyond -TimeoutSec"));
-            }
-            if (endpoint.Mapping is IResultMapping results && results.IsResultReady(job))
-            {
-                // Done, its result not read yet: polled again at once, behind its host's other due polls.
-                lock (_gate)
+                var hint = job.PollAfter;
+                var delay = _options.Policy.NextDelay(now - TimeSpan.FromTicks(watch.BornTicks), watch.Polls, watch.Expected, endpoint.Mapping.PollInterval, endpoint.Mapping.MaxPollInterval, hint);
+                if (hint is TimeSpan asked && (asked >= ServerHints.Cap || (_options.Timeout is TimeSpan bound && asked > bound - now)))
                 {
-                    if (!_ended && !_engine.CancellationToken.IsCancellationRequested && !(_timeout?.IsCancellationRequested ?? false))
-                    {
-                        watch.Host.Due.Enqueue(watch);
-                        return;
-                    }
+                    // A hint is capped where it is read (ServerHints); said here, where the wait is decided.
+                    _log.Verbose(string.Format(CultureInfo.InvariantCulture,
+                        "{0}: the server asked to wait {1} before the next poll; server hints are capped at {2:0.#} s{3}.",
+                        job.Id, Describe(asked), ServerHints.Cap.TotalSeconds,
+                        _options.Timeout is null ? string.Empty : " and a wait never goes beyond -TimeoutSec"));
                 }
+                due = Coalesced(now, delay);
             }
-            var due = Coalesced(now, delay);
             if (_options.Timeout is TimeSpan limit)
             {
                 // Every wait ends by the deadline: the job then ends as the usual Timeout, whatever a server asked.
@@ -350,6 +344,11 @@ namespace VideoGen.Core.Waiting
                 if (_ended || _engine.CancellationToken.IsCancellationRequested || (_timeout?.IsCancellationRequested ?? false))
                 {
                     // Ctrl+C or the deadline came while this job was being polled: end it as they end sleeping jobs.
+                }
+                else if (resultReady)
+                {
+                    watch.Host.Due.Enqueue(watch);
+                    return;
                 }
                 else
                 {
