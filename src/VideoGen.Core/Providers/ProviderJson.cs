@@ -320,6 +320,22 @@ namespace VideoGen.Core.Providers
         }
 
         /// <summary>
+        /// <see cref="Resolve"/> for a URL read from <paramref name="response"/>, as an absolute URI string; one that is not a
+        /// URI is UnexpectedAnswer naming <paramref name="field"/> and carrying the task id (the job exists).
+        /// </summary>
+        public static string ResolveIn(ProviderResponse response, VideoProvider provider, Uri baseUri, string text, string field, string? taskId)
+        {
+            try
+            {
+                return Resolve(baseUri, text).AbsoluteUri;
+            }
+            catch (UriFormatException)
+            {
+                throw Unexpected(response, provider, field + " is not a URI", taskId);
+            }
+        }
+
+        /// <summary>
         /// A URL the server gave (a polling URL, a result URL), absolute or relative, resolved against the base as RFC 3986 says.
         /// On the endpoint's own host (scheme, host and port) it also carries the base's query parameters it does not name
         /// itself, so a gateway that wants <c>?api-version=</c> on every request gets it there too; a URL on another host

@@ -47,10 +47,10 @@ internal static class FalRoutes
         var job = state.Create(Fal, model, Str(body!, "prompt")!, options, "");
         job.SubmittedBody = body!.ToJsonString();
         job.Webhook = ctx.Request.Query["fal_webhook"].ToString() is { Length: > 0 } hook ? hook : null;
-        var urls = Urls(ctx, segments, job.Id);
+        var result = ResponseUrl(ctx, segments[0], segments[1], job.Id);
         await Json(ctx, 200, new JsonObject
         {
-            ["request_id"] = job.Id, ["response_url"] = urls.Result, ["status_url"] = urls.Result + "/status", ["cancel_url"] = urls.Result + "/cancel",
+            ["request_id"] = job.Id, ["response_url"] = result, ["status_url"] = result + "/status", ["cancel_url"] = result + "/cancel",
             ["status"] = "IN_QUEUE", ["queue_position"] = QueuePosition(state, job),
         });
     }
@@ -65,8 +65,8 @@ internal static class FalRoutes
         job.CountPoll();
         var now = DateTimeOffset.UtcNow;
         var (phase, _) = job.PolledAt(now);
-        var answer = new JsonObject { ["response_url"] = Urls(ctx, new[] { owner, app }, job.Id).Result };
-        answer["status_url"] = answer["response_url"]!.GetValue<string>() + "/status";
+        var result = ResponseUrl(ctx, owner, app, job.Id);
+        var answer = new JsonObject { ["response_url"] = result, ["status_url"] = result + "/status" };
         if (ctx.Request.Query["logs"].ToString() == "1")
         {
             answer["logs"] = new JsonArray();
@@ -138,11 +138,9 @@ internal static class FalRoutes
         state.Jobs.TryGetValue(id, out var job) && job.Provider == Fal && job.Model.Split('/') is { Length: >= 2 } parts &&
         parts[0] == owner && parts[1] == app ? job : null;
 
-    private static (string Result, string Base) Urls(HttpContext ctx, string[] segments, string id)
-    {
-        var root = ctx.Request.Scheme + "://" + ctx.Request.Host + "/";
-        return (root + segments[0] + "/" + segments[1] + "/requests/" + id, root);
-    }
+    /// <summary>A request's response_url: its owner and app (never the endpoint path), then requests/{id}.</summary>
+    private static string ResponseUrl(HttpContext ctx, string owner, string app, string id) =>
+        ctx.Request.Scheme + "://" + ctx.Request.Host + "/" + owner + "/" + app + "/requests/" + id;
 
     /// <summary>How many of fal's jobs submitted before this one are still queued.</summary>
     private static int QueuePosition(EmulatorState state, EmulatedJob job)

@@ -76,24 +76,16 @@ namespace VideoGen.Core.Providers
                 }
                 if (request.Duration is int seconds && Free("duration"))
                 {
-                    // Each model spells its lengths its own way ("8s", "5", 6): the table's spelling, else the number as text.
-                    var spelled = known?.Duration(seconds) ?? seconds.ToString(CultureInfo.InvariantCulture);
-                    if (known?.DurationIsNumber == true)
-                    {
-                        w.WriteNumber("duration", seconds);
-                    }
-                    else
-                    {
-                        w.WriteString("duration", spelled);
-                    }
+                    // Each model spells its lengths its own way ("8s", "5"): the table's spelling, else the number as text.
+                    w.WriteString("duration", known?.Duration(seconds) ?? seconds.ToString(CultureInfo.InvariantCulture));
                 }
                 if (Free("aspect_ratio"))
                 {
-                    ProviderJson.WriteIfSet(w, "aspect_ratio", known is null ? request.AspectRatio?.Trim() : RequestChecks.DocumentedSpelling(request.AspectRatio, known.Aspects));
+                    ProviderJson.WriteIfSet(w, "aspect_ratio", RequestChecks.DocumentedSpelling(request.AspectRatio, known?.Aspects ?? Array.Empty<string>()));
                 }
                 if (Free("resolution"))
                 {
-                    ProviderJson.WriteIfSet(w, "resolution", known is null ? request.Resolution?.Trim() : RequestChecks.DocumentedSpelling(request.Resolution, known.Resolutions));
+                    ProviderJson.WriteIfSet(w, "resolution", RequestChecks.DocumentedSpelling(request.Resolution, known?.Resolutions ?? Array.Empty<string>()));
                 }
                 if (Free("seed"))
                 {
@@ -135,7 +127,7 @@ namespace VideoGen.Core.Providers
             };
             if (ProviderJson.String(root, "status_url") is string status)
             {
-                job.PollingUrl = ResolveField(response, baseUri, status, "status_url", id);
+                job.PollingUrl = ProviderJson.ResolveIn(response, Provider, baseUri, status, "status_url", id);
             }
             // The submit answer is IN_QUEUE (fal's inference API page) whether or not it says so.
             Apply(root, job, ProviderJson.String(root, "status") ?? "IN_QUEUE", now);
@@ -162,7 +154,7 @@ namespace VideoGen.Core.Providers
             if (ProviderJson.String(root, "response_url") is string result && string.IsNullOrEmpty(next.PollingUrl))
             {
                 // A job followed by id and model alone learns its URLs from the first answer.
-                next.PollingUrl = ResolveField(response, new Uri(job.BaseUri ?? DefaultBaseUri.AbsoluteUri), result.TrimEnd('/') + "/status", "response_url", job.Id);
+                next.PollingUrl = ProviderJson.ResolveIn(response, Provider, new Uri(job.BaseUri ?? DefaultBaseUri.AbsoluteUri), result.TrimEnd('/') + "/status", "response_url", job.Id);
             }
             Apply(root, next, status, now);
             return next;
@@ -264,7 +256,7 @@ namespace VideoGen.Core.Providers
             {
                 throw ProviderJson.Unexpected(response, Provider, "no video.url in the result", job.Id);
             }
-            next.VideoUrl = ResolveField(response, new Uri(job.BaseUri ?? DefaultBaseUri.AbsoluteUri), url, "video.url", job.Id);
+            next.VideoUrl = ProviderJson.ResolveIn(response, Provider, new Uri(job.BaseUri ?? DefaultBaseUri.AbsoluteUri), url, "video.url", job.Id);
             next.Progress = 100;
             next.SetStatus(VideoJobStatus.Succeeded, job.ProviderStatus, now);
             return next;
@@ -314,18 +306,6 @@ namespace VideoGen.Core.Providers
                     "fal needs the model task " + job.Id + " was submitted with (or its PollingUrl) to follow it: add -Model.", job.Id);
             }
             return FalRules.PathOf(job.Model!, whole: false) + "/requests/" + Uri.EscapeDataString(job.Id);
-        }
-
-        private string ResolveField(ProviderResponse response, Uri baseUri, string text, string field, string taskId)
-        {
-            try
-            {
-                return ProviderJson.Resolve(baseUri, text).AbsoluteUri;
-            }
-            catch (UriFormatException)
-            {
-                throw ProviderJson.Unexpected(response, Provider, field + " is not a URI", taskId);
-            }
         }
     }
 }

@@ -147,7 +147,7 @@ namespace VideoGen.Core.Providers
     {
         private readonly string _durationFormat;
 
-        public FalModel(string id, int[] durations, string durationFormat, string[] aspects, string[] resolutions, bool image, bool audio, bool seed, bool durationIsNumber = false)
+        public FalModel(string id, int[] durations, string durationFormat, string[] aspects, string[] resolutions, bool image, bool audio, bool seed)
         {
             Id = id;
             Durations = durations;
@@ -157,7 +157,6 @@ namespace VideoGen.Core.Providers
             Image = image;
             Audio = audio;
             Seed = seed;
-            DurationIsNumber = durationIsNumber;
         }
 
         /// <summary>The model id (owner/app[/path]).</summary>
@@ -165,9 +164,6 @@ namespace VideoGen.Core.Providers
 
         /// <summary>The lengths in seconds it takes.</summary>
         public int[] Durations { get; }
-
-        /// <summary>Whether <c>duration</c> is a JSON number rather than text.</summary>
-        public bool DurationIsNumber { get; }
 
         /// <summary>Its aspect ratios in fal's spelling; empty where it has no such field.</summary>
         public string[] Aspects { get; }

@@ -128,7 +128,7 @@ namespace VideoGen.Core.Providers
                 SubmittedAt = now,
                 BaseUri = baseUri.AbsoluteUri,
             };
-            Apply(root, job, baseUri, now);
+            Apply(response, root, job, baseUri, now);
             return job;
         }
 
@@ -147,44 +147,27 @@ namespace VideoGen.Core.Providers
             using var doc = ProviderJson.Parse(response, Provider, "the poll answer", job.Id);
             var next = job.Copy();
             var baseUri = new Uri(job.BaseUri ?? DefaultBaseUri.AbsoluteUri);
-            Apply(doc.RootElement, next, baseUri, now);
+            Apply(response, doc.RootElement, next, baseUri, now);
             return next;
         }
 
-        /// <summary>A URL from the answer resolved against the base; one that is not a URI is UnexpectedAnswer carrying the task id (the job exists).</summary>
-        private static Uri ResolveUri(Uri baseUri, string text) => ProviderJson.Resolve(baseUri, text);
-
-        private string Resolve(System.Text.Json.JsonElement root, Uri baseUri, string text, string field, string taskId)
-        {
-            try
-            {
-                return ResolveUri(baseUri, text).AbsoluteUri;
-            }
-            catch (UriFormatException)
-            {
-                throw ProviderJson.Unexpected(new ProviderResponse(200, "application/json", System.Text.Encoding.UTF8.GetBytes(root.GetRawText())),
-                    Provider, field + " is not a URI", taskId);
-            }
-        }
-
-        private void Apply(System.Text.Json.JsonElement root, VideoJob job, Uri baseUri, DateTimeOffset now)
+        private void Apply(ProviderResponse response, System.Text.Json.JsonElement root, VideoJob job, Uri baseUri, DateTimeOffset now)
         {
             var status = ProviderJson.String(root, "status");
             if (status is null)
             {
-                throw ProviderJson.Unexpected(new ProviderResponse(200, "application/json", System.Text.Encoding.UTF8.GetBytes(root.GetRawText())),
-                    Provider, "no status", job.Id);
+                throw ProviderJson.Unexpected(response, Provider, "no status", job.Id);
             }
             var polling = ProviderJson.String(root, "polling_url");
             if (polling != null)
             {
                 // polling_url may be relative ("/api/v1/videos/job-abc123"): resolve it against the base.
-                job.PollingUrl = Resolve(root, baseUri, polling, "polling_url", job.Id);
+                job.PollingUrl = ProviderJson.ResolveIn(response, Provider, baseUri, polling, "polling_url", job.Id);
             }
             var urls = ProviderJson.Strings(root, "unsigned_urls");
             if (urls.Count > 0)
             {
-                job.VideoUrl = Resolve(root, baseUri, urls[0], "unsigned_urls[0]", job.Id);
+                job.VideoUrl = ProviderJson.ResolveIn(response, Provider, baseUri, urls[0], "unsigned_urls[0]", job.Id);
             }
             ProviderJson.ReadUsage(root, job);
             job.Progress = ProviderJson.Percent(root, "progress") ?? job.Progress;
